@@ -1,0 +1,47 @@
+# gpumarket: `make demo` and `make test` do all set-up on a fresh clone (tools/setup.sh).
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+VENV := .venv
+BIN := $(CURDIR)/$(VENV)/bin
+export PATH := $(CURDIR)/node_modules/.bin:$(BIN):$(PATH)
+export SOLCX_BINARY_PATH := $(CURDIR)/.toolchain/solcx
+export PYTHONUNBUFFERED := 1
+# Brownie through the launcher: every local chain listens on a port the OS reports free.
+BROWNIE := $(BIN)/python -m gpumarket.chain.launcher
+# The ganache run covers the integration and adversarial suites (see README, "Two chains").
+GANACHE_TESTS ?= tests/integration
+STATEFUL_EXAMPLES ?= 25
+
+.PHONY: setup compile test test-anvil test-ganache test-offchain demo lint coverage bench fuzz clean
+
+setup:
+	@tools/setup.sh
+
+compile: setup
+	$(BROWNIE) compile
+
+test: setup
+	$(MAKE) --no-print-directory test-anvil
+	$(MAKE) --no-print-directory test-ganache
+
+test-anvil:
+	@echo "== suite on anvil =="
+	GPUMARKET_STATEFUL_EXAMPLES=$(STATEFUL_EXAMPLES) \
+	  $(BROWNIE) test tests --network development
+
+test-ganache:
+	@echo "== suite on ganache (subset: $(GANACHE_TESTS)) =="
+	$(BROWNIE) test $(GANACHE_TESTS) --network ganache-cli
+
+coverage: setup
+	$(BIN)/python tools/coverage.py
+
+demo: setup
+	$(BROWNIE) run scripts/demo.py --network development
+
+lint: setup
+	$(BIN)/ruff check gpumarket scripts tests tools
+	$(BIN)/slither . --config-file slither.config.json
+
+clean:
+	rm -rf build reports .hypothesis
