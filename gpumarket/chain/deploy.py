@@ -1,0 +1,86 @@
+"""Deploying and wiring the gpumarket contracts with Brownie.
+
+One function serves the tests, `scripts/deploy.py`, the CLI and the demo, so every deployment is
+wired the same way: roles granted to the market, windows source set, tokens allowlisted.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+#: Delay of a DEFAULT_ADMIN transfer (AccessControlDefaultAdminRules), in seconds.
+ADMIN_DELAY = 2 * 24 * 3600
+#: Fixed GMKT supply, in 18-decimal units (100 million tokens).
+TOKEN_SUPPLY = 100_000_000 * 10**18
+#: Minimum dispute bond in GMKT units.
+GMKT_DISPUTE_BOND_MIN = 10 * 10**18
+
+
+@dataclass(frozen=True)
+class Protocol:
+    """The deployed contracts (Brownie `ProjectContract` objects)."""
+
+    token: Any
+    reputation: Any
+    registry: Any
+    market: Any
+
+    def addresses(self) -> dict[str, str]:
+        return {
+            "MarketToken": self.token.address,
+            "Reputation": self.reputation.address,
+            "ProviderRegistry": self.registry.address,
+            "JobMarket": self.market.address,
+        }
+
+
+def _containers() -> Any:
+    from brownie import project
+
+    loaded = project.get_loaded_projects()
+    if not loaded:
+        raise RuntimeError("no Brownie project is loaded: run from the repository with brownie")
+    return loaded[0]
+
+
+def deploy_protocol(
+    admin: Any,
+    treasury: str,
+    *,
+    arbiter: str | None = None,
+    verifier: str | None = None,
+    admin_delay: int = ADMIN_DELAY,
+    supply: int = TOKEN_SUPPLY,
+    token_holder: str | None = None,
+) -> Protocol:
+    """Deploy MarketToken, Reputation, ProviderRegistry and JobMarket from `admin` and wire them.
+
+    GMKT is allowlisted as a payment token. `arbiter` gets ARBITER_ROLE and `verifier` becomes the
+    market's verdict source, when given.
+    """
+    c = _containers()
+    tx = {"from": admin}
+    token = c.MarketToken.deploy(token_holder or admin, supply, tx)
+    reputation = c.Reputation.deploy(admin_delay, admin, tx)
+    registry = c.ProviderRegistry.deploy(token, admin_delay, admin, tx)
+    market = c.JobMarket.deploy(registry, reputation, treasury, admin_delay, admin, tx)
+
+    registry.grantRole(registry.MARKET_ROLE(), market, tx)
+    registry.grantRole(registry.SLASHER_ROLE(), market, tx)
+    registry.setMarketWindows(market, tx)
+    reputation.grantRole(reputation.WRITER_ROLE(), market, tx)
+    market.configureToken(token, True, GMKT_DISPUTE_BOND_MIN, tx)
+    if arbiter is not None:
+        market.grantRole(market.ARBITER_ROLE(), arbiter, tx)
+    if verifier is not None:
+        market.setAddress(name32("verifier"), verifier, tx)
+    return Protocol(token=token, reputation=reputation, registry=registry, market=market)
+
+
+def name32(name: str) -> bytes:
+    """A parameter or address name as the contracts' bytes32 key (`"protocolFeeBps"`)."""
+    raw = name.encode()
+    if len(raw) > 32:
+        raise ValueError(f"name longer than 32 bytes: {name!r}")
+    return raw.ljust(32, b"\0")

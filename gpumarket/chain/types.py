@@ -1,0 +1,88 @@
+"""Python mirrors of the contracts' structs and enums, converted to ABI tuples."""
+
+from __future__ import annotations
+
+from dataclasses import astuple, dataclass
+from enum import IntEnum
+
+HOUR = 3600
+
+
+class JobState(IntEnum):
+    NONE = 0
+    OPEN = 1
+    RUNNING = 2
+    SUBMITTED = 3
+    VERIFIED = 4
+    DISPUTED = 5
+    SETTLED = 6
+    FAILED = 7
+    CANCELLED = 8
+
+
+class Payout(IntEnum):
+    NONE = 0
+    REFUND = 1
+    PROVIDER = 2
+    FEE = 3
+    BOND = 4
+
+
+def bytes32_text(text: str) -> bytes:
+    """Left-aligned, zero-padded bytes32 of an ASCII string (`"H100-SXM-80GB"`); "" is zero."""
+    raw = text.encode("ascii")
+    if len(raw) > 32:
+        raise ValueError(f"longer than 32 bytes: {text!r}")
+    return raw.ljust(32, b"\0")
+
+
+def region_code(code: str) -> bytes:
+    """ISO 3166 alpha-2 region as bytes2 (`"DE"`); "" means any region."""
+    if code == "":
+        return b"\0\0"
+    if len(code) != 2 or not code.isalpha() or not code.isupper():
+        raise ValueError(f"region must be an ISO 3166 alpha-2 code such as 'DE', got {code!r}")
+    return code.encode("ascii")
+
+
+@dataclass(frozen=True)
+class Offer:
+    gpu_model: str = "H100-SXM-80GB"
+    gpu_count: int = 8
+    vram_gib: int = 80
+    region: str = "DE"
+    bandwidth_mbps: int = 10_000
+    endpoint: str = "http://127.0.0.1:9000"
+
+    def as_tuple(self) -> tuple:
+        return (
+            bytes32_text(self.gpu_model),
+            self.gpu_count,
+            self.vram_gib,
+            region_code(self.region),
+            self.bandwidth_mbps,
+            self.endpoint,
+        )
+
+
+@dataclass(frozen=True)
+class JobSpec:
+    gpu_model: str = ""
+    gpu_count: int = 1
+    min_vram_gib: int = 0
+    region: str = ""
+    duration: int = HOUR
+    workload_hash: bytes = b"\0" * 32
+    workload_uri: str = "builtin:POGEMM"
+    min_reputation_bps: int = 0
+    min_verified_tops: int = 0
+    benchmark_required: bool = False
+    benchmark_n: int = 0
+    benchmark_t: int = 0
+    benchmark_k: int = 0
+
+    def as_tuple(self) -> tuple:
+        values = list(astuple(self))
+        values[0] = bytes32_text(self.gpu_model)
+        values[3] = region_code(self.region)
+        return tuple(values)

@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+/// @title IJobMarket
+/// @notice Job orders, auctions and direct assignment, escrow, settlement and disputes.
+interface IJobMarket {
+    /// @notice Lifecycle. Only ever moves forward; SETTLED, FAILED and CANCELLED are final.
+    enum JobState {
+        NONE,
+        OPEN,
+        RUNNING,
+        SUBMITTED,
+        VERIFIED,
+        DISPUTED,
+        SETTLED,
+        FAILED,
+        CANCELLED
+    }
+
+    /// @notice Why escrowed tokens left the market (see `EscrowReleased`).
+    enum Payout {
+        NONE,
+        REFUND,
+        PROVIDER,
+        FEE,
+        BOND
+    }
+
+    /// @notice What the buyer asks for.
+    struct JobSpec {
+        bytes32 gpuModel; // 0: any model
+        uint16 gpuCount;
+        uint32 minVramGiB;
+        bytes2 region; // 0: any region
+        uint32 duration; // seconds
+        bytes32 workloadHash;
+        string workloadURI; // container image and command, or a built-in kind such as "POGEMM"
+        uint16 minReputationBps;
+        uint64 minVerifiedTops;
+        bool benchmarkRequired;
+        uint32 benchmarkN;
+        uint32 benchmarkT;
+        uint32 benchmarkK;
+    }
+
+    /// @notice A job's money and timeline. `escrow` is what the market still holds for it.
+    struct Job {
+        address buyer;
+        JobState state;
+        uint64 biddingEnds;
+        address token;
+        uint64 startedAt;
+        address provider; // set at post for a direct assignment, else at the match
+        uint64 submittedAt;
+        uint64 windowStart; // start of the dispute window (verdict time or optimistic start)
+        uint64 disputedAt;
+        uint256 maxPrice;
+        uint256 price;
+        uint256 deposit;
+        uint256 escrow;
+        uint256 collateral;
+        uint256 bond;
+        bytes32 resultHash;
+    }
+
+    /// @notice A bid. `seq` orders equal prices and reputations: the earlier price wins.
+    struct Bid {
+        address provider;
+        uint64 seq;
+        uint256 price;
+    }
+
+    /// @notice Per-token escrow settings of an allowlisted payment token.
+    struct TokenConfig {
+        bool allowed;
+        uint256 disputeBondMin;
+    }
+
+    event JobPosted(
+        uint256 indexed jobId, address indexed buyer, address indexed token, uint256 deposit, uint256 maxPrice, address provider
+    );
+    event BidPlaced(uint256 indexed jobId, address indexed provider, uint256 price);
+    event JobMatched(uint256 indexed jobId, address indexed provider, uint256 price, uint256 value, uint256 collateral);
+    event ResultSubmitted(uint256 indexed jobId, address indexed provider, bytes32 resultHash, string resultURI);
+    event VerdictRecorded(uint256 indexed jobId, bool ok);
+    event JobSettled(uint256 indexed jobId, address indexed provider, uint256 payout, uint256 fee);
+    event JobFailed(uint256 indexed jobId, address indexed provider, uint256 refund, uint256 slashed);
+    event JobCancelled(uint256 indexed jobId);
+    event DisputeOpened(uint256 indexed jobId, address indexed buyer, uint256 bond);
+    event DisputeResolved(uint256 indexed jobId, bool providerAtFault);
+    event EscrowDeposited(uint256 indexed jobId, address indexed from, address indexed token, uint256 amount);
+    event EscrowReleased(uint256 indexed jobId, address indexed to, address indexed token, uint256 amount, Payout kind);
+    event PayoutDeferred(uint256 indexed jobId, address indexed to, address indexed token, uint256 amount);
+    event Claimed(address indexed account, address indexed token, address to, uint256 amount);
+    event TokenConfigured(address indexed token, bool allowed, uint256 disputeBondMin);
+    event ParameterUpdated(bytes32 indexed name, uint256 value);
+    event AddressUpdated(bytes32 indexed name, address value);
+
+    error JobMarketZeroAddress();
+    error JobMarketUnknownJob(uint256 jobId);
+    error JobMarketWrongState(uint256 jobId, JobState state);
+    error JobMarketTokenNotAllowed(address token);
+    error JobMarketFeeOnTransfer(address token, uint256 expected, uint256 received);
+    error JobMarketInvalidSpec();
+    error JobMarketInvalidPrice(uint256 price, uint256 maxPrice);
+    error JobMarketInvalidBiddingPeriod(uint256 period);
+    error JobMarketBuyerBlacklisted(address buyer);
+    error JobMarketNotBuyer(uint256 jobId, address caller);
+    error JobMarketNotProvider(uint256 jobId, address caller);
+    error JobMarketDirectAssignment(uint256 jobId);
+    error JobMarketBiddingClosed(uint256 jobId, uint64 biddingEnds);
+    error JobMarketBiddingOpen(uint256 jobId, uint64 biddingEnds);
+    error JobMarketTooManyBids(uint256 jobId, uint256 max);
+    error JobMarketBidNotLower(uint256 jobId, uint256 current, uint256 offered);
+    error JobMarketNotEligible(uint256 jobId, address provider);
+    error JobMarketNoBid(uint256 jobId, address provider);
+    error JobMarketNoEligibleBid(uint256 jobId);
+    error JobMarketHasBids(uint256 jobId);
+    error JobMarketDeadlinePassed(uint256 jobId, uint64 deadline);
+    error JobMarketDeadlineNotReached(uint256 jobId, uint64 deadline);
+    error JobMarketNotVerifier(address caller);
+    error JobMarketNothingToClaim(address account, address token);
+    error JobMarketUnknownParameter(bytes32 name);
+    error JobMarketParameterOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);
+
+    function postJob(JobSpec calldata spec, address token, uint256 maxPricePerGpuHour, uint64 biddingPeriod, address provider)
+        external
+        returns (uint256 jobId);
+    function bid(uint256 jobId, uint256 pricePerGpuHour) external;
+    function acceptBid(uint256 jobId, address provider) external;
+    function closeAuction(uint256 jobId) external;
+    function acceptJob(uint256 jobId) external;
+    function cancel(uint256 jobId) external;
+    function submitResult(uint256 jobId, bytes32 resultHash, string calldata resultURI) external;
+    function recordVerdict(uint256 jobId, bool ok) external;
+    function finalize(uint256 jobId) external;
+    function claimTimeout(uint256 jobId) external;
+    function dispute(uint256 jobId) external;
+    function resolveDispute(uint256 jobId, bool providerAtFault) external;
+    function claim(address token, address to) external returns (uint256 amount);
+
+    function jobOf(uint256 jobId) external view returns (Job memory);
+    function specOf(uint256 jobId) external view returns (JobSpec memory);
+    function bidsOf(uint256 jobId) external view returns (Bid[] memory);
+    function claimable(address token, address account) external view returns (uint256);
+    function costOf(uint256 pricePerGpuHour, uint16 gpus, uint32 duration) external pure returns (uint256);
+    function disputeWindow() external view returns (uint64);
+    function attestTimeout() external view returns (uint64);
+}

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+/// @title IReputation
+/// @notice On-chain track record of providers and buyers, written only by the protocol contracts.
+interface IReputation {
+    /// @notice A provider's record.
+    struct ProviderRecord {
+        uint32 completed;
+        uint32 failed;
+        uint32 slashed;
+        uint32 disputesLost;
+        uint64 lastVerifiedTops;
+        uint64 bestVerifiedTops;
+        uint64 topsVerifiedAt;
+    }
+
+    /// @notice A buyer's record.
+    struct BuyerRecord {
+        uint32 jobsPosted;
+        uint32 disputesWon;
+        uint32 disputesLost;
+        uint32 strikes;
+        bool blacklisted;
+    }
+
+    event JobCompleted(address indexed provider, address indexed token, uint256 volume);
+    event JobFailed(address indexed provider);
+    event ProviderSlashed(address indexed provider);
+    event ProviderDisputeLost(address indexed provider);
+    event TopsVerified(address indexed provider, uint64 tops);
+    event BuyerJobPosted(address indexed buyer);
+    event BuyerDisputeSettled(address indexed buyer, bool won, uint32 strikes);
+    event BuyerBlacklisted(address indexed buyer);
+
+    error ReputationZeroAddress();
+
+    function recordSuccess(address provider, address token, uint256 volume) external;
+    function recordFailure(address provider) external;
+    function recordSlash(address provider) external;
+    function recordProviderDisputeLost(address provider) external;
+    function recordVerifiedTops(address provider, uint64 tops) external;
+    function recordJobPosted(address buyer) external;
+    function recordBuyerDispute(address buyer, bool won, uint32 maxStrikes) external returns (bool blacklisted);
+
+    function score(address provider) external view returns (uint256);
+    function providerRecord(address account) external view returns (ProviderRecord memory);
+    function buyerRecord(address account) external view returns (BuyerRecord memory);
+    function volume(address provider, address token) external view returns (uint256);
+    function isBlacklisted(address buyer) external view returns (bool);
+    function verifiedTops(address provider) external view returns (uint64);
+}

@@ -1,0 +1,237 @@
+"""Shared fixtures: role-named accounts, the deployed protocol, and factories for jobs and providers."""
+
+from __future__ import annotations
+
+import pytest
+from brownie import (
+    BlacklistToken,
+    FeeOnTransferToken,
+    MockERC20,
+    NoReturnToken,
+    ReentrantToken,
+    accounts,
+)
+
+from gpumarket.chain.deploy import deploy_protocol, name32
+from gpumarket.chain.types import HOUR, JobSpec, Offer
+
+GMKT = 10**18
+USDC = 10**6
+MIN_STAKE = 1_000 * GMKT
+PROVIDER_STAKE = 5_000 * GMKT
+STABLE_BOND_MIN = 10 * USDC
+
+
+@pytest.fixture(autouse=True)
+def isolation(fn_isolation):
+    """Snapshot the chain before each test and revert to it afterwards, so every test starts from
+    the same deployed state whatever the previous one did."""
+
+
+# ---------------------------------------------------------------- accounts by role
+
+
+@pytest.fixture(scope="session")
+def governance():
+    return accounts[0]
+
+
+@pytest.fixture(scope="session")
+def treasury():
+    return accounts[1]
+
+
+@pytest.fixture(scope="session")
+def arbiter():
+    return accounts[2]
+
+
+@pytest.fixture(scope="session")
+def verifier():
+    return accounts[3]
+
+
+@pytest.fixture(scope="session")
+def buyer():
+    return accounts[4]
+
+
+@pytest.fixture(scope="session")
+def buyer2():
+    return accounts[5]
+
+
+@pytest.fixture(scope="session")
+def provider():
+    return accounts[6]
+
+
+@pytest.fixture(scope="session")
+def provider2():
+    return accounts[7]
+
+
+@pytest.fixture(scope="session")
+def provider3():
+    return accounts[8]
+
+
+@pytest.fixture(scope="session")
+def stranger():
+    return accounts[9]
+
+
+# ---------------------------------------------------------------- deployment
+
+
+@pytest.fixture(scope="module")
+def protocol(governance, treasury, arbiter, verifier):
+    return deploy_protocol(governance, treasury.address, arbiter=arbiter.address, verifier=verifier.address)
+
+
+@pytest.fixture(scope="module")
+def gmkt(protocol):
+    return protocol.token
+
+
+@pytest.fixture(scope="module")
+def registry(protocol):
+    return protocol.registry
+
+
+@pytest.fixture(scope="module")
+def market(protocol):
+    return protocol.market
+
+
+@pytest.fixture(scope="module")
+def reputation(protocol):
+    return protocol.reputation
+
+
+@pytest.fixture(scope="module")
+def usdc(governance, market):
+    """A 6-decimal stablecoin, allowlisted."""
+    token = MockERC20.deploy("USD Coin", "USDC", 6, {"from": governance})
+    market.configureToken(token, True, STABLE_BOND_MIN, {"from": governance})
+    return token
+
+
+@pytest.fixture(scope="module")
+def no_return_token(governance, market):
+    token = NoReturnToken.deploy({"from": governance})
+    market.configureToken(token, True, STABLE_BOND_MIN, {"from": governance})
+    return token
+
+
+@pytest.fixture(scope="module")
+def fee_token(governance, market):
+    token = FeeOnTransferToken.deploy({"from": governance})
+    market.configureToken(token, True, 10 * GMKT, {"from": governance})
+    return token
+
+
+@pytest.fixture(scope="module")
+def blacklist_token(governance, market):
+    token = BlacklistToken.deploy({"from": governance})
+    market.configureToken(token, True, STABLE_BOND_MIN, {"from": governance})
+    return token
+
+
+@pytest.fixture(scope="module")
+def reentrant_token(governance, market):
+    token = ReentrantToken.deploy({"from": governance})
+    market.configureToken(token, True, 10 * GMKT, {"from": governance})
+    return token
+
+
+@pytest.fixture(scope="module")
+def payment_tokens(gmkt, usdc, no_return_token, blacklist_token, reentrant_token):
+    """Every allowlisted payment token by name."""
+    return {
+        "gmkt": gmkt,
+        "usdc": usdc,
+        "no_return": no_return_token,
+        "blacklist": blacklist_token,
+        "reentrant": reentrant_token,
+    }
+
+
+@pytest.fixture(params=["gmkt", "usdc", "no_return"])
+def pay_token(request, payment_tokens):
+    """The payment token, parametrised over 18 decimals, 6 decimals and USDT-style no-return."""
+    return payment_tokens[request.param]
+
+
+# ---------------------------------------------------------------- factories
+
+
+@pytest.fixture(scope="module")
+def fund(governance, gmkt):
+    """fund(account, token, amount): give `account` tokens (GMKT from governance, mocks minted)."""
+
+    def _fund(account, token, amount):
+        if token.address == gmkt.address:
+            gmkt.transfer(account, amount, {"from": governance})
+        else:
+            token.mint(account, amount, {"from": governance})
+
+    return _fund
+
+
+@pytest.fixture(scope="module")
+def make_provider(gmkt, registry, fund, payment_tokens, usdc):
+    """make_provider(account, stake=..., offer=Offer(), prices=None): stake and register.
+
+    By default the provider accepts every payment token at 1 unit per GPU-hour of that token.
+    """
+
+    def _make(account, stake=PROVIDER_STAKE, offer=None, prices=None):
+        fund(account, gmkt, stake)
+        gmkt.approve(registry, stake, {"from": account})
+        registry.stake(stake, {"from": account})
+        if prices is None:
+            prices = {t.address: 10 ** _decimals(t) for t in payment_tokens.values()}
+        registry.register(
+            (offer or Offer()).as_tuple(), list(prices.keys()), list(prices.values()), {"from": account}
+        )
+        return account
+
+    return _make
+
+
+def _decimals(token):
+    return token.decimals()
+
+
+@pytest.fixture(scope="module")
+def post_job(market, fund):
+    """post_job(buyer, token, max_price, spec=JobSpec(), bidding=HOUR, provider=zero): fund,
+    approve and post; returns the job id."""
+
+    def _post(buyer, token, max_price, spec=None, bidding=HOUR, provider=None):
+        spec = spec or JobSpec()
+        deposit = market.costOf(max_price, spec.gpu_count, spec.duration)
+        fund(buyer, token, deposit)
+        token.approve(market, deposit, {"from": buyer})
+        tx = market.postJob(
+            spec.as_tuple(),
+            token,
+            max_price,
+            bidding,
+            provider or "0x0000000000000000000000000000000000000000",
+            {"from": buyer},
+        )
+        return tx.return_value
+
+    return _post
+
+
+@pytest.fixture(scope="module")
+def param(market, registry, governance):
+    """param(contract, name, value): set a governance parameter."""
+
+    def _set(contract, name, value):
+        return contract.setParameter(name32(name), value, {"from": governance})
+
+    return _set
