@@ -37,7 +37,7 @@ coverage: setup
 	$(BIN)/python tools/coverage.py
 
 demo: setup
-	$(BROWNIE) run scripts/demo.py --network development
+	$(BROWNIE) run scripts/demo.py --network development --silent
 
 lint: setup
 	$(BIN)/ruff check gpumarket scripts tests tools

@@ -53,18 +53,21 @@ def deploy_protocol(
     admin_delay: int = ADMIN_DELAY,
     supply: int = TOKEN_SUPPLY,
     token_holder: str | None = None,
+    silent: bool = False,
 ) -> Protocol:
     """Deploy MarketToken, Reputation, ProviderRegistry and JobMarket from `admin` and wire them.
 
     GMKT is allowlisted as a payment token. `arbiter` gets ARBITER_ROLE and `verifier` becomes the
-    market's verdict source, when given.
+    market's verdict source, when given. `silent` hides Brownie's deployment lines.
     """
     c = _containers()
     tx = {"from": admin}
-    token = c.MarketToken.deploy(token_holder or admin, supply, tx)
-    reputation = c.Reputation.deploy(admin_delay, admin, tx)
-    registry = c.ProviderRegistry.deploy(token, admin_delay, admin, tx)
-    market = c.JobMarket.deploy(registry, reputation, treasury, admin_delay, admin, tx)
+    token = c.MarketToken.deploy(token_holder or admin, supply, tx, silent=silent)
+    reputation = c.Reputation.deploy(admin_delay, admin, tx, silent=silent)
+    registry = c.ProviderRegistry.deploy(token, admin_delay, admin, tx, silent=silent)
+    market = c.JobMarket.deploy(
+        registry, reputation, treasury, admin_delay, admin, tx, silent=silent
+    )
 
     registry.grantRole(registry.MARKET_ROLE(), market, tx)
     registry.grantRole(registry.SLASHER_ROLE(), market, tx)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import socket
 import sys
+import warnings
 
 LOCAL_NETWORKS = ("development", "ganache-cli")
 LOCAL_CHAIN_SETTINGS = {"accounts": 20, "gas_limit": 30_000_000}
@@ -37,7 +38,15 @@ def configure_local_chains(port: int) -> None:
     CONFIG.networks["ganache-cli"]["cmd_settings"].update(GANACHE_SETTINGS)
 
 
+def quiet_brownie_deprecations() -> None:
+    """Brownie's own chain.sleep()/snapshot() call its deprecated rpc.* methods; not ours to fix."""
+    warnings.filterwarnings(
+        "ignore", message=r"rpc\..* should not be called directly", category=FutureWarning
+    )
+
+
 def main() -> None:
+    quiet_brownie_deprecations()
     port = int(os.environ.get("GPUMARKET_CHAIN_PORT") or free_port())
     configure_local_chains(port)
     from brownie._cli.__main__ import main as brownie_main

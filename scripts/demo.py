@@ -1,0 +1,7 @@
+"""`brownie run scripts/demo.py`: the embedded-chain demo (see gpumarket/demo.py)."""
+
+from gpumarket.demo import run_demo
+
+
+def main():
+    run_demo()
