@@ -235,3 +235,20 @@ def param(market, registry, governance):
         return contract.setParameter(name32(name), value, {"from": governance})
 
     return _set
+
+
+# ---------------------------------------------------------------- coverage report
+
+
+def pytest_sessionfinish(session):
+    """Write reports/coverage-summary.json when run with --coverage (see gpumarket.testing.coverage)."""
+    from pathlib import Path
+
+    from gpumarket.testing.coverage import write_session_report
+
+    lines = write_session_report(Path(session.config.rootpath))
+    if lines:
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        reporter.section("Solidity coverage (contracts/, mocks excluded)")
+        for line in lines:
+            reporter.write_line(line)

@@ -25,14 +25,20 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def configure_local_chains(port: int) -> None:
-    """Point Brownie's local networks at `port`, with enough funded accounts for every role."""
+def configure_local_chains(port: int, steps_tracing: bool = False) -> None:
+    """Point Brownie's local networks at `port`, with enough funded accounts for every role.
+
+    `steps_tracing` makes anvil record opcode steps, which `debug_traceTransaction` (and so
+    Brownie's coverage) needs: without it anvil returns empty traces and the coverage report is
+    empty. It slows every transaction, so only coverage runs ask for it.
+    """
     from brownie._config import CONFIG
 
     for network_id in LOCAL_NETWORKS:
         settings = CONFIG.networks[network_id].setdefault("cmd_settings", {})
         settings.update(LOCAL_CHAIN_SETTINGS)
         settings["port"] = port
+    CONFIG.networks["development"]["cmd_settings"]["steps_tracing"] = steps_tracing
     # Also in brownie-config.yaml; repeated here because `project.load()` outside `brownie test`
     # does not apply the project's cmd_settings, and ganache defaults to istanbul.
     CONFIG.networks["ganache-cli"]["cmd_settings"].update(GANACHE_SETTINGS)
@@ -45,10 +51,55 @@ def quiet_brownie_deprecations() -> None:
     )
 
 
+def _strip_solidity_metadata(code: str) -> str:
+    """Bytecode (hex, no 0x) without the CBOR metadata whose length its last 2 bytes give."""
+    if len(code) < 4:
+        return code
+    return code[: -(int(code[-4:], 16) + 2) * 2]
+
+
+def bytecode_matches(actual: str, expected: str) -> bool:
+    """Whether on-chain runtime code is the compiled runtime code, immutables allowed for.
+
+    solc leaves every immutable as 32 zero bytes in the runtime bytecode and the constructor
+    writes the value there, so the two may differ only where the compiled code has zeros.
+    Metadata is ignored, as Brownie does.
+    """
+    actual = _strip_solidity_metadata(actual.removeprefix("0x").lower())
+    expected = _strip_solidity_metadata(expected.removeprefix("0x").lower())
+    if len(actual) != len(expected):
+        return False
+    return all(a == e or e == "0" for a, e in zip(actual, expected, strict=True))
+
+
+def patch_brownie_immutables() -> None:
+    """Let Brownie keep the program-counter map of contracts that have immutables.
+
+    Brownie 1.22 compares deployed code with the compiled code byte for byte and, on any
+    difference, drops the contract's pcMap: coverage, tracebacks and dev revert strings then
+    silently vanish for every contract with an `immutable` (ours, OpenZeppelin's EIP712). This is
+    why `brownie test --coverage` wrote an empty report. The replacement compares as Brownie does
+    but accepts immutable slots.
+    """
+    import brownie.network.contract as contract_module
+
+    original = contract_module._verify_deployed_code
+
+    def verify(address, expected_bytecode, language):  # type: ignore[no-untyped-def]
+        if language != "Solidity" or "_" in expected_bytecode:
+            return original(address, expected_bytecode, language)
+        from brownie.network.web3 import web3
+
+        return bytecode_matches(web3.eth.get_code(address).hex(), expected_bytecode)
+
+    contract_module._verify_deployed_code = verify
+
+
 def main() -> None:
     quiet_brownie_deprecations()
+    patch_brownie_immutables()
     port = int(os.environ.get("GPUMARKET_CHAIN_PORT") or free_port())
-    configure_local_chains(port)
+    configure_local_chains(port, steps_tracing="--coverage" in sys.argv or "-C" in sys.argv)
     from brownie._cli.__main__ import main as brownie_main
 
     sys.argv[0] = "brownie"
