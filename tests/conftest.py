@@ -1,4 +1,4 @@
-"""Shared fixtures: role-named accounts, the deployed protocol, and factories for jobs and providers."""
+"""Shared fixtures: role-named accounts, the deployed protocol, job and provider factories."""
 
 from __future__ import annotations
 
@@ -86,7 +86,9 @@ def stranger():
 
 @pytest.fixture(scope="module")
 def protocol(governance, treasury, arbiter, verifier):
-    return deploy_protocol(governance, treasury.address, arbiter=arbiter.address, verifier=verifier.address)
+    return deploy_protocol(
+        governance, treasury.address, arbiter=arbiter.address, verifier=verifier.address
+    )
 
 
 @pytest.fixture(scope="module")
@@ -193,7 +195,10 @@ def make_provider(gmkt, registry, fund, payment_tokens, usdc):
         if prices is None:
             prices = {t.address: 10 ** _decimals(t) for t in payment_tokens.values()}
         registry.register(
-            (offer or Offer()).as_tuple(), list(prices.keys()), list(prices.values()), {"from": account}
+            (offer or Offer()).as_tuple(),
+            list(prices.keys()),
+            list(prices.values()),
+            {"from": account},
         )
         return account
 
@@ -241,7 +246,7 @@ def param(market, registry, governance):
 
 
 def pytest_sessionfinish(session):
-    """Write reports/coverage-summary.json when run with --coverage (see gpumarket.testing.coverage)."""
+    """With --coverage, write reports/coverage-summary.json (gpumarket.testing.coverage)."""
     from pathlib import Path
 
     from gpumarket.testing.coverage import write_session_report
