@@ -41,7 +41,7 @@ demo: setup
 
 lint: setup
 	$(BIN)/ruff check gpumarket scripts tests tools
-	$(BIN)/slither . --config-file slither.config.json
+	$(BIN)/slither contracts --config-file slither.config.json --solc-standard-json --solc $(SOLCX_BINARY_PATH)/solc-v0.8.30
 
 clean:
 	rm -rf build reports .hypothesis

@@ -557,7 +557,7 @@ contract JobMarket is IJobMarket, AccessControlDefaultAdminRules, Pausable, Reen
         address provider = job.provider;
         job.state = JobState.FAILED;
         job.escrow = 0;
-        uint256 slashed;
+        uint256 slashed = 0;
         if (collateral != 0) {
             uint256 buyerShare = collateral.bpsDown(slashBuyerShareBps);
             if (buyerShare != 0) slashed += registry.slash(provider, buyerShare, job.buyer, jobId);
@@ -595,7 +595,7 @@ contract JobMarket is IJobMarket, AccessControlDefaultAdminRules, Pausable, Reen
 
     function _bestEligibleBid(uint256 jobId, Job storage job) private view returns (bool found, Bid memory best) {
         Bid[] storage bids = _bids[jobId];
-        uint256 bestScore;
+        uint256 bestScore = 0;
         for (uint256 k = 0; k < bids.length; ++k) {
             Bid memory candidate = bids[k];
             if (found && candidate.price > best.price) continue;

@@ -217,7 +217,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
         if (beneficiary == address(0)) revert ProviderRegistryZeroAddress();
         Provider storage p = _providers[provider];
         Lock storage lock = _locks[msg.sender][lockId];
-        uint256 fromLocked;
+        uint256 fromLocked = 0;
         if (lock.provider == provider) {
             fromLocked = Math.min(amount, lock.amount);
             lock.amount -= fromLocked;

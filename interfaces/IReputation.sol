@@ -35,7 +35,7 @@ interface IReputation {
 
     error ReputationZeroAddress();
 
-    function recordSuccess(address provider, address token, uint256 volume) external;
+    function recordSuccess(address provider, address token, uint256 jobVolume) external;
     function recordFailure(address provider) external;
     function recordSlash(address provider) external;
     function recordProviderDisputeLost(address provider) external;
