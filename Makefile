@@ -12,7 +12,7 @@ BROWNIE := $(BIN)/python -m gpumarket.chain.launcher
 GANACHE_TESTS ?= tests/integration
 STATEFUL_EXAMPLES ?= 25
 
-.PHONY: setup compile test test-anvil test-ganache test-offchain demo lint coverage bench fuzz clean
+.PHONY: setup compile test test-anvil test-ganache demo lint coverage clean
 
 setup:
 	@tools/setup.sh
@@ -34,10 +34,10 @@ test-ganache:
 	$(BROWNIE) test $(GANACHE_TESTS) --network ganache-cli
 
 coverage: setup
-	$(BIN)/python tools/coverage.py
+	$(BROWNIE) test tests --network development --coverage
 
 demo: setup
-	$(BROWNIE) run scripts/demo.py --network development --silent
+	$(BROWNIE) run scripts/demo.py --network development
 
 lint: setup
 	$(BIN)/ruff check gpumarket scripts tests tools
