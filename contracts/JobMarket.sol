@@ -9,6 +9,7 @@ import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
+import {IBenchmarkRegistry, IBenchmarkFraudSink} from "../interfaces/IBenchmarkRegistry.sol";
 import {IJobMarket} from "../interfaces/IJobMarket.sol";
 import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
 import {IReputation} from "../interfaces/IReputation.sol";
@@ -20,7 +21,7 @@ import {BasisPoints} from "./libraries/BasisPoints.sol";
 /// has a deadline path that anyone can call, and pausing never stops one.
 /// @dev Money moves only through `_pullIn` (deposits and bonds) and `_release` (refunds, payouts,
 /// fees, bonds), each with its own event. A payout the token refuses becomes a claimable balance.
-contract JobMarket is IJobMarket, AccessControlDefaultAdminRules, Pausable, ReentrancyGuard {
+contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdminRules, Pausable, ReentrancyGuard {
     using SafeERC20 for IERC20;
     using BasisPoints for uint256;
 
@@ -39,6 +40,8 @@ contract JobMarket is IJobMarket, AccessControlDefaultAdminRules, Pausable, Reen
     address public treasury;
     /// @notice The one address whose verdicts count (the oracle council).
     address public verifier;
+    /// @notice Opens PoGEMM challenges for jobs that require a benchmark (zero: none).
+    address public benchmarkRegistry;
 
     /// @notice Protocol fee on a settled job's value, in basis points (default 5%, at most 15%).
     uint256 public protocolFeeBps = 500;
@@ -73,6 +76,8 @@ contract JobMarket is IJobMarket, AccessControlDefaultAdminRules, Pausable, Reen
     mapping(address => uint256) public claimableTotal;
     /// @notice Allowlist and bond minimum per payment token.
     mapping(address => TokenConfig) public tokenConfig;
+    /// @notice The benchmark challenge opened when a job was matched (0: none).
+    mapping(uint256 => uint256) public challengeOfJob;
 
     uint64 private _bidSeq;
     mapping(uint256 => Job) private _jobs;
@@ -274,7 +279,7 @@ contract JobMarket is IJobMarket, AccessControlDefaultAdminRules, Pausable, Reen
             job.state = JobState.VERIFIED;
             job.windowStart = uint64(block.timestamp);
         } else {
-            _fail(jobId, job);
+            _fail(jobId, job, treasury);
         }
     }
 
@@ -309,7 +314,24 @@ contract JobMarket is IJobMarket, AccessControlDefaultAdminRules, Pausable, Reen
         _requireState(jobId, job, JobState.RUNNING);
         uint64 deadline = _resultDeadline(jobId, job);
         if (block.timestamp <= deadline) revert JobMarketDeadlineNotReached(jobId, deadline);
-        _fail(jobId, job);
+        _fail(jobId, job, treasury);
+    }
+
+    /// @notice A fraud proven on the job's benchmark (BenchmarkRegistry only): the job fails at
+    /// once, the buyer is refunded (with a dispute bond, if any) and gets its share of the
+    /// collateral, and the prover gets the rest as a finder's fee. Works while paused.
+    /// @param jobId The job.
+    /// @param prover Who proved the fraud.
+    function onBenchmarkFraud(uint256 jobId, address prover) external nonReentrant onlyKnown(jobId) {
+        if (msg.sender != benchmarkRegistry) revert JobMarketNotBenchmarkRegistry(msg.sender);
+        Job storage job = _jobs[jobId];
+        JobState state = job.state;
+        if (state != JobState.RUNNING && state != JobState.SUBMITTED && state != JobState.VERIFIED
+            && state != JobState.DISPUTED) revert JobMarketWrongState(jobId, state);
+        uint256 bond = job.bond;
+        job.bond = 0;
+        _fail(jobId, job, prover);
+        _release(jobId, job.token, job.buyer, bond, Payout.BOND);
     }
 
     // ---------------------------------------------------------------- disputes
@@ -339,8 +361,8 @@ contract JobMarket is IJobMarket, AccessControlDefaultAdminRules, Pausable, Reen
     /// @param providerAtFault The arbiter's finding.
     function resolveDispute(uint256 jobId, bool providerAtFault)
         external
-        onlyRole(ARBITER_ROLE)
         nonReentrant
+        onlyRole(ARBITER_ROLE)
         onlyKnown(jobId)
     {
         Job storage job = _jobs[jobId];
@@ -351,7 +373,7 @@ contract JobMarket is IJobMarket, AccessControlDefaultAdminRules, Pausable, Reen
         if (providerAtFault) {
             reputation.recordProviderDisputeLost(job.provider);
             reputation.recordBuyerDispute(job.buyer, true, maxBuyerStrikes);
-            _fail(jobId, job);
+            _fail(jobId, job, treasury);
             _release(jobId, job.token, job.buyer, bond, Payout.BOND);
         } else {
             reputation.recordBuyerDispute(job.buyer, false, maxBuyerStrikes);
@@ -415,7 +437,7 @@ contract JobMarket is IJobMarket, AccessControlDefaultAdminRules, Pausable, Reen
         emit ParameterUpdated(name, value);
     }
 
-    /// @notice Sets an address: "treasury" or "verifier".
+    /// @notice Sets an address: "treasury", "verifier" or "benchmarkRegistry".
     /// @dev Only DEFAULT_ADMIN_ROLE, whose transfer is delayed.
     /// @param name The address's name.
     /// @param value The new address (non-zero).
@@ -423,6 +445,7 @@ contract JobMarket is IJobMarket, AccessControlDefaultAdminRules, Pausable, Reen
         if (value == address(0)) revert JobMarketZeroAddress();
         if (name == "treasury") treasury = value;
         else if (name == "verifier") verifier = value;
+        else if (name == "benchmarkRegistry") benchmarkRegistry = value;
         else revert JobMarketUnknownParameter(name);
         emit AddressUpdated(name, value);
     }
@@ -533,6 +556,12 @@ contract JobMarket is IJobMarket, AccessControlDefaultAdminRules, Pausable, Reen
         job.collateral = collateral;
         emit JobMatched(jobId, provider, price, value, collateral);
         registry.lockCollateral(provider, jobId, collateral, spec.gpuCount);
+        if (spec.benchmarkRequired && benchmarkRegistry != address(0)) {
+            // The challenge's seed is fixed now, from on-chain randomness the provider cannot know.
+            challengeOfJob[jobId] = IBenchmarkRegistry(benchmarkRegistry).open(
+                jobId, provider, spec.benchmarkN, spec.benchmarkT, spec.benchmarkK
+            );
+        }
         _release(jobId, job.token, job.buyer, excess, Payout.REFUND);
     }
 
@@ -550,8 +579,9 @@ contract JobMarket is IJobMarket, AccessControlDefaultAdminRules, Pausable, Reen
     }
 
     /// @dev Refunds the buyer in full and slashes the job's collateral: `slashBuyerShareBps` to
-    /// the buyer, the rest to the treasury. The provider is jailed by the registry.
-    function _fail(uint256 jobId, Job storage job) private {
+    /// the buyer, the rest to `remainderTo` (the treasury, or a fraud prover). The provider is
+    /// jailed by the registry.
+    function _fail(uint256 jobId, Job storage job, address remainderTo) private {
         uint256 refund = job.escrow;
         uint256 collateral = job.collateral;
         address provider = job.provider;
@@ -561,7 +591,7 @@ contract JobMarket is IJobMarket, AccessControlDefaultAdminRules, Pausable, Reen
         if (collateral != 0) {
             uint256 buyerShare = collateral.bpsDown(slashBuyerShareBps);
             if (buyerShare != 0) slashed += registry.slash(provider, buyerShare, job.buyer, jobId);
-            if (collateral > buyerShare) slashed += registry.slash(provider, collateral - buyerShare, treasury, jobId);
+            if (collateral > buyerShare) slashed += registry.slash(provider, collateral - buyerShare, remainderTo, jobId);
             reputation.recordSlash(provider);
         }
         registry.releaseCollateral(jobId);

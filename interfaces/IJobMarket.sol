@@ -119,6 +119,7 @@ interface IJobMarket {
     error JobMarketDeadlinePassed(uint256 jobId, uint64 deadline);
     error JobMarketDeadlineNotReached(uint256 jobId, uint64 deadline);
     error JobMarketNotVerifier(address caller);
+    error JobMarketNotBenchmarkRegistry(address caller);
     error JobMarketNothingToClaim(address account, address token);
     error JobMarketUnknownParameter(bytes32 name);
     error JobMarketParameterOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);

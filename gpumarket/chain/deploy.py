@@ -25,6 +25,7 @@ class Protocol:
     reputation: Any
     registry: Any
     market: Any
+    benchmark: Any
 
     def addresses(self) -> dict[str, str]:
         return {
@@ -32,6 +33,7 @@ class Protocol:
             "Reputation": self.reputation.address,
             "ProviderRegistry": self.registry.address,
             "JobMarket": self.market.address,
+            "BenchmarkRegistry": self.benchmark.address,
         }
 
 
@@ -55,7 +57,8 @@ def deploy_protocol(
     token_holder: str | None = None,
     silent: bool = False,
 ) -> Protocol:
-    """Deploy MarketToken, Reputation, ProviderRegistry and JobMarket from `admin` and wire them.
+    """Deploy MarketToken, Reputation, ProviderRegistry, JobMarket and BenchmarkRegistry from
+    `admin`, and wire them.
 
     GMKT is allowlisted as a payment token. `arbiter` gets ARBITER_ROLE and `verifier` becomes the
     market's verdict source, when given. `silent` hides Brownie's deployment lines.
@@ -68,17 +71,30 @@ def deploy_protocol(
     market = c.JobMarket.deploy(
         registry, reputation, treasury, admin_delay, admin, tx, silent=silent
     )
+    benchmark = c.BenchmarkRegistry.deploy(
+        registry, reputation, treasury, admin_delay, admin, tx, silent=silent
+    )
 
     registry.grantRole(registry.MARKET_ROLE(), market, tx)
     registry.grantRole(registry.SLASHER_ROLE(), market, tx)
     registry.setMarketWindows(market, tx)
     reputation.grantRole(reputation.WRITER_ROLE(), market, tx)
+    # The benchmark registry slashes frauds on attestations, records verified TOPS, and opens
+    # challenges for the market; the market hears of frauds on jobs from it.
+    registry.grantRole(registry.SLASHER_ROLE(), benchmark, tx)
+    reputation.grantRole(reputation.WRITER_ROLE(), benchmark, tx)
+    benchmark.grantRole(benchmark.OPENER_ROLE(), market, tx)
+    benchmark.setAddress(name32("market"), market, tx)
+    market.setAddress(name32("benchmarkRegistry"), benchmark, tx)
     market.configureToken(token, True, GMKT_DISPUTE_BOND_MIN, tx)
     if arbiter is not None:
         market.grantRole(market.ARBITER_ROLE(), arbiter, tx)
     if verifier is not None:
         market.setAddress(name32("verifier"), verifier, tx)
-    return Protocol(token=token, reputation=reputation, registry=registry, market=market)
+        benchmark.setAddress(name32("verifier"), verifier, tx)
+    return Protocol(
+        token=token, reputation=reputation, registry=registry, market=market, benchmark=benchmark
+    )
 
 
 def name32(name: str) -> bytes:

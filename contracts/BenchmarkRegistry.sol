@@ -1,0 +1,249 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {AccessControlDefaultAdminRules} from
+    "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {IBenchmarkRegistry, IBenchmarkFraudSink} from "../interfaces/IBenchmarkRegistry.sol";
+import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
+import {IReputation} from "../interfaces/IReputation.sol";
+import {BasisPoints} from "./libraries/BasisPoints.sol";
+import {PoGemm} from "./libraries/PoGemm.sol";
+
+/// @title BenchmarkRegistry
+/// @notice PoGEMM challenges (DESIGN section 5). A challenge's seed is fixed when it opens, from
+/// the previous block's hash and the beacon randomness, so the provider cannot start early. The
+/// provider commits a Merkle root of its checkpoints before `benchmarkWindow` ends. The samples
+/// come from the hash of the block after the commitment, never from the root, which a cheater
+/// could re-roll. A committed checkpoint-0 row that differs from the generator is provable here,
+/// cheaply, and slashes the provider.
+contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules {
+    using BasisPoints for uint256;
+
+    /// @notice Role of the market, which opens challenges for jobs.
+    bytes32 public constant OPENER_ROLE = keccak256("OPENER_ROLE");
+    /// @notice Role that sets parameters.
+    bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
+
+    /// @notice Staking and slashing.
+    IProviderRegistry public immutable registry;
+    /// @notice Verified throughput is recorded here.
+    IReputation public immutable reputation;
+    /// @notice The market told about frauds on jobs (zero: no market yet).
+    address public market;
+    /// @notice The one address whose attestation verdicts count (the oracle council).
+    address public verifier;
+    /// @notice Receives the non-finder share of attestation slashes.
+    address public treasury;
+
+    /// @notice Seconds from opening within which the root must be committed.
+    uint64 public benchmarkWindow = 1 hours;
+    /// @notice Stake slashed for a proven fraud on a hardware attestation (GMKT units).
+    uint256 public attestationSlash = 100 ether;
+    /// @notice The fraud prover's share of an attestation slash, in basis points.
+    uint256 public finderFeeBps = 5_000;
+    /// @notice Challenges opened so far; ids start at 1.
+    uint256 public challengeCount;
+
+    mapping(uint256 => Challenge) private _challenges;
+
+    constructor(IProviderRegistry registry_, IReputation reputation_, address treasury_, uint48 adminDelay, address admin)
+        AccessControlDefaultAdminRules(adminDelay, admin)
+    {
+        if (address(registry_) == address(0) || address(reputation_) == address(0) || treasury_ == address(0)) {
+            revert BenchmarkRegistryZeroAddress();
+        }
+        registry = registry_;
+        reputation = reputation_;
+        treasury = treasury_;
+        _grantRole(GOVERNOR_ROLE, admin);
+    }
+
+    /// @notice Opens a challenge: by the market for a job (OPENER_ROLE), or by a listed provider
+    /// for a hardware attestation of itself (`subject` 0).
+    /// @param subject The job id, or 0 for an attestation.
+    /// @param provider The provider that must run the benchmark.
+    /// @param n Matrix size, a multiple of 64.
+    /// @param steps T, the number of GEMM steps.
+    /// @param interval K, the checkpoint interval; divides T.
+    /// @return challengeId The new challenge.
+    function open(uint256 subject, address provider, uint32 n, uint32 steps, uint32 interval)
+        external
+        returns (uint256 challengeId)
+    {
+        if (subject != 0 || msg.sender != provider) {
+            _checkRole(OPENER_ROLE);
+        } else if (!registry.isListed(provider)) {
+            revert BenchmarkRegistryNotListed(provider);
+        }
+        if (n == 0 || n % 64 != 0 || interval == 0 || steps == 0 || steps % interval != 0) {
+            revert BenchmarkRegistryInvalidParameters(n, steps, interval);
+        }
+        challengeId = ++challengeCount;
+        bytes32 seed = keccak256(abi.encode(challengeId, blockhash(block.number - 1), block.prevrandao));
+        Challenge storage c = _challenges[challengeId];
+        c.provider = provider;
+        c.state = ChallengeState.OPEN;
+        c.openedAt = uint64(block.timestamp);
+        c.subject = subject;
+        c.seed = seed;
+        c.n = n;
+        c.steps = steps;
+        c.interval = interval;
+        c.commitDeadline = uint64(block.timestamp) + benchmarkWindow;
+        emit ChallengeOpened(challengeId, subject, provider, seed, n, steps, interval);
+    }
+
+    /// @notice The provider commits the Merkle root of its checkpoint rows.
+    /// @param challengeId The challenge.
+    /// @param root sha256 Merkle root over leaf(c, i) for c = 0..T/K, i = 0..n-1.
+    function commit(uint256 challengeId, bytes32 root) external {
+        Challenge storage c = _known(challengeId);
+        if (msg.sender != c.provider) revert BenchmarkRegistryNotProvider(challengeId, msg.sender);
+        if (c.state != ChallengeState.OPEN) revert BenchmarkRegistryWrongState(challengeId, c.state);
+        if (block.timestamp > c.commitDeadline) revert BenchmarkRegistryCommitWindowClosed(challengeId, c.commitDeadline);
+        c.state = ChallengeState.COMMITTED;
+        c.root = root;
+        c.committedAt = uint64(block.timestamp);
+        c.commitBlock = uint64(block.number);
+        emit ChallengeCommitted(challengeId, msg.sender, root, uint64(block.number));
+    }
+
+    /// @notice Stores the sampling seed, the hash of the block after the commitment. If that hash
+    /// has left the 256-block window unstored, the challenge re-arms on the current block instead:
+    /// it never silently passes or fails.
+    /// @param challengeId The challenge.
+    /// @return The stored seed (zero after a re-arm).
+    function storeSamplingSeed(uint256 challengeId) external returns (bytes32) {
+        Challenge storage c = _known(challengeId);
+        if (c.samplingSeed != bytes32(0)) return c.samplingSeed;
+        if (c.state != ChallengeState.COMMITTED) revert BenchmarkRegistryWrongState(challengeId, c.state);
+        uint256 seedBlock = uint256(c.commitBlock) + 1;
+        if (block.number <= seedBlock) revert BenchmarkRegistrySamplingSeedNotReady(challengeId, uint64(seedBlock + 1));
+        bytes32 hash = blockhash(seedBlock);
+        if (hash == bytes32(0)) {
+            c.commitBlock = uint64(block.number);
+            emit SamplingRearmed(challengeId, uint64(block.number));
+            return bytes32(0);
+        }
+        c.samplingSeed = hash;
+        emit SamplingSeedStored(challengeId, hash);
+        return hash;
+    }
+
+    /// @notice The sampling seed: stored, or readable from the block after the commitment.
+    /// @param challengeId The challenge.
+    function samplingSeed(uint256 challengeId) external view returns (bytes32) {
+        Challenge storage c = _known(challengeId);
+        if (c.samplingSeed != bytes32(0)) return c.samplingSeed;
+        if (c.state != ChallengeState.COMMITTED) revert BenchmarkRegistryWrongState(challengeId, c.state);
+        uint256 seedBlock = uint256(c.commitBlock) + 1;
+        if (block.number <= seedBlock) revert BenchmarkRegistrySamplingSeedNotReady(challengeId, uint64(seedBlock + 1));
+        bytes32 hash = blockhash(seedBlock);
+        if (hash == bytes32(0)) revert BenchmarkRegistrySamplingSeedExpired(challengeId);
+        return hash;
+    }
+
+    /// @notice Proves that the committed checkpoint-0 row `row` is not the generator's. Slashes
+    /// the provider: for a job the market fails it (refund, collateral to buyer and prover); for
+    /// an attestation `attestationSlash` is split between the prover and the treasury.
+    /// @param challengeId The challenge.
+    /// @param row The row index i.
+    /// @param values The committed row as n int8 bytes.
+    /// @param proof The Merkle proof of leaf(0, row) at index row.
+    function proveFraud(uint256 challengeId, uint256 row, bytes calldata values, bytes32[] calldata proof) external {
+        Challenge storage c = _known(challengeId);
+        if (c.state != ChallengeState.COMMITTED) revert BenchmarkRegistryWrongState(challengeId, c.state);
+        if (row >= c.n) revert BenchmarkRegistryRowOutOfRange(row, c.n);
+        if (values.length != c.n) revert BenchmarkRegistryBadRowLength(values.length, c.n);
+        // Leaf index c·n + i with c = 0 is the row itself; the tree has (T/K + 1)·n real leaves.
+        bytes32 leaf = PoGemm.leaf(0, uint32(row), values);
+        uint256 leafCount = (uint256(c.steps) / c.interval + 1) * c.n;
+        if (!PoGemm.verifyProof(c.root, leaf, row, proof, leafCount)) {
+            revert BenchmarkRegistryInvalidProof(challengeId, row);
+        }
+        if (keccak256(values) == keccak256(PoGemm.rowX0(c.seed, c.n, row))) {
+            revert BenchmarkRegistryNoFraud(challengeId, row);
+        }
+        c.state = ChallengeState.FRAUD;
+        uint256 slashed = 0;
+        if (c.subject != 0) {
+            emit FraudProven(challengeId, c.provider, msg.sender, row, 0);
+            IBenchmarkFraudSink(market).onBenchmarkFraud(c.subject, msg.sender);
+        } else {
+            uint256 finderShare = attestationSlash.bpsDown(finderFeeBps);
+            if (finderShare != 0) slashed += registry.slash(c.provider, finderShare, msg.sender, challengeId);
+            if (attestationSlash > finderShare) {
+                slashed += registry.slash(c.provider, attestationSlash - finderShare, treasury, challengeId);
+            }
+            reputation.recordSlash(c.provider);
+            emit FraudProven(challengeId, c.provider, msg.sender, row, slashed);
+        }
+    }
+
+    /// @notice The verifier's verdict on a hardware attestation; a pass records the measured
+    /// throughput in Reputation.
+    /// @param challengeId The challenge (subject 0).
+    /// @param ok Whether the proof verified and the throughput met the claim.
+    /// @param measuredTops The verified throughput, in TOPS.
+    function recordAttestation(uint256 challengeId, bool ok, uint64 measuredTops) external {
+        if (msg.sender != verifier) revert BenchmarkRegistryNotVerifier(msg.sender);
+        Challenge storage c = _known(challengeId);
+        if (c.state != ChallengeState.COMMITTED && c.state != ChallengeState.OPEN) {
+            revert BenchmarkRegistryWrongState(challengeId, c.state);
+        }
+        c.state = ok ? ChallengeState.PASSED : ChallengeState.FAILED;
+        if (ok) {
+            c.verifiedTops = measuredTops;
+            reputation.recordVerifiedTops(c.provider, measuredTops);
+        }
+        emit AttestationVerdict(challengeId, c.provider, ok, measuredTops);
+    }
+
+    /// @notice Sets "benchmarkWindow", "attestationSlash" or "finderFeeBps".
+    function setParameter(bytes32 name, uint256 value) external onlyRole(GOVERNOR_ROLE) {
+        if (name == "benchmarkWindow") {
+            benchmarkWindow = uint64(_bounded(name, value, 1 minutes, 7 days));
+        } else if (name == "attestationSlash") {
+            attestationSlash = _bounded(name, value, 0, 1e27);
+        } else if (name == "finderFeeBps") {
+            finderFeeBps = _bounded(name, value, 0, BasisPoints.MAX_BPS);
+        } else {
+            revert BenchmarkRegistryUnknownParameter(name);
+        }
+        emit ParameterUpdated(name, value);
+    }
+
+    /// @notice Sets "market", "verifier" or "treasury".
+    function setAddress(bytes32 name, address value) external onlyRole(DEFAULT_ADMIN_ROLE) {
+        if (value == address(0)) revert BenchmarkRegistryZeroAddress();
+        if (name == "market") market = value;
+        else if (name == "verifier") verifier = value;
+        else if (name == "treasury") treasury = value;
+        else revert BenchmarkRegistryUnknownParameter(name);
+        emit AddressUpdated(name, value);
+    }
+
+    /// @notice A challenge.
+    function challengeOf(uint256 challengeId) external view returns (Challenge memory) {
+        return _challenges[challengeId];
+    }
+
+    /// @notice Lower bound of the provider's throughput, 2·n³·T / (commit time − open time), in
+    /// operations per second (0 before the commitment).
+    function claimedOpsPerSecond(uint256 challengeId) external view returns (uint256) {
+        Challenge storage c = _challenges[challengeId];
+        if (c.committedAt == 0) return 0;
+        uint256 elapsed = c.committedAt > c.openedAt ? c.committedAt - c.openedAt : 1;
+        return 2 * uint256(c.n) ** 3 * c.steps / elapsed;
+    }
+
+    function _known(uint256 challengeId) private view returns (Challenge storage c) {
+        c = _challenges[challengeId];
+        if (c.state == ChallengeState.NONE) revert BenchmarkRegistryUnknownChallenge(challengeId);
+    }
+
+    function _bounded(bytes32 name, uint256 value, uint256 min, uint256 max) private pure returns (uint256) {
+        if (value < min || value > max) revert BenchmarkRegistryParameterOutOfBounds(name, value, min, max);
+        return value;
+    }
+}

@@ -1,0 +1,78 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+/// @title IBenchmarkRegistry
+/// @notice PoGEMM benchmark challenges: a seed fixed on-chain at opening, a Merkle commitment of
+/// the provider's checkpoints, a sampling seed from the block after the commitment, and a cheap
+/// on-chain fraud proof for checkpoint-0 rows.
+interface IBenchmarkRegistry {
+    enum ChallengeState {
+        NONE,
+        OPEN,
+        COMMITTED,
+        PASSED,
+        FAILED,
+        FRAUD
+    }
+
+    struct Challenge {
+        address provider;
+        ChallengeState state;
+        uint64 openedAt;
+        uint256 subject; // the job id, or 0 for a hardware attestation
+        bytes32 seed;
+        bytes32 root;
+        uint32 n;
+        uint32 steps; // T
+        uint32 interval; // K
+        uint64 commitDeadline;
+        uint64 committedAt;
+        uint64 commitBlock;
+        bytes32 samplingSeed;
+        uint64 verifiedTops;
+    }
+
+    event ChallengeOpened(
+        uint256 indexed challengeId, uint256 indexed subject, address indexed provider, bytes32 seed, uint32 n, uint32 steps, uint32 interval
+    );
+    event ChallengeCommitted(uint256 indexed challengeId, address indexed provider, bytes32 root, uint64 commitBlock);
+    event SamplingSeedStored(uint256 indexed challengeId, bytes32 samplingSeed);
+    event SamplingRearmed(uint256 indexed challengeId, uint64 commitBlock);
+    event FraudProven(uint256 indexed challengeId, address indexed provider, address indexed prover, uint256 row, uint256 slashed);
+    event AttestationVerdict(uint256 indexed challengeId, address indexed provider, bool ok, uint64 measuredTops);
+    event ParameterUpdated(bytes32 indexed name, uint256 value);
+    event AddressUpdated(bytes32 indexed name, address value);
+
+    error BenchmarkRegistryUnknownChallenge(uint256 challengeId);
+    error BenchmarkRegistryWrongState(uint256 challengeId, ChallengeState state);
+    error BenchmarkRegistryInvalidParameters(uint32 n, uint32 steps, uint32 interval);
+    error BenchmarkRegistryNotProvider(uint256 challengeId, address caller);
+    error BenchmarkRegistryNotListed(address provider);
+    error BenchmarkRegistryCommitWindowClosed(uint256 challengeId, uint64 deadline);
+    error BenchmarkRegistrySamplingSeedNotReady(uint256 challengeId, uint64 readyAtBlock);
+    error BenchmarkRegistrySamplingSeedExpired(uint256 challengeId);
+    error BenchmarkRegistryRowOutOfRange(uint256 row, uint32 n);
+    error BenchmarkRegistryBadRowLength(uint256 length, uint32 n);
+    error BenchmarkRegistryInvalidProof(uint256 challengeId, uint256 row);
+    error BenchmarkRegistryNoFraud(uint256 challengeId, uint256 row);
+    error BenchmarkRegistryNotVerifier(address caller);
+    error BenchmarkRegistryZeroAddress();
+    error BenchmarkRegistryUnknownParameter(bytes32 name);
+    error BenchmarkRegistryParameterOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);
+
+    function open(uint256 subject, address provider, uint32 n, uint32 steps, uint32 interval)
+        external
+        returns (uint256 challengeId);
+    function commit(uint256 challengeId, bytes32 root) external;
+    function storeSamplingSeed(uint256 challengeId) external returns (bytes32);
+    function samplingSeed(uint256 challengeId) external view returns (bytes32);
+    function proveFraud(uint256 challengeId, uint256 row, bytes calldata values, bytes32[] calldata proof) external;
+    function recordAttestation(uint256 challengeId, bool ok, uint64 measuredTops) external;
+    function challengeOf(uint256 challengeId) external view returns (Challenge memory);
+}
+
+/// @title IBenchmarkFraudSink
+/// @notice The market's entry point for a proven benchmark fraud on a job.
+interface IBenchmarkFraudSink {
+    function onBenchmarkFraud(uint256 jobId, address prover) external;
+}
