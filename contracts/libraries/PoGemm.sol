@@ -68,17 +68,32 @@ library PoGemm {
     }
 
     /// @notice Row i of X0 as n int8 bytes (row-major: entries i·n ... i·n + n − 1).
+    /// @dev Builds 32 entries (two generator words) per memory word and stores them with one
+    /// mstore: about 4x cheaper than byte-wise writes, which matters for a fraud proof at n = 8192.
     function rowX0(bytes32 seed, uint256 n, uint256 i) internal pure returns (bytes memory row) {
         if (n == 0 || n % ROW_MULTIPLE != 0) revert PoGemmInvalidSize(n);
         if (i >= n) revert PoGemmRowOutOfRange(i, n);
         uint64 generatorKey = key(seed, TAG_X);
-        uint256 wordsPerRow = n / NIBBLES_PER_WORD;
-        uint256 firstWord = i * wordsPerRow;
         row = new bytes(n);
-        for (uint256 w = 0; w < wordsPerRow; ++w) {
-            uint64 packed = word(generatorKey, firstWord + w);
-            for (uint256 s = 0; s < NIBBLES_PER_WORD; ++s) {
-                row[w * NIBBLES_PER_WORD + s] = bytes1(uint8(_nibbleEntry(packed, s)));
+        unchecked {
+            // i < n and n is a row size (n² entries exist), so i·n/16 + n/16 cannot overflow;
+            // the loop counters are bounded by n / 32 and 16. chunk << 8 discards nothing: the
+            // 32 bytes shifted in fill the 256 bits exactly, starting from zero.
+            uint256 firstWord = i * (n / NIBBLES_PER_WORD);
+            uint256 chunks = n / 32;
+            for (uint256 chunkIndex = 0; chunkIndex < chunks; ++chunkIndex) {
+                uint256 chunk;
+                for (uint256 half = 0; half < 2; ++half) {
+                    uint256 packed = word(generatorKey, firstWord + 2 * chunkIndex + half);
+                    for (uint256 s = 0; s < NIBBLES_PER_WORD; ++s) {
+                        // Entry nibble − 8 as an int8 byte is (nibble + 0xF8) mod 256.
+                        chunk = (chunk << 8) | ((((packed >> (4 * s)) & 15) + 0xF8) & 0xFF);
+                    }
+                }
+                assembly ("memory-safe") {
+                    // Within row's n bytes: 32·chunkIndex + 32 <= n.
+                    mstore(add(add(row, 0x20), mul(chunkIndex, 0x20)), chunk)
+                }
             }
         }
     }
