@@ -95,8 +95,10 @@ class NumpyBackend(Backend):
 def _torch() -> Any:
     if importlib.util.find_spec("torch") is None:
         raise BackendUnavailable("torch is not installed (install the `gpu` extra)")
-    import torch
-
+    try:
+        import torch
+    except ImportError as error:  # a broken install (missing CUDA libraries, say)
+        raise BackendUnavailable(f"torch is installed but does not import: {error}") from error
     return torch
 
 

@@ -62,8 +62,10 @@ def detect_gpu() -> GpuInfo | None:
     """The first CUDA device seen by torch, or None without torch or without a GPU."""
     if importlib.util.find_spec("torch") is None:
         return None
-    import torch
-
+    try:
+        import torch
+    except ImportError:
+        return None
     if not torch.cuda.is_available():
         return None
     name = str(torch.cuda.get_device_name(0))
