@@ -76,10 +76,10 @@ library PoGemm {
         uint64 generatorKey = key(seed, TAG_X);
         row = new bytes(n);
         unchecked {
-            // i < n and n is a row size (n² entries exist), so i·n/16 + n/16 cannot overflow;
-            // the loop counters are bounded by n / 32 and 16. chunk << 8 discards nothing: the
-            // 32 bytes shifted in fill the 256 bits exactly, starting from zero.
-            uint256 firstWord = i * (n / NIBBLES_PER_WORD);
+            // `new bytes(n)` panics unless n < 2^64, and i < n, so i·n < 2^128 cannot overflow;
+            // i·n is a multiple of 16 because n is. Loop counters are bounded by n / 32 and 16.
+            // chunk << 8 discards nothing: the 32 bytes shifted in fill the 256 bits exactly.
+            uint256 firstWord = (i * n) / NIBBLES_PER_WORD;
             uint256 chunks = n / 32;
             for (uint256 chunkIndex = 0; chunkIndex < chunks; ++chunkIndex) {
                 uint256 chunk;
