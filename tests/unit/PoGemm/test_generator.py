@@ -37,7 +37,7 @@ def test_first_words_equal_golden_vectors(harness: Any, golden: dict[str, Any]) 
 
 
 @settings(max_examples=25)
-@given(key=strategy("uint64"), m=strategy("uint256", max_value=2**64 - 1))
+@given(key=strategy("uint64"), m=strategy("uint256"))
 def test_words_equal_python(harness: Any, key: int, m: int) -> None:
     assert harness.word(key, m) == ref.word(key, m)
 
