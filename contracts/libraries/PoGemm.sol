@@ -45,8 +45,8 @@ library PoGemm {
     function word(uint64 generatorKey, uint256 m) internal pure returns (uint64 z) {
         unchecked {
             // SplitMix64 is defined modulo 2^64: every uint64 wrap below is the specified
-            // arithmetic, not an overflow. uint64(m + 1) is (m + 1) mod 2^64, and m < n² / 16
-            // is far below 2^256, so m + 1 itself cannot wrap.
+            // arithmetic, not an overflow. uint64(m + 1) is (m + 1) mod 2^64 even if m + 1
+            // wraps at 2^256, since 2^64 divides 2^256.
             z = generatorKey + uint64(m + 1) * GOLDEN_GAMMA;
             z = (z ^ (z >> 30)) * MIX_MULTIPLIER_1;
             z = (z ^ (z >> 27)) * MIX_MULTIPLIER_2;
@@ -68,17 +68,32 @@ library PoGemm {
     }
 
     /// @notice Row i of X0 as n int8 bytes (row-major: entries i·n ... i·n + n − 1).
+    /// @dev Builds 32 entries (two generator words) per memory word and stores them with one
+    /// mstore: about 5x cheaper than byte-wise writes, which matters for a fraud proof at n = 8192.
     function rowX0(bytes32 seed, uint256 n, uint256 i) internal pure returns (bytes memory row) {
         if (n == 0 || n % ROW_MULTIPLE != 0) revert PoGemmInvalidSize(n);
         if (i >= n) revert PoGemmRowOutOfRange(i, n);
         uint64 generatorKey = key(seed, TAG_X);
-        uint256 wordsPerRow = n / NIBBLES_PER_WORD;
-        uint256 firstWord = i * wordsPerRow;
         row = new bytes(n);
-        for (uint256 w = 0; w < wordsPerRow; ++w) {
-            uint64 packed = word(generatorKey, firstWord + w);
-            for (uint256 s = 0; s < NIBBLES_PER_WORD; ++s) {
-                row[w * NIBBLES_PER_WORD + s] = bytes1(uint8(_nibbleEntry(packed, s)));
+        unchecked {
+            // `new bytes(n)` panics unless n < 2^64, and i < n, so i·n < 2^128 cannot overflow;
+            // i·n is a multiple of 16 because n is. Loop counters are bounded by n / 32 and 16.
+            // chunk << 8 discards nothing: the 32 bytes shifted in fill the 256 bits exactly.
+            uint256 firstWord = (i * n) / NIBBLES_PER_WORD;
+            uint256 chunks = n / 32;
+            for (uint256 chunkIndex = 0; chunkIndex < chunks; ++chunkIndex) {
+                uint256 chunk;
+                for (uint256 half = 0; half < 2; ++half) {
+                    uint256 packed = word(generatorKey, firstWord + 2 * chunkIndex + half);
+                    for (uint256 s = 0; s < NIBBLES_PER_WORD; ++s) {
+                        // Entry nibble − 8 as an int8 byte is (nibble + 0xF8) mod 256.
+                        chunk = (chunk << 8) | ((((packed >> (4 * s)) & 15) + 0xF8) & 0xFF);
+                    }
+                }
+                assembly ("memory-safe") {
+                    // Within row's n bytes: 32·chunkIndex + 32 <= n.
+                    mstore(add(add(row, 0x20), mul(chunkIndex, 0x20)), chunk)
+                }
             }
         }
     }

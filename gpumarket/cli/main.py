@@ -3,6 +3,7 @@
 import click
 
 from gpumarket import __version__
+from gpumarket.cli.bench import bench
 
 
 @click.group()
@@ -10,6 +11,8 @@ from gpumarket import __version__
 def main() -> None:
     """gpumarket: a GPU compute market with on-chain escrow, staking and slashing."""
 
+
+main.add_command(bench)
 
 if __name__ == "__main__":
     main()

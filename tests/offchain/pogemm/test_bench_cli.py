@@ -1,0 +1,67 @@
+"""`gpumarket bench` at tiny sizes: it runs and prints every figure it promises."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from click.testing import CliRunner
+
+from gpumarket.cli.bench import format_ops
+from gpumarket.cli.main import main
+
+NUMBER = r"[0-9][0-9.e+]*"
+TINY = ["bench", "--n", "64", "--steps", "4", "--interval", "2", "--samples", "8"]
+
+
+@pytest.fixture
+def runner() -> CliRunner:
+    # Wide enough that rich never wraps or truncates a figure.
+    return CliRunner(env={"COLUMNS": "240", "GPUMARKET_POGEMM_BACKEND": None})
+
+
+def test_bench_prints_every_figure(runner: CliRunner) -> None:
+    result = runner.invoke(main, [*TINY, "--backend", "numpy"])
+
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert re.search(rf"ops/s achieved\s+│\s+{NUMBER} [MGTP]?OPS", out)
+    assert re.search(rf"raw GEMM throughput\s+│\s+{NUMBER} [MGTP]?OPS", out)
+    assert re.search(rf"proof overhead\s+│\s+{NUMBER}%", out)
+    assert re.search(r"reference\s+│\s+(no GPU detected|.*TOPS int8 dense)", out)
+    assert re.search(rf"verify time\s+│\s+{NUMBER} s \(ok\)", out)
+    assert re.search(rf"verify/prove\s+│\s+{NUMBER}%", out)
+
+
+def test_bench_with_a_fixed_seed_prints_the_reference_root(runner: CliRunner) -> None:
+    from gpumarket.pogemm import reference
+
+    seed = bytes(range(32))
+
+    result = runner.invoke(main, [*TINY, "--seed", "0x" + seed.hex(), "--keep-every", "2"])
+
+    assert result.exit_code == 0, result.output
+    assert reference.commitment_root(seed, 64, 4, 2).hex() in result.output
+
+
+@pytest.mark.parametrize(
+    "arguments",
+    [
+        ["--n", "100"],
+        ["--steps", "5", "--interval", "2"],
+        ["--seed", "abcd"],
+        ["--seed", "zz"],
+        ["--samples", "0"],
+        ["--backend", "opencl"],
+    ],
+)
+def test_bench_rejects_bad_arguments(runner: CliRunner, arguments: list[str]) -> None:
+    result = runner.invoke(main, ["bench", "--n", "64", "--steps", "4", *arguments])
+
+    assert result.exit_code == 2, result.output
+
+
+def test_ops_are_formatted_with_si_prefixes() -> None:
+    assert format_ops(1.5e12) == "1.5 TOPS"
+    assert format_ops(2.34e9) == "2.34 GOPS"
+    assert format_ops(12.0) == "12 OPS"
