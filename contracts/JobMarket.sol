@@ -151,6 +151,8 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         bytes32 r,
         bytes32 s
     ) external whenNotPaused nonReentrant returns (uint256 jobId) {
+        // Checked before the call: try/catch does not catch a call to an address without code.
+        if (!tokenConfig[token].allowed) revert JobMarketTokenNotAllowed(token);
         uint256 deposit = BasisPoints.perGpuHour(maxPricePerGpuHour, spec.gpuCount, spec.duration);
         try IERC20Permit(token).permit(msg.sender, address(this), deposit, deadline, v, r, s) {} catch {}
         return _postJob(spec, token, maxPricePerGpuHour, biddingPeriod, provider);

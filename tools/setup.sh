@@ -21,6 +21,10 @@ if newer "$VENV/.stamp" requirements.lock pyproject.toml; then
   # python-dotenv 0.16 while pydantic-settings needs >= 0.21, and brownie works with 1.x.
   "$VENV/bin/python" -m pip install -q --no-deps -r requirements.lock 2>&1 | grep -v '^WARNING: Location' || true
   "$VENV/bin/python" -m pip install -q --no-deps --no-build-isolation -e . 2>&1 | grep -v '^WARNING: Location' || true
+  # The `gpu` extra: a CPU build of torch where one is at hand, so the torch backends are tested
+  # against numpy and the reference. Without it those tests skip and numpy serves alone.
+  "$VENV/bin/python" -m pip install -q --no-deps torch==2.13.0 2>&1 | grep -v '^WARNING: Location' \
+    || echo "setup: torch 2.13.0 unavailable; the torch PoGEMM backends will not be tested"
   (cd / && "$VENV/bin/python" -c "import brownie, gpumarket") || exit 1
   [ -x "$VENV/bin/gpumarket" ] || exit 1
   touch "$VENV/.stamp"

@@ -1,0 +1,170 @@
+import brownie
+import pytest
+from brownie import chain
+from jobmarket_helpers import COLLATERAL, GMKT, MAX_PRICE, PRICE, err
+
+from gpumarket.chain.types import HOUR, JobState, Payout
+
+LOW = PRICE
+HIGH = PRICE + GMKT // 2
+
+
+@pytest.fixture(scope="module")
+def bidders(make_provider, provider, provider2, provider3):
+    """Three registered providers with the same (new-provider) reputation of 5,000 bps."""
+    return [make_provider(p) for p in (provider, provider2, provider3)]
+
+
+@pytest.fixture(scope="module")
+def job_id(open_job, bidders):
+    """An open GMKT auction at 2 GMKT per GPU-hour with no bids yet."""
+    return open_job()
+
+
+def _bid_and_close(market, job_id, bids):
+    for bidder, price in bids:
+        market.bid(job_id, price, {"from": bidder})
+    chain.sleep(HOUR + 5)
+    return market.closeAuction(job_id, {"from": bids[0][0]})
+
+
+def test_close_auction_matches_the_lowest_price(market, job_id, provider, provider2, provider3):
+    tx = _bid_and_close(
+        market, job_id, [(provider, HIGH), (provider2, LOW), (provider3, MAX_PRICE)]
+    )
+
+    assert (tx.events["JobMatched"]["provider"], tx.events["JobMatched"]["price"]) == (
+        provider2,
+        LOW,
+    )
+
+
+def test_close_auction_breaks_a_price_tie_by_higher_reputation(
+    market, reputation, reputation_writer, gmkt, job_id, provider, provider2
+):
+    reputation.recordSuccess(provider2, gmkt, 1, {"from": reputation_writer})
+
+    tx = _bid_and_close(market, job_id, [(provider, LOW), (provider2, LOW)])
+
+    assert tx.events["JobMatched"]["provider"] == provider2
+
+
+def test_close_auction_prefers_a_lower_price_to_a_higher_reputation(
+    market, reputation, reputation_writer, gmkt, job_id, provider, provider2
+):
+    reputation.recordSuccess(provider2, gmkt, 1, {"from": reputation_writer})
+
+    tx = _bid_and_close(market, job_id, [(provider2, HIGH), (provider, LOW)])
+
+    assert tx.events["JobMatched"]["provider"] == provider
+
+
+def test_close_auction_breaks_a_price_and_reputation_tie_by_the_earlier_bid(
+    market, job_id, provider, provider2, provider3
+):
+    tx = _bid_and_close(market, job_id, [(provider2, LOW), (provider, LOW), (provider3, LOW)])
+
+    assert tx.events["JobMatched"]["provider"] == provider2
+
+
+def test_close_auction_dates_a_lowered_bid_from_when_it_was_lowered(
+    market, job_id, provider, provider2
+):
+    tx = _bid_and_close(market, job_id, [(provider, HIGH), (provider2, LOW), (provider, LOW)])
+
+    assert tx.events["JobMatched"]["provider"] == provider2
+
+
+def test_close_auction_skips_a_cheaper_bidder_no_longer_eligible(
+    market, registry, job_id, provider, provider2
+):
+    market.bid(job_id, LOW, {"from": provider2})
+    registry.deregister({"from": provider2})
+
+    tx = _bid_and_close(market, job_id, [(provider, HIGH)])
+
+    assert (tx.events["JobMatched"]["provider"], tx.events["JobMatched"]["price"]) == (
+        provider,
+        HIGH,
+    )
+
+
+def test_close_auction_refunds_the_excess_and_locks_collateral(
+    market, registry, gmkt, buyer, job_id, provider
+):
+    tx = _bid_and_close(market, job_id, [(provider, LOW)])
+
+    assert tx.events["EscrowReleased"] == {
+        "jobId": job_id,
+        "to": buyer,
+        "token": gmkt,
+        "amount": MAX_PRICE - LOW,
+        "kind": Payout.REFUND,
+    }
+    assert gmkt.balanceOf(buyer) == MAX_PRICE - LOW
+    assert registry.lockOf(market, job_id)["amount"] == COLLATERAL
+
+
+def test_close_auction_by_anyone_starts_the_job(market, job_id, provider, stranger):
+    market.bid(job_id, LOW, {"from": provider})
+    chain.sleep(HOUR + 5)
+
+    market.closeAuction(job_id, {"from": stranger})
+
+    job = market.jobOf(job_id)
+    assert (job["state"], job["provider"], job["price"]) == (JobState.RUNNING, provider, LOW)
+
+
+def test_close_auction_while_paused_is_allowed(market, governance, job_id, provider, stranger):
+    market.bid(job_id, LOW, {"from": provider})
+    market.pause({"from": governance})
+    chain.sleep(HOUR + 5)
+
+    market.closeAuction(job_id, {"from": stranger})
+
+    assert market.jobOf(job_id)["state"] == JobState.RUNNING
+
+
+def test_close_auction_of_an_unknown_job_reverts(market, stranger):
+    with brownie.reverts(err("JobMarketUnknownJob", 99)):
+        market.closeAuction(99, {"from": stranger})
+
+
+def test_close_auction_of_a_matched_job_reverts(market, job_id, provider, stranger):
+    _bid_and_close(market, job_id, [(provider, LOW)])
+
+    with brownie.reverts(err("JobMarketWrongState", job_id, JobState.RUNNING)):
+        market.closeAuction(job_id, {"from": stranger})
+
+
+def test_close_auction_of_a_direct_assignment_reverts(market, open_job, provider, stranger):
+    direct_id = open_job(direct=provider)
+    chain.sleep(HOUR + 5)
+
+    with brownie.reverts(err("JobMarketDirectAssignment", direct_id)):
+        market.closeAuction(direct_id, {"from": stranger})
+
+
+def test_close_auction_while_bidding_is_open_reverts(market, job_id, provider, stranger):
+    market.bid(job_id, LOW, {"from": provider})
+
+    with brownie.reverts(err("JobMarketBiddingOpen", job_id, market.jobOf(job_id)["biddingEnds"])):
+        market.closeAuction(job_id, {"from": stranger})
+
+
+def test_close_auction_without_bids_reverts(market, job_id, stranger):
+    chain.sleep(HOUR + 5)
+
+    with brownie.reverts(err("JobMarketNoEligibleBid", job_id)):
+        market.closeAuction(job_id, {"from": stranger})
+
+
+def test_close_auction_with_no_eligible_bid_left_reverts(
+    market, registry, job_id, provider, stranger
+):
+    market.bid(job_id, LOW, {"from": provider})
+    registry.deregister({"from": provider})
+    chain.sleep(HOUR + 5)
+
+    with brownie.reverts(err("JobMarketNoEligibleBid", job_id)):
+        market.closeAuction(job_id, {"from": stranger})
