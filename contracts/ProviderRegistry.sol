@@ -49,6 +49,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
     mapping(address => Provider) private _providers;
     mapping(address => Offer) private _offers;
     mapping(address => mapping(address => uint256)) private _prices;
+    mapping(address => address[]) private _pricedTokens;
     mapping(address => Unbonding[]) private _unbonding;
     mapping(address => uint256) private _unbondingHead;
     mapping(address => mapping(uint256 => Lock)) private _locks;
@@ -154,6 +155,12 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
         if (p.activeJobs != 0) revert ProviderRegistryHasActiveJobs(msg.sender, p.activeJobs);
         p.registered = false;
         delete _offers[msg.sender];
+        // Prices go too: a later registration starts from the tokens it names, not stale ones.
+        address[] storage priced = _pricedTokens[msg.sender];
+        for (uint256 k = 0; k < priced.length; ++k) {
+            delete _prices[msg.sender][priced[k]];
+        }
+        delete _pricedTokens[msg.sender];
         emit ProviderDeregistered(msg.sender);
     }
 
@@ -221,11 +228,12 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
         if (lock.provider == provider) {
             fromLocked = Math.min(amount, lock.amount);
             lock.amount -= fromLocked;
+            // Locked collateral is part of the bonded stake: it leaves both.
             p.locked -= fromLocked;
+            p.stake -= fromLocked;
         }
         uint256 fromFree = Math.min(amount - fromLocked, p.stake - p.locked);
-        // fromLocked came out of `locked`, which is part of `stake`: remove both sources at once.
-        p.stake -= fromLocked + fromFree;
+        p.stake -= fromFree;
         totalStaked -= fromLocked + fromFree;
         uint256 fromUnbonding = _slashUnbonding(provider, amount - fromLocked - fromFree);
         slashed = fromLocked + fromFree + fromUnbonding;
@@ -354,6 +362,7 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
         if (tokens.length != prices.length) revert ProviderRegistryLengthMismatch(tokens.length, prices.length);
         _offers[msg.sender] = offer;
         for (uint256 k = 0; k < tokens.length; ++k) {
+            if (_prices[msg.sender][tokens[k]] == 0 && prices[k] != 0) _pricedTokens[msg.sender].push(tokens[k]);
             _prices[msg.sender][tokens[k]] = prices[k];
             emit PriceSet(msg.sender, tokens[k], prices[k]);
         }
@@ -381,8 +390,14 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
         for (uint256 k = entries.length; k > head && taken < amount; --k) {
             Unbonding storage entry = entries[k - 1];
             uint256 cut = Math.min(amount - taken, entry.amount);
-            entry.amount -= cut;
             taken += cut;
+            if (cut == entry.amount) {
+                // Newest first, so an emptied entry is always the last: drop it, or it would
+                // count towards MAX_UNBONDING_ENTRIES and block the queue head forever.
+                entries.pop();
+            } else {
+                entry.amount -= cut;
+            }
         }
         _providers[provider].unbonding -= taken;
         totalUnbonding -= taken;

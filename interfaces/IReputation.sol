@@ -33,8 +33,6 @@ interface IReputation {
     event BuyerDisputeSettled(address indexed buyer, bool won, uint32 strikes);
     event BuyerBlacklisted(address indexed buyer);
 
-    error ReputationZeroAddress();
-
     function recordSuccess(address provider, address token, uint256 jobVolume) external;
     function recordFailure(address provider) external;
     function recordSlash(address provider) external;

@@ -1,0 +1,1 @@
+"""MarketToken unit tests (a package, so module names never collide across contract folders)."""

@@ -1,0 +1,98 @@
+"""Constants, revert strings, value conversion and time control for the ProviderRegistry tests."""
+
+from __future__ import annotations
+
+from brownie import web3
+
+from gpumarket.chain.deploy import name32
+from gpumarket.chain.types import HOUR, Offer
+
+GMKT = 10**18
+MIN_STAKE = 1_000 * GMKT
+STAKE = 5_000 * GMKT
+#: The default provider's price per GPU-hour in GMKT.
+PRICE = GMKT
+COLLATERAL = 100 * GMKT
+LOCK_ID = 1
+DAY = 24 * HOUR
+UNBONDING_PERIOD = 7 * DAY
+JAIL_PERIOD = 3 * DAY
+#: The deployed market's windows, whose sum (plus one second) floors the unbonding period.
+DISPUTE_WINDOW = DAY
+ATTEST_TIMEOUT = 6 * HOUR
+MAX_UNBONDING_ENTRIES = 16
+MAX_MIN_STAKE = 10**27
+MAX_PERIOD = 365 * DAY
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+#: A payment token nobody priced; the registry only stores prices, so it needs no contract.
+OTHER_TOKEN = "0x00000000000000000000000000000000000000C0"
+DEFAULT_ADMIN_ROLE = b"\0" * 32
+#: 8 × H100-SXM-80GB with 80 GiB each, in DE.
+OFFER = Offer()
+
+
+def err(name: str, *args) -> str:
+    """The revert string Brownie decodes for custom error `name(args)`: addresses in lower case,
+    bytes as Python bytes, integers as decimals (`"EnforcedPause: "` when there are none)."""
+    return f"{name}: " + ", ".join(_format_arg(a) for a in args)
+
+
+def out_of_bounds(name: str, value: int, low: int, high: int) -> str:
+    """The revert string of a parameter `name` set to `value` outside [low, high]."""
+    return err("ProviderRegistryParameterOutOfBounds", name32(name), value, low, high)
+
+
+def _format_arg(value) -> str:
+    if isinstance(value, bytes):
+        return str(bytes(value))
+    if isinstance(value, int):
+        return str(value)
+    return str(value).lower()
+
+
+def plain(value):
+    """A call's or event's value as plain Python (tuples, dicts, bytes, int, str), since Brownie's
+    return types refuse to compare with raw bytes."""
+    if isinstance(value, dict):
+        return {key: plain(value[key]) for key in value.keys()}
+    if isinstance(value, list | tuple):
+        return tuple(plain(v) for v in value)
+    if isinstance(value, bytes):
+        return bytes(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, str):
+        return str(value)
+    return value
+
+
+def event(tx, name: str) -> dict:
+    """The single `name` event of `tx`, as a plain dict."""
+    (only,) = events(tx, name)
+    return only
+
+
+def events(tx, name: str) -> list[dict]:
+    """Every `name` event of `tx`, in order, as plain dicts."""
+    return [plain(dict(e)) for e in tx.events[name]]
+
+
+def set_next_block_timestamp(timestamp: int) -> None:
+    """Make the next block (the next transaction) carry exactly `timestamp`.
+
+    anvil has `evm_setNextBlockTimestamp`; ganache 7 has only `evm_setTime`, which starts its clock
+    at `timestamp`, so a transaction sent within the next second gets exactly `timestamp`.
+    """
+    if web3.client_version.lower().startswith("anvil"):
+        response = web3.provider.make_request("evm_setNextBlockTimestamp", [timestamp])
+    else:
+        response = web3.provider.make_request("evm_setTime", [timestamp * 1000])
+    if "error" in response:
+        raise RuntimeError(f"cannot set the next block timestamp: {response['error']}")
+
+
+#: Send a transaction even though it reverts, so it is mined (at a timestamp the test chose)
+#: instead of failing in gas estimation against the pending block.
+MINED = {"gas_limit": 500_000, "allow_revert": True}

@@ -1,0 +1,35 @@
+"""Reputation unit-test fixtures: a Reputation deployed on its own (these tests need no market) and
+an account holding WRITER_ROLE, which writes records directly."""
+
+from __future__ import annotations
+
+import pytest
+from brownie import Reputation, accounts
+from eth_utils import to_checksum_address
+
+from gpumarket.chain.deploy import ADMIN_DELAY
+
+
+@pytest.fixture(scope="module")
+def reputation(governance):
+    """Overrides the root fixture: a bare Reputation, without deploying the rest of the protocol."""
+    return Reputation.deploy(ADMIN_DELAY, governance, {"from": governance})
+
+
+@pytest.fixture(scope="module")
+def writer(reputation, governance):
+    """An account with WRITER_ROLE, standing in for the market and the benchmark registry."""
+    account = accounts[12]
+    reputation.grantRole(reputation.WRITER_ROLE(), account, {"from": governance})
+    return account
+
+
+@pytest.fixture(scope="session")
+def token_a():
+    """A payment token's address; Reputation only keys volume by it, so no contract is needed."""
+    return to_checksum_address("0x" + "a1" * 20)
+
+
+@pytest.fixture(scope="session")
+def token_b():
+    return to_checksum_address("0x" + "b2" * 20)
