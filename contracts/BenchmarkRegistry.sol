@@ -23,6 +23,9 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
     bytes32 public constant OPENER_ROLE = keccak256("OPENER_ROLE");
     /// @notice Role that sets parameters.
     bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
+    /// @notice Largest matrix size: a checkpoint-0 fraud proof regenerates one row on-chain, about
+    /// 1M gas at n = 8192, so 16384 keeps it well inside a block.
+    uint32 public constant MAX_N = 16_384;
 
     /// @notice Staking and slashing.
     IProviderRegistry public immutable registry;
@@ -75,7 +78,7 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         } else if (!registry.isListed(provider)) {
             revert BenchmarkRegistryNotListed(provider);
         }
-        if (n == 0 || n % 64 != 0 || interval == 0 || steps == 0 || steps % interval != 0) {
+        if (n == 0 || n % 64 != 0 || n > MAX_N || interval == 0 || steps == 0 || steps % interval != 0) {
             revert BenchmarkRegistryInvalidParameters(n, steps, interval);
         }
         challengeId = ++challengeCount;
@@ -167,8 +170,8 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         c.state = ChallengeState.FRAUD;
         uint256 slashed = 0;
         if (c.subject != 0) {
-            emit FraudProven(challengeId, c.provider, msg.sender, row, 0);
-            IBenchmarkFraudSink(market).onBenchmarkFraud(c.subject, msg.sender);
+            slashed = IBenchmarkFraudSink(market).onBenchmarkFraud(c.subject, msg.sender);
+            emit FraudProven(challengeId, c.provider, msg.sender, row, slashed);
         } else {
             uint256 finderShare = attestationSlash.bpsDown(finderFeeBps);
             if (finderShare != 0) slashed += registry.slash(c.provider, finderShare, msg.sender, challengeId);
@@ -188,7 +191,9 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
     function recordAttestation(uint256 challengeId, bool ok, uint64 measuredTops) external {
         if (msg.sender != verifier) revert BenchmarkRegistryNotVerifier(msg.sender);
         Challenge storage c = _known(challengeId);
-        if (c.state != ChallengeState.COMMITTED && c.state != ChallengeState.OPEN) {
+        // Job challenges are judged through the market; a pass needs a commitment to have checked.
+        if (c.subject != 0) revert BenchmarkRegistryNotAttestation(challengeId, c.subject);
+        if (c.state != ChallengeState.COMMITTED && (ok || c.state != ChallengeState.OPEN)) {
             revert BenchmarkRegistryWrongState(challengeId, c.state);
         }
         c.state = ok ? ChallengeState.PASSED : ChallengeState.FAILED;

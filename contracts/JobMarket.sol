@@ -324,7 +324,13 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     /// collateral, and the prover gets the rest as a finder's fee. Works while paused.
     /// @param jobId The job.
     /// @param prover Who proved the fraud.
-    function onBenchmarkFraud(uint256 jobId, address prover) external nonReentrant onlyKnown(jobId) {
+    /// @return slashed Collateral taken from the provider.
+    function onBenchmarkFraud(uint256 jobId, address prover)
+        external
+        nonReentrant
+        onlyKnown(jobId)
+        returns (uint256 slashed)
+    {
         if (msg.sender != benchmarkRegistry) revert JobMarketNotBenchmarkRegistry(msg.sender);
         Job storage job = _jobs[jobId];
         JobState state = job.state;
@@ -332,7 +338,7 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
             && state != JobState.DISPUTED) revert JobMarketWrongState(jobId, state);
         uint256 bond = job.bond;
         job.bond = 0;
-        _fail(jobId, job, prover);
+        slashed = _fail(jobId, job, prover);
         _release(jobId, job.token, job.buyer, bond, Payout.BOND);
     }
 
@@ -540,7 +546,9 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     }
 
     function _validBenchmark(JobSpec calldata spec) private pure returns (bool) {
-        return spec.benchmarkN != 0 && spec.benchmarkN % 64 == 0 && spec.benchmarkK != 0 && spec.benchmarkT != 0
+        // Same bounds as BenchmarkRegistry.open (n ≤ 16384), so a posted job can always be matched.
+        return spec.benchmarkN != 0 && spec.benchmarkN % 64 == 0 && spec.benchmarkN <= 16_384
+            && spec.benchmarkK != 0 && spec.benchmarkT != 0
             && spec.benchmarkT % spec.benchmarkK == 0;
     }
 
@@ -583,13 +591,12 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     /// @dev Refunds the buyer in full and slashes the job's collateral: `slashBuyerShareBps` to
     /// the buyer, the rest to `remainderTo` (the treasury, or a fraud prover). The provider is
     /// jailed by the registry.
-    function _fail(uint256 jobId, Job storage job, address remainderTo) private {
+    function _fail(uint256 jobId, Job storage job, address remainderTo) private returns (uint256 slashed) {
         uint256 refund = job.escrow;
         uint256 collateral = job.collateral;
         address provider = job.provider;
         job.state = JobState.FAILED;
         job.escrow = 0;
-        uint256 slashed = 0;
         if (collateral != 0) {
             uint256 buyerShare = collateral.bpsDown(slashBuyerShareBps);
             if (buyerShare != 0) slashed += registry.slash(provider, buyerShare, job.buyer, jobId);

@@ -56,6 +56,7 @@ interface IBenchmarkRegistry {
     error BenchmarkRegistryInvalidProof(uint256 challengeId, uint256 row);
     error BenchmarkRegistryNoFraud(uint256 challengeId, uint256 row);
     error BenchmarkRegistryNotVerifier(address caller);
+    error BenchmarkRegistryNotAttestation(uint256 challengeId, uint256 subject);
     error BenchmarkRegistryZeroAddress();
     error BenchmarkRegistryUnknownParameter(bytes32 name);
     error BenchmarkRegistryParameterOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);
@@ -74,5 +75,5 @@ interface IBenchmarkRegistry {
 /// @title IBenchmarkFraudSink
 /// @notice The market's entry point for a proven benchmark fraud on a job.
 interface IBenchmarkFraudSink {
-    function onBenchmarkFraud(uint256 jobId, address prover) external;
+    function onBenchmarkFraud(uint256 jobId, address prover) external returns (uint256 slashed);
 }

@@ -1,0 +1,142 @@
+"""Constants, revert strings, time control and PoGEMM commitments for BenchmarkRegistry tests."""
+
+from __future__ import annotations
+
+from enum import IntEnum
+
+from brownie import chain, web3
+
+from gpumarket.chain.deploy import name32
+from gpumarket.pogemm import spec
+from gpumarket.pogemm.backends import NumpyBackend
+from gpumarket.pogemm.prover import Proof, prove
+
+GMKT = 10**18
+HOUR = 3600
+DAY = 24 * HOUR
+STAKE = 5_000 * GMKT
+#: Registry defaults of the deployed protocol.
+JAIL_PERIOD = 3 * DAY
+#: BenchmarkRegistry defaults.
+BENCHMARK_WINDOW = HOUR
+ATTESTATION_SLASH = 100 * GMKT
+FINDER_FEE_BPS = 5_000
+MAX_BPS = 10_000
+#: The test sizes of DESIGN section 5: 320 leaves, so every proof has depth 9.
+N, STEPS, INTERVAL = 64, 8, 2
+DEPTH = 9
+#: The checkpoint-0 row the forged commitments change.
+FORGED_ROW = 5
+ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
+ZERO32 = b"\0" * 32
+DEFAULT_ADMIN_ROLE = ZERO32
+
+#: Send a transaction even though it reverts, so it is mined (at a timestamp or block the test
+#: chose) instead of failing in gas estimation against the pending block.
+MINED = {"gas_limit": 2_000_000, "allow_revert": True}
+
+
+class ChallengeState(IntEnum):
+    NONE = 0
+    OPEN = 1
+    COMMITTED = 2
+    PASSED = 3
+    FAILED = 4
+    FRAUD = 5
+
+
+def err(name: str, *args) -> str:
+    """The revert string Brownie decodes for custom error `name(args)`: addresses in lower case,
+    bytes as Python bytes, enums and integers as decimals."""
+    return f"{name}: " + ", ".join(_format_arg(a) for a in args)
+
+
+def _format_arg(value) -> str:
+    if isinstance(value, bytes):
+        return str(bytes(value))
+    if isinstance(value, int):
+        return str(int(value))
+    return str(value).lower()
+
+
+def out_of_bounds(name: str, value: int, low: int, high: int) -> str:
+    return err("BenchmarkRegistryParameterOutOfBounds", name32(name), value, low, high)
+
+
+def not_ready(challenge_id: int, commit_block: int) -> str:
+    """The revert of reading a sampling seed before block commitBlock + 2 exists."""
+    return err("BenchmarkRegistrySamplingSeedNotReady", challenge_id, commit_block + 2)
+
+
+def plain(value):
+    """A call's or event's value as plain Python, since Brownie's types refuse to compare with raw
+    bytes."""
+    if isinstance(value, dict):
+        return {key: plain(value[key]) for key in value.keys()}
+    if isinstance(value, list | tuple):
+        return tuple(plain(v) for v in value)
+    if isinstance(value, bytes):
+        return bytes(value)
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    return value
+
+
+def event(tx, name: str) -> dict:
+    """The single `name` event of `tx`, as a plain dict."""
+    (only,) = tx.events[name]
+    return plain(dict(only))
+
+
+def set_next_block_timestamp(timestamp: int) -> None:
+    """Make the next block (the next transaction) carry exactly `timestamp` (anvil)."""
+    response = web3.provider.make_request("evm_setNextBlockTimestamp", [timestamp])
+    if "error" in response:
+        raise RuntimeError(f"cannot set the next block timestamp: {response['error']}")
+
+
+#: More blocks than blockhash reaches back (256).
+PAST_BLOCKHASH_WINDOW = 260
+
+
+def mine_past_blockhash_window() -> None:
+    """`chain.mine(PAST_BLOCKHASH_WINDOW)`, in one RPC call on anvil (20 times faster)."""
+    if web3.client_version.lower().startswith("anvil"):
+        web3.provider.make_request("anvil_mine", [hex(PAST_BLOCKHASH_WINDOW)])
+    else:
+        chain.mine(PAST_BLOCKHASH_WINDOW)
+
+
+def block_hash(number: int) -> bytes:
+    return bytes(web3.eth.get_block(number)["hash"])
+
+
+def params_of(opened_tx) -> spec.Params:
+    """The PoGEMM parameters of the challenge an `open` transaction created."""
+    opened = opened_tx.events["ChallengeOpened"]
+    return spec.Params(bytes(opened["seed"]), opened["n"], opened["steps"], opened["interval"])
+
+
+def commitment(params: spec.Params, forged_rows=()) -> Proof:
+    """The provider's Merkle commitment over every checkpoint: the prover's own, or, with
+    `forged_rows`, one where each of those rows of X0 is replaced by its bitwise complement (still
+    in [-8, 7], different in every entry) and the later checkpoints are computed honestly from
+    the forged X0, so only checkpoint 0 lies."""
+    if not forged_rows:
+        return prove(params, NumpyBackend())
+    b = spec.b_matrix(params.seed, params.n)
+    x = spec.x0(params.seed, params.n).copy()
+    for row in forged_rows:
+        x[row] = ~x[row]
+    checkpoints = [x]
+    for _ in range(params.intervals):
+        checkpoints.append(NumpyBackend().steps_host(checkpoints[-1], b, params.interval))
+    return Proof.from_checkpoints(params, checkpoints, b)
+
+
+def fraud_args(proof: Proof, row: int) -> tuple:
+    """(row, committed row bytes, Merkle proof) of checkpoint-0 row `row`, for proveFraud."""
+    reveal = proof.reveal(0, row)
+    return row, reveal.row, list(reveal.proof)

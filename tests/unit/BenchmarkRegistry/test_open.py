@@ -1,0 +1,146 @@
+"""Opening a challenge: by the market (OPENER_ROLE) for a job, or by a listed provider for a
+hardware attestation of itself. The seed is fixed from on-chain randomness at opening."""
+
+import brownie
+import pytest
+from brownie import web3
+from eth_abi import encode
+from eth_hash.auto import keccak
+
+from gpumarket.chain.deploy import name32
+
+from .helpers import (
+    BENCHMARK_WINDOW,
+    INTERVAL,
+    STEPS,
+    ZERO32,
+    ChallengeState,
+    N,
+    err,
+    event,
+    plain,
+)
+
+JOB_ID = 7
+
+
+@pytest.fixture(scope="module")
+def listed(list_provider, provider):
+    """`provider`, listed; `provider2` never is in this module."""
+    return list_provider(provider)
+
+
+def test_open_by_the_opener_emits_challenge_opened(benchmark, opener, provider):
+    tx = benchmark.open(JOB_ID, provider, N, STEPS, INTERVAL, {"from": opener})
+
+    opened = event(tx, "ChallengeOpened")
+    assert opened == {
+        "challengeId": 1,
+        "subject": JOB_ID,
+        "provider": provider.address,
+        "seed": opened["seed"],
+        "n": N,
+        "steps": STEPS,
+        "interval": INTERVAL,
+    }
+    assert opened["seed"] != ZERO32
+
+
+def test_open_records_the_challenge(benchmark, opener, provider):
+    tx = benchmark.open(JOB_ID, provider, N, STEPS, INTERVAL, {"from": opener})
+
+    assert plain(benchmark.challengeOf(1)) == (
+        provider.address,
+        ChallengeState.OPEN,
+        tx.timestamp,
+        JOB_ID,
+        event(tx, "ChallengeOpened")["seed"],
+        ZERO32,
+        N,
+        STEPS,
+        INTERVAL,
+        tx.timestamp + BENCHMARK_WINDOW,
+        0,
+        0,
+        ZERO32,
+        0,
+    )
+
+
+def test_open_returns_consecutive_ids_from_one(benchmark, opener, provider, provider2):
+    first = benchmark.open(JOB_ID, provider, N, STEPS, INTERVAL, {"from": opener})
+
+    second = benchmark.open(JOB_ID + 1, provider2, N, STEPS, INTERVAL, {"from": opener})
+
+    assert (first.return_value, second.return_value) == (1, 2)
+    assert benchmark.challengeCount() == 2
+
+
+def test_open_seed_is_keccak_of_id_previous_blockhash_and_prevrandao(benchmark, opener, provider):
+    tx = benchmark.open(JOB_ID, provider, N, STEPS, INTERVAL, {"from": opener})
+
+    block = web3.eth.get_block(tx.block_number)
+    expected = keccak(
+        encode(
+            ["uint256", "bytes32", "bytes32"],
+            [1, bytes(block["parentHash"]), bytes(block["mixHash"])],
+        )
+    )
+    assert event(tx, "ChallengeOpened")["seed"] == expected
+    assert plain(benchmark.challengeOf(1))[4] == expected
+
+
+def test_open_by_the_opener_for_an_unlisted_provider_is_accepted(benchmark, opener, stranger):
+    tx = benchmark.open(JOB_ID, stranger, N, STEPS, INTERVAL, {"from": opener})
+
+    assert event(tx, "ChallengeOpened")["provider"] == stranger.address
+
+
+def test_open_attestation_by_a_listed_provider_for_itself(benchmark, listed):
+    tx = benchmark.open(0, listed, N, STEPS, INTERVAL, {"from": listed})
+
+    opened = event(tx, "ChallengeOpened")
+    assert (opened["challengeId"], opened["subject"], opened["provider"]) == (1, 0, listed.address)
+    assert benchmark.challengeOf(1)["state"] == ChallengeState.OPEN
+
+
+def test_open_attestation_by_an_unlisted_provider_reverts(benchmark, listed, provider2):
+    with brownie.reverts(err("BenchmarkRegistryNotListed", provider2)):
+        benchmark.open(0, provider2, N, STEPS, INTERVAL, {"from": provider2})
+
+
+def test_open_attestation_for_someone_else_reverts(benchmark, listed, stranger):
+    with brownie.reverts(
+        err("AccessControlUnauthorizedAccount", stranger, benchmark.OPENER_ROLE())
+    ):
+        benchmark.open(0, listed, N, STEPS, INTERVAL, {"from": stranger})
+
+
+def test_open_by_a_provider_for_a_job_subject_reverts(benchmark, listed):
+    with brownie.reverts(err("AccessControlUnauthorizedAccount", listed, benchmark.OPENER_ROLE())):
+        benchmark.open(JOB_ID, listed, N, STEPS, INTERVAL, {"from": listed})
+
+
+@pytest.mark.parametrize(
+    "n, steps, interval",
+    [(0, 8, 2), (32, 8, 2), (100, 8, 2), (64, 0, 2), (64, 8, 0), (64, 8, 3)],
+    ids=["n-zero", "n-below-64", "n-not-multiple", "steps-zero", "interval-zero", "k-not-divisor"],
+)
+def test_open_with_invalid_sizes_reverts(benchmark, opener, provider, n, steps, interval):
+    with brownie.reverts(err("BenchmarkRegistryInvalidParameters", n, steps, interval)):
+        benchmark.open(JOB_ID, provider, n, steps, interval, {"from": opener})
+
+
+def test_open_with_invalid_sizes_by_a_listed_provider_reverts(benchmark, listed):
+    with brownie.reverts(err("BenchmarkRegistryInvalidParameters", 64, 8, 3)):
+        benchmark.open(0, listed, 64, 8, 3, {"from": listed})
+
+
+def test_open_deadline_follows_the_current_benchmark_window(
+    benchmark, governance, opener, provider
+):
+    benchmark.setParameter(name32("benchmarkWindow"), 10 * 60, {"from": governance})
+
+    tx = benchmark.open(JOB_ID, provider, N, STEPS, INTERVAL, {"from": opener})
+
+    assert benchmark.challengeOf(1)["commitDeadline"] == tx.timestamp + 10 * 60
