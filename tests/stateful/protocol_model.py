@@ -1,0 +1,705 @@
+"""A pure-Python model of gpumarket's money paths, written from the design (DESIGN.md sections 3
+and 4) and never from the contracts' events: stakes, unbonding entries, jail, collateral, jobs,
+escrow, bonds, payouts, slashes and the wallets they land in.
+
+The stateful test drives the chain and this model with the same actions. Each `*_error` method
+returns the revert message the chain must give for an action, or None when the action must
+succeed; each transition then applies the expected effects at the transaction's block time and
+records the payouts and slashes the chain has to emit, in order. Amounts are integers in token
+units; times are block timestamps.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+from gpumarket.chain.types import HOUR, JobSpec, JobState, Payout
+
+MAX_BPS = 10_000
+DAY = 24 * HOUR
+
+OPEN_STATES = {
+    JobState.OPEN,
+    JobState.RUNNING,
+    JobState.SUBMITTED,
+    JobState.VERIFIED,
+    JobState.DISPUTED,
+}
+TERMINAL_STATES = {JobState.SETTLED, JobState.FAILED, JobState.CANCELLED}
+#: Every state change the lifecycle allows (DESIGN section 3, JobMarket); nothing else may happen.
+FORWARD = {
+    (JobState.OPEN, JobState.RUNNING),
+    (JobState.OPEN, JobState.CANCELLED),
+    (JobState.RUNNING, JobState.SUBMITTED),
+    (JobState.RUNNING, JobState.FAILED),
+    (JobState.SUBMITTED, JobState.VERIFIED),
+    (JobState.SUBMITTED, JobState.FAILED),
+    (JobState.SUBMITTED, JobState.DISPUTED),
+    (JobState.SUBMITTED, JobState.SETTLED),
+    (JobState.VERIFIED, JobState.DISPUTED),
+    (JobState.VERIFIED, JobState.SETTLED),
+    (JobState.DISPUTED, JobState.SETTLED),
+    (JobState.DISPUTED, JobState.FAILED),
+}
+
+
+def cost(price: int, gpus: int, duration: int) -> int:
+    """`price × gpus × duration / 1 hour`, rounded down: a job's value at a price."""
+    return price * gpus * duration // HOUR
+
+
+def bps_up(amount: int, bps: int) -> int:
+    """`amount × bps / 10,000`, rounded up (fees and bonds: the protocol's favour)."""
+    return -(-amount * bps // MAX_BPS)
+
+
+def bps_down(amount: int, bps: int) -> int:
+    """`amount × bps / 10,000`, rounded down (shares of a fixed amount)."""
+    return amount * bps // MAX_BPS
+
+
+def revert_message(name: str, *args) -> str:
+    """The revert string Brownie decodes for custom error `name(args)`: addresses in lower case,
+    bytes32 as Python bytes, enums and integers as decimals."""
+    return f"{name}: " + ", ".join(_format_arg(arg) for arg in args)
+
+
+def _format_arg(value) -> str:
+    if isinstance(value, IntEnum):
+        return str(int(value))
+    if isinstance(value, bytes):
+        return str(bytes(value))
+    if isinstance(value, int):
+        return str(value)
+    return str(value).lower()
+
+
+@dataclass(frozen=True)
+class Params:
+    """The governance parameters the model needs, read from the deployed contracts once."""
+
+    protocol_fee_bps: int
+    slash_buyer_share_bps: int
+    dispute_bond_bps: int
+    collateral_per_gpu_hour: int
+    dispute_window: int
+    attest_timeout: int
+    result_grace: int
+    arbitration_timeout: int
+    min_bidding_period: int
+    max_bidding_period: int
+    max_bids_per_job: int
+    max_buyer_strikes: int
+    min_stake: int
+    unbonding_period: int
+    jail_period: int
+    max_unbonding_entries: int
+    bond_min: dict[str, int]
+
+
+@dataclass
+class Unbonding:
+    amount: int
+    release_at: int
+
+
+@dataclass
+class ProviderModel:
+    address: str
+    gpu_model: str
+    region: str
+    vram_gib: int
+    gpu_count: int
+    stake: int
+    locked: int = 0
+    entries: list[Unbonding] = field(default_factory=list)  # pending ones, oldest first
+    jailed_until: int = 0
+    gpus_in_use: int = 0
+    active_jobs: int = 0
+    completed: int = 0
+    failed: int = 0
+    slashed: int = 0
+    disputes_lost: int = 0
+
+    @property
+    def free(self) -> int:
+        return self.stake - self.locked
+
+    @property
+    def unbonding(self) -> int:
+        return sum(entry.amount for entry in self.entries)
+
+    @property
+    def slashable(self) -> int:
+        return self.stake + self.unbonding
+
+    @property
+    def score(self) -> int:
+        return (self.completed + 1) * MAX_BPS // (self.completed + 3 * self.failed + 2)
+
+
+@dataclass
+class BuyerModel:
+    address: str
+    jobs_posted: int = 0
+    disputes_won: int = 0
+    disputes_lost: int = 0
+    strikes: int = 0
+    blacklisted: bool = False
+
+
+@dataclass
+class Bid:
+    price: int
+    seq: int
+
+
+@dataclass
+class JobModel:
+    job_id: int
+    buyer: str
+    token: str
+    spec: JobSpec
+    max_price: int
+    deposit: int
+    bidding_ends: int
+    provider: str | None  # the direct provider from posting, the winner from the match
+    direct: bool
+    state: JobState = JobState.OPEN
+    escrow: int = 0
+    bids: dict[str, Bid] = field(default_factory=dict)  # in arrival order
+    price: int = 0
+    collateral: int = 0
+    lock: int = 0  # what is left of the collateral lock in the registry
+    started_at: int = 0
+    window_start: int = 0
+    disputed_at: int = 0
+    bond: int = 0
+    paid: Counter = field(default_factory=Counter)  # token units released, by Payout kind
+
+
+@dataclass(frozen=True)
+class Release:
+    """A payout the chain must emit as EscrowReleased."""
+
+    job_id: int
+    to: str
+    token: str
+    amount: int
+    kind: Payout
+
+
+@dataclass(frozen=True)
+class Slash:
+    """A slash the chain must emit as StakeSlashed."""
+
+    provider: str
+    lock_id: int
+    beneficiary: str
+    amount: int
+    from_locked: int
+    from_free: int
+    from_unbonding: int
+
+
+class ProtocolModel:
+    """Expected state of the registry, the market and every wallet the test's actors hold."""
+
+    def __init__(self, params: Params, providers, buyers, treasury: str, wallets: Counter):
+        self.params = params
+        self.providers: dict[str, ProviderModel] = {p.address: p for p in providers}
+        self.buyers: dict[str, BuyerModel] = {b.address: b for b in buyers}
+        self.treasury = treasury
+        self.wallets = wallets  # (address, token) -> balance
+        self.escrowed: Counter = Counter()  # token -> escrow + bonds of open jobs
+        self.jobs: dict[int, JobModel] = {}
+        self.job_count = 0
+        self.bid_seq = 0
+        self.releases: list[Release] = []  # expected payouts of the current action
+        self.slashes: list[Slash] = []  # expected slashes of the current action
+
+    def begin(self) -> None:
+        """Forget the expected effects of the previous action."""
+        self.releases = []
+        self.slashes = []
+
+    # ------------------------------------------------------------ derived values
+
+    def collateral_for(self, spec: JobSpec) -> int:
+        return cost(self.params.collateral_per_gpu_hour, spec.gpu_count, spec.duration)
+
+    def result_deadline(self, job: JobModel) -> int:
+        return job.started_at + job.spec.duration + self.params.result_grace
+
+    def window_end(self, job: JobModel) -> int:
+        return job.window_start + self.params.dispute_window
+
+    def arbitration_end(self, job: JobModel) -> int:
+        return job.disputed_at + self.params.arbitration_timeout
+
+    def bond_for(self, job: JobModel) -> int:
+        return max(
+            self.params.bond_min[job.token], bps_up(job.escrow, self.params.dispute_bond_bps)
+        )
+
+    def total_staked(self) -> int:
+        return sum(p.stake for p in self.providers.values())
+
+    def total_unbonding(self) -> int:
+        return sum(p.unbonding for p in self.providers.values())
+
+    def time_boundaries(self) -> list[int]:
+        """Every time at which some action's outcome flips: the test keeps clear of them."""
+        times = []
+        for p in self.providers.values():
+            times.append(p.jailed_until)
+            times.extend(entry.release_at for entry in p.entries)
+        for job in self.jobs.values():
+            if job.state == JobState.OPEN:
+                times.append(job.bidding_ends)
+            elif job.state == JobState.RUNNING:
+                times.append(self.result_deadline(job))
+            elif job.state in (JobState.SUBMITTED, JobState.VERIFIED):
+                times.append(self.window_end(job))
+            elif job.state == JobState.DISPUTED:
+                times.append(self.arbitration_end(job))
+        return times
+
+    def eligible(self, job: JobModel, address: str, now: int) -> bool:
+        """Whether `address` may bid on, or be matched to, `job` at time `now`."""
+        return self.can_serve(job.spec, job.buyer, address, now)
+
+    def can_serve(self, spec: JobSpec, buyer: str, address: str, now: int) -> bool:
+        """Listed, not jailed, an offer that fits, free GPUs and stake, enough reputation; never
+        the job's own buyer (every provider prices every payment token)."""
+        p = self.providers.get(address)
+        return (
+            p is not None
+            and address != buyer
+            and p.stake >= self.params.min_stake
+            and p.jailed_until <= now
+            and spec.gpu_model in ("", p.gpu_model)
+            and spec.region in ("", p.region)
+            and p.vram_gib >= spec.min_vram_gib
+            and p.gpu_count >= p.gpus_in_use + spec.gpu_count
+            and p.free >= self.collateral_for(spec)
+            and p.score >= spec.min_reputation_bps
+        )
+
+    def best_bid(self, job: JobModel, now: int) -> tuple[str, int] | None:
+        """The auction's winner: lowest price, then higher reputation, then the earlier bid."""
+        candidates = [
+            (bid.price, -self.providers[address].score, bid.seq, address)
+            for address, bid in job.bids.items()
+            if self.eligible(job, address, now)
+        ]
+        if not candidates:
+            return None
+        price, _, _, address = min(candidates)
+        return address, price
+
+    # ------------------------------------------------------------ staking
+
+    def stake_error(self, address: str, amount: int) -> str | None:
+        if amount == 0:
+            return revert_message("ProviderRegistryZeroAmount")
+        return None
+
+    def stake(self, address: str, amount: int, gmkt: str) -> None:
+        self.providers[address].stake += amount
+        self.wallets[(address, gmkt)] -= amount
+
+    def unstake_error(self, address: str, amount: int) -> str | None:
+        p = self.providers[address]
+        if amount == 0:
+            return revert_message("ProviderRegistryZeroAmount")
+        if amount > p.free:
+            return revert_message("ProviderRegistryInsufficientFreeStake", address, amount, p.free)
+        if len(p.entries) >= self.params.max_unbonding_entries:
+            return revert_message(
+                "ProviderRegistryTooManyUnbondingEntries",
+                address,
+                self.params.max_unbonding_entries,
+            )
+        return None
+
+    def request_unstake(self, address: str, amount: int, now: int) -> int:
+        p = self.providers[address]
+        p.stake -= amount
+        release_at = now + self.params.unbonding_period
+        p.entries.append(Unbonding(amount, release_at))
+        return release_at
+
+    def released_entries(self, address: str, now: int) -> list[Unbonding]:
+        """The leading entries whose unbonding has ended (withdraw stops at the first that has
+        not)."""
+        released = []
+        for entry in self.providers[address].entries:
+            if entry.release_at > now:
+                break
+            released.append(entry)
+        return released
+
+    def withdraw_error(self, address: str, now: int) -> str | None:
+        if sum(entry.amount for entry in self.released_entries(address, now)) == 0:
+            return revert_message("ProviderRegistryNothingToWithdraw", address)
+        return None
+
+    def withdraw(self, address: str, now: int, gmkt: str) -> int:
+        released = self.released_entries(address, now)
+        p = self.providers[address]
+        p.entries = p.entries[len(released) :]
+        amount = sum(entry.amount for entry in released)
+        self.wallets[(address, gmkt)] += amount
+        return amount
+
+    def slash(
+        self,
+        address: str,
+        amount: int,
+        beneficiary: str,
+        lock_id: int,
+        lock: JobModel | None,
+        now: int,
+        gmkt: str,
+    ) -> int:
+        """Take up to `amount`: the job's collateral lock first, then free stake, then unbonding
+        entries newest first (an emptied entry is dropped); jail the provider. `lock` is the job
+        whose collateral lock belongs to the slasher, if any."""
+        p = self.providers[address]
+        from_locked = 0
+        if lock is not None:
+            from_locked = min(amount, lock.lock)
+            lock.lock -= from_locked
+            # Locked collateral is part of the bonded stake: it leaves both.
+            p.locked -= from_locked
+            p.stake -= from_locked
+        from_free = min(amount - from_locked, p.free)
+        p.stake -= from_free
+        wanted = amount - from_locked - from_free
+        from_unbonding = 0
+        while p.entries and from_unbonding < wanted:
+            entry = p.entries[-1]
+            cut = min(wanted - from_unbonding, entry.amount)
+            from_unbonding += cut
+            if cut == entry.amount:
+                p.entries.pop()
+            else:
+                entry.amount -= cut
+        slashed = from_locked + from_free + from_unbonding
+        p.jailed_until = max(p.jailed_until, now + self.params.jail_period)
+        self.wallets[(beneficiary, gmkt)] += slashed
+        self.slashes.append(
+            Slash(address, lock_id, beneficiary, slashed, from_locked, from_free, from_unbonding)
+        )
+        return slashed
+
+    # ------------------------------------------------------------ posting and matching
+
+    def post_error(self, buyer: str, spec: JobSpec, max_price: int, bidding: int) -> str | None:
+        if self.buyers[buyer].blacklisted:
+            return revert_message("JobMarketBuyerBlacklisted", buyer)
+        if not _valid_spec(spec):
+            return revert_message("JobMarketInvalidSpec")
+        if not self.params.min_bidding_period <= bidding <= self.params.max_bidding_period:
+            return revert_message("JobMarketInvalidBiddingPeriod", bidding)
+        if cost(max_price, spec.gpu_count, spec.duration) == 0:
+            return revert_message("JobMarketInvalidPrice", max_price, max_price)
+        return None
+
+    def post(
+        self,
+        buyer: str,
+        token: str,
+        spec: JobSpec,
+        max_price: int,
+        bidding: int,
+        direct: str | None,
+        now: int,
+    ) -> JobModel:
+        self.job_count += 1
+        deposit = cost(max_price, spec.gpu_count, spec.duration)
+        job = JobModel(
+            job_id=self.job_count,
+            buyer=buyer,
+            token=token,
+            spec=spec,
+            max_price=max_price,
+            deposit=deposit,
+            escrow=deposit,
+            bidding_ends=now + bidding,
+            provider=direct,
+            direct=direct is not None,
+        )
+        self.jobs[job.job_id] = job
+        self.buyers[buyer].jobs_posted += 1
+        self.wallets[(buyer, token)] -= deposit
+        self.escrowed[token] += deposit
+        return job
+
+    def bid_error(self, job: JobModel, address: str, price: int, now: int) -> str | None:
+        if job.state != JobState.OPEN:
+            return revert_message("JobMarketWrongState", job.job_id, job.state)
+        if job.direct:
+            return revert_message("JobMarketDirectAssignment", job.job_id)
+        if now >= job.bidding_ends:
+            return revert_message("JobMarketBiddingClosed", job.job_id, job.bidding_ends)
+        if price == 0 or price > job.max_price:
+            return revert_message("JobMarketInvalidPrice", price, job.max_price)
+        if not self.eligible(job, address, now):
+            return revert_message("JobMarketNotEligible", job.job_id, address)
+        current = job.bids.get(address)
+        if current is not None and price >= current.price:
+            return revert_message("JobMarketBidNotLower", job.job_id, current.price, price)
+        if current is None and len(job.bids) >= self.params.max_bids_per_job:
+            return revert_message("JobMarketTooManyBids", job.job_id, self.params.max_bids_per_job)
+        return None
+
+    def bid(self, job: JobModel, address: str, price: int) -> None:
+        self.bid_seq += 1
+        if address in job.bids:
+            job.bids[address].price = price
+            job.bids[address].seq = self.bid_seq
+        else:
+            job.bids[address] = Bid(price, self.bid_seq)
+
+    def accept_bid_error(self, job: JobModel, caller: str, address: str, now: int) -> str | None:
+        if caller != job.buyer:
+            return revert_message("JobMarketNotBuyer", job.job_id, caller)
+        if job.state != JobState.OPEN:
+            return revert_message("JobMarketWrongState", job.job_id, job.state)
+        if address not in job.bids:
+            return revert_message("JobMarketNoBid", job.job_id, address)
+        if not self.eligible(job, address, now):
+            return revert_message("JobMarketNotEligible", job.job_id, address)
+        return None
+
+    def close_auction_error(self, job: JobModel, now: int) -> str | None:
+        if job.state != JobState.OPEN:
+            return revert_message("JobMarketWrongState", job.job_id, job.state)
+        if job.direct:
+            return revert_message("JobMarketDirectAssignment", job.job_id)
+        if now < job.bidding_ends:
+            return revert_message("JobMarketBiddingOpen", job.job_id, job.bidding_ends)
+        if self.best_bid(job, now) is None:
+            return revert_message("JobMarketNoEligibleBid", job.job_id)
+        return None
+
+    def accept_job_error(self, job: JobModel, caller: str, now: int) -> str | None:
+        if caller != job.provider:
+            return revert_message("JobMarketNotProvider", job.job_id, caller)
+        if job.state != JobState.OPEN:
+            return revert_message("JobMarketWrongState", job.job_id, job.state)
+        if now >= job.bidding_ends:
+            return revert_message("JobMarketDeadlinePassed", job.job_id, job.bidding_ends)
+        if not self.eligible(job, caller, now):
+            return revert_message("JobMarketNotEligible", job.job_id, caller)
+        return None
+
+    def match(self, job: JobModel, address: str, price: int, now: int) -> None:
+        """Start the job at `price`: refund the excess deposit, lock collateral, reserve GPUs."""
+        value = cost(price, job.spec.gpu_count, job.spec.duration)
+        excess = job.deposit - value
+        collateral = self.collateral_for(job.spec)
+        p = self.providers[address]
+        p.locked += collateral
+        p.gpus_in_use += job.spec.gpu_count
+        p.active_jobs += 1
+        job.state = JobState.RUNNING
+        job.provider = address
+        job.price = price
+        job.started_at = now
+        job.escrow = value
+        job.collateral = job.lock = collateral
+        self._release(job, job.buyer, excess, Payout.REFUND)
+
+    def cancel_error(self, job: JobModel, caller: str, now: int) -> str | None:
+        if caller != job.buyer:
+            return revert_message("JobMarketNotBuyer", job.job_id, caller)
+        if job.state != JobState.OPEN:
+            return revert_message("JobMarketWrongState", job.job_id, job.state)
+        if job.bids and (now < job.bidding_ends or self.best_bid(job, now) is not None):
+            return revert_message("JobMarketHasBids", job.job_id)
+        return None
+
+    def cancel(self, job: JobModel) -> None:
+        job.state = JobState.CANCELLED
+        refund, job.escrow = job.escrow, 0
+        self._release(job, job.buyer, refund, Payout.REFUND)
+
+    # ------------------------------------------------------------ results and settlement
+
+    def submit_error(self, job: JobModel, caller: str, now: int) -> str | None:
+        if caller != job.provider:
+            return revert_message("JobMarketNotProvider", job.job_id, caller)
+        if job.state != JobState.RUNNING:
+            return revert_message("JobMarketWrongState", job.job_id, job.state)
+        if now > self.result_deadline(job):
+            return revert_message("JobMarketDeadlinePassed", job.job_id, self.result_deadline(job))
+        return None
+
+    def submit(self, job: JobModel, now: int) -> None:
+        job.state = JobState.SUBMITTED
+        # A job that needs a verdict waits `attestTimeout` for one before settling optimistically.
+        job.window_start = now + (self.params.attest_timeout if job.spec.benchmark_required else 0)
+
+    def verdict_error(self, job: JobModel, caller: str, verifier: str, now: int) -> str | None:
+        if caller != verifier:
+            return revert_message("JobMarketNotVerifier", caller)
+        if job.state != JobState.SUBMITTED:
+            return revert_message("JobMarketWrongState", job.job_id, job.state)
+        if now >= self.window_end(job):
+            return revert_message("JobMarketDeadlinePassed", job.job_id, self.window_end(job))
+        return None
+
+    def verdict(self, job: JobModel, ok: bool, now: int, gmkt: str) -> None:
+        if ok:
+            job.state = JobState.VERIFIED
+            job.window_start = now
+        else:
+            self._fail(job, now, gmkt)
+
+    def finalize_error(self, job: JobModel, now: int) -> str | None:
+        if job.state in (JobState.SUBMITTED, JobState.VERIFIED):
+            if now < self.window_end(job):
+                return revert_message(
+                    "JobMarketDeadlineNotReached", job.job_id, self.window_end(job)
+                )
+            return None
+        if job.state == JobState.DISPUTED:
+            if now < self.arbitration_end(job):
+                return revert_message(
+                    "JobMarketDeadlineNotReached", job.job_id, self.arbitration_end(job)
+                )
+            return None
+        return revert_message("JobMarketWrongState", job.job_id, job.state)
+
+    def finalize(self, job: JobModel) -> None:
+        """Settle after the dispute window; an unresolved dispute also returns the bond."""
+        disputed = job.state == JobState.DISPUTED
+        bond, job.bond = job.bond, 0
+        self._settle(job)
+        if disputed:
+            self._release(job, job.buyer, bond, Payout.BOND)
+
+    def timeout_error(self, job: JobModel, now: int) -> str | None:
+        if job.state != JobState.RUNNING:
+            return revert_message("JobMarketWrongState", job.job_id, job.state)
+        if now <= self.result_deadline(job):
+            return revert_message(
+                "JobMarketDeadlineNotReached", job.job_id, self.result_deadline(job)
+            )
+        return None
+
+    def claim_timeout(self, job: JobModel, now: int, gmkt: str) -> None:
+        self._fail(job, now, gmkt)
+
+    # ------------------------------------------------------------ disputes
+
+    def dispute_error(self, job: JobModel, caller: str, now: int) -> str | None:
+        if caller != job.buyer:
+            return revert_message("JobMarketNotBuyer", job.job_id, caller)
+        if job.state not in (JobState.SUBMITTED, JobState.VERIFIED):
+            return revert_message("JobMarketWrongState", job.job_id, job.state)
+        if now >= self.window_end(job):
+            return revert_message("JobMarketDeadlinePassed", job.job_id, self.window_end(job))
+        return None
+
+    def dispute(self, job: JobModel, now: int) -> int:
+        bond = self.bond_for(job)
+        job.state = JobState.DISPUTED
+        job.disputed_at = now
+        job.bond = bond
+        self.wallets[(job.buyer, job.token)] -= bond
+        self.escrowed[job.token] += bond
+        return bond
+
+    def resolve_error(self, job: JobModel) -> str | None:
+        if job.state != JobState.DISPUTED:
+            return revert_message("JobMarketWrongState", job.job_id, job.state)
+        return None
+
+    def resolve(self, job: JobModel, provider_at_fault: bool, now: int, gmkt: str) -> None:
+        bond, job.bond = job.bond, 0
+        buyer = self.buyers[job.buyer]
+        if provider_at_fault:
+            self.providers[job.provider].disputes_lost += 1
+            buyer.disputes_won += 1
+            self._fail(job, now, gmkt)
+            self._release(job, job.buyer, bond, Payout.BOND)
+        else:
+            buyer.disputes_lost += 1
+            buyer.strikes += 1
+            if buyer.strikes >= self.params.max_buyer_strikes:
+                buyer.blacklisted = True
+            self._settle(job)
+            self._release(job, job.provider, bond, Payout.BOND)
+
+    # ------------------------------------------------------------ internals
+
+    def _settle(self, job: JobModel) -> None:
+        """Pay the provider `value − fee` and the treasury the fee (rounded up); free collateral."""
+        value, job.escrow = job.escrow, 0
+        fee = bps_up(value, self.params.protocol_fee_bps)
+        job.state = JobState.SETTLED
+        p = self.providers[job.provider]
+        self._release_lock(job, p)
+        p.completed += 1
+        self._release(job, job.provider, value - fee, Payout.PROVIDER)
+        self._release(job, self.treasury, fee, Payout.FEE)
+
+    def _fail(self, job: JobModel, now: int, gmkt: str) -> None:
+        """Refund the buyer in full and slash the collateral: the buyer's share, the rest to the
+        treasury."""
+        refund, job.escrow = job.escrow, 0
+        job.state = JobState.FAILED
+        p = self.providers[job.provider]
+        if job.collateral:
+            buyer_share = bps_down(job.collateral, self.params.slash_buyer_share_bps)
+            if buyer_share:
+                self.slash(job.provider, buyer_share, job.buyer, job.job_id, job, now, gmkt)
+            if job.collateral > buyer_share:
+                self.slash(
+                    job.provider,
+                    job.collateral - buyer_share,
+                    self.treasury,
+                    job.job_id,
+                    job,
+                    now,
+                    gmkt,
+                )
+            p.slashed += 1
+        self._release_lock(job, p)
+        p.failed += 1
+        self._release(job, job.buyer, refund, Payout.REFUND)
+
+    def _release_lock(self, job: JobModel, p: ProviderModel) -> None:
+        p.locked -= job.lock
+        job.lock = 0
+        p.gpus_in_use -= job.spec.gpu_count
+        p.active_jobs -= 1
+
+    def _release(self, job: JobModel, to: str, amount: int, kind: Payout) -> None:
+        if amount == 0:
+            return
+        self.escrowed[job.token] -= amount
+        self.wallets[(to, job.token)] += amount
+        job.paid[kind] += amount
+        self.releases.append(Release(job.job_id, to, job.token, amount, kind))
+
+
+def _valid_spec(spec: JobSpec) -> bool:
+    benchmark_ok = (
+        spec.benchmark_n != 0
+        and spec.benchmark_n % 64 == 0
+        and spec.benchmark_k != 0
+        and spec.benchmark_t != 0
+        and spec.benchmark_t % spec.benchmark_k == 0
+    )
+    return (
+        spec.gpu_count != 0
+        and 60 <= spec.duration <= 365 * DAY
+        and (not spec.benchmark_required or benchmark_ok)
+    )
