@@ -5,7 +5,9 @@ from gpumarket.chain.types import HOUR, JobState
 GMKT = 10**18
 
 
-def test_auction_job_settles(market, gmkt, usdc, buyer, provider, treasury, make_provider, post_job):
+def test_auction_job_settles(
+    market, gmkt, usdc, buyer, provider, treasury, make_provider, post_job
+):
     make_provider(provider)
     job_id = post_job(buyer, usdc, 2 * 10**6)
     market.bid(job_id, 10**6, {"from": provider})
