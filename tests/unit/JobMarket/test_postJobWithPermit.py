@@ -1,10 +1,9 @@
 import brownie
 import pytest
 from brownie import accounts, chain
-from eth_account import Account
-from eth_account.messages import encode_typed_data
 from jobmarket_helpers import MAX_PRICE, ZERO_ADDRESS, err
 
+from gpumarket.chain.permit import sign_permit
 from gpumarket.chain.types import HOUR, JobSpec, JobState
 
 SPEC = JobSpec()
@@ -21,40 +20,7 @@ def signer(governance, gmkt):
 
 
 def _sign_permit(token, owner, spender, value, deadline):
-    name, version, chain_id, verifying_contract = token.eip712Domain()[1:5]
-    message = {
-        "types": {
-            "EIP712Domain": [
-                {"name": "name", "type": "string"},
-                {"name": "version", "type": "string"},
-                {"name": "chainId", "type": "uint256"},
-                {"name": "verifyingContract", "type": "address"},
-            ],
-            "Permit": [
-                {"name": "owner", "type": "address"},
-                {"name": "spender", "type": "address"},
-                {"name": "value", "type": "uint256"},
-                {"name": "nonce", "type": "uint256"},
-                {"name": "deadline", "type": "uint256"},
-            ],
-        },
-        "primaryType": "Permit",
-        "domain": {
-            "name": name,
-            "version": version,
-            "chainId": chain_id,
-            "verifyingContract": verifying_contract,
-        },
-        "message": {
-            "owner": owner.address,
-            "spender": spender.address,
-            "value": value,
-            "nonce": token.nonces(owner),
-            "deadline": deadline,
-        },
-    }
-    signed = Account.sign_message(encode_typed_data(full_message=message), owner.private_key)
-    return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
+    return sign_permit(token, owner.private_key, owner.address, spender.address, value, deadline)
 
 
 def _post_with_permit(market, sender, token, permit, deadline):

@@ -4,9 +4,9 @@ import brownie
 import pytest
 from brownie import MarketToken, accounts, chain
 from eth_account import Account
-from eth_account.messages import encode_typed_data
 
 from gpumarket.chain.deploy import TOKEN_SUPPLY
+from gpumarket.chain.permit import permit_message, sign_permit
 
 HOUR = 3600
 VALUE = 250 * 10**18
@@ -29,49 +29,9 @@ def spender():
     return accounts[15]
 
 
-def _permit_message(token, owner, spender, value, nonce, deadline):
-    name, version, chain_id, verifying_contract = token.eip712Domain()[1:5]
-    return encode_typed_data(
-        full_message={
-            "types": {
-                "EIP712Domain": [
-                    {"name": "name", "type": "string"},
-                    {"name": "version", "type": "string"},
-                    {"name": "chainId", "type": "uint256"},
-                    {"name": "verifyingContract", "type": "address"},
-                ],
-                "Permit": [
-                    {"name": "owner", "type": "address"},
-                    {"name": "spender", "type": "address"},
-                    {"name": "value", "type": "uint256"},
-                    {"name": "nonce", "type": "uint256"},
-                    {"name": "deadline", "type": "uint256"},
-                ],
-            },
-            "primaryType": "Permit",
-            "domain": {
-                "name": name,
-                "version": version,
-                "chainId": chain_id,
-                "verifyingContract": verifying_contract,
-            },
-            "message": {
-                "owner": owner,
-                "spender": spender,
-                "value": value,
-                "nonce": nonce,
-                "deadline": deadline,
-            },
-        }
-    )
-
-
 def _sign(token, key, owner, spender, value, deadline, nonce=None):
     """(v, r, s) of a permit from `owner` signed with `key`, at the owner's current nonce."""
-    nonce = token.nonces(owner) if nonce is None else nonce
-    message = _permit_message(token, owner.address, spender.address, value, nonce, deadline)
-    signed = Account.sign_message(message, key)
-    return signed.v, signed.r.to_bytes(32, "big"), signed.s.to_bytes(32, "big")
+    return sign_permit(token, key, owner.address, spender.address, value, deadline, nonce)
 
 
 def _permit(token, owner, spender, value, deadline, signature, sender):
@@ -191,7 +151,7 @@ def test_replayed_permit_reverts(token, owner, spender):
     signature = _sign(token, owner.private_key, owner, spender, VALUE, deadline)
     _permit(token, owner, spender, VALUE, deadline, signature, spender)
     # The contract now checks the signature against nonce 1, so it recovers some other address.
-    replayed = _permit_message(token, owner.address, spender.address, VALUE, 1, deadline)
+    replayed = permit_message(token, owner.address, spender.address, VALUE, 1, deadline)
     recovered = Account.recover_message(replayed, vrs=signature)
 
     with brownie.reverts(f"ERC2612InvalidSigner: {recovered.lower()}, {owner.address.lower()}"):
