@@ -276,7 +276,6 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker("no_call_coverage")
 
 
-
 def pytest_sessionfinish(session):
     """With --coverage, write reports/coverage-summary.json (gpumarket.testing.coverage)."""
     from pathlib import Path

@@ -3,11 +3,13 @@ and the contract's rounding rules written out in Python so that tests predict am
 
 from __future__ import annotations
 
-from enum import IntEnum
-
 from brownie import web3
 
 from gpumarket.chain.types import HOUR
+from gpumarket.testing.reverts import custom_error
+
+#: Exact revert strings of custom errors, shared by every test suite.
+err = custom_error
 
 GMKT = 10**18
 USDC = 10**6
@@ -33,20 +35,6 @@ RESULT_HASH = b"\x42" * 32
 RESULT_URI = "ipfs://result"
 #: Seconds added to a deadline when crossing it is the set-up, not the point of the test.
 MARGIN = 60
-
-
-def err(name: str, *args) -> str:
-    """The revert string Brownie decodes for custom error `name(args)`: addresses in lower case,
-    enums and integers as decimals."""
-    return f"{name}: " + ", ".join(_format_arg(a) for a in args)
-
-
-def _format_arg(value) -> str:
-    if isinstance(value, IntEnum):
-        return str(int(value))
-    if isinstance(value, int):
-        return str(value)
-    return str(value).lower()
 
 
 def selector(signature: str) -> bytes:

@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from enum import IntEnum
 
 from gpumarket.chain.types import HOUR, JobSpec, JobState, Payout
+from gpumarket.testing.reverts import custom_error as revert_message
 
 MAX_BPS = 10_000
 DAY = 24 * HOUR
@@ -58,22 +58,6 @@ def bps_up(amount: int, bps: int) -> int:
 def bps_down(amount: int, bps: int) -> int:
     """`amount × bps / 10,000`, rounded down (shares of a fixed amount)."""
     return amount * bps // MAX_BPS
-
-
-def revert_message(name: str, *args) -> str:
-    """The revert string Brownie decodes for custom error `name(args)`: addresses in lower case,
-    bytes32 as Python bytes, enums and integers as decimals."""
-    return f"{name}: " + ", ".join(_format_arg(arg) for arg in args)
-
-
-def _format_arg(value) -> str:
-    if isinstance(value, IntEnum):
-        return str(int(value))
-    if isinstance(value, bytes):
-        return str(bytes(value))
-    if isinstance(value, int):
-        return str(value)
-    return str(value).lower()
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ from gpumarket.chain.deploy import name32
 from gpumarket.pogemm import spec
 from gpumarket.pogemm.backends import NumpyBackend
 from gpumarket.pogemm.prover import Proof, prove
+from gpumarket.testing.reverts import custom_error as err
 
 GMKT = 10**18
 HOUR = 3600
@@ -43,20 +44,6 @@ class ChallengeState(IntEnum):
     PASSED = 3
     FAILED = 4
     FRAUD = 5
-
-
-def err(name: str, *args) -> str:
-    """The revert string Brownie decodes for custom error `name(args)`: addresses in lower case,
-    bytes as Python bytes, enums and integers as decimals."""
-    return f"{name}: " + ", ".join(_format_arg(a) for a in args)
-
-
-def _format_arg(value) -> str:
-    if isinstance(value, bytes):
-        return str(bytes(value))
-    if isinstance(value, int):
-        return str(int(value))
-    return str(value).lower()
 
 
 def out_of_bounds(name: str, value: int, low: int, high: int) -> str:

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
-from enum import IntEnum
-
 from gpumarket.chain.types import JobSpec
+from gpumarket.testing.reverts import custom_error
+
+#: Exact revert strings of custom errors, shared by every test suite.
+err = custom_error
 
 GMKT = 10**18
 USDC = 10**6
@@ -27,22 +29,6 @@ ATTEST_TIMEOUT = 6 * 3600
 RESULT_GRACE = 3600
 ARBITRATION_TIMEOUT = 14 * DAY
 UNBONDING_PERIOD = 7 * DAY
-
-
-def err(name: str, *args) -> str:
-    """The revert string Brownie decodes for custom error `name(args)`: addresses in lower case,
-    bytes32 as Python bytes, enums and integers as decimals."""
-    return f"{name}: " + ", ".join(_format_arg(a) for a in args)
-
-
-def _format_arg(value) -> str:
-    if isinstance(value, IntEnum):
-        return str(int(value))
-    if isinstance(value, bytes):
-        return str(bytes(value))
-    if isinstance(value, int):
-        return str(value)
-    return str(value).lower()
 
 
 def unit(token) -> int:

@@ -6,6 +6,7 @@ from brownie import web3
 
 from gpumarket.chain.deploy import name32
 from gpumarket.chain.types import HOUR, Offer
+from gpumarket.testing.reverts import custom_error as err
 
 GMKT = 10**18
 MIN_STAKE = 1_000 * GMKT
@@ -31,23 +32,9 @@ DEFAULT_ADMIN_ROLE = b"\0" * 32
 OFFER = Offer()
 
 
-def err(name: str, *args) -> str:
-    """The revert string Brownie decodes for custom error `name(args)`: addresses in lower case,
-    bytes as Python bytes, integers as decimals (`"EnforcedPause: "` when there are none)."""
-    return f"{name}: " + ", ".join(_format_arg(a) for a in args)
-
-
 def out_of_bounds(name: str, value: int, low: int, high: int) -> str:
     """The revert string of a parameter `name` set to `value` outside [low, high]."""
     return err("ProviderRegistryParameterOutOfBounds", name32(name), value, low, high)
-
-
-def _format_arg(value) -> str:
-    if isinstance(value, bytes):
-        return str(bytes(value))
-    if isinstance(value, int):
-        return str(value)
-    return str(value).lower()
 
 
 def plain(value):
