@@ -11,6 +11,9 @@ from gpumarket.pogemm import spec
 from gpumarket.pogemm.backends import NumpyBackend
 from gpumarket.pogemm.prover import Proof, prove
 from gpumarket.testing.reverts import custom_error as err
+from gpumarket.testing.values import event as event
+from gpumarket.testing.values import plain as plain
+from gpumarket.testing.values import set_next_block_timestamp as set_next_block_timestamp
 
 GMKT = 10**18
 HOUR = 3600
@@ -53,35 +56,6 @@ def out_of_bounds(name: str, value: int, low: int, high: int) -> str:
 def not_ready(challenge_id: int, commit_block: int) -> str:
     """The revert of reading a sampling seed before block commitBlock + 2 exists."""
     return err("BenchmarkRegistrySamplingSeedNotReady", challenge_id, commit_block + 2)
-
-
-def plain(value):
-    """A call's or event's value as plain Python, since Brownie's types refuse to compare with raw
-    bytes."""
-    if isinstance(value, dict):
-        return {key: plain(value[key]) for key in value.keys()}
-    if isinstance(value, list | tuple):
-        return tuple(plain(v) for v in value)
-    if isinstance(value, bytes):
-        return bytes(value)
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return int(value)
-    return value
-
-
-def event(tx, name: str) -> dict:
-    """The single `name` event of `tx`, as a plain dict."""
-    (only,) = tx.events[name]
-    return plain(dict(only))
-
-
-def set_next_block_timestamp(timestamp: int) -> None:
-    """Make the next block (the next transaction) carry exactly `timestamp` (anvil)."""
-    response = web3.provider.make_request("evm_setNextBlockTimestamp", [timestamp])
-    if "error" in response:
-        raise RuntimeError(f"cannot set the next block timestamp: {response['error']}")
 
 
 #: More blocks than blockhash reaches back (256).

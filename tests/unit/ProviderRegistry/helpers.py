@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from brownie import web3
-
 from gpumarket.chain.deploy import name32
 from gpumarket.chain.types import HOUR, Offer
 from gpumarket.testing.reverts import custom_error as err
+from gpumarket.testing.values import event as event
+from gpumarket.testing.values import events as events
+from gpumarket.testing.values import plain as plain
+from gpumarket.testing.values import set_next_block_timestamp as set_next_block_timestamp
 
 GMKT = 10**18
 MIN_STAKE = 1_000 * GMKT
@@ -35,49 +37,6 @@ OFFER = Offer()
 def out_of_bounds(name: str, value: int, low: int, high: int) -> str:
     """The revert string of a parameter `name` set to `value` outside [low, high]."""
     return err("ProviderRegistryParameterOutOfBounds", name32(name), value, low, high)
-
-
-def plain(value):
-    """A call's or event's value as plain Python (tuples, dicts, bytes, int, str), since Brownie's
-    return types refuse to compare with raw bytes."""
-    if isinstance(value, dict):
-        return {key: plain(value[key]) for key in value.keys()}
-    if isinstance(value, list | tuple):
-        return tuple(plain(v) for v in value)
-    if isinstance(value, bytes):
-        return bytes(value)
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, int):
-        return int(value)
-    if isinstance(value, str):
-        return str(value)
-    return value
-
-
-def event(tx, name: str) -> dict:
-    """The single `name` event of `tx`, as a plain dict."""
-    (only,) = events(tx, name)
-    return only
-
-
-def events(tx, name: str) -> list[dict]:
-    """Every `name` event of `tx`, in order, as plain dicts."""
-    return [plain(dict(e)) for e in tx.events[name]]
-
-
-def set_next_block_timestamp(timestamp: int) -> None:
-    """Make the next block (the next transaction) carry exactly `timestamp`.
-
-    anvil has `evm_setNextBlockTimestamp`; ganache 7 has only `evm_setTime`, which starts its clock
-    at `timestamp`, so a transaction sent within the next second gets exactly `timestamp`.
-    """
-    if web3.client_version.lower().startswith("anvil"):
-        response = web3.provider.make_request("evm_setNextBlockTimestamp", [timestamp])
-    else:
-        response = web3.provider.make_request("evm_setTime", [timestamp * 1000])
-    if "error" in response:
-        raise RuntimeError(f"cannot set the next block timestamp: {response['error']}")
 
 
 #: Send a transaction even though it reverts, so it is mined (at a timestamp the test chose)
