@@ -638,8 +638,8 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         for (uint256 k = 0; k < bids.length; ++k) {
             Bid memory candidate = bids[k];
             if (found && candidate.price > best.price) continue;
-            if (!_eligible(jobId, job, candidate.provider)) continue;
-            uint256 candidateScore = reputation.score(candidate.provider);
+            (bool eligible, uint256 candidateScore) = _eligibility(jobId, job, candidate.provider);
+            if (!eligible) continue;
             if (
                 !found || candidate.price < best.price || candidateScore > bestScore
                     || (candidateScore == bestScore && candidate.seq < best.seq)
@@ -649,7 +649,17 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         }
     }
 
-    function _eligible(uint256 jobId, Job storage job, address provider) private view returns (bool) {
+    function _eligible(uint256 jobId, Job storage job, address provider) private view returns (bool eligible) {
+        (eligible,) = _eligibility(jobId, job, provider);
+    }
+
+    /// @dev Whether `provider` may take the job, and its reputation score (read once, since the
+    /// auction ranks on it too; 0 when the registry already rules the provider out).
+    function _eligibility(uint256 jobId, Job storage job, address provider)
+        private
+        view
+        returns (bool eligible, uint256 score)
+    {
         JobSpec storage spec = _specs[jobId];
         IProviderRegistry.Requirement memory req = IProviderRegistry.Requirement({
             token: job.token,
@@ -659,8 +669,9 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
             gpus: spec.gpuCount,
             collateral: _collateralFor(spec)
         });
-        return provider != job.buyer && registry.canServe(provider, req)
-            && reputation.score(provider) >= spec.minReputationBps
+        if (provider == job.buyer || !registry.canServe(provider, req)) return (false, 0);
+        score = reputation.score(provider);
+        eligible = score >= spec.minReputationBps
             && (spec.minVerifiedTops == 0 || reputation.verifiedTops(provider) >= spec.minVerifiedTops);
     }
 
