@@ -26,6 +26,7 @@ class Protocol:
     registry: Any
     market: Any
     benchmark: Any
+    council: Any
 
     def addresses(self) -> dict[str, str]:
         return {
@@ -34,6 +35,7 @@ class Protocol:
             "ProviderRegistry": self.registry.address,
             "JobMarket": self.market.address,
             "BenchmarkRegistry": self.benchmark.address,
+            "OracleCouncil": self.council.address,
         }
 
 
@@ -52,16 +54,20 @@ def deploy_protocol(
     *,
     arbiter: str | None = None,
     verifier: str | None = None,
+    oracles: list[str] | None = None,
+    quorum: int | None = None,
     admin_delay: int = ADMIN_DELAY,
     supply: int = TOKEN_SUPPLY,
     token_holder: str | None = None,
     silent: bool = False,
 ) -> Protocol:
-    """Deploy MarketToken, Reputation, ProviderRegistry, JobMarket and BenchmarkRegistry from
-    `admin`, and wire them.
+    """Deploy MarketToken, Reputation, ProviderRegistry, JobMarket, BenchmarkRegistry and
+    OracleCouncil from `admin`, and wire them.
 
-    GMKT is allowlisted as a payment token. `arbiter` gets ARBITER_ROLE and `verifier` becomes the
-    market's verdict source, when given. `silent` hides Brownie's deployment lines.
+    GMKT is allowlisted as a payment token. `arbiter` gets ARBITER_ROLE when given. The council is
+    the verdict source of the market and the benchmark registry, unless `verifier` names another
+    address (unit tests use a plain account). `oracles` become the council's members with
+    `quorum` (default: a simple majority). `silent` hides Brownie's deployment lines.
     """
     c = _containers()
     tx = {"from": admin}
@@ -74,6 +80,8 @@ def deploy_protocol(
     benchmark = c.BenchmarkRegistry.deploy(
         registry, reputation, treasury, admin_delay, admin, tx, silent=silent
     )
+
+    council = c.OracleCouncil.deploy(market, benchmark, admin_delay, admin, tx, silent=silent)
 
     registry.grantRole(registry.MARKET_ROLE(), market, tx)
     registry.grantRole(registry.SLASHER_ROLE(), market, tx)
@@ -89,12 +97,24 @@ def deploy_protocol(
     market.configureToken(token, True, GMKT_DISPUTE_BOND_MIN, tx)
     if arbiter is not None:
         market.grantRole(market.ARBITER_ROLE(), arbiter, tx)
-    if verifier is not None:
-        market.setAddress(name32("verifier"), verifier, tx)
-        benchmark.setAddress(name32("verifier"), verifier, tx)
+    verdict_source = verifier if verifier is not None else council
+    market.setAddress(name32("verifier"), verdict_source, tx)
+    benchmark.setAddress(name32("verifier"), verdict_source, tx)
+    if oracles:
+        council.setConfig(oracles, quorum or majority(len(oracles)), tx)
     return Protocol(
-        token=token, reputation=reputation, registry=registry, market=market, benchmark=benchmark
+        token=token,
+        reputation=reputation,
+        registry=registry,
+        market=market,
+        benchmark=benchmark,
+        council=council,
     )
+
+
+def majority(members: int) -> int:
+    """The smallest quorum the council accepts for `members` members: more than half."""
+    return members // 2 + 1
 
 
 def name32(name: str) -> bytes:
