@@ -1,0 +1,327 @@
+"""A web3.py client for the off-chain services (oracle, provider agent) and the CLI.
+
+Brownie drives deployments and tests; long-running services use web3.py directly, with a local
+key, bounded retries on RPC failures, custom errors decoded by name, and logs decoded across all
+the protocol's contracts in one `eth_getLogs` per range.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import requests
+from eth_abi import decode as abi_decode
+from eth_account.signers.local import LocalAccount
+from eth_utils import keccak, to_checksum_address
+from web3 import Web3
+from web3.exceptions import ContractCustomError, ContractLogicError, TimeExhausted
+from web3.types import LogReceipt, TxReceipt
+
+from gpumarket.chain.deployment import CONTRACT_NAMES, Deployment, DeploymentError
+
+log = logging.getLogger(__name__)
+T = TypeVar("T")
+
+#: Where Brownie writes the compiled contracts, relative to the repository.
+DEFAULT_ABI_DIR = Path(__file__).resolve().parents[2] / "build" / "contracts"
+
+#: Failures worth retrying: the node is unreachable or slow, not that it said no.
+TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
+    requests.exceptions.ConnectionError,
+    requests.exceptions.Timeout,
+    ConnectionError,
+    TimeoutError,
+    TimeExhausted,
+)
+
+
+class ChainError(RuntimeError):
+    """The chain refused something: a revert (with its decoded custom error) or a failed tx."""
+
+
+class RpcUnavailable(ChainError):
+    """The RPC endpoint stayed unreachable through every retry."""
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Bounded exponential backoff: `attempts` tries, sleeping base·2^k seconds, at most `cap`."""
+
+    attempts: int = 6
+    base: float = 0.2
+    cap: float = 5.0
+
+    def delays(self) -> Iterable[float]:
+        for k in range(self.attempts - 1):
+            yield min(self.cap, self.base * 2**k)
+
+
+def with_retries(
+    action: Callable[[], T],
+    policy: RetryPolicy,
+    *,
+    what: str,
+    transient: tuple[type[BaseException], ...] = TRANSIENT_ERRORS,
+    sleep: Callable[[float], None] = time.sleep,
+) -> T:
+    """Run `action`, retrying transient failures with backoff; raise RpcUnavailable at the end."""
+    delays = list(policy.delays())
+    for attempt in range(len(delays) + 1):
+        try:
+            return action()
+        except transient as exc:
+            if attempt == len(delays):
+                raise RpcUnavailable(
+                    f"{what}: still failing after {attempt + 1} tries: {exc}"
+                ) from exc
+            log.warning(
+                "%s failed (%s); retrying in %.1fs", what, type(exc).__name__, delays[attempt]
+            )
+            sleep(delays[attempt])
+    raise AssertionError("unreachable")
+
+
+def load_abi(name: str, abi_dir: Path | None = None) -> list[dict[str, Any]]:
+    path = (abi_dir or DEFAULT_ABI_DIR) / f"{name}.json"
+    try:
+        return json.loads(path.read_text())["abi"]
+    except FileNotFoundError:
+        raise DeploymentError(
+            f"no compiled contract {path}: run `make compile` in the repository first"
+        ) from None
+
+
+class ErrorDecoder:
+    """Maps revert data to `Name(arg, ...)` using every custom error in the given ABIs."""
+
+    def __init__(self, abis: Iterable[list[dict[str, Any]]]) -> None:
+        self._errors: dict[bytes, tuple[str, list[str]]] = {}
+        for abi in abis:
+            for item in abi:
+                if item.get("type") != "error":
+                    continue
+                types = [_abi_type(i) for i in item["inputs"]]
+                selector = keccak(text=f"{item['name']}({','.join(types)})")[:4]
+                self._errors[selector] = (item["name"], types)
+        self._errors[bytes.fromhex("08c379a0")] = ("Error", ["string"])
+        self._errors[bytes.fromhex("4e487b71")] = ("Panic", ["uint256"])
+
+    def decode(self, data: bytes | str | None) -> tuple[str, tuple[Any, ...]] | None:
+        """(name, args) of revert data, or None when it is empty or unknown."""
+        if data is None:
+            return None
+        raw = bytes.fromhex(data.removeprefix("0x")) if isinstance(data, str) else data
+        if len(raw) < 4 or raw[:4] not in self._errors:
+            return None
+        name, types = self._errors[raw[:4]]
+        try:
+            return name, tuple(abi_decode(types, raw[4:]))
+        except Exception:  # noqa: BLE001 - malformed revert data: report the name alone
+            return name, ()
+
+    def describe(self, data: bytes | str | None) -> str:
+        decoded = self.decode(data)
+        if decoded is None:
+            return "reverted without a known reason"
+        name, args = decoded
+        return f"{name}({', '.join(_plain(a) for a in args)})"
+
+
+def _abi_type(item: dict[str, Any]) -> str:
+    kind = item["type"]
+    if kind.startswith("tuple"):
+        return "(" + ",".join(_abi_type(c) for c in item["components"]) + ")" + kind[5:]
+    return kind
+
+
+def _plain(value: Any) -> str:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    return str(value)
+
+
+class ChainClient:
+    """One RPC endpoint, one deployment, optionally one signing account."""
+
+    def __init__(
+        self,
+        rpc_url: str,
+        deployment: Deployment,
+        account: LocalAccount | None = None,
+        *,
+        abi_dir: Path | None = None,
+        retry: RetryPolicy | None = None,
+        request_timeout: float = 10.0,
+        receipt_timeout: float = 60.0,
+    ) -> None:
+        self.rpc_url = rpc_url
+        self.deployment = deployment
+        self.account = account
+        self.retry = retry or RetryPolicy()
+        self.receipt_timeout = receipt_timeout
+        self.w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": request_timeout}))
+        self.contracts: dict[str, Any] = {}
+        abis = []
+        for name in CONTRACT_NAMES:
+            if name not in deployment.addresses:
+                continue
+            abi = load_abi(name, abi_dir)
+            abis.append(abi)
+            self.contracts[name] = self.w3.eth.contract(
+                address=to_checksum_address(deployment.addresses[name]), abi=abi
+            )
+        self.errors = ErrorDecoder(abis)
+        self._events: dict[tuple[str, bytes], Any] = {}
+        for contract in self.contracts.values():
+            for event in contract.events:
+                abi = event.abi
+                signature = f"{abi['name']}({','.join(_abi_type(i) for i in abi['inputs'])})"
+                self._events[(contract.address.lower(), keccak(text=signature))] = event
+
+    # ------------------------------------------------------------ basics
+
+    def __getitem__(self, name: str) -> Any:
+        try:
+            return self.contracts[name]
+        except KeyError:
+            raise DeploymentError(f"the deployment has no {name}") from None
+
+    def rpc(self, what: str, action: Callable[[], T]) -> T:
+        return with_retries(action, self.retry, what=what)
+
+    def check_chain(self) -> None:
+        chain_id = self.rpc("eth_chainId", lambda: self.w3.eth.chain_id)
+        if chain_id != self.deployment.chain_id:
+            raise DeploymentError(
+                f"the RPC endpoint serves chain {chain_id}, but the {self.deployment.network} "
+                f"deployment is on chain {self.deployment.chain_id}"
+            )
+
+    def head(self) -> int:
+        return self.rpc("eth_blockNumber", lambda: self.w3.eth.block_number)
+
+    def block_hash(self, number: int) -> bytes | None:
+        block = self.rpc(
+            "eth_getBlockByNumber", lambda: self.w3.eth.get_block(number, full_transactions=False)
+        )
+        return bytes(block["hash"]) if block else None
+
+    def call(self, fn: Any, block: int | str = "latest") -> Any:
+        """A view call, retried on RPC failure; a revert raises ChainError with its name."""
+        try:
+            return self.rpc(f"call {fn.fn_name}", lambda: fn.call(block_identifier=block))
+        except (ContractCustomError, ContractLogicError) as exc:
+            raise ChainError(f"{fn.fn_name}: {self.errors.describe(_revert_data(exc))}") from exc
+
+    # ------------------------------------------------------------ logs
+
+    def logs(self, from_block: int, to_block: int) -> list[tuple[str, Any]]:
+        """Every protocol event in [from_block, to_block], decoded, in chain order:
+        (event name, decoded log with .args, .blockNumber, .blockHash, .transactionHash)."""
+        addresses = [c.address for c in self.contracts.values()]
+        raw: list[LogReceipt] = self.rpc(
+            "eth_getLogs",
+            lambda: self.w3.eth.get_logs(
+                {"fromBlock": from_block, "toBlock": to_block, "address": addresses}
+            ),
+        )
+        decoded = []
+        for entry in raw:
+            if not entry["topics"]:
+                continue
+            event = self._events.get((entry["address"].lower(), bytes(entry["topics"][0])))
+            if event is None:
+                continue
+            decoded.append((event.abi["name"], event.process_log(entry)))
+        return decoded
+
+    # ------------------------------------------------------------ transactions
+
+    def transact(self, fn: Any, *, gas: int | None = None, gas_margin: float = 1.25) -> TxReceipt:
+        """Sign and send `fn` from the client's account and wait for its receipt.
+
+        A pre-flight `eth_estimateGas` turns a revert into ChainError naming the custom error, and
+        sends nothing. The signed bytes are reused on every retry, so a retried send can never
+        become a second transaction.
+        """
+        if self.account is None:
+            raise ChainError("no account configured to send transactions")
+        sender = self.account.address
+        if gas is None:
+            try:
+                estimate = self.rpc(
+                    f"estimateGas {fn.fn_name}", lambda: fn.estimate_gas({"from": sender})
+                )
+            except (ContractCustomError, ContractLogicError) as exc:
+                raise ChainError(
+                    f"{fn.fn_name} would revert: {self.errors.describe(_revert_data(exc))}"
+                ) from exc
+            gas = int(estimate * gas_margin)
+        nonce = self.rpc(
+            "eth_getTransactionCount", lambda: self.w3.eth.get_transaction_count(sender, "pending")
+        )
+        gas_price = self.rpc("eth_gasPrice", lambda: self.w3.eth.gas_price)
+        tx = fn.build_transaction(
+            {
+                "from": sender,
+                "nonce": nonce,
+                "gas": gas,
+                "gasPrice": gas_price,
+                "chainId": self.deployment.chain_id,
+            }
+        )
+        signed = self.account.sign_transaction(tx)
+        tx_hash = bytes(signed.hash)
+
+        def send() -> None:
+            try:
+                self.w3.eth.send_raw_transaction(signed.raw_transaction)
+            except ValueError as exc:  # the node already has it (an earlier try got through)
+                message = str(exc).lower()
+                if "already known" not in message and "nonce too low" not in message:
+                    raise
+
+        self.rpc(f"send {fn.fn_name}", send)
+        receipt = self.rpc(
+            f"receipt {fn.fn_name}",
+            lambda: self.w3.eth.wait_for_transaction_receipt(
+                tx_hash, timeout=self.receipt_timeout, poll_latency=0.1
+            ),
+        )
+        if receipt["status"] != 1:
+            raise ChainError(f"{fn.fn_name} reverted in tx 0x{tx_hash.hex()}")
+        return receipt
+
+    def wait_confirmations(self, receipt: TxReceipt, confirmations: int, poll: float = 0.5) -> None:
+        """Block until `confirmations` blocks sit on top of the receipt's block."""
+        target = receipt["blockNumber"] + confirmations
+        while self.head() < target:
+            time.sleep(poll)
+
+
+def _revert_data(exc: Exception) -> Any:
+    data = getattr(exc, "data", None)
+    if isinstance(data, dict):
+        data = data.get("data")
+    if data is None and exc.args:
+        data = (
+            exc.args[-1]
+            if isinstance(exc.args[-1], str) and exc.args[-1].startswith("0x")
+            else None
+        )
+    return data
+
+
+def subject_of_challenge(challenge_subject: int, challenge_id: int) -> int:
+    """The council subject for a challenge: the job id, or the flagged challenge id."""
+    return challenge_subject if challenge_subject != 0 else ATTESTATION_FLAG | challenge_id
+
+
+#: High bit of an attestation subject in OracleCouncil.
+ATTESTATION_FLAG = 1 << 255

@@ -1,0 +1,84 @@
+"""`deployments/<network>.json`: where a network's contracts live, so every command can find them.
+
+The file records the chain id (checked on connect, so a command never talks to the wrong chain),
+the deploy block (where log scans start) and the contract addresses by name.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CONTRACT_NAMES = (
+    "MarketToken",
+    "Reputation",
+    "ProviderRegistry",
+    "JobMarket",
+    "BenchmarkRegistry",
+    "OracleCouncil",
+)
+
+
+class DeploymentError(ValueError):
+    """A deployment file that is missing, malformed, or for another chain."""
+
+
+@dataclass(frozen=True)
+class Deployment:
+    network: str
+    chain_id: int
+    deploy_block: int
+    addresses: dict[str, str] = field(default_factory=dict)
+
+    def address(self, name: str) -> str:
+        try:
+            return self.addresses[name]
+        except KeyError:
+            raise DeploymentError(
+                f"the {self.network} deployment has no {name}; redeploy or fix the file"
+            ) from None
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "network": self.network,
+            "chainId": self.chain_id,
+            "deployBlock": self.deploy_block,
+            "contracts": dict(self.addresses),
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Deployment:
+        try:
+            return cls(
+                network=str(data["network"]),
+                chain_id=int(data["chainId"]),
+                deploy_block=int(data["deployBlock"]),
+                addresses={str(k): str(v) for k, v in dict(data["contracts"]).items()},
+            )
+        except (KeyError, TypeError, ValueError) as exc:
+            raise DeploymentError(f"malformed deployment record: {exc}") from exc
+
+    def save(self, path: Path) -> None:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_suffix(path.suffix + ".tmp")
+        tmp.write_text(json.dumps(self.to_json(), indent=2) + "\n")
+        tmp.replace(path)
+
+    @classmethod
+    def load(cls, path: Path) -> Deployment:
+        try:
+            data = json.loads(Path(path).read_text())
+        except FileNotFoundError:
+            raise DeploymentError(
+                f"no deployment file {path}: run `gpumarket deploy` for this network first"
+            ) from None
+        except json.JSONDecodeError as exc:
+            raise DeploymentError(f"{path} is not valid JSON: {exc}") from exc
+        return cls.from_json(data)
+
+
+def deployment_path(network: str, root: Path | None = None) -> Path:
+    """`deployments/<network>.json` under `root` (default: the working directory)."""
+    return (root or Path.cwd()) / "deployments" / f"{network}.json"

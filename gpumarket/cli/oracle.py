@@ -1,0 +1,106 @@
+"""`gpumarket oracle run | status`."""
+
+from __future__ import annotations
+
+import json
+import signal
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.table import Table
+
+from gpumarket.offchain.common import ServiceHalted, setup_logging
+
+
+def _settings(**overrides: Any) -> Any:
+    from gpumarket.oracle.settings import OracleSettings
+
+    return OracleSettings(**{k: v for k, v in overrides.items() if v is not None})
+
+
+@click.group()
+def oracle() -> None:
+    """Run an oracle: verify PoGEMM proofs and job results, vote in the OracleCouncil."""
+
+
+@oracle.command()
+@click.option("--rpc-url", help="JSON-RPC endpoint (env GPUMARKET_ORACLE_RPC_URL).")
+@click.option("--deployment", type=click.Path(path_type=Path), help="deployments/<network>.json")
+@click.option("--state-dir", type=click.Path(path_type=Path), help="Where the SQLite store lives.")
+@click.option("--confirmations", type=int, help="Blocks on top before acting on a block.")
+@click.option("--poll-interval", type=float, help="Seconds between passes.")
+def run(**options: Any) -> None:
+    """Verify and vote until stopped (SIGINT/SIGTERM). The private key comes from
+    GPUMARKET_ORACLE_PRIVATE_KEY, or a keystore (GPUMARKET_ORACLE_KEYSTORE and _PASSWORD)."""
+    from gpumarket.oracle.service import Oracle
+
+    setup_logging()
+    try:
+        settings = _settings(**options)
+        service = Oracle(settings)
+    except (ValueError, OSError) as exc:
+        raise click.ClickException(str(exc)) from exc
+    stopping = {"now": False}
+
+    def stop(signum: int, frame: Any) -> None:
+        stopping["now"] = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        service.run(should_stop=lambda: stopping["now"])
+    except ServiceHalted as exc:
+        click.echo(f"oracle halted: {exc}", err=True)
+        sys.exit(3)
+
+
+@oracle.command()
+@click.option("--state-dir", type=click.Path(path_type=Path), help="Where the SQLite store lives.")
+@click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
+def status(state_dir: Path | None, as_json: bool) -> None:
+    """The cursor, the pending work and the votes sent, from the oracle's store."""
+    from gpumarket.oracle.service import status_of
+    from gpumarket.oracle.store import OracleStore, connect
+
+    settings = _settings(state_dir=state_dir)
+    path = Path(settings.state_dir) / "oracle.sqlite3"
+    if not path.exists():
+        raise click.ClickException(f"no oracle store at {path}: has `gpumarket oracle run` run?")
+    db = connect(path)
+    db.executescript(
+        "CREATE TABLE IF NOT EXISTS cursor (id INTEGER PRIMARY KEY, block INTEGER NOT NULL);"
+    )
+    row = db.execute("SELECT block FROM cursor WHERE id = 1").fetchone()
+    report = status_of(OracleStore(db), None if row is None else int(row[0]), None, "")
+    report.pop("member")
+    report.pop("head")
+    votes = [
+        {
+            "subject": str(v.subject),
+            "version": v.version,
+            "ok": v.ok,
+            "status": v.status,
+            "tx": v.tx_hash,
+        }
+        for v in OracleStore(db).votes()
+    ]
+    report["votes"] = votes
+    if as_json:
+        click.echo(json.dumps(report, indent=2))
+        return
+    console = Console()
+    console.print(f"cursor: block {report['cursor']}")
+    counts = Table("what", "count")
+    for key, value in report.items():
+        if isinstance(value, int) and key != "cursor":
+            counts.add_row(key, str(value))
+    console.print(counts)
+    table = Table("subject", "version", "verdict", "status", "tx")
+    for v in votes:
+        table.add_row(
+            v["subject"], str(v["version"]), "OK" if v["ok"] else "FAIL", v["status"], v["tx"] or ""
+        )
+    console.print(table)

@@ -1,0 +1,430 @@
+"""The oracle loop (`gpumarket oracle run`).
+
+Each step: scan confirmed logs for new challenges and results; judge every open challenge from the
+chain's state at the safe head (head − confirmations); send the ballots it is ready to cast in one
+`voteBatch`; and reconcile the votes it sent with what the council has recorded. Every decision is
+re-derived from the chain, so a restart, an RPC outage or a reorg only delays the work.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from gpumarket.chain.client import ATTESTATION_FLAG, ChainClient, ChainError
+from gpumarket.chain.types import JobState
+from gpumarket.offchain.common import run_loop
+from gpumarket.offchain.scanner import LogScanner
+from gpumarket.oracle.judge import (
+    Commitment,
+    Judgement,
+    Unreachable,
+    canonical_json,
+    fail_without_commitment,
+    fetch_artifact,
+    fetch_reveals,
+    judge_commitment,
+    judge_result,
+)
+from gpumarket.oracle.settings import OracleSettings
+from gpumarket.oracle.store import (
+    CONFIRMED,
+    REJECTED,
+    SENDING,
+    SENT,
+    OracleStore,
+    StoredVerdict,
+    VoteRow,
+    connect,
+)
+from gpumarket.pogemm import spec
+
+log = logging.getLogger(__name__)
+
+# IBenchmarkRegistry.ChallengeState
+C_NONE, C_OPEN, C_COMMITTED = 0, 1, 2
+# IOracleCouncil.Verdict
+V_OK, V_FAIL = 1, 2
+ZERO32 = b"\0" * 32
+#: Blocks before a reorg's fork point whose challenges are looked at again.
+REORG_LOOKBACK = 10_000
+#: Log batches read per step, so a long catch-up still votes as it goes.
+MAX_BATCHES_PER_STEP = 20
+
+
+@dataclass(frozen=True)
+class Challenge:
+    """BenchmarkRegistry.Challenge, by name."""
+
+    provider: str
+    state: int
+    opened_at: int
+    subject: int
+    seed: bytes
+    root: bytes
+    n: int
+    steps: int
+    interval: int
+    commit_deadline: int
+    committed_at: int
+    commit_block: int
+    sampling_seed: bytes
+    verified_tops: int
+
+    @classmethod
+    def from_tuple(cls, raw: Any) -> Challenge:
+        values = list(raw)
+        for k in (4, 5, 12):
+            values[k] = bytes(values[k])
+        return cls(*values)
+
+
+@dataclass(frozen=True)
+class Ballot:
+    challenge_id: int
+    subject: int
+    ok: bool
+    tops: int
+    evidence_hash: bytes
+
+
+class Oracle:
+    def __init__(self, settings: OracleSettings, client: ChainClient | None = None) -> None:
+        self.settings = settings
+        self.client = client or settings.client()
+        if self.client.account is None:
+            raise ValueError("the oracle needs a key: set GPUMARKET_ORACLE_PRIVATE_KEY")
+        self.me = self.client.account.address
+        self.db = connect(Path(settings.state_dir) / "oracle.sqlite3")
+        self.store = OracleStore(self.db)
+        self.scanner = LogScanner(
+            self.client,
+            self.db,
+            confirmations=settings.confirmations,
+            batch_blocks=settings.log_batch_blocks,
+        )
+        self.market = self.client["JobMarket"]
+        self.benchmark = self.client["BenchmarkRegistry"]
+        self.council = self.client["OracleCouncil"]
+        self.registry = self.client["ProviderRegistry"]
+        self._warned_not_member = False
+
+    # ------------------------------------------------------------ the loop
+
+    def run(self, should_stop: Any = lambda: False) -> None:
+        log.info(
+            "oracle started",
+            extra={"member": self.me, "confirmations": self.settings.confirmations},
+        )
+        run_loop(
+            self.step,
+            poll_interval=self.settings.poll_interval,
+            max_consecutive_errors=self.settings.max_consecutive_errors,
+            should_stop=should_stop,
+        )
+
+    def step(self) -> list[Ballot]:
+        """One pass: scan, judge, vote, reconcile. Returns the ballots sent."""
+        self.scan()
+        self.reconcile()
+        ballots = []
+        for challenge_id, _ in self.store.open_challenges():
+            ballot = self.evaluate(challenge_id)
+            if ballot is not None:
+                ballots.append(ballot)
+        return self.send(ballots)
+
+    # ------------------------------------------------------------ logs
+
+    def scan(self) -> None:
+        for _ in range(MAX_BATCHES_PER_STEP):
+            batch = self.scanner.poll()
+            if batch is None:
+                return
+            if batch.reorg_from is not None:
+                self.store.reopen_after(batch.reorg_from - REORG_LOOKBACK)
+            for name, entry in batch.logs:
+                args = entry["args"]
+                if name == "ChallengeOpened":
+                    self.store.add_challenge(
+                        args["challengeId"], args["subject"], entry["blockNumber"]
+                    )
+                    log.info(
+                        "challenge seen",
+                        extra={"challenge": args["challengeId"], "subject": args["subject"]},
+                    )
+                elif name == "ResultSubmitted":
+                    self.store.set_result_uri(
+                        args["jobId"], args["resultURI"], entry["blockNumber"]
+                    )
+            self.scanner.advance(batch)
+
+    # ------------------------------------------------------------ judging
+
+    def evaluate(self, challenge_id: int) -> Ballot | None:
+        """The ballot this oracle casts on a challenge now, or None (wait, or nothing to do)."""
+        safe = self.scanner.safe_head()
+        c = Challenge.from_tuple(
+            self.client.call(self.benchmark.functions.challengeOf(challenge_id), safe)
+        )
+        if c.state == C_NONE:
+            self.store.close_challenge(challenge_id, "gone")
+            return None
+        subject = c.subject if c.subject != 0 else ATTESTATION_FLAG | challenge_id
+        if self.client.call(self.council.functions.isFinal(subject)):
+            self.store.close_challenge(challenge_id, "final")
+            return None
+        if c.subject != 0:
+            job = self.client.call(self.market.functions.jobOf(c.subject), safe)
+            state = JobState(job[1])
+            if state == JobState.RUNNING:
+                return None  # the result comes first; a missing one times out on-chain
+            if state != JobState.SUBMITTED:
+                self.store.close_challenge(challenge_id, f"job {state.name.lower()}")
+                return None
+            window_end = job[7] + self.client.call(self.market.functions.disputeWindow())
+            if self._timestamp(safe) >= window_end:
+                self.store.close_challenge(challenge_id, "too late")
+                return None
+        elif c.state != C_OPEN and c.state != C_COMMITTED:
+            self.store.close_challenge(challenge_id, "attestation settled")
+            return None
+
+        if c.state == C_OPEN:
+            if self._timestamp(safe) <= c.commit_deadline:
+                return None
+            cached = self.store.verdict(challenge_id, ZERO32, ZERO32)
+            if cached is None:
+                judgement = fail_without_commitment(challenge_id, c.subject, "no_commitment")
+                cached = self._save(challenge_id, ZERO32, ZERO32, judgement)
+            return Ballot(challenge_id, subject, cached.ok, cached.tops, cached.evidence_hash)
+
+        sampling_seed = self._sampling_seed(challenge_id, c)
+        if sampling_seed is None:
+            return None
+        cached = self.store.verdict(challenge_id, c.root, sampling_seed)
+        if cached is None:
+            judgement = self._judge(challenge_id, c, sampling_seed)
+            if judgement is None:
+                return None
+            cached = self._save(challenge_id, c.root, sampling_seed, judgement)
+        return Ballot(challenge_id, subject, cached.ok, cached.tops, cached.evidence_hash)
+
+    def _judge(self, challenge_id: int, c: Challenge, sampling_seed: bytes) -> Judgement | None:
+        offer = self.client.call(self.registry.functions.offerOf(c.provider))
+        commitment = Commitment(
+            challenge_id=challenge_id,
+            subject=c.subject,
+            params=spec.Params(seed=c.seed, n=c.n, steps=c.steps, interval=c.interval),
+            root=c.root,
+            sampling_seed=sampling_seed,
+            opened_at=c.opened_at,
+            committed_at=c.committed_at,
+            endpoint=str(offer[5]),
+            gpu_model=bytes(offer[0]).rstrip(b"\0").decode("ascii", "replace"),
+        )
+        first = self.store.first_fetch(challenge_id)
+        timeout = self.settings.http_timeout
+        started = time.perf_counter()
+        try:
+            reveals, note = fetch_reveals(commitment, self.settings.samples, timeout)
+            judgement = judge_commitment(
+                commitment,
+                reveals,
+                self.settings.samples,
+                min_benchmark_fraction=self.settings.min_benchmark_fraction,
+            )
+            if judgement.ok and c.subject != 0:
+                uri = self.store.result_uri(c.subject) or (
+                    f"{commitment.endpoint.rstrip('/')}/jobs/{c.subject}/result"
+                )
+                job = self.client.call(self.market.functions.jobOf(c.subject))
+                artifact = fetch_artifact(uri, timeout, self.settings.max_artifact_bytes)
+                judgement = judge_result(commitment, artifact, bytes(job[15]))
+        except Unreachable as exc:
+            if time.time() - first < self.settings.reveal_timeout:
+                log.warning(
+                    "provider unreachable; will retry",
+                    extra={"challenge": challenge_id, "error": str(exc)},
+                )
+                return None
+            judgement = fail_without_commitment(challenge_id, c.subject, "provider_unreachable")
+        else:
+            if note != "ok" and not judgement.ok:
+                judgement.evidence["detail"] = note
+        log.info(
+            "verdict reached",
+            extra={
+                "challenge": challenge_id,
+                "ok": judgement.ok,
+                "reason": judgement.reason,
+                "tops": judgement.tops,
+                "seconds": round(time.perf_counter() - started, 4),
+            },
+        )
+        return judgement
+
+    def _sampling_seed(self, challenge_id: int, c: Challenge) -> bytes | None:
+        """The sampling seed, blockhash(commitBlock + 1): stored on-chain, or read from the block
+        itself as soon as it exists. The first reader also stores it, so it cannot expire; one
+        past the 256-block window is re-armed on-chain (it never silently passes or fails)."""
+        if c.sampling_seed != ZERO32:
+            return c.sampling_seed
+        seed_block = c.commit_block + 1
+        head = self.client.head()
+        if head < seed_block:
+            return None
+        expired = head - seed_block >= 255
+        seed = None if expired else self.client.block_hash(seed_block)
+        try:
+            self.client.transact(self.benchmark.functions.storeSamplingSeed(challenge_id))
+            log.info("sampling seed stored", extra={"challenge": challenge_id, "rearm": expired})
+        except ChainError as exc:  # not ready yet, or another oracle got there first
+            log.info("storeSamplingSeed not sent", extra={"why": str(exc)})
+        return seed
+
+    def _save(
+        self, challenge_id: int, root: bytes, sampling_seed: bytes, judgement: Judgement
+    ) -> StoredVerdict:
+        evidence_dir = Path(self.settings.state_dir) / "evidence"
+        evidence_dir.mkdir(parents=True, exist_ok=True)
+        path = evidence_dir / f"{challenge_id}-{root.hex()[:16]}-{sampling_seed.hex()[:16]}.json"
+        tmp = path.with_suffix(".tmp")
+        tmp.write_bytes(canonical_json(judgement.evidence))
+        tmp.replace(path)
+        verdict = StoredVerdict(
+            judgement.ok, judgement.tops, judgement.evidence_hash, judgement.reason
+        )
+        self.store.save_verdict(challenge_id, root, sampling_seed, verdict)
+        return verdict
+
+    def _timestamp(self, block: int) -> int:
+        return int(
+            self.client.rpc("eth_getBlock", lambda: self.client.w3.eth.get_block(block))[
+                "timestamp"
+            ]
+        )
+
+    # ------------------------------------------------------------ voting
+
+    def send(self, ballots: list[Ballot]) -> list[Ballot]:
+        if not ballots:
+            return []
+        version = self.client.call(self.council.functions.configVersion())
+        if not self.client.call(self.council.functions.isMember(self.me)):
+            if not self._warned_not_member:
+                log.warning("not a council member; not voting", extra={"member": self.me})
+                self._warned_not_member = True
+            return []
+        self._warned_not_member = False
+        ready = []
+        for ballot in ballots:
+            row = self.store.vote(ballot.subject, version)
+            if row is not None and row.status != SENDING:
+                continue
+            if self.client.call(self.council.functions.hasVoted(ballot.subject, self.me)):
+                # A send that got through before a kill: nothing to repeat.
+                self._record([ballot], version)
+                self.store.set_vote_status(ballot.subject, version, SENT)
+                continue
+            ready.append(ballot)
+        sent: list[Ballot] = []
+        for first in range(0, len(ready), self.settings.batch_size):
+            sent += self._send_batch(ready[first : first + self.settings.batch_size], version)
+        return sent
+
+    def _record(self, ballots: list[Ballot], version: int) -> None:
+        self.store.record_votes(
+            [
+                VoteRow(
+                    b.subject, version, b.challenge_id, b.ok, b.tops, b.evidence_hash, SENDING, None
+                )
+                for b in ballots
+            ]
+        )
+
+    def _send_batch(self, ballots: list[Ballot], version: int) -> list[Ballot]:
+        self._record(ballots, version)  # before sending: a kill from here on is recoverable
+        if len(ballots) == 1:
+            b = ballots[0]
+            fn = self.council.functions.vote(
+                b.subject, version, V_OK if b.ok else V_FAIL, b.tops, b.evidence_hash
+            )
+        else:
+            fn = self.council.functions.voteBatch(
+                version,
+                [(b.subject, V_OK if b.ok else V_FAIL, b.tops, b.evidence_hash) for b in ballots],
+            )
+        try:
+            receipt = self.client.transact(fn)
+        except ChainError as exc:
+            message = str(exc)
+            if len(ballots) > 1:
+                log.warning("batch refused; voting one by one", extra={"error": message})
+                sent: list[Ballot] = []
+                for ballot in ballots:
+                    sent += self._send_batch([ballot], version)
+                return sent
+            b = ballots[0]
+            if "AlreadyFinal" in message or "AlreadyVoted" in message:
+                self.store.set_vote_status(b.subject, version, REJECTED)
+                log.info("vote not needed", extra={"subject": str(b.subject), "why": message})
+                return []
+            raise
+        tx_hash = "0x" + bytes(receipt["transactionHash"]).hex()
+        for b in ballots:
+            self.store.set_vote_status(b.subject, version, SENT, tx_hash)
+        log.info(
+            "votes sent",
+            extra={
+                "count": len(ballots),
+                "tx": tx_hash,
+                "gas": receipt["gasUsed"],
+                "subjects": [str(b.subject) for b in ballots],
+                "verdicts": ["ok" if b.ok else "fail" for b in ballots],
+            },
+        )
+        return ballots
+
+    def reconcile(self) -> None:
+        """Mark votes the council holds at the safe head as confirmed; put back votes that a reorg
+        dropped, so the next send casts them again."""
+        safe = self.scanner.safe_head()
+        for row in self.store.votes(SENT):
+            fn = self.council.functions.hasVoted(row.subject, self.me)
+            if self.client.call(fn, safe) and self._version_at(safe) == row.version:
+                self.store.set_vote_status(row.subject, row.version, CONFIRMED)
+            elif not self.client.call(fn):
+                if self.client.call(self.council.functions.isFinal(row.subject)):
+                    self.store.set_vote_status(row.subject, row.version, REJECTED)
+                else:
+                    log.warning(
+                        "sent vote missing on-chain; resending", extra={"subject": str(row.subject)}
+                    )
+                    self.store.set_vote_status(row.subject, row.version, SENDING)
+                    self.store.reopen_after(-1)
+
+    def _version_at(self, block: int) -> int:
+        return int(self.client.call(self.council.functions.configVersion(), block))
+
+    # ------------------------------------------------------------ status
+
+    def status(self) -> dict[str, Any]:
+        return status_of(self.store, self.scanner.cursor(), self.client.head(), self.me)
+
+
+def status_of(
+    store: OracleStore, cursor: int | None, head: int | None, member: str
+) -> dict[str, Any]:
+    return {
+        "member": member,
+        "cursor": cursor,
+        "head": head,
+        **store.counts(),
+        "pending": [
+            {"challenge": cid, "subject": str(subject)} for cid, subject in store.open_challenges()
+        ],
+    }

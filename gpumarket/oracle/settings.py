@@ -1,0 +1,28 @@
+"""Oracle settings, from the environment (prefix GPUMARKET_ORACLE_) or CLI options."""
+
+from __future__ import annotations
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from gpumarket.offchain.common import ServiceSettings
+from gpumarket.pogemm.spec import DEFAULT_SAMPLES
+
+
+class OracleSettings(ServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="GPUMARKET_ORACLE_")
+
+    #: Samples S checked per commitment.
+    samples: int = Field(default=DEFAULT_SAMPLES, ge=1, le=4096)
+    #: Seconds, from the first try, during which a provider's reveals or result may be unreachable
+    #: before the oracle votes FAIL for missing them.
+    reveal_timeout: float = Field(default=120.0, gt=0)
+    #: Timeout of one HTTP request to a provider agent.
+    http_timeout: float = Field(default=10.0, gt=0)
+    #: Most ballots in one voteBatch transaction.
+    batch_size: int = Field(default=32, ge=1, le=256)
+    #: A hardware attestation passes when its throughput reaches this fraction of the claimed
+    #: model's reference int8 TOPS (DESIGN: minBenchmarkFraction).
+    min_benchmark_fraction: float = Field(default=0.4, ge=0, le=1)
+    #: Largest artifact fetched from an agent.
+    max_artifact_bytes: int = Field(default=64 * 1024 * 1024, ge=1)
