@@ -6,100 +6,21 @@ from __future__ import annotations
 
 import hashlib
 
-import numpy as np
 import pytest
 from brownie import chain
 
 from gpumarket.chain.client import ATTESTATION_FLAG
-from gpumarket.chain.types import JobSpec, JobState, Offer
-from gpumarket.oracle.service import Oracle
+from gpumarket.chain.types import JobState, Offer
 from gpumarket.oracle.store import CONFIRMED, SENDING, SENT
-from gpumarket.pogemm import spec
-from gpumarket.pogemm.backends import NumpyBackend
-from gpumarket.pogemm.prover import Proof, prove
 
-from .fake_agent import FakeAgent
-
-USDC = 10**6
-PRICE = 2 * USDC
-SPEC = JobSpec(benchmark_required=True, benchmark_n=64, benchmark_t=8, benchmark_k=2)
-ARTIFACT = b"the job's output"
-# IBenchmarkRegistry.ChallengeState
-COMMITTED, PASSED, FAILED_STATE = 2, 3, 4
-
-
-@pytest.fixture(scope="module")
-def agent():
-    fake = FakeAgent()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture(scope="module")
-def listed(make_provider, provider, agent):
-    return make_provider(provider, offer=Offer(endpoint=agent.url))
-
-
-def honest_proof(params: spec.Params) -> Proof:
-    return prove(params, NumpyBackend())
-
-
-def half_rows_proof(params: spec.Params) -> Proof:
-    """A cheater that computes only the first half of the rows; the rest stay at X0."""
-    b = spec.b_matrix(params.seed, params.n)
-    x = spec.x0(params.seed, params.n)
-    half = params.n // 2
-    checkpoints = [x.copy()]
-    current = x.copy()
-    for _ in range(params.intervals):
-        top = current[:half]
-        for _ in range(params.interval):
-            top = spec.step(top, b)
-        current = np.concatenate([top, x[half:]])
-        checkpoints.append(current.copy())
-    return Proof.from_checkpoints(params, checkpoints, b)
-
-
-def params_of(benchmark, challenge_id):
-    c = benchmark.challengeOf(challenge_id)
-    return spec.Params(seed=bytes(c[4]), n=c[6], steps=c[7], interval=c[8])
-
-
-@pytest.fixture
-def run_job(market, benchmark, usdc, buyer, listed, post_job, agent):
-    """run_job(make_proof=honest_proof, artifact=ARTIFACT, served=ARTIFACT) -> (job id,
-    challenge id): a directly assigned benchmark job, committed and submitted."""
-
-    def _run(make_proof=honest_proof, artifact=ARTIFACT, served=ARTIFACT, submit=True):
-        job_id = post_job(buyer, usdc, PRICE, SPEC, provider=listed)
-        market.acceptJob(job_id, {"from": listed})
-        challenge_id = market.challengeOfJob(job_id)
-        proof = make_proof(params_of(benchmark, challenge_id))
-        agent.proofs[(challenge_id, proof.root)] = proof
-        if served is not None:
-            agent.artifacts[job_id] = served
-        benchmark.commit(challenge_id, proof.root, {"from": listed})
-        if submit:
-            market.submitResult(
-                job_id,
-                hashlib.sha256(artifact).digest(),
-                f"{agent.url}/jobs/{job_id}/result",
-                {"from": listed},
-            )
-        return job_id, challenge_id
-
-    return _run
-
-
-def oracles(oracle_settings, *indexes, **overrides):
-    return [Oracle(oracle_settings(k, **overrides)) for k in indexes]
+from ..proofs import ARTIFACT, PASSED, PRICE, SPEC, half_rows_proof, honest_proof, params_of
 
 
 def test_three_honest_oracles_verify_a_job_and_the_third_vote_applies_it(
-    market, council, run_job, oracle_settings, oracle_keys
+    market, council, run_job, oracles, oracle_keys
 ):
     job_id, challenge_id = run_job()
-    first, second, third = oracles(oracle_settings, 0, 1, 2)
+    first, second, third = oracles(0, 1, 2)
 
     for k, oracle in enumerate((first, second)):
         sent = oracle.step()
@@ -129,12 +50,12 @@ def benchmark_seed_stored(market, challenge_id):
 
 
 def test_half_rows_cheater_is_voted_failed_and_slashed(
-    market, registry, run_job, oracle_settings, usdc, buyer, listed
+    market, registry, run_job, oracles, usdc, buyer, listed
 ):
     stake_before = registry.providerInfo(listed)[0]
     job_id, _ = run_job(make_proof=half_rows_proof)
 
-    for oracle in oracles(oracle_settings, 0, 1, 2):
+    for oracle in oracles(0, 1, 2):
         [ballot] = oracle.step()
         assert not ballot.ok
 
@@ -144,17 +65,17 @@ def test_half_rows_cheater_is_voted_failed_and_slashed(
     assert registry.providerInfo(listed)[0] == stake_before - job[13]  # collateral slashed
 
 
-def test_a_result_that_does_not_hash_to_the_submitted_hash_fails(market, run_job, oracle_settings):
+def test_a_result_that_does_not_hash_to_the_submitted_hash_fails(market, run_job, oracles):
     job_id, _ = run_job(served=b"something else")
 
-    [ballot] = oracles(oracle_settings, 0)[0].step()
+    [ballot] = oracles(0)[0].step()
 
     assert not ballot.ok
 
 
-def test_one_lying_oracle_does_not_change_the_outcome(market, council, run_job, oracle_settings):
+def test_one_lying_oracle_does_not_change_the_outcome(market, council, run_job, oracles):
     job_id, _ = run_job()
-    liar, *honest = oracles(oracle_settings, 0, 1, 2, 3)
+    liar, *honest = oracles(0, 1, 2, 3)
     liar.send([type(b)(b.challenge_id, b.subject, False, 0, b"\1" * 32) for b in _ballots(liar)])
 
     for oracle in honest:
@@ -169,21 +90,21 @@ def _ballots(oracle):
     return [oracle.evaluate(cid) for cid, _ in oracle.store.open_challenges()]
 
 
-def test_a_provider_that_refuses_to_reveal_is_failed(market, run_job, oracle_settings, agent):
+def test_a_provider_that_refuses_to_reveal_is_failed(market, run_job, oracles, agent):
     job_id, challenge_id = run_job()
     agent.proofs = {k: v for k, v in agent.proofs.items() if k[0] != challenge_id}
 
-    [ballot] = oracles(oracle_settings, 0)[0].step()
+    [ballot] = oracles(0)[0].step()
 
     assert not ballot.ok
 
 
 def test_an_unreachable_provider_is_retried_until_the_reveal_timeout(
-    market, registry, run_job, oracle_settings, listed
+    market, registry, run_job, oracles, listed
 ):
     job_id, _ = run_job()
     registry.updateOffer(Offer(endpoint="http://127.0.0.1:9").as_tuple(), [], [], {"from": listed})
-    oracle = oracles(oracle_settings, 0, reveal_timeout=0.5)[0]
+    oracle = oracles(0, reveal_timeout=0.5)[0]
 
     assert oracle.step() == []  # unreachable, within the timeout: wait
     import time
@@ -194,10 +115,10 @@ def test_an_unreachable_provider_is_retried_until_the_reveal_timeout(
 
 
 def test_a_kill_between_recording_and_sending_a_vote_sends_it_once_after_restart(
-    market, council, run_job, oracle_settings, oracle_keys
+    market, council, run_job, oracles, oracle_keys
 ):
     job_id, _ = run_job()
-    oracle = oracles(oracle_settings, 0)[0]
+    oracle = oracles(0)[0]
     real_transact = oracle.client.transact
 
     def killed(fn, **kw):
@@ -211,16 +132,16 @@ def test_a_kill_between_recording_and_sending_a_vote_sends_it_once_after_restart
     assert oracle.store.vote(job_id, 1).status == SENDING
     assert not council.hasVoted(job_id, oracle_keys[0])
 
-    restarted = oracles(oracle_settings, 0)[0]
+    restarted = oracles(0)[0]
     [ballot] = restarted.step()
 
     assert ballot.subject == job_id and council.hasVoted(job_id, oracle_keys[0])
     assert restarted.step() == []
 
 
-def test_a_kill_after_sending_does_not_vote_twice(market, council, run_job, oracle_settings):
+def test_a_kill_after_sending_does_not_vote_twice(market, council, run_job, oracles):
     job_id, _ = run_job()
-    oracle = oracles(oracle_settings, 0)[0]
+    oracle = oracles(0)[0]
     real_transact = oracle.client.transact
 
     def sent_then_killed(fn, **kw):
@@ -234,13 +155,13 @@ def test_a_kill_after_sending_does_not_vote_twice(market, council, run_job, orac
         oracle.step()
     assert oracle.store.vote(job_id, 1).status == SENDING
 
-    restarted = oracles(oracle_settings, 0)[0]
+    restarted = oracles(0)[0]
     assert restarted.step() == []
     assert restarted.store.vote(job_id, 1).status in (SENT, CONFIRMED)
 
 
 def test_a_reorg_under_confirmations_is_reprocessed_with_the_new_commitment(
-    market, council, benchmark, usdc, buyer, listed, post_job, oracle_settings, oracle_keys, agent
+    market, council, benchmark, usdc, buyer, listed, post_job, oracles, oracle_keys, agent
 ):
     job_id = post_job(buyer, usdc, PRICE, SPEC, provider=listed)
     market.acceptJob(job_id, {"from": listed})
@@ -263,7 +184,7 @@ def test_a_reorg_under_confirmations_is_reprocessed_with_the_new_commitment(
 
     agent.artifacts[job_id] = ARTIFACT
     commit_and_submit(half_rows_proof(params))
-    oracle = oracles(oracle_settings, 0, confirmations=1)[0]
+    oracle = oracles(0, confirmations=1)[0]
     [ballot] = oracle.step()
     assert not ballot.ok and council.tallyOf(job_id)[2] == 0b1
 
@@ -280,7 +201,7 @@ def test_a_reorg_under_confirmations_is_reprocessed_with_the_new_commitment(
 
 
 def test_an_attestation_is_verified_and_its_throughput_recorded(
-    benchmark, council, reputation, listed, oracle_settings, agent
+    benchmark, council, reputation, listed, oracles, agent
 ):
     tx = benchmark.open(0, listed, 64, 8, 2, {"from": listed})
     challenge_id = tx.return_value
@@ -289,7 +210,7 @@ def test_an_attestation_is_verified_and_its_throughput_recorded(
     benchmark.commit(challenge_id, proof.root, {"from": listed})
     chain.mine()
 
-    for oracle in oracles(oracle_settings, 0, 1, 2):
+    for oracle in oracles(0, 1, 2):
         [ballot] = oracle.step()
         assert ballot.ok and ballot.subject == ATTESTATION_FLAG | challenge_id
 
@@ -297,8 +218,8 @@ def test_an_attestation_is_verified_and_its_throughput_recorded(
     assert council.tallyOf(ATTESTATION_FLAG | challenge_id)[5]  # applied
 
 
-def test_a_non_member_does_not_vote(run_job, oracle_settings, council, governance, oracle_keys):
+def test_a_non_member_does_not_vote(run_job, oracles, council, governance, oracle_keys):
     council.setConfig([k.address for k in oracle_keys[1:]], 3, {"from": governance})
     run_job()
 
-    assert oracles(oracle_settings, 0)[0].step() == []
+    assert oracles(0)[0].step() == []
