@@ -116,7 +116,15 @@ class ErrorDecoder:
         """(name, args) of revert data, or None when it is empty or unknown."""
         if data is None:
             return None
-        raw = bytes.fromhex(data.removeprefix("0x")) if isinstance(data, str) else data
+        if isinstance(data, str):
+            # Some clients wrap the data in prose ("Reverted 0x08c3..."): keep the hex part.
+            text = data[data.find("0x") + 2 :] if "0x" in data else data
+            try:
+                raw = bytes.fromhex(text)
+            except ValueError:
+                return None
+        else:
+            raw = data
         if len(raw) < 4 or raw[:4] not in self._errors:
             return None
         name, types = self._errors[raw[:4]]
@@ -325,3 +333,10 @@ def subject_of_challenge(challenge_subject: int, challenge_id: int) -> int:
 
 #: High bit of an attestation subject in OracleCouncil.
 ATTESTATION_FLAG = 1 << 255
+
+
+def subject_label(subject: int) -> str:
+    """A council subject for people: "job 7" or "attestation 3"."""
+    if subject & ATTESTATION_FLAG:
+        return f"attestation {subject & ~ATTESTATION_FLAG}"
+    return f"job {subject}"

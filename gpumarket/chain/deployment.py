@@ -74,8 +74,10 @@ class Deployment:
             raise DeploymentError(
                 f"no deployment file {path}: run `gpumarket deploy` for this network first"
             ) from None
-        except json.JSONDecodeError as exc:
+        except (json.JSONDecodeError, UnicodeDecodeError) as exc:
             raise DeploymentError(f"{path} is not valid JSON: {exc}") from exc
+        except OSError as exc:
+            raise DeploymentError(f"cannot read {path}: {exc}") from exc
         return cls.from_json(data)
 
 

@@ -12,6 +12,7 @@ import click
 from rich.console import Console
 from rich.table import Table
 
+from gpumarket.chain.client import subject_label
 from gpumarket.offchain.common import ServiceHalted, setup_logging
 
 
@@ -70,10 +71,10 @@ def status(state_dir: Path | None, as_json: bool) -> None:
     if not path.exists():
         raise click.ClickException(f"no oracle store at {path}: has `gpumarket oracle run` run?")
     db = connect(path)
-    db.executescript(
-        "CREATE TABLE IF NOT EXISTS cursor (id INTEGER PRIMARY KEY, block INTEGER NOT NULL);"
-    )
-    row = db.execute("SELECT block FROM cursor WHERE id = 1").fetchone()
+    has_cursor = db.execute(
+        "SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'cursor'"
+    ).fetchone()
+    row = db.execute("SELECT block FROM cursor WHERE id = 1").fetchone() if has_cursor else None
     report = status_of(OracleStore(db), None if row is None else int(row[0]), None, "")
     report.pop("member")
     report.pop("head")
@@ -101,6 +102,10 @@ def status(state_dir: Path | None, as_json: bool) -> None:
     table = Table("subject", "version", "verdict", "status", "tx")
     for v in votes:
         table.add_row(
-            v["subject"], str(v["version"]), "OK" if v["ok"] else "FAIL", v["status"], v["tx"] or ""
+            subject_label(int(v["subject"])),
+            str(v["version"]),
+            "OK" if v["ok"] else "FAIL",
+            v["status"],
+            v["tx"] or "",
         )
     console.print(table)

@@ -69,7 +69,8 @@ class ServiceSettings(BaseSettings):
 class JsonFormatter(logging.Formatter):
     """One JSON object a line: time, level, logger, message, and any `extra` fields."""
 
-    _standard = set(vars(logging.makeLogRecord({})))
+    # Attributes every record has, and the ones other formatters add to it.
+    _standard = set(vars(logging.makeLogRecord({}))) | {"message", "asctime"}
 
     def format(self, record: logging.LogRecord) -> str:
         line = {

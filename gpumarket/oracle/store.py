@@ -205,7 +205,8 @@ class OracleStore:
                 "INSERT INTO votes (subject, version, challenge_id, ok, tops, evidence_hash, "
                 "status, recorded) VALUES (?, ?, ?, ?, ?, ?, ?, ?) "
                 "ON CONFLICT(subject, version) DO UPDATE SET status = excluded.status, "
-                "ok = excluded.ok, tops = excluded.tops, evidence_hash = excluded.evidence_hash",
+                "challenge_id = excluded.challenge_id, ok = excluded.ok, tops = excluded.tops, "
+                "evidence_hash = excluded.evidence_hash, tx_hash = NULL, sent = NULL",
                 [
                     (
                         str(r.subject),
