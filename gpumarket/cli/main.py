@@ -3,7 +3,9 @@
 import click
 
 from gpumarket import __version__
+from gpumarket.cli.agent import agent
 from gpumarket.cli.bench import bench
+from gpumarket.cli.oracle import oracle
 
 
 @click.group()
@@ -13,6 +15,8 @@ def main() -> None:
 
 
 main.add_command(bench)
+main.add_command(agent)
+main.add_command(oracle)
 
 if __name__ == "__main__":
     main()

@@ -1,0 +1,7 @@
+"""The provider agent (DESIGN.md section 6): it watches for the jobs and challenges of its
+provider, runs the PoGEMM prover and trusted workloads, commits and submits on-chain, and serves
+reveals and result artifacts over HTTP from state that survives a restart.
+
+Modules: `settings` (AgentSettings), `store` (SQLite phases and proof files), `workloads` (what
+the agent agrees to run), `server` (aiohttp), `service` (the Agent loop).
+"""

@@ -1,0 +1,229 @@
+"""The agent's HTTP server (aiohttp): reveals for the oracles, result artifacts for buyers.
+
+It answers from the persisted state only (the SQLite store and the proof and artifact files), so
+it serves the same answers before and after a restart, and while the chain loop is busy proving.
+
+- ``GET /health``: ``{"provider", "jobs", "challenges"}``.
+- ``POST /challenges/{id}/reveals`` with ``{"root": "0x..", "positions": [[c, i], ...]}``:
+  ``{"reveals": [Reveal.to_json(), ...]}``; 404 without a proof for that id and root; 400 on
+  malformed input, more than MAX_POSITIONS positions, or a position out of range.
+- ``GET /jobs/{id}/result``: the artifact bytes; 404 when there is none.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from gpumarket.agent.store import AgentStore, ProofRecord, load_proof
+from gpumarket.pogemm.prover import Proof
+from gpumarket.pogemm.reveal import Reveal
+
+log = logging.getLogger(__name__)
+
+#: Most positions one reveal request may ask for (an oracle asks for S = 64).
+MAX_POSITIONS = 4_096
+#: Proofs kept loaded; each holds its checkpoints, up to T/K + 1 matrices of n² bytes.
+CACHED_PROOFS = 2
+
+
+class BadRequest(ValueError):
+    """A request the server will not interpret."""
+
+
+class ProofCache:
+    """The last few proofs loaded from disk, shared by request threads."""
+
+    def __init__(self, size: int = CACHED_PROOFS) -> None:
+        self._size = size
+        self._lock = threading.Lock()
+        self._proofs: OrderedDict[str, Proof] = OrderedDict()
+
+    def get(self, path: str) -> Proof:
+        with self._lock:
+            proof = self._proofs.get(path)
+            if proof is None:
+                proof = load_proof(Path(path))
+                self._proofs[path] = proof
+                while len(self._proofs) > self._size:
+                    self._proofs.popitem(last=False)
+            self._proofs.move_to_end(path)
+            return proof
+
+    def reveals(self, record: ProofRecord, positions: list[tuple[int, int]]) -> list[Reveal]:
+        return self.get(record.path).reveal_many(positions)
+
+
+STORE_KEY = web.AppKey("store", AgentStore)
+PROOFS_KEY = web.AppKey("proofs", ProofCache)
+PROVIDER_KEY = web.AppKey("provider", str)
+
+
+def parse_root(value: Any) -> bytes:
+    if not isinstance(value, str):
+        raise BadRequest("root must be a 0x-prefixed 32-byte hex string")
+    try:
+        root = bytes.fromhex(value.removeprefix("0x"))
+    except ValueError:
+        raise BadRequest("root is not hex") from None
+    if len(root) != 32:
+        raise BadRequest(f"root must be 32 bytes, got {len(root)}")
+    return root
+
+
+def parse_positions(value: Any) -> list[tuple[int, int]]:
+    if not isinstance(value, list):
+        raise BadRequest("positions must be a list of [c, i] pairs")
+    if len(value) > MAX_POSITIONS:
+        raise BadRequest(f"at most {MAX_POSITIONS} positions per request, got {len(value)}")
+    positions = []
+    for item in value:
+        if (
+            not isinstance(item, list)
+            or len(item) != 2
+            or not all(isinstance(x, int) and not isinstance(x, bool) for x in item)
+        ):
+            raise BadRequest(f"a position must be [c, i] with two integers, got {item!r}")
+        positions.append((item[0], item[1]))
+    return positions
+
+
+def check_range(positions: list[tuple[int, int]], intervals: int, n: int) -> None:
+    """0 <= c < T/K and 0 <= i < n: a sample reveals checkpoints c and c + 1."""
+    for c, i in positions:
+        if not (0 <= c < intervals and 0 <= i < n):
+            raise BadRequest(f"position ({c}, {i}) out of range: c < {intervals}, i < {n}")
+
+
+def _error(status: type[web.HTTPException], message: str) -> web.HTTPException:
+    return status(text=json.dumps({"error": message}), content_type="application/json")
+
+
+def _int_param(request: web.Request, name: str) -> int:
+    raw = request.match_info[name]
+    if not raw.isdigit():
+        raise _error(web.HTTPBadRequest, f"{name} must be a non-negative integer")
+    return int(raw)
+
+
+async def health(request: web.Request) -> web.Response:
+    jobs, challenges = request.app[STORE_KEY].counts()
+    return web.json_response(
+        {"provider": request.app[PROVIDER_KEY], "jobs": jobs, "challenges": challenges}
+    )
+
+
+async def reveals(request: web.Request) -> web.Response:
+    challenge_id = _int_param(request, "challenge_id")
+    try:
+        body = await request.json()
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise _error(web.HTTPBadRequest, "the body must be JSON") from None
+    try:
+        if not isinstance(body, dict):
+            raise BadRequest("the body must be a JSON object")
+        root = parse_root(body.get("root"))
+        positions = parse_positions(body.get("positions"))
+    except BadRequest as exc:
+        raise _error(web.HTTPBadRequest, str(exc)) from None
+    record = request.app[STORE_KEY].proof(challenge_id, root)
+    if record is None:
+        raise _error(web.HTTPNotFound, f"no proof for challenge {challenge_id} with that root")
+    params = record.params
+    try:
+        check_range(positions, params.intervals, params.n)
+    except BadRequest as exc:
+        raise _error(web.HTTPBadRequest, str(exc)) from None
+    loop = asyncio.get_running_loop()
+    # Loading a proof and recomputing rows is numpy work: off the event loop.
+    answers = await loop.run_in_executor(None, request.app[PROOFS_KEY].reveals, record, positions)
+    log.info(
+        "reveals served",
+        extra={"challenge": challenge_id, "root": "0x" + root.hex(), "positions": len(positions)},
+    )
+    return web.json_response({"reveals": [answer.to_json() for answer in answers]})
+
+
+async def result(request: web.Request) -> web.StreamResponse:
+    job_id = _int_param(request, "job_id")
+    job = request.app[STORE_KEY].job(job_id)
+    if job is None or job.artifact_path is None or not Path(job.artifact_path).is_file():
+        raise _error(web.HTTPNotFound, f"no result for job {job_id}")
+    return web.FileResponse(job.artifact_path, headers={"Content-Type": "application/octet-stream"})
+
+
+def make_app(state_dir: Path, provider: str) -> web.Application:
+    """The agent's application over the state in `state_dir` (its own database connection)."""
+    app = web.Application()
+    app[STORE_KEY] = AgentStore.open(state_dir)
+    app[PROOFS_KEY] = ProofCache()
+    app[PROVIDER_KEY] = provider
+    app.router.add_get("/health", health)
+    app.router.add_post("/challenges/{challenge_id}/reveals", reveals)
+    app.router.add_get("/jobs/{job_id}/result", result)
+
+    async def close_store(app: web.Application) -> None:
+        app[STORE_KEY].close()
+
+    app.on_cleanup.append(close_store)
+    return app
+
+
+async def start_site(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
+    """Serve `app` on host:port (0: a free port); returns the runner and the bound port."""
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, host, port)
+    await site.start()
+    bound = port
+    for address in runner.addresses:
+        if isinstance(address, tuple) and len(address) >= 2:
+            bound = int(address[1])
+            break
+    return runner, bound
+
+
+@contextmanager
+def serve_in_thread(state_dir: Path, provider: str, host: str, port: int) -> Iterator[int]:
+    """Serve the agent's state from a background thread with its own event loop, for as long as
+    the block runs; yields the bound port. For scripts and tests that drive `Agent.step()`."""
+    loop = asyncio.new_event_loop()
+    started = threading.Event()
+    failure: list[BaseException] = []
+    holder: dict[str, Any] = {}
+
+    async def main() -> None:
+        try:
+            runner, bound = await start_site(make_app(state_dir, provider), host, port)
+        except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
+            failure.append(exc)
+            started.set()
+            return
+        holder["runner"], holder["port"] = runner, bound
+        holder["stop"] = asyncio.Event()
+        started.set()
+        await holder["stop"].wait()
+        await runner.cleanup()
+
+    thread = threading.Thread(target=loop.run_until_complete, args=(main(),), daemon=True)
+    thread.start()
+    started.wait()
+    if failure:
+        thread.join()
+        loop.close()
+        raise failure[0]
+    try:
+        yield int(holder["port"])
+    finally:
+        loop.call_soon_threadsafe(holder["stop"].set)
+        thread.join()
+        loop.close()
