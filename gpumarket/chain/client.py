@@ -19,8 +19,9 @@ import requests
 from eth_abi import decode as abi_decode
 from eth_account.signers.local import LocalAccount
 from eth_utils import keccak, to_checksum_address
+from hexbytes import HexBytes
 from web3 import Web3
-from web3.exceptions import ContractCustomError, ContractLogicError, TimeExhausted
+from web3.exceptions import BlockNotFound, ContractCustomError, ContractLogicError, TimeExhausted
 from web3.types import LogReceipt, TxReceipt
 
 from gpumarket.chain.deployment import CONTRACT_NAMES, Deployment, DeploymentError
@@ -215,9 +216,14 @@ class ChainClient:
         return self.rpc("eth_blockNumber", lambda: self.w3.eth.block_number)
 
     def block_hash(self, number: int) -> bytes | None:
-        block = self.rpc(
-            "eth_getBlockByNumber", lambda: self.w3.eth.get_block(number, full_transactions=False)
-        )
+        """The hash of block `number`, or None when the chain has no such block (any more)."""
+        try:
+            block = self.rpc(
+                "eth_getBlockByNumber",
+                lambda: self.w3.eth.get_block(number, full_transactions=False),
+            )
+        except BlockNotFound:
+            return None
         return bytes(block["hash"]) if block else None
 
     def call(self, fn: Any, block: int | str = "latest") -> Any:
@@ -299,7 +305,7 @@ class ChainClient:
         receipt = self.rpc(
             f"receipt {fn.fn_name}",
             lambda: self.w3.eth.wait_for_transaction_receipt(
-                tx_hash, timeout=self.receipt_timeout, poll_latency=0.1
+                HexBytes(tx_hash), timeout=self.receipt_timeout, poll_latency=0.1
             ),
         )
         if receipt["status"] != 1:

@@ -9,6 +9,7 @@ import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
@@ -19,6 +20,12 @@ from gpumarket.chain.client import ChainClient, RetryPolicy, RpcUnavailable
 from gpumarket.chain.deployment import Deployment
 
 log = logging.getLogger(__name__)
+
+
+def canonical_json(value: Any) -> bytes:
+    """Sorted keys, no spaces, UTF-8: one byte string per value, so its hash is stable. Agent
+    artifacts and oracle evidence are hashed in this form."""
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 class ServiceSettings(BaseSettings):

@@ -7,7 +7,6 @@ No chain access here: the service passes in what it read on-chain.
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +14,7 @@ from typing import Any
 import requests
 from eth_utils import keccak
 
+from gpumarket.offchain.common import canonical_json
 from gpumarket.pogemm import spec
 from gpumarket.pogemm.gpus import REFERENCE_INT8_TOPS
 from gpumarket.pogemm.reveal import Reveal
@@ -61,10 +61,6 @@ class Judgement:
     @property
     def evidence_hash(self) -> bytes:
         return keccak(canonical_json(self.evidence))
-
-
-def canonical_json(data: Any) -> bytes:
-    return json.dumps(data, sort_keys=True, separators=(",", ":")).encode()
 
 
 def fetch_reveals(

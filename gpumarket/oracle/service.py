@@ -16,13 +16,12 @@ from typing import Any
 
 from gpumarket.chain.client import ATTESTATION_FLAG, ChainClient, ChainError
 from gpumarket.chain.types import JobState
-from gpumarket.offchain.common import run_loop
+from gpumarket.offchain.common import canonical_json, run_loop
 from gpumarket.offchain.scanner import LogScanner
 from gpumarket.oracle.judge import (
     Commitment,
     Judgement,
     Unreachable,
-    canonical_json,
     fail_without_commitment,
     fetch_artifact,
     fetch_reveals,

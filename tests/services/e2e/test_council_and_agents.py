@@ -1,0 +1,154 @@
+"""The whole verification path as real processes: provider agents (one honest, one that computes
+half the rows) prove, commit and submit; a 3-of-5 oracle council verifies and votes; the chain
+settles or slashes. Plus an agent killed in the middle of a job, which resumes and completes."""
+
+from __future__ import annotations
+
+import hashlib
+import time
+
+import pytest
+from brownie import accounts, chain
+
+from gpumarket.agent.settings import AgentSettings
+from gpumarket.chain.launcher import free_port
+from gpumarket.chain.types import JobSpec, JobState, Offer
+
+from ..processes import Service, oracle_service, settings_env, wait_until
+from ..proofs import PRICE, SPEC
+
+GMKT = 10**18
+STAKE = 5_000 * GMKT
+DISPUTE_WINDOW = 24 * 3600
+SLOW_COMMAND = "sh -c 'sleep 3; echo finished > \"$GPUMARKET_OUTPUT\"'"
+
+
+@pytest.fixture
+def services(tmp_path):
+    started: list[Service] = []
+    yield started
+    for service in started:
+        service.stop()
+
+
+@pytest.fixture
+def start_oracles(oracle_settings, services, tmp_path):
+    def _start(*indexes):
+        for k in indexes:
+            services.append(oracle_service(oracle_settings(k), tmp_path / f"oracle{k}.log").start())
+
+    return _start
+
+
+@pytest.fixture
+def agent_provider(gmkt, registry, usdc, governance, rpc_url, deployment_file, services, tmp_path):
+    """agent_provider(module=None, allowlist=()) -> (provider account, agent Service): a staked,
+    registered provider whose key an agent process holds, serving at the offer's endpoint."""
+
+    def _make(module=None, allowlist=()):
+        account = accounts.add()
+        governance.transfer(account, 10**19, silent=True)
+        gmkt.transfer(account, STAKE, {"from": governance, "silent": True})
+        gmkt.approve(registry, STAKE, {"from": account, "silent": True})
+        registry.stake(STAKE, {"from": account, "silent": True})
+        port = free_port()
+        registry.register(
+            Offer(endpoint=f"http://127.0.0.1:{port}").as_tuple(),
+            [usdc],
+            [PRICE],
+            {"from": account, "silent": True},
+        )
+        settings = AgentSettings(
+            rpc_url=rpc_url,
+            deployment=deployment_file,
+            private_key=account.private_key,
+            state_dir=tmp_path / f"agent-{account.address[:8]}",
+            port=port,
+            poll_interval=0.2,
+            allowlist=list(allowlist),
+        )
+        args = ["-m", module] if module else ["-m", "gpumarket.cli.main", "agent", "run"]
+        service = Service(
+            args,
+            settings_env("GPUMARKET_AGENT_", settings),
+            tmp_path / f"agent-{account.address[:8]}.log",
+        ).start()
+        services.append(service)
+        return account, service
+
+    return _make
+
+
+def state_of(market, job_id):
+    return market.jobOf(job_id)[1]
+
+
+def test_an_honest_job_is_verified_and_settles_and_a_cheater_is_failed_and_slashed(
+    market, registry, gmkt, usdc, buyer, post_job, agent_provider, start_oracles, council
+):
+    honest, _ = agent_provider()
+    cheater, _ = agent_provider(module="tests.services.fakes.cheating_agent")
+    start_oracles(0, 1, 2)
+    deposit = market.costOf(PRICE, SPEC.gpu_count, SPEC.duration)
+    gmkt_before = gmkt.balanceOf(buyer)
+
+    honest_job = post_job(buyer, usdc, PRICE, SPEC, provider=honest)
+    cheat_job = post_job(buyer, usdc, PRICE, SPEC, provider=cheater)
+    market.acceptJob(honest_job, {"from": honest})
+    market.acceptJob(cheat_job, {"from": cheater})
+    started = time.monotonic()
+
+    wait_until(
+        lambda: (
+            state_of(market, honest_job) == JobState.VERIFIED
+            and state_of(market, cheat_job) == JobState.FAILED
+        ),
+        90,
+        "both verdicts",
+    )
+    print(f"match to both verdicts: {time.monotonic() - started:.1f}s")
+
+    # The cheater: refunded in full, compensated with half the collateral, slashed.
+    collateral = market.jobOf(cheat_job)[13]
+    assert usdc.balanceOf(buyer) == deposit
+    assert gmkt.balanceOf(buyer) == gmkt_before + collateral // 2
+    assert registry.providerInfo(cheater)[0] == STAKE - collateral
+    assert council.tallyOf(cheat_job)[2] == 0b111  # three FAILs
+
+    # The honest provider: paid after the dispute window.
+    chain.sleep(DISPUTE_WINDOW + 60)
+    market.finalize(honest_job, {"from": buyer})
+    assert state_of(market, honest_job) == JobState.SETTLED
+    value = market.costOf(PRICE, SPEC.gpu_count, SPEC.duration)
+    fee = -(-value * 500 // 10_000)
+    assert usdc.balanceOf(honest) == value - fee
+
+
+def test_an_agent_killed_in_the_middle_of_a_job_resumes_it_and_completes(
+    market, usdc, buyer, post_job, agent_provider, start_oracles
+):
+    spec = JobSpec(
+        workload_uri=f"command:{SLOW_COMMAND}",
+        workload_hash=hashlib.sha256(SLOW_COMMAND.encode()).digest(),
+        benchmark_required=True,
+        benchmark_n=64,
+        benchmark_t=8,
+        benchmark_k=2,
+    )
+    provider, agent = agent_provider(allowlist=[SLOW_COMMAND])
+    start_oracles(0, 1, 2)
+    job_id = post_job(buyer, usdc, PRICE, spec, provider=provider)
+    market.acceptJob(job_id, {"from": provider})
+
+    # Killed while its 3-second command runs: after the commitment, before the result.
+    wait_until(lambda: "command" in agent.log() and "workload" in agent.log(), 30, "the command")
+    time.sleep(1.0)
+    agent.kill()
+    assert state_of(market, job_id) == JobState.RUNNING
+    agent.start()
+
+    wait_until(lambda: state_of(market, job_id) == JobState.VERIFIED, 60, "the verdict")
+    assert market.jobOf(job_id)[15] == "0x" + hashlib.sha256(b"finished\n").hexdigest()
+    # The restarted agent ran the interrupted command again; its commitment was not resent.
+    assert agent.log().count('"running workload"') == 2
+    assert agent.starts == 2
