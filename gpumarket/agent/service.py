@@ -143,6 +143,8 @@ class Agent:
             job = self.store.job(challenge.subject) if challenge.subject else None
             if job is None or job.phase == JobPhase.SUBMITTED:
                 self._guarded(errors, self._advance_challenge, challenge.challenge_id)
+        for job_id in self.store.pending_direct_offers():
+            self._guarded(errors, self._accept_direct, job_id)
         for job_record in self.store.pending_jobs():
             self._guarded(errors, self._advance_job, job_record.job_id)
         if errors:
@@ -209,7 +211,10 @@ class Agent:
         args = event["args"]
         if str(args.get("provider", "")).lower() != self.address.lower():
             return
-        if name == "JobMatched":
+        if name == "JobPosted":
+            if self.settings.accept_direct and self.store.add_direct_offer(int(args["jobId"])):
+                log.info("direct assignment offered", extra={"job": int(args["jobId"])})
+        elif name == "JobMatched":
             if self.store.add_job(int(args["jobId"]), int(event["blockNumber"])):
                 log.info("job matched", extra={"job": int(args["jobId"]), "price": args["price"]})
         elif name == "ChallengeOpened":
@@ -407,6 +412,38 @@ class Agent:
             return
         self.store.set_job_phase(record.job_id, JobPhase.CLOSED, f"{state.name} on-chain")
         log.warning("job left RUNNING without our result", extra={"job": record.job_id})
+
+    def _accept_direct(self, job_id: int) -> None:
+        """Accept a job posted to this provider at its price, if the workload is one this agent
+        runs (accepting one it would refuse ends in a timeout and a slash)."""
+        job = self._job_on_chain(job_id)
+        if JobState(job["state"]) != JobState.OPEN:
+            self.store.close_direct_offer(job_id, "gone", JobState(job["state"]).name)
+            return
+        if self._now() >= int(job["biddingEnds"]):
+            self.store.close_direct_offer(job_id, "expired")
+            return
+        job_spec = self._spec(job_id)
+        workload = parse_workload(job_spec["workloadURI"])
+        try:
+            if workload.kind == WorkloadKind.UNKNOWN:
+                raise WorkloadRefused(f"unknown workload kind: {job_spec['workloadURI']!r}")
+            if workload.kind == WorkloadKind.COMMAND:
+                check_command(
+                    workload.command, self.settings.allowlist, bytes(job_spec["workloadHash"])
+                )
+        except WorkloadRefused as exc:
+            self.store.close_direct_offer(job_id, "declined", str(exc))
+            log.warning("direct assignment declined", extra={"job": job_id, "reason": str(exc)})
+            return
+        try:
+            self._send(self.market.functions.acceptJob(job_id))
+        except ChainError as exc:
+            self.store.close_direct_offer(job_id, "refused", str(exc))
+            log.warning("direct assignment not accepted", extra={"job": job_id, "error": str(exc)})
+            return
+        self.store.close_direct_offer(job_id, "accepted")
+        log.info("direct assignment accepted", extra={"job": job_id})
 
     def _prepare(self, record: JobRecord, job_spec: dict[str, Any]) -> bool:
         """Refuse an untrusted workload before any work; commit the benchmark when the job

@@ -29,6 +29,9 @@ class AgentSettings(ServiceSettings):
     allowlist: list[str] = Field(default_factory=list)
     #: Upper bound on a command's run time, in seconds (the job's duration bounds it too).
     command_timeout: float = Field(default=DEFAULT_COMMAND_TIMEOUT, gt=0)
+    #: Accept jobs posted directly to this provider (Render-style assignment) when their
+    #: workload is one the agent runs.
+    accept_direct: bool = True
     #: Keep every m-th checkpoint on disk; sampled rows in between are recomputed.
     keep_every: int = Field(default=1, ge=1)
     #: numpy, torch-cpu or torch-cuda; default: CUDA when present, else numpy.

@@ -91,6 +91,11 @@ CREATE TABLE IF NOT EXISTS challenges (
     note TEXT NOT NULL DEFAULT '',
     updated_at REAL NOT NULL
 );
+CREATE TABLE IF NOT EXISTS direct_offers (
+    job_id INTEGER PRIMARY KEY,
+    status TEXT NOT NULL,
+    note TEXT NOT NULL DEFAULT ''
+);
 CREATE TABLE IF NOT EXISTS proofs (
     challenge_id INTEGER NOT NULL,
     root BLOB NOT NULL,
@@ -230,6 +235,30 @@ class AgentStore:
                 (job_id, JobPhase.MATCHED.value, matched_block, time.time()),
             )
         return cursor.rowcount == 1
+
+    # ------------------------------------------------------------ direct assignments
+
+    def add_direct_offer(self, job_id: int) -> bool:
+        """A job posted directly to this provider; True when it is new."""
+        with self.db:
+            cursor = self.db.execute(
+                "INSERT OR IGNORE INTO direct_offers (job_id, status) VALUES (?, 'pending')",
+                (job_id,),
+            )
+        return cursor.rowcount == 1
+
+    def pending_direct_offers(self) -> list[int]:
+        rows = self.db.execute(
+            "SELECT job_id FROM direct_offers WHERE status = 'pending' ORDER BY job_id"
+        )
+        return [int(r[0]) for r in rows]
+
+    def close_direct_offer(self, job_id: int, status: str, note: str = "") -> None:
+        with self.db:
+            self.db.execute(
+                "UPDATE direct_offers SET status = ?, note = ? WHERE job_id = ?",
+                (status, note, job_id),
+            )
 
     def job(self, job_id: int) -> JobRecord | None:
         row = self.db.execute(f"{_SELECT_JOB} WHERE job_id = ?", (job_id,)).fetchone()

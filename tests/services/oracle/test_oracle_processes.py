@@ -11,8 +11,9 @@ import pytest
 from brownie import chain
 
 from gpumarket.chain.types import JobState
+from gpumarket.offchain.supervisor import oracle_service, wait_until
 
-from ..processes import TcpProxy, oracle_service, wait_until
+from ..processes import TcpProxy
 from ..proofs import half_rows_proof
 
 ATTEST_TIMEOUT = 6 * 3600
