@@ -70,7 +70,8 @@ contract OracleCouncil is IOracleCouncil, AccessControlDefaultAdminRules {
         if (count == 0 || count > MAX_MEMBERS || uint256(newQuorum) * 2 <= count || newQuorum > count) {
             revert OracleCouncilInvalidConfig(count, newQuorum);
         }
-        for (uint256 k = 0; k < _members.length; ++k) {
+        uint256 previous = _members.length;
+        for (uint256 k = 0; k < previous; ++k) {
             delete _slot[_members[k]];
         }
         delete _members;

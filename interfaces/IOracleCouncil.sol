@@ -54,10 +54,10 @@ interface IOracleCouncil {
     error OracleCouncilUnknownParameter(bytes32 name);
     error OracleCouncilParameterOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);
 
-    function setConfig(address[] calldata members, uint8 quorum) external;
-    function vote(uint256 subject, uint32 configVersion, Verdict verdict, uint64 measuredTops, bytes32 evidenceHash)
+    function setConfig(address[] calldata newMembers, uint8 newQuorum) external;
+    function vote(uint256 subject, uint32 version, Verdict verdict, uint64 measuredTops, bytes32 evidenceHash)
         external;
-    function voteBatch(uint32 configVersion, Ballot[] calldata ballots) external;
+    function voteBatch(uint32 version, Ballot[] calldata ballots) external;
 
     function configVersion() external view returns (uint32);
     function quorum() external view returns (uint8);

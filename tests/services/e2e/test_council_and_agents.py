@@ -5,17 +5,21 @@ settles or slashes. Plus an agent killed in the middle of a job, which resumes a
 from __future__ import annotations
 
 import hashlib
+import os
+import subprocess
+import sys
 import time
 
 import pytest
 from brownie import accounts, chain
 
 from gpumarket.agent.settings import AgentSettings
+from gpumarket.chain.client import ATTESTATION_FLAG
 from gpumarket.chain.launcher import free_port
 from gpumarket.chain.types import JobSpec, JobState, Offer
 from gpumarket.offchain.supervisor import Service, agent_service, oracle_service, wait_until
 
-from ..proofs import PRICE, SPEC
+from ..proofs import PASSED, PRICE, SPEC
 
 GMKT = 10**18
 STAKE = 5_000 * GMKT
@@ -164,3 +168,33 @@ def test_an_agent_declines_a_direct_assignment_it_would_not_run(
     wait_until(lambda: state_of(market, trusted) != JobState.OPEN, 30, "the trusted job")
     assert state_of(market, declined) == JobState.OPEN  # the buyer can still cancel it
     market.cancel(declined, {"from": buyer})
+
+
+def test_a_hardware_attestation_opened_from_the_cli_is_verified_by_the_council(
+    benchmark, council, reputation, agent_provider, start_oracles
+):
+    provider, agent = agent_provider()
+    start_oracles(0, 1, 2)
+    wait_until(lambda: "agent serving" in agent.log(), 30, "the agent")
+
+    attest = subprocess.run(  # noqa: S603 - our own CLI
+        [sys.executable, "-m", "gpumarket.cli.main", "agent", "attest", "--n", "64", "-T", "8"],
+        env={**os.environ, **agent.env},
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert attest.returncode == 0, attest.stderr
+    challenge_id = int(attest.stdout.split()[2])
+    assert attest.stdout.strip() == (
+        f"attestation challenge {challenge_id} opened for {provider.address}"
+    )
+
+    # The sampling seed is the hash of the block after the commitment. A live chain always makes
+    # one; anvil mines only on transactions, and an attestation has no result to follow it.
+    wait_until(lambda: '"committed"' in agent.log(), 30, "the commitment")
+    chain.mine()
+    wait_until(lambda: benchmark.challengeOf(challenge_id)[1] == PASSED, 60, "the verdict")
+    tally = council.tallyOf(ATTESTATION_FLAG | challenge_id)
+    assert (bin(tally[1]).count("1"), tally[4], tally[5]) == (2 + 1, 1, True)
+    assert reputation.verifiedTops(provider) == tally[3]  # the lowest OK throughput
