@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import os
 import time
+from dataclasses import dataclass
 
 import click
 from rich.console import Console
@@ -52,6 +54,68 @@ def _reference_line(ops_per_second: float, backend_name: str) -> str:
     )
 
 
+@dataclass(frozen=True)
+class Measurement:
+    """One prove-and-verify run and the raw GEMM of the same backend, in the same process."""
+
+    params: spec.Params
+    backend: str
+    samples: int
+    proof: prover.Proof
+    raw_seconds: float
+    verify_seconds: float
+    verdict: verifier.Verdict
+
+    @property
+    def prove_seconds(self) -> float:
+        assert self.proof.timings is not None  # prove() always records them
+        return self.proof.timings.total
+
+    @property
+    def achieved(self) -> float:
+        return self.params.ops / self.prove_seconds
+
+    @property
+    def raw(self) -> float:
+        return self.params.ops / self.raw_seconds
+
+    @property
+    def overhead(self) -> float:
+        """Prover time beyond the raw GEMM's, as a fraction of the raw GEMM's."""
+        return self.prove_seconds / self.raw_seconds - 1
+
+    @property
+    def verify_ratio(self) -> float:
+        return self.verify_seconds / self.prove_seconds
+
+
+def measure(
+    params: spec.Params,
+    engine: backends.Backend,
+    settings: PoGemmSettings,
+    samples: int,
+    keep_every: int = 1,
+    progress: prover.ProgressCallback | None = None,
+) -> Measurement:
+    """Prove, time the raw GEMM of the same work on the same backend, and verify S samples."""
+    proof = prover.prove(
+        params, engine, keep_every=keep_every, settings=settings, progress=progress
+    )
+    raw_seconds = backends.time_raw_gemm(
+        engine, spec.x0(params.seed, params.n), spec.b_matrix(params.seed, params.n), params.steps
+    )
+    sampling_seed = os.urandom(spec.SEED_BYTES)
+    reveals = proof.reveal_many(verifier.derive_samples(sampling_seed, params, samples))
+    verify_started = time.perf_counter()
+    verdict = verifier.verify(params, proof.root, sampling_seed, reveals, samples)
+    verify_seconds = time.perf_counter() - verify_started
+    return Measurement(params, engine.name, samples, proof, raw_seconds, verify_seconds, verdict)
+
+
+#: `--sweep` sizes (n, T, K): at most a few seconds each with numpy on two CPU cores.
+SWEEP = ((512, 32, 8), (1024, 16, 8), (2048, 8, 8))
+
+
 @click.command()
 @click.option("--n", "n", type=int, default=1024, show_default=True, help="Matrix size n.")
 @click.option("--steps", "-T", type=int, default=32, show_default=True, help="Steps T.")
@@ -69,6 +133,12 @@ def _reference_line(ops_per_second: float, backend_name: str) -> str:
 @click.option(
     "--keep-every", type=int, default=1, show_default=True, help="Keep every m-th checkpoint."
 )
+@click.option(
+    "--sweep",
+    is_flag=True,
+    help="Measure n = 512, 1024 and 2048 and print one table (prover vs raw GEMM, verify/prove).",
+)
+@click.option("--json-out", type=click.Path(dir_okay=False), help="Also write the rows as JSON.")
 def bench(
     n: int,
     steps: int,
@@ -77,6 +147,8 @@ def bench(
     samples: int | None,
     seed_hex: str | None,
     keep_every: int,
+    sweep: bool,
+    json_out: str | None,
 ) -> None:
     """Prove and verify a PoGEMM benchmark here, and report what it measured."""
     settings = PoGemmSettings()
@@ -93,6 +165,12 @@ def bench(
         raise click.ClickException(str(error)) from None
 
     console = Console()
+    if not console.is_terminal:  # a log or a pipe: wide enough for the tables
+        console = Console(width=120)
+    if sweep:
+        results = _sweep(console, engine, settings, sample_count)
+        _write_json(json_out, [_row(m) for m in results])
+        return
     columns = (
         TextColumn("[progress.description]{task.description}"),
         BarColumn(),
@@ -101,50 +179,111 @@ def bench(
     )
     with Progress(*columns, console=console, transient=True) as bar:
         task = bar.add_task(f"PoGEMM n={n} T={steps} K={interval} ({engine.name})", total=steps)
-        proof = prover.prove(
+        result = measure(
             params,
             engine,
-            keep_every=keep_every,
-            settings=settings,
+            settings,
+            sample_count,
+            keep_every,
             progress=lambda done, _total: bar.update(task, completed=done),
         )
-    timings = proof.timings
-    assert timings is not None  # prove() always records them
-
-    raw_seconds = backends.time_raw_gemm(
-        engine, spec.x0(params.seed, n), spec.b_matrix(params.seed, n), steps
-    )
-    sampling_seed = os.urandom(spec.SEED_BYTES)
-    reveals = proof.reveal_many(verifier.derive_samples(sampling_seed, params, sample_count))
-    verify_started = time.perf_counter()
-    verdict = verifier.verify(params, proof.root, sampling_seed, reveals, sample_count)
-    verify_seconds = time.perf_counter() - verify_started
-
-    achieved = params.ops / timings.total
-    raw = params.ops / raw_seconds
+    timings = result.proof.timings
+    assert timings is not None
     table = Table(title=f"PoGEMM benchmark: n={n}, T={steps}, K={interval}, S={sample_count}")
     table.add_column("measure")
     table.add_column("value", justify="right")
     rows = (
         ("backend", engine.name),
         ("work (2·n³·T)", f"{params.ops:.3e} ops"),
-        ("root", proof.root.hex()),
+        ("root", result.proof.root.hex()),
         ("prove time", f"{timings.total:.3f} s"),
-        ("ops/s achieved", format_ops(achieved)),
-        ("raw GEMM throughput", f"{format_ops(raw)} ({raw_seconds:.3f} s, same backend)"),
-        ("achieved / raw GEMM", f"{achieved / raw:.1%}"),
+        ("ops/s achieved", format_ops(result.achieved)),
+        (
+            "raw GEMM throughput",
+            f"{format_ops(result.raw)} ({result.raw_seconds:.3f} s, same backend)",
+        ),
+        ("achieved / raw GEMM", f"{result.achieved / result.raw:.1%}"),
         (
             "proof overhead",
             f"{timings.overhead:.1%} (gen {timings.generate:.3f} s + hash {timings.hash:.3f} s "
             f"+ tree {timings.tree:.3f} s vs gemm {timings.gemm:.3f} s)",
         ),
         ("hash wait after last step", f"{timings.hash_wait:.3f} s"),
-        ("reference", _reference_line(achieved, engine.name)),
-        ("verify time", f"{verify_seconds:.3f} s ({verdict.reason.value})"),
-        ("verify/prove", f"{verify_seconds / timings.total:.2%}"),
+        ("reference", _reference_line(result.achieved, engine.name)),
+        (
+            "verify time",
+            f"{result.verify_seconds:.3f} s ({result.verdict.reason.value})",
+        ),
+        ("verify/prove", f"{result.verify_ratio:.2%}"),
     )
     for label, value in rows:
         table.add_row(label, value)
     console.print(table)
-    if not verdict.ok:
-        raise click.ClickException(f"self-check failed: {verdict}")
+    if not result.verdict.ok:
+        raise click.ClickException(f"self-check failed: {result.verdict}")
+    _write_json(json_out, [_row(result)])
+
+
+def _row(m: Measurement) -> dict[str, object]:
+    return {
+        "n": m.params.n,
+        "steps": m.params.steps,
+        "interval": m.params.interval,
+        "samples": m.samples,
+        "backend": m.backend,
+        "prove_seconds": round(m.prove_seconds, 6),
+        "raw_seconds": round(m.raw_seconds, 6),
+        "prover_ops_per_second": round(m.achieved),
+        "raw_ops_per_second": round(m.raw),
+        "overhead": round(m.overhead, 4),
+        "verify_seconds": round(m.verify_seconds, 6),
+        "verify_over_prove": round(m.verify_ratio, 4),
+        "ok": m.verdict.ok,
+    }
+
+
+def _write_json(path: str | None, rows: list[dict[str, object]]) -> None:
+    if path is not None:
+        with open(path, "w") as out:
+            json.dump(rows, out, indent=2)
+            out.write("\n")
+
+
+def _sweep(
+    console: Console, engine: backends.Backend, settings: PoGemmSettings, samples: int
+) -> list[Measurement]:
+    results = []
+    for n, steps, interval in SWEEP:
+        params = spec.Params(os.urandom(spec.SEED_BYTES), n, steps, interval)
+        with console.status(f"PoGEMM n={n} T={steps} K={interval} ({engine.name})"):
+            results.append(measure(params, engine, settings, samples))
+    table = Table(title=f"PoGEMM cost on {engine.name}: prover vs raw GEMM, S={samples}")
+    for column in (
+        "n",
+        "T",
+        "K",
+        "prove s",
+        "prover",
+        "raw GEMM",
+        "overhead",
+        "verify s",
+        "verify/prove",
+    ):
+        table.add_column(column, justify="right")
+    for m in results:
+        table.add_row(
+            str(m.params.n),
+            str(m.params.steps),
+            str(m.params.interval),
+            f"{m.prove_seconds:.3f}",
+            format_ops(m.achieved),
+            format_ops(m.raw),
+            f"{m.overhead:.1%}",
+            f"{m.verify_seconds:.3f}",
+            f"{m.verify_ratio:.2%}",
+        )
+    console.print(table)
+    failed = [m for m in results if not m.verdict.ok]
+    if failed:
+        raise click.ClickException(f"self-check failed: {failed[0].verdict}")
+    return results

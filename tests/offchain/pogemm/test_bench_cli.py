@@ -65,3 +65,33 @@ def test_ops_are_formatted_with_si_prefixes() -> None:
     assert format_ops(1.5e12) == "1.5 TOPS"
     assert format_ops(2.34e9) == "2.34 GOPS"
     assert format_ops(12.0) == "12 OPS"
+
+
+def test_sweep_prints_one_row_per_size_and_writes_json(
+    runner: CliRunner, monkeypatch: pytest.MonkeyPatch, tmp_path
+) -> None:
+    import json
+
+    from gpumarket.cli import bench as bench_module
+
+    monkeypatch.setattr(bench_module, "SWEEP", ((64, 8, 2), (128, 4, 2)))
+    out = tmp_path / "pogemm.json"
+
+    result = runner.invoke(
+        main, ["bench", "--sweep", "--backend", "numpy", "-S", "8", "--json-out", str(out)]
+    )
+
+    assert result.exit_code == 0, result.output
+    assert "PoGEMM cost on numpy: prover vs raw GEMM, S=8" in result.output
+    rows = json.loads(out.read_text())
+    assert [(r["n"], r["steps"], r["interval"], r["samples"], r["ok"]) for r in rows] == [
+        (64, 8, 2, 8, True),
+        (128, 4, 2, 8, True),
+    ]
+    for r in rows:
+        assert r["prover_ops_per_second"] > 0 and r["raw_ops_per_second"] > 0
+        ratio = r["prove_seconds"] / r["raw_seconds"]
+        assert 1 + r["overhead"] == pytest.approx(ratio, rel=0.05)
+        assert r["verify_over_prove"] == pytest.approx(
+            r["verify_seconds"] / r["prove_seconds"], rel=0.05, abs=1e-4
+        )
