@@ -12,7 +12,7 @@ BROWNIE := $(BIN)/python -m gpumarket.chain.launcher
 GANACHE_TESTS ?= tests/integration
 STATEFUL_EXAMPLES ?= 25
 
-.PHONY: setup compile test test-anvil test-ganache demo lint coverage clean
+.PHONY: setup compile test test-anvil test-ganache demo lint coverage clean bench bench-baseline
 
 setup:
 	@tools/setup.sh
@@ -35,6 +35,18 @@ test-ganache:
 
 coverage: setup
 	$(BROWNIE) test tests --network development --coverage
+
+# Gas per operation against benchmarks/gas-baseline.json, oracle throughput with 1 and 3
+# oracles, PoGEMM cost n = 512..2048; the tables are printed and BENCHMARKS.md is rewritten.
+bench: setup
+	mkdir -p reports
+	$(BROWNIE) run scripts/bench_gas.py --network development
+	$(BROWNIE) run scripts/bench_oracle.py --network development
+	$(BIN)/gpumarket bench --sweep --json-out reports/pogemm.json
+	$(BIN)/python -m gpumarket.bench.report
+
+bench-baseline: setup
+	GPUMARKET_BENCH_UPDATE_BASELINE=1 $(BROWNIE) run scripts/bench_gas.py --network development
 
 demo: setup
 	$(BROWNIE) run scripts/demo.py --network development

@@ -1,0 +1,1 @@
+"""Benchmarks of the protocol: exact gas per operation (`gas`) and its baseline (`baseline`)."""

@@ -1,0 +1,141 @@
+"""Writes BENCHMARKS.md from the reports `make bench` leaves in reports/: gas per operation
+(reports/gas.json), oracle throughput (reports/oracle-throughput.json) and PoGEMM cost
+(reports/pogemm.json), with the machine and the date. `python -m gpumarket.bench.report`."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import platform
+from pathlib import Path
+from typing import Any
+
+from gpumarket.bench.gas import targets
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    memory = ""
+    try:
+        kib = int(Path("/proc/meminfo").read_text().split()[1])
+        memory = f", {kib / 2**20:.0f} GiB memory"
+    except (OSError, ValueError, IndexError):
+        pass
+    return (
+        f"{cpu}, {os.cpu_count()} cores{memory}; {platform.system()} {platform.release()}; "
+        f"Python {platform.python_version()}"
+    )
+
+
+def _gas_section(report: dict[str, Any], baseline: dict[str, int]) -> list[str]:
+    gas: dict[str, int] = report["gas"]
+    names = sorted({k.split("[")[0] for k in gas})
+    lines = [
+        "## Gas per operation",
+        "",
+        f"Exact figures on {report['chain']} (`scripts/bench_gas.py`, states fixed as documented "
+        "in `gpumarket/bench/gas.py`), for GMKT (18 decimals) and a 6-decimal stablecoin. "
+        "`tests/bench/test_gas_regression.py` fails `make test` when an operation costs more than "
+        "5% over `benchmarks/gas-baseline.json`.",
+        "",
+        "| operation | GMKT | 6-decimal | baseline (GMKT) |",
+        "|---|---:|---:|---:|",
+    ]
+    for name in names:
+        gmkt = gas.get(f"{name}[gmkt]", gas.get(name))
+        usdc = gas.get(f"{name}[usdc6]")
+        base = baseline.get(f"{name}[gmkt]", baseline.get(name))
+        cells = [f"{v:,}" if v is not None else "—" for v in (gmkt, usdc, base)]
+        lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
+    lines += ["", "| target | measured | limit | met |", "|---|---:|---:|:-:|"]
+    for name, limit in targets().items():
+        value = gas.get(name)
+        if value is None:
+            continue
+        lines.append(f"| `{name}` | {value:,} | {limit:,} | {'yes' if value <= limit else 'no'} |")
+    return lines
+
+
+def _oracle_section(rows: list[dict[str, Any]]) -> list[str]:
+    lines = [
+        "## Oracle throughput",
+        "",
+        "Real processes on anvil (`scripts/bench_oracle.py`): one provider agent and the oracles, "
+        "all on this machine. Verdicts per minute from a standing start for challenges of n = 64, "
+        "T = 8, K = 2 with S = 64 samples; then the time from the agent's commitment to the "
+        "verdict, one job at a time.",
+        "",
+        "| oracles | quorum | challenges | verdicts/min | commit→verdict median | max |",
+        "|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['oracles']} | {r['quorum']} | {r['jobs']} | {r['verdicts_per_minute']:.0f} | "
+            f"{r['commit_to_verdict_median']:.2f} s | {r['commit_to_verdict_max']:.2f} s |"
+        )
+    return lines
+
+
+def _pogemm_section(rows: list[dict[str, Any]]) -> list[str]:
+    backend = rows[0]["backend"] if rows else "?"
+    lines = [
+        "## PoGEMM cost",
+        "",
+        f"`gpumarket bench --sweep` on the {backend} backend: the prover (GEMM, checkpoint "
+        "hashing, Merkle tree) against the raw GEMM of the same work on the same backend, in the "
+        "same run; and the verifier's time (S samples, K steps each) over the prover's.",
+        "",
+        "| n | T | K | S | prove | prover | raw GEMM | overhead | verify | verify/prove |",
+        "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for r in rows:
+        lines.append(
+            f"| {r['n']} | {r['steps']} | {r['interval']} | {r['samples']} | "
+            f"{r['prove_seconds']:.3f} s | {r['prover_ops_per_second'] / 1e9:.1f} GOPS | "
+            f"{r['raw_ops_per_second'] / 1e9:.1f} GOPS | {r['overhead']:.1%} | "
+            f"{r['verify_seconds']:.3f} s | {r['verify_over_prove']:.2%} |"
+        )
+    lines += [
+        "",
+        "GPU figures (torch CUDA, `_int_mm`) come from a session lent a GPU; none was lent for "
+        "this run.",
+    ]
+    return lines
+
+
+def write(root: Path = ROOT) -> Path:
+    reports = root / "reports"
+    gas = json.loads((reports / "gas.json").read_text())
+    baseline = json.loads((root / "benchmarks" / "gas-baseline.json").read_text())
+    oracle = json.loads((reports / "oracle-throughput.json").read_text())
+    pogemm = json.loads((reports / "pogemm.json").read_text())
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    lines = [
+        "# Benchmarks",
+        "",
+        f"Written by `make bench` on {today}. Machine: {machine()}.",
+        "",
+        *_gas_section(gas, baseline),
+        "",
+        *_oracle_section(oracle),
+        "",
+        *_pogemm_section(pogemm),
+        "",
+    ]
+    out = root / "BENCHMARKS.md"
+    out.write_text("\n".join(lines))
+    return out
+
+
+if __name__ == "__main__":
+    print(f"wrote {write()}")
