@@ -143,8 +143,8 @@ class Agent:
             job = self.store.job(challenge.subject) if challenge.subject else None
             if job is None or job.phase == JobPhase.SUBMITTED:
                 self._guarded(errors, self._advance_challenge, challenge.challenge_id)
-        for job_id in self.store.pending_direct_offers():
-            self._guarded(errors, self._accept_direct, job_id)
+        for job_id, kind in self.store.pending_postings():
+            self._guarded(errors, self._try_to_win, job_id, kind)
         for job_record in self.store.pending_jobs():
             self._guarded(errors, self._advance_job, job_record.job_id)
         if errors:
@@ -209,10 +209,14 @@ class Agent:
 
     def _learn(self, name: str, event: Any) -> None:
         args = event["args"]
+        if name == "JobPosted" and int(args["provider"], 16) == 0:
+            if self.settings.auto_bid and self.store.add_posting(int(args["jobId"]), "auction"):
+                log.info("auction seen", extra={"job": int(args["jobId"])})
+            return
         if str(args.get("provider", "")).lower() != self.address.lower():
             return
         if name == "JobPosted":
-            if self.settings.accept_direct and self.store.add_direct_offer(int(args["jobId"])):
+            if self.settings.accept_direct and self.store.add_posting(int(args["jobId"]), "direct"):
                 log.info("direct assignment offered", extra={"job": int(args["jobId"])})
         elif name == "JobMatched":
             if self.store.add_job(int(args["jobId"]), int(event["blockNumber"])):
@@ -413,15 +417,17 @@ class Agent:
         self.store.set_job_phase(record.job_id, JobPhase.CLOSED, f"{state.name} on-chain")
         log.warning("job left RUNNING without our result", extra={"job": record.job_id})
 
-    def _accept_direct(self, job_id: int) -> None:
-        """Accept a job posted to this provider at its price, if the workload is one this agent
-        runs (accepting one it would refuse ends in a timeout and a slash)."""
+    def _try_to_win(self, job_id: int, kind: str) -> None:
+        """Accept a job posted to this provider at its price, or bid this provider's price on an
+        open auction it can serve, but only for a workload the agent runs: winning one it would
+        refuse ends in a timeout and a slash."""
         job = self._job_on_chain(job_id)
-        if JobState(job["state"]) != JobState.OPEN:
-            self.store.close_direct_offer(job_id, "gone", JobState(job["state"]).name)
+        state = JobState(job["state"])
+        if state != JobState.OPEN:
+            self.store.close_posting(job_id, "gone", state.name)
             return
         if self._now() >= int(job["biddingEnds"]):
-            self.store.close_direct_offer(job_id, "expired")
+            self.store.close_posting(job_id, "expired")
             return
         job_spec = self._spec(job_id)
         workload = parse_workload(job_spec["workloadURI"])
@@ -433,17 +439,33 @@ class Agent:
                     workload.command, self.settings.allowlist, bytes(job_spec["workloadHash"])
                 )
         except WorkloadRefused as exc:
-            self.store.close_direct_offer(job_id, "declined", str(exc))
-            log.warning("direct assignment declined", extra={"job": job_id, "reason": str(exc)})
+            self.store.close_posting(job_id, "declined", str(exc))
+            log.warning("job declined", extra={"job": job_id, "kind": kind, "reason": str(exc)})
             return
+        if kind == "direct":
+            fn = self.market.functions.acceptJob(job_id)
+            price = int(job["maxPrice"])
+        else:
+            if not self.client.call(self.market.functions.isEligible(job_id, self.address)):
+                self.store.close_posting(job_id, "not eligible")
+                return
+            registry = self.client["ProviderRegistry"]
+            price = int(self.client.call(registry.functions.priceOf(self.address, job["token"])))
+            if price == 0 or price > int(job["maxPrice"]):
+                self.store.close_posting(job_id, "price", f"our price {price}")
+                return
+            fn = self.market.functions.bid(job_id, price)
         try:
-            self._send(self.market.functions.acceptJob(job_id))
+            self._send(fn)
         except ChainError as exc:
-            self.store.close_direct_offer(job_id, "refused", str(exc))
-            log.warning("direct assignment not accepted", extra={"job": job_id, "error": str(exc)})
+            self.store.close_posting(job_id, "refused", str(exc))
+            log.warning("could not take the job", extra={"job": job_id, "error": str(exc)})
             return
-        self.store.close_direct_offer(job_id, "accepted")
-        log.info("direct assignment accepted", extra={"job": job_id})
+        self.store.close_posting(job_id, "accepted" if kind == "direct" else "bid")
+        log.info(
+            "direct assignment accepted" if kind == "direct" else "bid placed",
+            extra={"job": job_id, "price": price},
+        )
 
     def _prepare(self, record: JobRecord, job_spec: dict[str, Any]) -> bool:
         """Refuse an untrusted workload before any work; commit the benchmark when the job

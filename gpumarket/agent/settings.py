@@ -32,6 +32,9 @@ class AgentSettings(ServiceSettings):
     #: Accept jobs posted directly to this provider (Render-style assignment) when their
     #: workload is one the agent runs.
     accept_direct: bool = True
+    #: Bid this provider's registered price on open auctions it is eligible for and whose
+    #: workload the agent runs (Akash-style bid engine).
+    auto_bid: bool = True
     #: Keep every m-th checkpoint on disk; sampled rows in between are recomputed.
     keep_every: int = Field(default=1, ge=1)
     #: numpy, torch-cpu or torch-cuda; default: CUDA when present, else numpy.

@@ -91,8 +91,9 @@ CREATE TABLE IF NOT EXISTS challenges (
     note TEXT NOT NULL DEFAULT '',
     updated_at REAL NOT NULL
 );
-CREATE TABLE IF NOT EXISTS direct_offers (
+CREATE TABLE IF NOT EXISTS postings (
     job_id INTEGER PRIMARY KEY,
+    kind TEXT NOT NULL,
     status TEXT NOT NULL,
     note TEXT NOT NULL DEFAULT ''
 );
@@ -236,27 +237,28 @@ class AgentStore:
             )
         return cursor.rowcount == 1
 
-    # ------------------------------------------------------------ direct assignments
+    # ------------------------------------------------------------ postings: jobs to win
 
-    def add_direct_offer(self, job_id: int) -> bool:
-        """A job posted directly to this provider; True when it is new."""
+    def add_posting(self, job_id: int, kind: str) -> bool:
+        """A posted job this agent may win: `direct` (assigned to it) or `auction` (open to
+        bids). True when it is new."""
         with self.db:
             cursor = self.db.execute(
-                "INSERT OR IGNORE INTO direct_offers (job_id, status) VALUES (?, 'pending')",
-                (job_id,),
+                "INSERT OR IGNORE INTO postings (job_id, kind, status) VALUES (?, ?, 'pending')",
+                (job_id, kind),
             )
         return cursor.rowcount == 1
 
-    def pending_direct_offers(self) -> list[int]:
+    def pending_postings(self) -> list[tuple[int, str]]:
         rows = self.db.execute(
-            "SELECT job_id FROM direct_offers WHERE status = 'pending' ORDER BY job_id"
+            "SELECT job_id, kind FROM postings WHERE status = 'pending' ORDER BY job_id"
         )
-        return [int(r[0]) for r in rows]
+        return [(int(r[0]), str(r[1])) for r in rows]
 
-    def close_direct_offer(self, job_id: int, status: str, note: str = "") -> None:
+    def close_posting(self, job_id: int, status: str, note: str = "") -> None:
         with self.db:
             self.db.execute(
-                "UPDATE direct_offers SET status = ?, note = ? WHERE job_id = ?",
+                "UPDATE postings SET status = ?, note = ? WHERE job_id = ?",
                 (status, note, job_id),
             )
 

@@ -164,7 +164,7 @@ def test_an_agent_declines_a_direct_assignment_it_would_not_run(
     trusted = post_job(buyer, usdc, PRICE, SPEC, provider=provider)
     declined = post_job(buyer, usdc, PRICE, spec, provider=provider)
 
-    wait_until(lambda: "direct assignment declined" in agent.log(), 30, "the refusal")
+    wait_until(lambda: '"job declined"' in agent.log(), 30, "the refusal")
     wait_until(lambda: state_of(market, trusted) != JobState.OPEN, 30, "the trusted job")
     assert state_of(market, declined) == JobState.OPEN  # the buyer can still cancel it
     market.cancel(declined, {"from": buyer})
@@ -198,3 +198,23 @@ def test_a_hardware_attestation_opened_from_the_cli_is_verified_by_the_council(
     tally = council.tallyOf(ATTESTATION_FLAG | challenge_id)
     assert (bin(tally[1]).count("1"), tally[4], tally[5]) == (2 + 1, 1, True)
     assert reputation.verifiedTops(provider) == tally[3]  # the lowest OK throughput
+
+
+def test_agents_bid_on_an_auction_and_the_winner_runs_it(
+    market, usdc, buyer, post_job, agent_provider, start_oracles
+):
+    first, _ = agent_provider()
+    second, _ = agent_provider()
+    start_oracles(0, 1, 2)
+    job_id = post_job(buyer, usdc, PRICE, SPEC, bidding=60)
+
+    wait_until(lambda: len(market.bidsOf(job_id)) == 2, 30, "both agents' bids")
+    bids = market.bidsOf(job_id)
+    assert {b[0] for b in bids} == {first.address, second.address}
+    assert all(b[2] == PRICE for b in bids)  # each bids its registered price
+
+    chain.sleep(61)
+    market.closeAuction(job_id, {"from": buyer})
+    winner = min(bids, key=lambda b: b[1])[0]  # equal price and reputation: the earlier bid
+    assert market.jobOf(job_id)[5] == winner
+    wait_until(lambda: state_of(market, job_id) == JobState.VERIFIED, 60, "the verdict")
