@@ -1,0 +1,33 @@
+"""The demo's cheating provider agent: it computes only half the rows of its PoGEMM benchmark and
+commits to the rest unchanged. `python -m gpumarket.demo_cheater`, with GPUMARKET_AGENT_* set.
+It exists to show the oracles catching it; never run it against a real market."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from gpumarket.agent.service import Agent
+from gpumarket.agent.settings import AgentSettings
+from gpumarket.offchain.common import setup_logging
+from gpumarket.pogemm import spec
+from gpumarket.pogemm.prover import Proof
+
+
+class HalfRowsAgent(Agent):
+    def make_proof(self, params: spec.Params) -> Proof:
+        b = spec.b_matrix(params.seed, params.n)
+        x = spec.x0(params.seed, params.n)
+        half = params.n // 2
+        checkpoints, current = [x.copy()], x.copy()
+        for _ in range(params.intervals):
+            top = current[:half]
+            for _ in range(params.interval):
+                top = spec.step(top, b)
+            current = np.concatenate([top, x[half:]])
+            checkpoints.append(current.copy())
+        return Proof.from_checkpoints(params, checkpoints, b)
+
+
+if __name__ == "__main__":
+    setup_logging()
+    HalfRowsAgent(AgentSettings()).run()

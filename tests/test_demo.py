@@ -1,0 +1,44 @@
+"""`make demo` as a test: three agents and three oracles as processes, four stories, and every
+figure of the final table checked to the unit."""
+
+import io
+
+from rich.console import Console
+
+from gpumarket.demo import run_demo
+
+USDC = 10**6
+GMKT = 10**18
+STAKE = 5_000 * GMKT
+VALUE = 36 * USDC // 10  # 1.80 USDC x 2 GPUs x 1 hour
+FEE = VALUE * 500 // 10_000  # 5%, exact here
+BOND = 10 * USDC  # the stablecoin's minimum: 10% of the value is less
+
+
+def test_the_demo_plays_four_stories_and_every_figure_adds_up():
+    out = io.StringIO()
+
+    figures = run_demo(Console(file=out, width=120))
+
+    assert figures["states"] == {
+        "auction": "SETTLED",
+        "cheater": "FAILED",
+        "silent": "FAILED",
+        "dispute": "SETTLED",
+    }
+    balances = figures["balances"]
+    # Provider A: two jobs paid less the fee, and the buyer's bond from the lost dispute.
+    assert balances["provider A"] == {"usdc": 2 * (VALUE - FEE) + BOND, "gmkt": STAKE}
+    # B and C lose their job's collateral (10 GMKT per GPU-hour); half goes to the buyer.
+    assert balances["provider B (cheats)"] == {"usdc": 0, "gmkt": STAKE - 20 * GMKT}
+    assert balances["provider C (goes silent)"] == {"usdc": 0, "gmkt": STAKE - 10 * GMKT}
+    assert balances["buyer"]["gmkt"] == 15 * GMKT
+    assert balances["treasury"] == {"usdc": 2 * FEE, "gmkt": 15 * GMKT}
+    assert figures["fees"] == 2 * FEE
+    # The buyer keeps what was minted for it less the two settled jobs and the lost bond.
+    minted = 5 * USDC + 4 * USDC + 25 * USDC // 10 + VALUE + BOND
+    assert balances["buyer"]["usdc"] == minted - 2 * VALUE - BOND
+    steps = {(story, step) for story, step, _ in figures["gas"]}
+    assert ("2 cheater", "vote 2 (service)") in steps and ("3 silent", "claimTimeout") in steps
+    text = out.getvalue()
+    assert "Balances at the end" in text and "Gas per step" in text
