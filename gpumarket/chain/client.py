@@ -43,7 +43,13 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
 
 
 class ChainError(RuntimeError):
-    """The chain refused something: a revert (with its decoded custom error) or a failed tx."""
+    """The chain refused something: a revert (with its decoded custom error) or a failed tx.
+
+    `error` is the decoded custom error `(name, args)` when the node returned one."""
+
+    def __init__(self, message: str, error: tuple[str, tuple[Any, ...]] | None = None) -> None:
+        super().__init__(message)
+        self.error = error
 
 
 class RpcUnavailable(ChainError):
@@ -231,7 +237,10 @@ class ChainClient:
         try:
             return self.rpc(f"call {fn.fn_name}", lambda: fn.call(block_identifier=block))
         except (ContractCustomError, ContractLogicError) as exc:
-            raise ChainError(f"{fn.fn_name}: {self.errors.describe(_revert_data(exc))}") from exc
+            data = _revert_data(exc)
+            raise ChainError(
+                f"{fn.fn_name}: {self.errors.describe(data)}", self.errors.decode(data)
+            ) from exc
 
     # ------------------------------------------------------------ logs
 
@@ -273,8 +282,10 @@ class ChainClient:
                     f"estimateGas {fn.fn_name}", lambda: fn.estimate_gas({"from": sender})
                 )
             except (ContractCustomError, ContractLogicError) as exc:
+                data = _revert_data(exc)
                 raise ChainError(
-                    f"{fn.fn_name} would revert: {self.errors.describe(_revert_data(exc))}"
+                    f"{fn.fn_name} would revert: {self.errors.describe(data)}",
+                    self.errors.decode(data),
                 ) from exc
             gas = int(estimate * gas_margin)
         nonce = self.rpc(

@@ -5,7 +5,11 @@ import click
 from gpumarket import __version__
 from gpumarket.cli.agent import agent
 from gpumarket.cli.bench import bench
+from gpumarket.cli.buyer import buyer
+from gpumarket.cli.deploy import deploy
+from gpumarket.cli.market import market
 from gpumarket.cli.oracle import oracle
+from gpumarket.cli.provider import provider
 
 
 @click.group()
@@ -17,6 +21,10 @@ def main() -> None:
 main.add_command(bench)
 main.add_command(agent)
 main.add_command(oracle)
+main.add_command(deploy)
+main.add_command(provider)
+main.add_command(buyer)
+main.add_command(market)
 
 if __name__ == "__main__":
     main()

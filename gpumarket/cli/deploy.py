@@ -1,0 +1,277 @@
+"""`gpumarket deploy`: deploy and wire the protocol with web3, and write deployments/<network>.json.
+
+It mirrors `gpumarket.chain.deploy.deploy_protocol` (the Brownie path of the tests, the demo and
+`scripts/deploy.py`) step for step: the same contracts in the same order, the same roles, windows
+source, addresses and token allowlist, so both paths give the same protocol. The bytecode and ABIs
+come from Brownie's build (`build/contracts/*.json`).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+from eth_utils import is_hex_address, to_checksum_address
+
+from gpumarket.chain.client import DEFAULT_ABI_DIR, ChainClient
+from gpumarket.chain.deploy import ADMIN_DELAY, GMKT_DISPUTE_BOND_MIN, majority, name32
+from gpumarket.chain.deployment import CONTRACT_NAMES, Deployment, DeploymentError
+from gpumarket.cli.context import CLI_RETRY, Session, chain_command, slim_abi_dir
+from gpumarket.cli.errors import CliError
+from gpumarket.cli.units import format_amount, parse_amount
+
+#: Members the council accepts (OracleCouncil: N <= 31).
+MAX_ORACLES = 31
+TOKEN_SUPPLY_TOKENS = "100000000"  # noqa: S105 - a token count, not a secret
+
+
+def _address(text: str | None, what: str) -> str | None:
+    if text is None:
+        return None
+    if not is_hex_address(text):
+        raise CliError(f"{what} {text!r} is not an address")
+    return to_checksum_address(text)
+
+
+def _artifact(name: str) -> dict[str, Any]:
+    path = DEFAULT_ABI_DIR / f"{name}.json"
+    try:
+        data = json.loads(path.read_text())
+    except FileNotFoundError:
+        raise DeploymentError(
+            f"no compiled contract {path}: run `make compile` in the repository first"
+        ) from None
+    return {"abi": data["abi"], "bytecode": data["bytecode"]}
+
+
+@chain_command(None, "deploy", sends=True)
+@click.option("--treasury", help="Receives fees and slashed shares [default: the deployer].")
+@click.option("--arbiter", help="Gets ARBITER_ROLE (resolves disputes).")
+@click.option("--verifier", help="Verdict source instead of the OracleCouncil.")
+@click.option("--oracle", "oracles", multiple=True, help="A council member; repeat for each.")
+@click.option("--quorum", type=int, help="Council quorum [default: a simple majority].")
+@click.option("--token-holder", help="Receives the GMKT supply [default: the deployer].")
+@click.option("--supply", default=TOKEN_SUPPLY_TOKENS, show_default=True, help="GMKT minted.")
+@click.option(
+    "--admin-delay",
+    type=click.IntRange(0, 2**48 - 1),
+    default=ADMIN_DELAY,
+    show_default=True,
+    help="Seconds a DEFAULT_ADMIN transfer waits.",
+)
+@click.option("--force", is_flag=True, help="Replace a deployment file whose contracts exist.")
+def deploy(
+    session: Session,
+    treasury: str | None,
+    arbiter: str | None,
+    verifier: str | None,
+    oracles: tuple[str, ...],
+    quorum: int | None,
+    token_holder: str | None,
+    supply: str,
+    admin_delay: int,
+    force: bool,
+) -> None:
+    """Deploy MarketToken, Reputation, ProviderRegistry, JobMarket, BenchmarkRegistry and
+    OracleCouncil from --account, wire them, and record them in deployments/NETWORK.json."""
+    members = [_address(o, "oracle") for o in oracles]
+    if len(set(members)) != len(members):
+        raise CliError("an oracle is named twice")
+    if len(members) > MAX_ORACLES:
+        raise CliError(f"the council takes at most {MAX_ORACLES} oracles; {len(members)} given")
+    if quorum is not None and not members:
+        raise CliError("--quorum needs the council's members (--oracle)")
+    if members:
+        quorum = majority(len(members)) if quorum is None else quorum
+        if not len(members) // 2 < quorum <= len(members):
+            raise CliError(
+                f"quorum {quorum} of {len(members)} oracles must be more than half and at most all"
+            )
+    supply_units = parse_amount(supply, 18, "GMKT", what="supply")
+    arbiter_address = _address(arbiter, "arbiter")
+    verifier_address = _address(verifier, "verifier")
+
+    bare = _bare_client(session)
+    session.use_client(bare)
+    _refuse_overwrite(session, bare, force)
+    admin = session.sender.address
+    treasury_address = _address(treasury, "treasury") or admin
+    holder = _address(token_holder, "token holder") or admin
+
+    addresses: dict[str, str] = {}
+
+    def create(name: str, *args: Any) -> Any:
+        artifact = _artifact(name)
+        factory = bare.w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+        constructor = factory.constructor(*args)
+        # ChainClient.transact (pre-flight, sign, send, receipt) names what it sends by fn_name.
+        constructor.fn_name = f"deploy {name}"  # type: ignore[attr-defined]
+        receipt = session.send(constructor, f"deploy {name}", confirm=False)
+        addresses[name] = to_checksum_address(receipt["contractAddress"])
+        return receipt
+
+    first = create("MarketToken", holder, supply_units)
+    create("Reputation", admin_delay, admin)
+    create("ProviderRegistry", addresses["MarketToken"], admin_delay, admin)
+    create(
+        "JobMarket",
+        addresses["ProviderRegistry"],
+        addresses["Reputation"],
+        treasury_address,
+        admin_delay,
+        admin,
+    )
+    create(
+        "BenchmarkRegistry",
+        addresses["ProviderRegistry"],
+        addresses["Reputation"],
+        treasury_address,
+        admin_delay,
+        admin,
+    )
+    create(
+        "OracleCouncil", addresses["JobMarket"], addresses["BenchmarkRegistry"], admin_delay, admin
+    )
+
+    deployment = Deployment(
+        network=session.options.network,
+        chain_id=bare.deployment.chain_id,
+        deploy_block=int(first["blockNumber"]),
+        addresses={name: addresses[name] for name in CONTRACT_NAMES},
+    )
+    client = ChainClient(
+        session.rpc_url, deployment, session.sender, abi_dir=slim_abi_dir(), retry=CLI_RETRY
+    )
+    session.use_client(client)
+    _wire(session, client, treasury_address, arbiter_address, verifier_address, members, quorum)
+    path = session.deployment_file
+    deployment.save(path)
+    session.result(
+        {
+            "network": deployment.network,
+            "chain_id": deployment.chain_id,
+            "deploy_block": deployment.deploy_block,
+            "deployment": str(path),
+            "contracts": deployment.addresses,
+            "admin": admin,
+            "treasury": treasury_address,
+            "supply": format_amount(supply_units, 18),
+        },
+        lambda: click.echo(
+            f"deployed on chain {deployment.chain_id} from block {deployment.deploy_block}; "
+            f"wrote {path}"
+        ),
+    )
+
+
+def _wire(
+    session: Session,
+    client: ChainClient,
+    treasury: str,
+    arbiter: str | None,
+    verifier: str | None,
+    oracles: list[str | None],
+    quorum: int | None,
+) -> None:
+    """The role grants and settings of `deploy_protocol`, in its order."""
+    registry = client["ProviderRegistry"].functions
+    reputation = client["Reputation"].functions
+    market = client["JobMarket"].functions
+    benchmark = client["BenchmarkRegistry"].functions
+    council = client["OracleCouncil"]
+    market_address = client["JobMarket"].address
+    benchmark_address = client["BenchmarkRegistry"].address
+
+    def role(functions: Any, name: str) -> bytes:
+        return bytes(client.call(getattr(functions, name)()))
+
+    steps = [
+        (
+            registry.grantRole(role(registry, "MARKET_ROLE"), market_address),
+            "registry: MARKET_ROLE to the market",
+        ),
+        (
+            registry.grantRole(role(registry, "SLASHER_ROLE"), market_address),
+            "registry: SLASHER_ROLE to the market",
+        ),
+        (registry.setMarketWindows(market_address), "registry: market windows"),
+        (
+            reputation.grantRole(role(reputation, "WRITER_ROLE"), market_address),
+            "reputation: WRITER_ROLE to the market",
+        ),
+        (
+            registry.grantRole(role(registry, "SLASHER_ROLE"), benchmark_address),
+            "registry: SLASHER_ROLE to the benchmark registry",
+        ),
+        (
+            reputation.grantRole(role(reputation, "WRITER_ROLE"), benchmark_address),
+            "reputation: WRITER_ROLE to the benchmark registry",
+        ),
+        (
+            benchmark.grantRole(role(benchmark, "OPENER_ROLE"), market_address),
+            "benchmark registry: OPENER_ROLE to the market",
+        ),
+        (benchmark.setAddress(name32("market"), market_address), "benchmark registry: market"),
+        (
+            market.setAddress(name32("benchmarkRegistry"), benchmark_address),
+            "market: benchmark registry",
+        ),
+        (
+            market.configureToken(client["MarketToken"].address, True, GMKT_DISPUTE_BOND_MIN),
+            "market: allowlist GMKT",
+        ),
+    ]
+    if arbiter is not None:
+        steps.append(
+            (market.grantRole(role(market, "ARBITER_ROLE"), arbiter), "market: ARBITER_ROLE")
+        )
+    source = verifier if verifier is not None else council.address
+    steps.append((market.setAddress(name32("verifier"), source), "market: verifier"))
+    steps.append((benchmark.setAddress(name32("verifier"), source), "benchmark registry: verifier"))
+    if oracles:
+        steps.append(
+            (
+                council.functions.setConfig(oracles, quorum),
+                f"council: {len(oracles)} oracles, quorum {quorum}",
+            )
+        )
+    # One wait at the end: a later transaction cannot outlive an earlier one in a reorg (nonces).
+    receipt = None
+    for call, step in steps:
+        receipt = session.send(call, step, confirm=False)
+    session.confirm(receipt, "deploy")
+
+
+def _bare_client(session: Session) -> ChainClient:
+    """A client with no contracts yet, for the chain the node serves."""
+    probe = ChainClient(
+        session.rpc_url, Deployment(session.options.network, 0, 0, {}), retry=CLI_RETRY
+    )
+    chain_id = probe.rpc("eth_chainId", lambda: probe.w3.eth.chain_id)
+    return ChainClient(
+        session.rpc_url,
+        Deployment(session.options.network, chain_id, 0, {}),
+        retry=CLI_RETRY,
+    )
+
+
+def _refuse_overwrite(session: Session, client: ChainClient, force: bool) -> None:
+    """Keep a deployment file whose contracts still exist on this chain, unless --force."""
+    path: Path = session.deployment_file
+    if force or not path.exists():
+        return
+    try:
+        existing = Deployment.load(path)
+    except DeploymentError:
+        return
+    if existing.chain_id != client.deployment.chain_id or "MarketToken" not in existing.addresses:
+        return
+    token = existing.addresses["MarketToken"]
+    code = client.rpc("eth_getCode", lambda: client.w3.eth.get_code(to_checksum_address(token)))
+    if code:
+        raise CliError(
+            f"{path} already records a deployment on chain {existing.chain_id} whose contracts "
+            "exist; pass --force to replace it"
+        )

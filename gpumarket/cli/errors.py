@@ -1,0 +1,181 @@
+"""The contracts' custom errors as sentences for people.
+
+The CLI validates what it can before sending, then relies on the pre-flight `eth_estimateGas` of
+ChainClient.transact for the rest: the revert data it decodes (`Name`, args) becomes one sentence
+here. An error without a sentence is still shown by name with its arguments, never swallowed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import click
+
+from gpumarket.chain.types import JobState
+from gpumarket.cli.units import format_time
+
+
+class CliError(click.ClickException):
+    """One sentence on stderr and exit code 1; nothing was sent (unless the sentence says so)."""
+
+
+def _identity(value: int) -> str:
+    return str(value)
+
+
+@dataclass(frozen=True)
+class Hints:
+    """What a command knows that turns raw error arguments into words.
+
+    `needs`: the job states the action needs; `amount`: formats the job token's units; `stake`:
+    formats staking-token (GMKT) units; `names`: labels of known addresses (tokens, contracts).
+    """
+
+    needs: tuple[JobState, ...] = ()
+    amount: Callable[[int], str] = _identity
+    stake: Callable[[int], str] = _identity
+    names: dict[str, str] = field(default_factory=dict)
+
+    def name(self, address: Any) -> str:
+        text = str(address)
+        return self.names.get(text.lower(), text)
+
+
+def state_name(state: int) -> str:
+    try:
+        return JobState(int(state)).name
+    except ValueError:
+        return f"state {state}"
+
+
+def needs_text(needs: tuple[JobState, ...]) -> str:
+    return " or ".join(s.name for s in needs)
+
+
+def wrong_state(job_id: int, state: int, needs: tuple[JobState, ...]) -> str:
+    sentence = f"job {job_id} is {state_name(state)}"
+    return f"{sentence}; this needs {needs_text(needs)}" if needs else sentence
+
+
+_NOT_ELIGIBLE = (
+    "{p} is not eligible for job {j}: check the offer (GPU model, region, VRAM, free GPUs), the "
+    "price in the job's token, the free stake for collateral, jail and reputation"
+)
+
+#: name -> sentence builder(args, hints).
+_SENTENCES: dict[str, Callable[[tuple[Any, ...], Hints], str]] = {
+    # ---- JobMarket
+    "JobMarketUnknownJob": lambda a, h: f"there is no job {a[0]}",
+    "JobMarketWrongState": lambda a, h: wrong_state(a[0], a[1], h.needs),
+    "JobMarketTokenNotAllowed": lambda a, h: (
+        f"token {h.name(a[0])} is not allowlisted by the market"
+    ),
+    "JobMarketFeeOnTransfer": lambda a, h: (
+        f"token {h.name(a[0])} charges a fee on transfer ({h.amount(a[2])} arrived of "
+        f"{h.amount(a[1])}); the market refuses such tokens"
+    ),
+    "JobMarketInvalidSpec": lambda a, h: (
+        "the job spec is invalid: it needs at least one GPU, a duration between 1 minute and 365 "
+        "days, and valid benchmark sizes if a benchmark is required"
+    ),
+    "JobMarketInvalidPrice": lambda a, h: (
+        f"price {h.amount(a[0])} is not allowed: it must be more than zero and at most the max "
+        f"price {h.amount(a[1])}"
+    ),
+    "JobMarketInvalidBiddingPeriod": lambda a, h: (
+        f"bidding period of {a[0]} seconds is outside the market's bounds"
+    ),
+    "JobMarketBuyerBlacklisted": lambda a, h: (
+        f"buyer {a[0]} is blacklisted after too many lost disputes and cannot post jobs"
+    ),
+    "JobMarketNotBuyer": lambda a, h: f"{a[1]} is not the buyer of job {a[0]}",
+    "JobMarketNotProvider": lambda a, h: f"{a[1]} is not the provider of job {a[0]}",
+    "JobMarketDirectAssignment": lambda a, h: (
+        f"job {a[0]} is a direct assignment: only its provider can take it, with "
+        "`gpumarket provider accept`"
+    ),
+    "JobMarketBiddingClosed": lambda a, h: f"bidding on job {a[0]} closed at {format_time(a[1])}",
+    "JobMarketBiddingOpen": lambda a, h: (
+        f"bidding on job {a[0]} is open until {format_time(a[1])}; close the auction after that"
+    ),
+    "JobMarketTooManyBids": lambda a, h: f"job {a[0]} already has the most bids allowed ({a[1]})",
+    "JobMarketBidNotLower": lambda a, h: (
+        f"a new bid on job {a[0]} must be lower than the current one ({h.amount(a[1])}); "
+        f"{h.amount(a[2])} is not"
+    ),
+    "JobMarketNotEligible": lambda a, h: _NOT_ELIGIBLE.format(p=a[1], j=a[0]),
+    "JobMarketNoBid": lambda a, h: f"{a[1]} has no bid on job {a[0]}",
+    "JobMarketNoEligibleBid": lambda a, h: (
+        f"job {a[0]} has no eligible bid; the buyer can cancel it for a full refund"
+    ),
+    "JobMarketHasBids": lambda a, h: (
+        f"job {a[0]} has bids: accept one, or cancel after the bidding ends if none is eligible"
+    ),
+    "JobMarketDeadlinePassed": lambda a, h: (
+        f"the deadline of job {a[0]} passed at {format_time(a[1])}"
+    ),
+    "JobMarketDeadlineNotReached": lambda a, h: (
+        f"job {a[0]} cannot be settled before {format_time(a[1])}"
+    ),
+    "JobMarketNothingToClaim": lambda a, h: f"{a[0]} has nothing to claim in {h.name(a[1])}",
+    # ---- ProviderRegistry
+    "ProviderRegistryZeroAmount": lambda a, h: "the amount must be more than zero",
+    "ProviderRegistryInsufficientFreeStake": lambda a, h: (
+        f"{a[0]} has {h.stake(a[2])} of free stake; {h.stake(a[1])} is needed"
+    ),
+    "ProviderRegistryInsufficientStake": lambda a, h: (
+        f"{a[0]} has {h.stake(a[1])} staked, below the minimum of {h.stake(a[2])}; "
+        "stake more with `gpumarket provider stake`"
+    ),
+    "ProviderRegistryAlreadyRegistered": lambda a, h: (
+        f"{a[0]} is already registered; change the offer with `gpumarket provider update`"
+    ),
+    "ProviderRegistryNotRegistered": lambda a, h: (
+        f"{a[0]} is not a registered provider; register with `gpumarket provider register`"
+    ),
+    "ProviderRegistryInvalidOffer": lambda a, h: (
+        "the offer is invalid: it needs a GPU model, a GPU count (not below the GPUs in use), "
+        "VRAM and a region"
+    ),
+    "ProviderRegistryLengthMismatch": lambda a, h: f"{a[0]} tokens but {a[1]} prices were given",
+    "ProviderRegistryHasActiveJobs": lambda a, h: f"{a[0]} has {a[1]} active jobs",
+    "ProviderRegistryNothingToWithdraw": lambda a, h: f"{a[0]} has no released stake to withdraw",
+    "ProviderRegistryTooManyUnbondingEntries": lambda a, h: (
+        f"{a[0]} already has {a[1]} unbonding entries; withdraw released ones first"
+    ),
+    "ProviderRegistryInsufficientCapacity": lambda a, h: (
+        f"{a[0]} has {a[2]} free GPUs; {a[1]} are needed"
+    ),
+    "ProviderRegistryJailed": lambda a, h: f"{a[0]} is jailed until {format_time(a[1])}",
+    # ---- OpenZeppelin
+    "EnforcedPause": lambda a, h: "the contract is paused; try again once it is unpaused",
+    "ERC20InsufficientBalance": lambda a, h: (
+        f"{a[0]} holds {h.amount(a[1])}; {h.amount(a[2])} is needed"
+    ),
+    "ERC20InsufficientAllowance": lambda a, h: (
+        f"the allowance of {h.name(a[0])} is {h.amount(a[1])}; {h.amount(a[2])} is needed"
+    ),
+    "AccessControlUnauthorizedAccount": lambda a, h: (
+        f"{a[0]} lacks the role 0x{bytes(a[1]).hex()} this needs"
+    ),
+    "SafeERC20FailedOperation": lambda a, h: f"token {h.name(a[0])} refused the transfer",
+    "Error": lambda a, h: f"the contract refused: {a[0]}",
+}
+
+
+def explain(decoded: tuple[str, tuple[Any, ...]] | None, hints: Hints | None = None) -> str:
+    """One sentence for a decoded revert, or the error's name and arguments if it has none."""
+    hints = hints or Hints()
+    if decoded is None:
+        return "the transaction would revert without a reason the CLI knows"
+    name, args = decoded
+    builder = _SENTENCES.get(name)
+    if builder is not None:
+        try:
+            return builder(args, hints)
+        except (IndexError, TypeError, ValueError):  # malformed revert data: fall back to names
+            pass
+    shown = ", ".join("0x" + a.hex() if isinstance(a, bytes) else str(a) for a in args)
+    return f"the transaction would revert with {name}({shown})"

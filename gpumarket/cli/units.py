@@ -1,0 +1,218 @@
+"""Human units for the CLI: token amounts in the token's own decimals, durations, times, and the
+payment tokens a command may name (by symbol or address).
+
+Parsing never guesses: an amount with more decimals than the token has, a negative or zero amount
+where it makes no sense, or anything that is not a plain decimal number is refused with a sentence
+that names the value. The caller turns the ValueError into the command's error.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from eth_utils import is_hex_address, keccak, to_checksum_address
+
+_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$")
+_SECONDS = {"": 1, "s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800}
+_NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
+
+
+def parse_amount(
+    text: str, decimals: int, symbol: str, *, what: str, allow_zero: bool = False
+) -> int:
+    """`text` ("2.5") in units of a token with `decimals` decimals, as an integer.
+
+    `what` names the value in messages ("amount", "max price"). Refuses non-numbers, negatives,
+    zero (unless `allow_zero`) and more decimals than the token has.
+    """
+    cleaned = text.strip().replace("_", "")
+    if not _NUMBER.match(cleaned):
+        raise ValueError(f"{what} {text!r} is not a number")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(f"{what} {text!r} is not a number") from None
+    if value < 0:
+        raise ValueError(f"{what} {text} is negative")
+    if value == 0 and not allow_zero:
+        raise ValueError(f"{what} must be more than zero")
+    scaled = value.scaleb(decimals)
+    if scaled != scaled.to_integral_value():
+        raise ValueError(f"{what} {text} has more decimals than {symbol} allows ({decimals})")
+    return int(scaled)
+
+
+def format_amount(raw: int, decimals: int) -> str:
+    """An integer amount of token units as a plain decimal string, without trailing zeros."""
+    if raw == 0:
+        return "0"
+    text = format(Decimal(raw).scaleb(-decimals), "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def parse_duration(text: str, *, what: str) -> int:
+    """Seconds from "90", "90s", "15m", "2h", "1d" or "1w"."""
+    match = _DURATION.match(text)
+    if match is None:
+        raise ValueError(f"{what} {text!r} is not a duration such as 90s, 15m, 2h or 1d")
+    return int(match.group(1)) * _SECONDS[match.group(2)]
+
+
+def format_duration(seconds: int) -> str:
+    """The largest whole unit: 3600 -> "1h", 5400 -> "90m", 45 -> "45s"."""
+    for unit in ("w", "d", "h", "m"):
+        size = _SECONDS[unit]
+        if seconds and seconds % size == 0:
+            return f"{seconds // size}{unit}"
+    return f"{seconds}s"
+
+
+def format_time(timestamp: int) -> str:
+    """A chain timestamp for people, in UTC."""
+    return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(timestamp))
+
+
+# ------------------------------------------------------------------ tokens
+
+
+@dataclass(frozen=True)
+class Token:
+    """A payment (or staking) token: its contract, symbol and decimals."""
+
+    address: str
+    symbol: str
+    decimals: int
+    contract: Any = field(compare=False, hash=False, repr=False)
+
+    def parse(self, text: str, *, what: str, allow_zero: bool = False) -> int:
+        return parse_amount(text, self.decimals, self.symbol, what=what, allow_zero=allow_zero)
+
+    def format(self, raw: int) -> str:
+        return f"{format_amount(raw, self.decimals)} {self.symbol}"
+
+    def plain(self, raw: int) -> str:
+        """The amount alone, for JSON output (a string, so no precision is lost)."""
+        return format_amount(raw, self.decimals)
+
+
+def token_at(client: Any, address: str) -> Token:
+    """The token at `address`, read through the ERC-20 ABI of MarketToken (a superset of what a
+    payment token must have). A contract without `decimals()` is refused."""
+    if not is_hex_address(address):
+        raise ValueError(f"{address!r} is not a token address")
+    checksum = to_checksum_address(address)
+    contract = client.w3.eth.contract(address=checksum, abi=client["MarketToken"].abi)
+    if client.rpc("eth_getCode", lambda: client.w3.eth.get_code(checksum)) in (b"", None):
+        raise ValueError(f"there is no contract at {checksum}")
+    try:
+        decimals = int(client.call(contract.functions.decimals()))
+    except Exception:  # noqa: BLE001 - any failure means "not an ERC-20 we can price in"
+        raise ValueError(f"{checksum} is not an ERC-20 token (no decimals())") from None
+    try:
+        symbol = str(client.call(contract.functions.symbol()))
+    except Exception:  # noqa: BLE001 - symbol() is optional in ERC-20
+        symbol = checksum[:10]
+    return Token(address=checksum, symbol=symbol, decimals=decimals, contract=contract)
+
+
+def allowlisted_tokens(client: Any, logs: list[tuple[str, Any]]) -> list[Token]:
+    """The market's allowlisted payment tokens now: every token a `TokenConfigured` event named
+    whose current config is allowed, GMKT first."""
+    market = client["JobMarket"]
+    seen: list[str] = []
+    for name, entry in logs:
+        if name == "TokenConfigured" and entry.address == market.address:
+            token = to_checksum_address(entry.args["token"])
+            if token not in seen:
+                seen.append(token)
+    gmkt = to_checksum_address(client["MarketToken"].address)
+    ordered = [gmkt] + [t for t in seen if t != gmkt]
+    tokens = []
+    for address in ordered:
+        allowed, _bond_min = client.call(market.functions.tokenConfig(address))
+        if allowed:
+            tokens.append(token_at(client, address))
+    return tokens
+
+
+def supports_permit(client: Any, token: Token, owner: str) -> bool:
+    """Whether `token` takes EIP-2612 permits we can sign: `nonces` and `DOMAIN_SEPARATOR` answer,
+    and the separator matches the EIP-712 domain we would sign for (from ERC-5267
+    `eip712Domain()`), so a signature is never wasted on a token that would reject it."""
+    functions = token.contract.functions
+    try:
+        client.call(functions.nonces(owner))
+        separator = bytes(client.call(functions.DOMAIN_SEPARATOR()))
+        domain = client.call(functions.eip712Domain())
+    except Exception:  # noqa: BLE001 - a token without these functions simply has no permit
+        return False
+    name, version, chain_id, verifying = domain[1:5]
+    return separator == domain_separator(name, version, chain_id, verifying)
+
+
+def domain_separator(name: str, version: str, chain_id: int, verifying_contract: str) -> bytes:
+    """EIP-712 domain separator of (name, version, chainId, verifyingContract)."""
+    from eth_abi import encode
+
+    type_hash = keccak(
+        text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
+    )
+    return keccak(
+        encode(
+            ["bytes32", "bytes32", "bytes32", "uint256", "address"],
+            [type_hash, keccak(text=name), keccak(text=version), chain_id, verifying_contract],
+        )
+    )
+
+
+class PermitToken:
+    """Adapter so `gpumarket.chain.permit.sign_permit` can read a web3 token like a Brownie one."""
+
+    def __init__(self, client: Any, token: Token) -> None:
+        self._client = client
+        self._functions = token.contract.functions
+
+    def eip712Domain(self) -> Any:  # noqa: N802 - the contract's name
+        return self._client.call(self._functions.eip712Domain())
+
+    def nonces(self, owner: str) -> int:
+        return int(self._client.call(self._functions.nonces(owner)))
+
+
+# ------------------------------------------------------------------ offers and specs
+
+
+def parse_gpu_model(text: str, *, allow_any: bool = False) -> str:
+    """A GPU model the package knows (`gpumarket.pogemm.gpus`), in its canonical spelling; "any"
+    (or "") gives "" where `allow_any`."""
+    from gpumarket.pogemm.gpus import REFERENCE_INT8_TOPS
+
+    if allow_any and text.strip().lower() in ("", "any"):
+        return ""
+    for known in REFERENCE_INT8_TOPS:
+        if known.upper() == text.strip().upper():
+            return known
+    raise ValueError(
+        f"unknown GPU model {text!r}; known models are {', '.join(sorted(REFERENCE_INT8_TOPS))}"
+    )
+
+
+def parse_region(text: str, *, allow_any: bool = False) -> str:
+    """An ISO 3166 alpha-2 region ("DE"), upper-cased; "any" (or "") gives "" where `allow_any`."""
+    if allow_any and text.strip().lower() in ("", "any"):
+        return ""
+    code = text.strip().upper()
+    if len(code) != 2 or not code.isalpha() or not code.isascii():
+        raise ValueError(f"region {text!r} is not an ISO 3166 alpha-2 code such as DE or US")
+    return code
+
+
+def text_of(raw: bytes) -> str:
+    """A left-aligned, zero-padded bytes32/bytes2 as text ("" for zero)."""
+    return bytes(raw).rstrip(b"\0").decode("ascii", "replace")
