@@ -26,7 +26,10 @@ from gpumarket.offchain.common import ServiceHalted, setup_logging
 
 
 def _settings(**overrides: Any) -> AgentSettings:
+    from gpumarket.cli.context import service_network_defaults
+
     values = {key: value for key, value in overrides.items() if value is not None and value != ()}
+    values = service_network_defaults(overrides.get("network"), "GPUMARKET_AGENT_", values)
     try:
         return AgentSettings(**values)
     except ValidationError as exc:
@@ -35,6 +38,11 @@ def _settings(**overrides: Any) -> AgentSettings:
 
 def _chain_options(command: Callable[..., Any]) -> Callable[..., Any]:
     options = [
+        click.option(
+            "--network",
+            default=None,
+            help="A Brownie network: its RPC URL and deployments/NAME.json, unless given.",
+        ),
         click.option(
             "--rpc-url", default=None, help="JSON-RPC endpoint [GPUMARKET_AGENT_RPC_URL]."
         ),

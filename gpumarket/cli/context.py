@@ -164,8 +164,8 @@ def run_guarded(action: Callable[[], Any], session: Session | None = None) -> An
 # ------------------------------------------------------------------ RPC URL and accounts
 
 
-def brownie_rpc_url(network: str, config: Path | None = None) -> str | None:
-    """The host (and port, for local chains) of `network` in Brownie's network-config.yaml."""
+def brownie_network(network: str, config: Path | None = None) -> dict[str, Any] | None:
+    """`network`'s entry in Brownie's network-config.yaml, or None."""
     path = config or Path.home() / ".brownie" / "network-config.yaml"
     try:
         import yaml  # type: ignore[import-untyped]
@@ -177,14 +177,48 @@ def brownie_rpc_url(network: str, config: Path | None = None) -> str | None:
     for group in data.get("live") or []:
         candidates.extend(group.get("networks") or [])
     for entry in candidates:
-        if entry.get("id") != network or not entry.get("host"):
-            continue
-        host = os.path.expandvars(str(entry["host"]))
-        port = (entry.get("cmd_settings") or {}).get("port")
-        if port and re.match(r"^https?://[^/:]+$", host):
-            host = f"{host}:{port}"
-        return host
+        if entry.get("id") == network:
+            return dict(entry)
     return None
+
+
+def brownie_rpc_url(network: str, config: Path | None = None) -> str | None:
+    """The host (and port, for local chains) of `network` in Brownie's network-config.yaml."""
+    entry = brownie_network(network, config)
+    if entry is None or not entry.get("host"):
+        return None
+    host = os.path.expandvars(str(entry["host"]))
+    port = (entry.get("cmd_settings") or {}).get("port")
+    if port and re.match(r"^https?://[^/:]+$", host):
+        host = f"{host}:{port}"
+    return host
+
+
+def brownie_chain_id(network: str, config: Path | None = None) -> int | None:
+    """The chain id Brownie's config gives `network` (live networks have one), or None."""
+    entry = brownie_network(network, config)
+    try:
+        return int(entry["chainid"]) if entry and entry.get("chainid") is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def service_network_defaults(
+    network: str | None, env_prefix: str, overrides: dict[str, Any]
+) -> dict[str, Any]:
+    """For `oracle run` and `agent run --network NAME`: deployments/NAME.json and the RPC URL of
+    NAME in Brownie's config, unless given as options or in the service's environment."""
+    values = dict(overrides)
+    values.pop("network", None)
+    if not network:
+        return values
+    if values.get("deployment") is None and f"{env_prefix}DEPLOYMENT" not in os.environ:
+        values["deployment"] = deployment_path(network)
+    if values.get("rpc_url") is None and f"{env_prefix}RPC_URL" not in os.environ:
+        url = brownie_rpc_url(network)
+        if url is not None:
+            values["rpc_url"] = url
+    return values
 
 
 def dev_account(index: int) -> LocalAccount:

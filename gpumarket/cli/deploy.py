@@ -18,7 +18,13 @@ from eth_utils import is_hex_address, to_checksum_address
 from gpumarket.chain.client import DEFAULT_ABI_DIR, ChainClient
 from gpumarket.chain.deploy import ADMIN_DELAY, GMKT_DISPUTE_BOND_MIN, majority, name32
 from gpumarket.chain.deployment import CONTRACT_NAMES, Deployment, DeploymentError
-from gpumarket.cli.context import CLI_RETRY, Session, chain_command, slim_abi_dir
+from gpumarket.cli.context import (
+    CLI_RETRY,
+    Session,
+    brownie_chain_id,
+    chain_command,
+    slim_abi_dir,
+)
 from gpumarket.cli.errors import CliError
 from gpumarket.cli.units import format_amount, parse_amount
 
@@ -250,6 +256,12 @@ def _bare_client(session: Session) -> ChainClient:
         session.rpc_url, Deployment(session.options.network, 0, 0, {}), retry=CLI_RETRY
     )
     chain_id = probe.rpc("eth_chainId", lambda: probe.w3.eth.chain_id)
+    expected = brownie_chain_id(session.options.network)
+    if expected is not None and expected != chain_id:
+        raise CliError(
+            f"wrong network: {session.rpc_url} serves chain {chain_id}, but Brownie's config says "
+            f"{session.options.network} is chain {expected}; nothing was deployed"
+        )
     return ChainClient(
         session.rpc_url,
         Deployment(session.options.network, chain_id, 0, {}),

@@ -17,9 +17,12 @@ from gpumarket.offchain.common import ServiceHalted, setup_logging
 
 
 def _settings(**overrides: Any) -> Any:
+    from gpumarket.cli.context import service_network_defaults
     from gpumarket.oracle.settings import OracleSettings
 
-    return OracleSettings(**{k: v for k, v in overrides.items() if v is not None})
+    values = {k: v for k, v in overrides.items() if v is not None}
+    values = service_network_defaults(overrides.get("network"), "GPUMARKET_ORACLE_", values)
+    return OracleSettings(**values)
 
 
 @click.group()
@@ -28,6 +31,7 @@ def oracle() -> None:
 
 
 @oracle.command()
+@click.option("--network", help="A Brownie network: its RPC URL and deployments/NAME.json.")
 @click.option("--rpc-url", help="JSON-RPC endpoint (env GPUMARKET_ORACLE_RPC_URL).")
 @click.option("--deployment", type=click.Path(path_type=Path), help="deployments/<network>.json")
 @click.option("--state-dir", type=click.Path(path_type=Path), help="Where the SQLite store lives.")

@@ -154,3 +154,32 @@ def test_deploy_without_oracles_uses_the_council_with_no_members(cli_json, tmp_p
     assert market.verifier() == council
     assert market.treasury() == accounts[3]
     assert web3.eth.get_code(out["contracts"]["MarketToken"]) != b""
+
+
+def test_deploy_refuses_a_node_on_another_chain_than_brownies_config_says(
+    cli, unchanged, tmp_path, rpc_url
+):
+    home = tmp_path / "home"
+    (home / ".brownie").mkdir(parents=True)
+    (home / ".brownie" / "network-config.yaml").write_text(
+        "live:\n- name: Test\n  networks:\n  - id: sepolia-gm\n    host: "
+        f"{rpc_url}\n    chainid: 11155111\n"
+    )
+    with unchanged(accounts[0]):
+        result = cli(
+            "deploy",
+            "--network",
+            "sepolia-gm",
+            "--deployment",
+            tmp_path / "d.json",
+            "--account",
+            "dev0",
+            env={"HOME": str(home), "GPUMARKET_RPC_URL": None},
+        )
+
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: wrong network: {rpc_url} serves chain {chain.id}, but Brownie's config says "
+        "sepolia-gm is chain 11155111; nothing was deployed\n"
+    )
+    assert not (tmp_path / "d.json").exists()
