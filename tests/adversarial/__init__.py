@@ -1,0 +1,1 @@
+"""Adversarial tests: the role matrix of every state-changing function (issue 6)."""

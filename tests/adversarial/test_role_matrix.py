@@ -1,0 +1,128 @@
+"""Every state-changing function of the six protocol contracts, called from every role column
+(issue 6): the allowed columns succeed and emit the function's event, every other column gets the
+exact revert its rule names. The functions come from the contracts' ABIs, so one added without a
+row in matrix.py fails here as `<Contract>.<function>-no_row`.
+
+A case is one call on the chain of the shared `world` fixture, reverted after it (the root
+conftest's autouse isolation). A denied call is checked with eth_call, which reverts exactly as
+the transaction would, at a seventh of the cost; an allowed one is sent and mined.
+"""
+
+import brownie
+import pytest
+from brownie import (
+    BenchmarkRegistry,
+    JobMarket,
+    MarketToken,
+    OracleCouncil,
+    ProviderRegistry,
+    Reputation,
+)
+
+from .matrix import (
+    ACCESS_ERRORS,
+    COLUMNS,
+    ROLE_HOLDERS,
+    role_constants,
+    role_id,
+    rows_by_function,
+)
+
+CONTRACTS = {
+    "MarketToken": MarketToken,
+    "Reputation": Reputation,
+    "ProviderRegistry": ProviderRegistry,
+    "JobMarket": JobMarket,
+    "BenchmarkRegistry": BenchmarkRegistry,
+    "OracleCouncil": OracleCouncil,
+}
+
+
+def state_changing_functions(container) -> list[str]:
+    """The names of a contract's nonpayable and payable functions, from its ABI."""
+    return sorted(
+        {
+            entry["name"]
+            for entry in container.abi
+            if entry["type"] == "function" and entry["stateMutability"] in ("nonpayable", "payable")
+        }
+    )
+
+
+def _cases():
+    rows = rows_by_function()
+    for contract, container in CONTRACTS.items():
+        for function in state_changing_functions(container):
+            if (contract, function) not in rows:
+                yield pytest.param(contract, function, None, "", id=f"{contract}.{function}-no_row")
+                continue
+            for row in rows[(contract, function)]:
+                for column in COLUMNS:
+                    yield pytest.param(contract, function, row, column, id=f"{row.id}-{column}")
+
+
+CASES = list(_cases())
+
+
+@pytest.mark.parametrize("contract, function, row, column", CASES)
+def test_role_matrix(world, contract, function, row, column):
+    if row is None:
+        pytest.fail(f"function {contract}.{function} has no row in the matrix")
+    caller = world.accounts[column]
+    if row.prepare is not None:
+        row.prepare(world, row)
+    method, args = row.invoke(world, caller)
+
+    if column in row.access.allowed:
+        tx = method(*args, {"from": caller})
+
+        assert tx.status == 1, f"{row.id} ({row.access.rule}) failed for {column}"
+        if row.event is not None:
+            emitted = tx.events[row.event] if row.event in tx.events else []
+            assert any(e.address == world.contracts[contract].address for e in emitted), (
+                f"{row.id} by {column} did not emit {row.event}"
+            )
+    else:
+        expected = row.access.denial(world, caller)
+        if row.access.open:
+            assert expected.split(":")[0] not in ACCESS_ERRORS, f"{row.id} is open to anyone"
+
+        with brownie.reverts(expected):
+            method.call(*args, {"from": caller})
+
+
+def test_every_row_names_a_state_changing_function():
+    functions = {
+        (c, f) for c, container in CONTRACTS.items() for f in state_changing_functions(container)
+    }
+
+    stale = sorted(set(rows_by_function()) - functions)
+
+    assert stale == [], f"rows for functions the ABIs do not have: {stale}"
+
+
+@pytest.mark.parametrize("contract", CONTRACTS)
+def test_every_named_role_has_a_column_holding_it(world, contract):
+    deployed = world.contracts[contract]
+
+    for name in role_constants(CONTRACTS[contract]):
+        assert name in ROLE_HOLDERS, f"role {contract}.{name} has no column in the matrix"
+        assert bytes(getattr(deployed, name)()) == role_id(name)
+        assert deployed.hasRole(role_id(name), world.accounts[ROLE_HOLDERS[name]])
+
+
+def test_every_column_but_the_admin_holds_its_one_role_and_nothing_else(world):
+    """So that a column's success comes from its role (or relation) alone, never another role."""
+    columns = [column for column in COLUMNS if column != "admin"]
+    held = {column: set() for column in columns}
+    for name, deployed in world.contracts.items():
+        for role in role_constants(CONTRACTS[name]):
+            for column in columns:
+                if deployed.hasRole(role_id(role), world.accounts[column]):
+                    held[column].add(role)
+
+    expected = {column: set() for column in columns}
+    for role, column in ROLE_HOLDERS.items():
+        if column in expected:
+            expected[column].add(role)
+    assert held == expected
