@@ -11,8 +11,11 @@ BROWNIE := $(BIN)/python -m gpumarket.chain.launcher
 # The ganache run covers the integration and adversarial suites (see README, "Two chains").
 GANACHE_TESTS ?= tests/integration
 STATEFUL_EXAMPLES ?= 25
+# `make fuzz`: runs of 50 steps for the protocol machine (1,000 x 50 = 50,000 steps) and of 30 for
+# the council's model machine.
+FUZZ_EXAMPLES ?= 1000
 
-.PHONY: setup compile test test-anvil test-ganache demo lint coverage clean bench bench-baseline
+.PHONY: setup compile test test-anvil test-ganache demo lint coverage clean bench bench-baseline fuzz
 
 setup:
 	@tools/setup.sh
@@ -32,6 +35,13 @@ test-anvil:
 test-ganache:
 	@echo "== suite on ganache (subset: $(GANACHE_TESTS)) =="
 	$(BROWNIE) test $(GANACHE_TESTS) --network ganache-cli
+
+# A deep invariant campaign, outside `make test`: the protocol machine (E1-E5, S1-S4 against the
+# Python model) and the council's model machine (O1-O4) with FUZZ_EXAMPLES runs each.
+fuzz: setup
+	GPUMARKET_STATEFUL_EXAMPLES=$(FUZZ_EXAMPLES) \
+	  $(BROWNIE) test tests/stateful tests/unit/OracleCouncil/test_council_model.py \
+	  --network development
 
 coverage: setup
 	$(BROWNIE) test tests --network development --coverage
