@@ -30,7 +30,6 @@ from rich.table import Table
 
 from gpumarket.agent.settings import AgentSettings
 from gpumarket.chain.deploy import deploy_protocol
-from gpumarket.chain.deployment import Deployment
 from gpumarket.chain.launcher import free_port
 from gpumarket.chain.types import HOUR, JobSpec, JobState, Offer
 from gpumarket.offchain.supervisor import Service, agent_service, oracle_service, wait_until
@@ -120,7 +119,7 @@ class Demo:
         self.token, self.reputation = self.protocol.token, self.protocol.reputation
         self.market.configureToken(self.usdc, True, 10 * USDC, {"from": self.governance})
         self.deployment = self.work / "development.json"
-        Deployment("development", chain.id, start, self.protocol.addresses()).save(self.deployment)
+        self.protocol.record("development", start, self.deployment)
         self.gas = GasLog()
         self.services: list[Service] = []
         self.agents: list[Service] = []

@@ -13,19 +13,24 @@ from gpumarket.pogemm import spec
 from gpumarket.pogemm.prover import Proof
 
 
+def half_rows_proof(params: spec.Params) -> Proof:
+    """A commitment where only the first half of the rows were computed; the rest stay at X0."""
+    b = spec.b_matrix(params.seed, params.n)
+    x = spec.x0(params.seed, params.n)
+    half = params.n // 2
+    checkpoints, current = [x.copy()], x.copy()
+    for _ in range(params.intervals):
+        top = current[:half]
+        for _ in range(params.interval):
+            top = spec.step(top, b)
+        current = np.concatenate([top, x[half:]])
+        checkpoints.append(current.copy())
+    return Proof.from_checkpoints(params, checkpoints, b)
+
+
 class HalfRowsAgent(Agent):
     def make_proof(self, params: spec.Params) -> Proof:
-        b = spec.b_matrix(params.seed, params.n)
-        x = spec.x0(params.seed, params.n)
-        half = params.n // 2
-        checkpoints, current = [x.copy()], x.copy()
-        for _ in range(params.intervals):
-            top = current[:half]
-            for _ in range(params.interval):
-                top = spec.step(top, b)
-            current = np.concatenate([top, x[half:]])
-            checkpoints.append(current.copy())
-        return Proof.from_checkpoints(params, checkpoints, b)
+        return half_rows_proof(params)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,7 @@ from pathlib import Path
 from brownie import accounts, chain, network
 
 from gpumarket.chain.deploy import deploy_protocol
-from gpumarket.chain.deployment import Deployment, deployment_path
+from gpumarket.chain.deployment import deployment_path
 
 
 def main():
@@ -16,7 +16,7 @@ def main():
     protocol = deploy_protocol(admin, admin.address)
     name = network.show_active()
     path = deployment_path(name, Path.cwd())
-    Deployment(name, chain.id, start, protocol.addresses()).save(path)
+    protocol.record(name, start, path)
     for contract, address in protocol.addresses().items():
         print(f"{contract}: {address}")
     print(f"recorded in {path}")

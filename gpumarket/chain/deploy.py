@@ -7,7 +7,10 @@ wired the same way: roles granted to the market, windows source set, tokens allo
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
+
+from gpumarket.chain.deployment import Deployment
 
 #: Delay of a DEFAULT_ADMIN transfer (AccessControlDefaultAdminRules), in seconds.
 ADMIN_DELAY = 2 * 24 * 3600
@@ -37,6 +40,14 @@ class Protocol:
             "BenchmarkRegistry": self.benchmark.address,
             "OracleCouncil": self.council.address,
         }
+
+    def record(self, network: str, deploy_block: int, path: Path) -> Deployment:
+        """Write `path` (deployments/<network>.json) for this deployment on the connected chain."""
+        from brownie import chain
+
+        deployment = Deployment(network, chain.id, deploy_block, self.addresses())
+        deployment.save(path)
+        return deployment
 
 
 def _containers() -> Any:

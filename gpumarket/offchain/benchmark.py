@@ -13,7 +13,6 @@ from typing import Any
 
 from gpumarket.agent.settings import AgentSettings
 from gpumarket.chain.deploy import deploy_protocol
-from gpumarket.chain.deployment import Deployment
 from gpumarket.chain.launcher import free_port
 from gpumarket.chain.types import JobSpec, JobState, Offer
 from gpumarket.offchain.supervisor import Service, agent_service, oracle_service, wait_until
@@ -65,7 +64,7 @@ def measure(
     start_block = chain.height + 1
     protocol = deploy_protocol(admin, admin.address, oracles=[k.address for k in keys], silent=True)
     deployment = work / "deployment.json"
-    Deployment("development", chain.id, start_block, protocol.addresses()).save(deployment)
+    protocol.record("development", start_block, deployment)
     token, market, registry = protocol.token, protocol.market, protocol.registry
     stake = 100_000 * GMKT
     token.transfer(provider, stake, {"from": admin, "silent": True})
@@ -91,7 +90,7 @@ def measure(
         ).start()
         services.append(agent)
 
-        def post_and_accept() -> int:
+        def post() -> int:
             deposit = market.costOf(PRICE, SPEC.gpu_count, SPEC.duration)
             token.transfer(buyer, deposit, {"from": admin, "silent": True})
             token.approve(market, deposit, {"from": buyer, "silent": True})
@@ -100,7 +99,7 @@ def measure(
             )
             return tx.return_value  # the agent accepts it (it holds the provider's key)
 
-        batch = [post_and_accept() for _ in range(jobs)]
+        batch = [post() for _ in range(jobs)]
         wait_until(
             lambda: all(market.jobOf(j)[1] == JobState.SUBMITTED for j in batch),
             60 + 2 * jobs,
@@ -130,7 +129,7 @@ def measure(
 
         latencies = []
         for _ in range(latency_jobs):
-            job_id = post_and_accept()
+            job_id = post()
             wait_until(lambda j=job_id: market.jobOf(j)[1] == JobState.VERIFIED, 60, "a verdict")
             verified = time.time()
             challenge = market.challengeOfJob(job_id)

@@ -8,6 +8,7 @@ re-derived from the chain, so a restart, an RPC outage or a reorg only delays th
 
 from __future__ import annotations
 
+import functools
 import logging
 import time
 from dataclasses import dataclass
@@ -166,6 +167,7 @@ class Oracle:
     def evaluate(self, challenge_id: int) -> Ballot | None:
         """The ballot this oracle casts on a challenge now, or None (wait, or nothing to do)."""
         safe = self.scanner.safe_head()
+        now = functools.cache(lambda: self._timestamp(safe))  # the safe block's time, read once
         c = Challenge.from_tuple(
             self.client.call(self.benchmark.functions.challengeOf(challenge_id), safe)
         )
@@ -185,7 +187,7 @@ class Oracle:
                 self.store.close_challenge(challenge_id, f"job {state.name.lower()}")
                 return None
             window_end = job[7] + self.client.call(self.market.functions.disputeWindow())
-            if self._timestamp(safe) >= window_end:
+            if now() >= window_end:
                 self.store.close_challenge(challenge_id, "too late")
                 return None
         elif c.state != C_OPEN and c.state != C_COMMITTED:
@@ -193,7 +195,7 @@ class Oracle:
             return None
 
         if c.state == C_OPEN:
-            if self._timestamp(safe) <= c.commit_deadline:
+            if now() <= c.commit_deadline:
                 return None
             cached = self.store.verdict(challenge_id, ZERO32, ZERO32)
             if cached is None:

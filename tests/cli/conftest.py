@@ -15,7 +15,6 @@ from brownie import accounts, chain, web3
 from click.testing import CliRunner
 
 from gpumarket.chain.deploy import deploy_protocol
-from gpumarket.chain.deployment import Deployment
 from gpumarket.chain.types import Offer
 from gpumarket.cli.context import dev_account
 from gpumarket.cli.main import main
@@ -61,12 +60,7 @@ def protocol(governance, treasury, arbiter, verifier, deploy_block):
 def deployment_file(protocol, usdc, deploy_block, tmp_path_factory):
     """deployments/development.json of the module's protocol (USDC allowlisted after it)."""
     path = tmp_path_factory.mktemp("cli") / "deployments" / "development.json"
-    Deployment(
-        network="development",
-        chain_id=chain.id,
-        deploy_block=deploy_block,
-        addresses=protocol.addresses(),
-    ).save(path)
+    protocol.record("development", deploy_block, path)
     return path
 
 

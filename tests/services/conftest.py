@@ -7,7 +7,6 @@ import pytest
 from brownie import accounts, chain, web3
 
 from gpumarket.chain.deploy import deploy_protocol
-from gpumarket.chain.deployment import Deployment
 from gpumarket.oracle.settings import OracleSettings
 
 #: Council size and quorum of the service tests.
@@ -59,12 +58,7 @@ def benchmark(protocol):
 @pytest.fixture(scope="module")
 def deployment_file(protocol, deploy_block, tmp_path_factory):
     path = tmp_path_factory.mktemp("deployment") / "development.json"
-    Deployment(
-        network="development",
-        chain_id=chain.id,
-        deploy_block=deploy_block,
-        addresses=protocol.addresses(),
-    ).save(path)
+    protocol.record("development", deploy_block, path)
     return path
 
 

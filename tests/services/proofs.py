@@ -1,10 +1,9 @@
-"""Proofs for the service tests: honest, and a cheater that computes half the rows."""
+"""Proofs for the service tests: honest, and the demo's cheater that computes half the rows."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from gpumarket.chain.types import JobSpec
+from gpumarket.demo_cheater import half_rows_proof  # noqa: F401 - one cheat, shared
 from gpumarket.pogemm import spec
 from gpumarket.pogemm.backends import NumpyBackend
 from gpumarket.pogemm.prover import Proof, prove
@@ -20,22 +19,6 @@ COMMITTED, PASSED, FAILED_STATE = 2, 3, 4
 
 def honest_proof(params: spec.Params) -> Proof:
     return prove(params, NumpyBackend())
-
-
-def half_rows_proof(params: spec.Params) -> Proof:
-    """A cheater that computes only the first half of the rows; the rest stay at X0."""
-    b = spec.b_matrix(params.seed, params.n)
-    x = spec.x0(params.seed, params.n)
-    half = params.n // 2
-    checkpoints = [x.copy()]
-    current = x.copy()
-    for _ in range(params.intervals):
-        top = current[:half]
-        for _ in range(params.interval):
-            top = spec.step(top, b)
-        current = np.concatenate([top, x[half:]])
-        checkpoints.append(current.copy())
-    return Proof.from_checkpoints(params, checkpoints, b)
 
 
 def params_of(benchmark, challenge_id) -> spec.Params:

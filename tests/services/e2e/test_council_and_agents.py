@@ -87,7 +87,7 @@ def test_an_honest_job_is_verified_and_settles_and_a_cheater_is_failed_and_slash
     market, registry, gmkt, usdc, buyer, post_job, agent_provider, start_oracles, council
 ):
     honest, _ = agent_provider()
-    cheater, _ = agent_provider(module="tests.services.fakes.cheating_agent")
+    cheater, _ = agent_provider(module="gpumarket.demo_cheater")
     start_oracles(0, 1, 2)
     deposit = market.costOf(PRICE, SPEC.gpu_count, SPEC.duration)
     gmkt_before = gmkt.balanceOf(buyer)
