@@ -10,12 +10,14 @@ export PYTHONUNBUFFERED := 1
 BROWNIE := $(BIN)/python -m gpumarket.chain.launcher
 # The ganache run covers the integration and adversarial suites (see README, "Two chains").
 GANACHE_TESTS ?= tests/integration
-STATEFUL_EXAMPLES ?= 25
+# The whole-protocol machine in `make test`: runs of 50 steps, 40 x 50 = 2,000 steps.
+STATEFUL_EXAMPLES ?= 40
 # `make fuzz`: runs of 50 steps for the protocol machine (1,000 x 50 = 50,000 steps) and of 30 for
 # the council's model machine.
 FUZZ_EXAMPLES ?= 1000
 
-.PHONY: setup compile test test-anvil test-ganache demo lint coverage clean bench bench-baseline fuzz
+.PHONY: setup compile test test-anvil test-ganache demo lint coverage clean bench bench-baseline fuzz \
+	bug-hunt
 
 setup:
 	@tools/setup.sh
@@ -36,12 +38,18 @@ test-ganache:
 	@echo "== suite on ganache (subset: $(GANACHE_TESTS)) =="
 	$(BROWNIE) test $(GANACHE_TESTS) --network ganache-cli
 
-# A deep invariant campaign, outside `make test`: the protocol machine (E1-E5, S1-S4 against the
-# Python model) and the council's model machine (O1-O4) with FUZZ_EXAMPLES runs each.
+# A deep invariant campaign, outside `make test`: the whole-protocol machine (market, registry,
+# council and benchmark registry; E1-E5, S1-S4, O1-O4 against the Python model) and the council's
+# own model machine, with FUZZ_EXAMPLES runs each.
 fuzz: setup
 	GPUMARKET_STATEFUL_EXAMPLES=$(FUZZ_EXAMPLES) \
 	  $(BROWNIE) test tests/stateful tests/unit/OracleCouncil/test_council_model.py \
-	  --network development
+	  --network development -s -p no:cacheprovider | grep -v -E "^(Transaction sent|  [A-Za-z]+\.)"
+
+# Proof that the machine can fail: injects each of three accounting bugs into a copy of the
+# contracts and prints the step and seconds at which the machine caught it.
+bug-hunt: setup
+	$(BIN)/python tools/inject_bug.py
 
 coverage: setup
 	$(BROWNIE) test tests --network development --coverage

@@ -112,10 +112,53 @@ def unwrap_brownie_rpc_warnings() -> None:
             setattr(Rpc, name, originals[0])
 
 
+#: How long a mined transaction may stay unknown to eth_getTransactionByHash before Brownie may
+#: call it dropped.
+TX_LOOKUP_PATIENCE_S = 5.0
+
+
+def patch_brownie_tx_lookup() -> None:
+    """Make Brownie wait for a transaction's receipt before it may call the transaction dropped.
+
+    Brownie's `TransactionReceipt._await_confirmation` reads the sender's nonce, then asks for the
+    receipt once, and reports "Tx dropped without known replacement" when the nonce has moved on
+    but the receipt is not there. Under CPU load anvil can count the nonce before it serves the
+    receipt, and a test then fails on a transaction that was mined. This polls for the receipt for
+    up to TX_LOOKUP_PATIENCE_S first; a transaction that is really gone is still reported.
+    """
+    import time
+
+    from brownie.network import transaction
+    from hexbytes import HexBytes
+    from web3.exceptions import TransactionNotFound
+
+    original = transaction.TransactionReceipt._await_confirmation
+    if getattr(original, "_gpumarket_patched", False):
+        return
+
+    def await_confirmation(self, block_number=None, required_confs=1):  # type: ignore[no-untyped-def]
+        deadline = time.monotonic() + TX_LOOKUP_PATIENCE_S
+        while True:
+            try:
+                receipt = transaction.web3.eth.get_transaction_receipt(HexBytes(self.txid))
+            except TransactionNotFound:
+                receipt = None
+            if (receipt is not None and receipt["blockHash"] is not None) or (
+                time.monotonic() > deadline
+            ):
+                break
+            time.sleep(0.02)
+        return original(self, block_number, required_confs)
+
+    await_confirmation._gpumarket_patched = True  # type: ignore[attr-defined]
+    transaction.TransactionReceipt._await_confirmation = await_confirmation
+
+
 def main() -> None:
     quiet_brownie_deprecations()
     patch_brownie_immutables()
     unwrap_brownie_rpc_warnings()
+    patch_brownie_tx_lookup()
     port = int(os.environ.get("GPUMARKET_CHAIN_PORT") or free_port())
     configure_local_chains(port, steps_tracing="--coverage" in sys.argv or "-C" in sys.argv)
     from brownie._cli.__main__ import main as brownie_main

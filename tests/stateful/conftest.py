@@ -1,6 +1,8 @@
-"""Stateful-test fixtures: one module-scoped world (three providers with different offers, three
-buyers, a slasher standing in for the benchmark registry) that every run of the state machine
-starts from, and the model parameters read from the deployed contracts."""
+"""Stateful-test fixtures: one module-scoped world (the whole protocol with its oracle council as
+the verdict source of the market and the benchmark registry, five oracle candidates of which three
+sit with quorum 2, three providers with different offers, three buyers, and a slasher account
+beside the market and the benchmark registry) that every run of the state machine starts from,
+and the model parameters read from the deployed contracts."""
 
 from __future__ import annotations
 
@@ -12,7 +14,7 @@ import pytest
 from brownie import accounts
 from protocol_model import Params
 
-from gpumarket.chain.deploy import name32
+from gpumarket.chain.deploy import deploy_protocol, name32
 from gpumarket.chain.types import HOUR, Offer
 
 GMKT = 10**18
@@ -31,6 +33,9 @@ PROVIDER_SETUPS = (
 PROVIDER_WALLET = 4_000 * GMKT
 #: What each buyer can spend: far more than a 50-step run posts.
 BUYER_FUNDS = {"gmkt": 1_000_000 * GMKT, "usdc": 1_000_000 * USDC}
+#: Oracle candidates (dev accounts 13..17); the first three sit at the start, quorum 2.
+ORACLES = range(13, 18)
+SEATED, QUORUM = 3, 2
 
 
 @dataclass
@@ -40,11 +45,15 @@ class World:
     market: Any
     registry: Any
     reputation: Any
+    council: Any
+    benchmark: Any
+    oracles: list  # the candidates
+    council_config: tuple  # (members, quorum, version) at the start
+    governance: Any  # every admin and governor role, the oracle admin included
     gmkt: Any
     usdc: Any
     treasury: Any
     arbiter: Any
-    verifier: Any
     slasher: Any
     stranger: Any
     providers: list
@@ -67,6 +76,19 @@ class World:
         return list(unique.values())
 
 
+@pytest.fixture(scope="module")
+def protocol(governance, treasury, arbiter):
+    """The whole protocol, with the council as the verdict source (the default deployment)."""
+    oracles = [accounts[i].address for i in ORACLES]
+    return deploy_protocol(
+        governance,
+        treasury.address,
+        arbiter=arbiter.address,
+        oracles=oracles[:SEATED],
+        quorum=QUORUM,
+    )
+
+
 @pytest.fixture(scope="session")
 def slasher():
     """An account with the registry's SLASHER_ROLE, standing in for the benchmark registry."""
@@ -80,10 +102,10 @@ def world(
     reputation,
     gmkt,
     usdc,
+    protocol,
     governance,
     treasury,
     arbiter,
-    verifier,
     slasher,
     stranger,
     buyer,
@@ -94,6 +116,9 @@ def world(
     make_provider,
     fund,
 ):
+    council, benchmark = protocol.council, protocol.benchmark
+    oracles = [accounts[i] for i in ORACLES]
+    assert list(council.members()) == [o.address for o in oracles[:SEATED]]
     providers = [provider, provider2, provider3]
     for account, (offer, stake) in zip(providers, PROVIDER_SETUPS, strict=True):
         make_provider(account, stake=stake, offer=offer)
@@ -129,20 +154,29 @@ def world(
         jail_period=registry.jailPeriod(),
         max_unbonding_entries=registry.MAX_UNBONDING_ENTRIES(),
         bond_min={t.address: market.tokenConfig(t)["disputeBondMin"] for t in (gmkt, usdc)},
+        benchmark_window=benchmark.benchmarkWindow(),
+        attestation_slash=benchmark.attestationSlash(),
+        finder_fee_bps=benchmark.finderFeeBps(),
     )
-    # The model starts from an empty, unpaused market whose verdicts come from `verifier`.
+    # The model starts from an empty, unpaused market whose verdicts come from the council.
     assert not market.paused() and not registry.paused() and market.jobCount() == 0
-    assert market.verifier() == verifier and market.hasRole(market.ARBITER_ROLE(), arbiter)
+    assert market.verifier() == council == benchmark.verifier()
+    assert market.benchmarkRegistry() == benchmark and benchmark.challengeCount() == 0
+    assert market.hasRole(market.ARBITER_ROLE(), arbiter)
 
     world = World(
         market=market,
         registry=registry,
         reputation=reputation,
+        council=council,
+        benchmark=benchmark,
+        oracles=oracles,
+        council_config=(list(council.members()), council.quorum(), council.configVersion()),
+        governance=governance,
         gmkt=gmkt,
         usdc=usdc,
         treasury=treasury,
         arbiter=arbiter,
-        verifier=verifier,
         slasher=slasher,
         stranger=stranger,
         providers=providers,

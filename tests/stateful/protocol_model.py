@@ -13,11 +13,14 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from enum import IntEnum
 
 from gpumarket.chain.types import HOUR, JobSpec, JobState, Payout
 from gpumarket.testing.reverts import custom_error as revert_message
 
 MAX_BPS = 10_000
+#: BenchmarkRegistry.MAX_N.
+MAX_BENCHMARK_N = 16_384
 DAY = 24 * HOUR
 
 OPEN_STATES = {
@@ -81,6 +84,9 @@ class Params:
     jail_period: int
     max_unbonding_entries: int
     bond_min: dict[str, int]
+    benchmark_window: int
+    attestation_slash: int
+    finder_fee_bps: int
 
 
 @dataclass
@@ -106,6 +112,9 @@ class ProviderModel:
     failed: int = 0
     slashed: int = 0
     disputes_lost: int = 0
+    last_tops: int = 0
+    best_tops: int = 0
+    tops_at: int = 0
 
     @property
     def free(self) -> int:
@@ -162,6 +171,41 @@ class JobModel:
     disputed_at: int = 0
     bond: int = 0
     paid: Counter = field(default_factory=Counter)  # token units released, by Payout kind
+    challenge_id: int = 0  # the PoGEMM challenge opened at the match (benchmark jobs)
+
+
+class ChallengeState(IntEnum):
+    """IBenchmarkRegistry.ChallengeState."""
+
+    NONE = 0
+    OPEN = 1
+    COMMITTED = 2
+    PASSED = 3
+    FAILED = 4
+    FRAUD = 5
+
+
+@dataclass
+class ChallengeModel:
+    """A PoGEMM challenge: a benchmark job's (subject = job id) or a hardware attestation's (0)."""
+
+    challenge_id: int
+    subject: int
+    provider: str
+    n: int
+    steps: int
+    interval: int
+    opened_at: int
+    commit_deadline: int
+    state: ChallengeState = ChallengeState.OPEN
+    committed_at: int = 0
+    verified_tops: int = 0
+    #: The committed tree when the provider cheated: (forged row, Merkle proof), else None.
+    forgery: tuple | None = None
+
+    @property
+    def leaf_count(self) -> int:
+        return (self.steps // self.interval + 1) * self.n
 
 
 @dataclass(frozen=True)
@@ -203,6 +247,8 @@ class ProtocolModel:
         self.bid_seq = 0
         self.releases: list[Release] = []  # expected payouts of the current action
         self.slashes: list[Slash] = []  # expected slashes of the current action
+        self.challenges: dict[int, ChallengeModel] = {}
+        self.challenge_count = 0
 
     def begin(self) -> None:
         """Forget the expected effects of the previous action."""
@@ -249,6 +295,9 @@ class ProtocolModel:
                 times.append(self.window_end(job))
             elif job.state == JobState.DISPUTED:
                 times.append(self.arbitration_end(job))
+        times.extend(
+            c.commit_deadline for c in self.challenges.values() if c.state == ChallengeState.OPEN
+        )
         return times
 
     def eligible(self, job: JobModel, address: str, now: int) -> bool:
@@ -270,6 +319,7 @@ class ProtocolModel:
             and p.gpu_count >= p.gpus_in_use + spec.gpu_count
             and p.free >= self.collateral_for(spec)
             and p.score >= spec.min_reputation_bps
+            and (spec.min_verified_tops == 0 or p.last_tops >= spec.min_verified_tops)
         )
 
     def best_bid(self, job: JobModel, now: int) -> tuple[str, int] | None:
@@ -497,6 +547,12 @@ class ProtocolModel:
         job.started_at = now
         job.escrow = value
         job.collateral = job.lock = collateral
+        if job.spec.benchmark_required:
+            spec = job.spec
+            challenge = self.open_challenge(
+                job.job_id, address, spec.benchmark_n, spec.benchmark_t, spec.benchmark_k, now
+            )
+            job.challenge_id = challenge.challenge_id
         self._release(job, job.buyer, excess, Payout.REFUND)
 
     def cancel_error(self, job: JobModel, caller: str, now: int) -> str | None:
@@ -621,6 +677,125 @@ class ProtocolModel:
             self._settle(job)
             self._release(job, job.provider, bond, Payout.BOND)
 
+    # ------------------------------------------------------------ benchmark challenges
+
+    def open_challenge(
+        self, subject: int, provider: str, n: int, steps: int, interval: int, now: int
+    ) -> ChallengeModel:
+        self.challenge_count += 1
+        challenge = ChallengeModel(
+            challenge_id=self.challenge_count,
+            subject=subject,
+            provider=provider,
+            n=n,
+            steps=steps,
+            interval=interval,
+            opened_at=now,
+            commit_deadline=now + self.params.benchmark_window,
+        )
+        self.challenges[challenge.challenge_id] = challenge
+        return challenge
+
+    def attestation_open_error(self, provider: str, n: int, steps: int, interval: int):
+        """The revert of a provider opening its own attestation, or None (the caller is the
+        provider; anyone else needs the opener role)."""
+        if self.providers[provider].stake < self.params.min_stake:
+            return revert_message("BenchmarkRegistryNotListed", provider)
+        if not (
+            n != 0
+            and n % 64 == 0
+            and n <= MAX_BENCHMARK_N
+            and interval != 0
+            and steps != 0
+            and steps % interval == 0
+        ):
+            return revert_message("BenchmarkRegistryInvalidParameters", n, steps, interval)
+        return None
+
+    def commit_error(self, challenge: ChallengeModel, caller: str, now: int) -> str | None:
+        cid = challenge.challenge_id
+        if caller != challenge.provider:
+            return revert_message("BenchmarkRegistryNotProvider", cid, caller)
+        if challenge.state != ChallengeState.OPEN:
+            return revert_message("BenchmarkRegistryWrongState", cid, challenge.state)
+        if now > challenge.commit_deadline:
+            return revert_message(
+                "BenchmarkRegistryCommitWindowClosed", cid, challenge.commit_deadline
+            )
+        return None
+
+    def commit(self, challenge: ChallengeModel, now: int, forgery: tuple | None) -> None:
+        challenge.state = ChallengeState.COMMITTED
+        challenge.committed_at = now
+        challenge.forgery = forgery
+
+    def fraud_error(
+        self, challenge: ChallengeModel, row: int, length: int, proven: bool, honest: bool
+    ) -> str | None:
+        """The revert of proveFraud: `proven` says the row and proof match the committed root,
+        `honest` that the row is the true X0 row."""
+        cid = challenge.challenge_id
+        if challenge.state != ChallengeState.COMMITTED:
+            return revert_message("BenchmarkRegistryWrongState", cid, challenge.state)
+        if row >= challenge.n:
+            return revert_message("BenchmarkRegistryRowOutOfRange", row, challenge.n)
+        if length != challenge.n:
+            return revert_message("BenchmarkRegistryBadRowLength", length, challenge.n)
+        if not proven:
+            return revert_message("BenchmarkRegistryInvalidProof", cid, row)
+        if honest:
+            return revert_message("BenchmarkRegistryNoFraud", cid, row)
+        if challenge.subject:
+            job = self.jobs[challenge.subject]
+            if job.state not in (
+                JobState.RUNNING,
+                JobState.SUBMITTED,
+                JobState.VERIFIED,
+                JobState.DISPUTED,
+            ):
+                return revert_message("JobMarketWrongState", job.job_id, job.state)
+        return None
+
+    def prove_fraud(self, challenge: ChallengeModel, prover: str, now: int, gmkt: str) -> None:
+        """A job's fraud fails the job (the collateral's remainder to the prover) and returns any
+        bond; an attestation's costs `attestationSlash`, the finder's share to the prover."""
+        challenge.state = ChallengeState.FRAUD
+        if challenge.subject:
+            job = self.jobs[challenge.subject]
+            bond, job.bond = job.bond, 0
+            self._fail(job, now, gmkt, remainder_to=prover)
+            self._release(job, job.buyer, bond, Payout.BOND)
+            return
+        total = self.params.attestation_slash
+        finder = bps_down(total, self.params.finder_fee_bps)
+        provider = challenge.provider
+        if finder:
+            self.slash(provider, finder, prover, challenge.challenge_id, None, now, gmkt)
+        if total > finder:
+            self.slash(
+                provider, total - finder, self.treasury, challenge.challenge_id, None, now, gmkt
+            )
+        self.providers[provider].slashed += 1
+
+    def attestation_error(self, challenge: ChallengeModel, ok: bool) -> str | None:
+        """The revert of the verifier's recordAttestation, or None."""
+        cid = challenge.challenge_id
+        if challenge.subject:
+            return revert_message("BenchmarkRegistryNotAttestation", cid, challenge.subject)
+        state = challenge.state
+        if state != ChallengeState.COMMITTED and (ok or state != ChallengeState.OPEN):
+            return revert_message("BenchmarkRegistryWrongState", cid, state)
+        return None
+
+    def record_attestation(self, challenge: ChallengeModel, ok: bool, tops: int, now: int):
+        challenge.state = ChallengeState.PASSED if ok else ChallengeState.FAILED
+        if ok:
+            challenge.verified_tops = tops
+            p = self.providers[challenge.provider]
+            p.last_tops = tops
+            p.best_tops = max(p.best_tops, tops)
+            p.tops_at = now
+
     # ------------------------------------------------------------ internals
 
     def _settle(self, job: JobModel) -> None:
@@ -634,9 +809,9 @@ class ProtocolModel:
         self._release(job, job.provider, value - fee, Payout.PROVIDER)
         self._release(job, self.treasury, fee, Payout.FEE)
 
-    def _fail(self, job: JobModel, now: int, gmkt: str) -> None:
-        """Refund the buyer in full and slash the collateral: the buyer's share, the rest to the
-        treasury."""
+    def _fail(self, job: JobModel, now: int, gmkt: str, remainder_to: str | None = None) -> None:
+        """Refund the buyer in full and slash the collateral: the buyer's share, the rest to
+        `remainder_to` (the treasury, or a fraud prover)."""
         refund, job.escrow = job.escrow, 0
         job.state = JobState.FAILED
         p = self.providers[job.provider]
@@ -648,7 +823,7 @@ class ProtocolModel:
                 self.slash(
                     job.provider,
                     job.collateral - buyer_share,
-                    self.treasury,
+                    remainder_to or self.treasury,
                     job.job_id,
                     job,
                     now,

@@ -16,7 +16,10 @@ GPUMARKET_STATEFUL_STEPS steps (50) until GPUMARKET_STATEFUL_EXAMPLES × that ma
 
 from __future__ import annotations
 
+import contextlib
+import copy
 import functools
+import hashlib
 import itertools
 import os
 import time
@@ -25,7 +28,7 @@ from pathlib import Path
 
 import brownie
 from brownie import chain, web3
-from hypothesis import HealthCheck, Verbosity, settings
+from hypothesis import HealthCheck, Phase, Verbosity, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -40,6 +43,7 @@ from protocol_model import (
     OPEN_STATES,
     TERMINAL_STATES,
     BuyerModel,
+    ChallengeState,
     ProtocolModel,
     ProviderModel,
     Release,
@@ -49,6 +53,17 @@ from protocol_model import (
 )
 
 from gpumarket.chain.types import HOUR, JobSpec, JobState, Payout
+from gpumarket.pogemm import reference
+from gpumarket.pogemm.merkle import MerkleTree, tree_depth
+from gpumarket.testing.council_model import (
+    ATTESTATION_FLAG,
+    Config,
+    CouncilModel,
+    ModelRevert,
+    Tally,
+    Verdict,
+)
+from gpumarket.testing.values import plain
 
 EXAMPLES = int(os.environ.get("GPUMARKET_STATEFUL_EXAMPLES", "25"))
 STEPS = int(os.environ.get("GPUMARKET_STATEFUL_STEPS", "50"))
@@ -56,6 +71,8 @@ STEPS = int(os.environ.get("GPUMARKET_STATEFUL_STEPS", "50"))
 MAX_OPEN_JOBS = 3
 #: Examples Hypothesis spends on short runs before full-length ones (see the test).
 SHORT_EXAMPLES = 10
+#: Keys of the record of the first failure (see ProtocolMachine.noting_failures).
+STARTED, FIRST_FAILURE = "started", "first failure"
 STEPS_REPORT = Path(__file__).resolve().parents[2] / "reports" / "stateful_steps.txt"
 
 #: A fixed gas limit saves an eth_estimateGas round trip per transaction. It grows by one unit per
@@ -63,6 +80,8 @@ STEPS_REPORT = Path(__file__).resolve().parents[2] / "reports" / "stateful_steps
 #: transactions whose hashes collide with those of reverted blocks, and Brownie then reports
 #: them as dropped.
 GAS = 2_000_000
+#: A council batch may make several verdicts final, each needing the callback stipend (1M).
+BATCH_GAS = 8_000_000
 _TX_SERIAL = itertools.count()
 #: Seconds kept between the next block's time and any deadline, so that the model's prediction
 #: never depends on the wall-clock second the transaction lands in.
@@ -82,12 +101,27 @@ SPEC_VARIANTS = (
     {"region": "US"},
     {"benchmark_required": True, "benchmark_n": 64, "benchmark_t": 8, "benchmark_k": 2},
     {"min_reputation_bps": 4_000},
+    {"min_verified_tops": 1_000},
     {"gpu_count": 0},
     {"benchmark_required": True, "benchmark_n": 100, "benchmark_t": 8, "benchmark_k": 2},
 )
 
 #: An index into a pool (of jobs, actors): one draw in eight picks outside the plausible choices.
 PICK = st.integers(0, 2**16 - 1)
+#: Hardware attestations' PoGEMM sizes (n, T, K); the last two are invalid.
+ATTESTATION_SIZES = ((64, 8, 2), (64, 8, 2), (64, 4, 4), (100, 8, 2), (64, 8, 3))
+#: At most this many attestations waiting for a commitment or a verdict; opening waits.
+MAX_PENDING_ATTESTATIONS = 2
+#: Council votes: mostly OK, some FAIL, now and then the invalid NONE.
+VERDICTS = st.sampled_from([Verdict.OK] * 5 + [Verdict.FAIL] * 3 + [Verdict.NONE])
+#: The config version a vote names, relative to the current one: mostly current, some stale.
+VERSION_SHIFTS = st.sampled_from([0] * 12 + [-1, 1])
+#: Votes between two council configs at least, so that counts can reach the quorum.
+VOTES_PER_CONFIG = 6
+EVIDENCE = b"\xee" * 32
+#: proveFraud attempts: the forged row (most), the honest row, a wrong proof, a row out of range,
+#: a row of the wrong length.
+FRAUD_MODES = st.sampled_from(["forged"] * 4 + ["honest", "bad proof", "out of range", "length"])
 POST_ARGS = {
     "buyer": st.integers(0, 2),
     "token": st.integers(0, 1),
@@ -114,7 +148,8 @@ def step(when=None, repeat=True, **strategies):
         @functools.wraps(function)
         def run(self, **kwargs):
             self.before_step(function.__name__)
-            function(self, **kwargs)
+            with self.noting_failures():
+                function(self, **kwargs)
 
         name = function.__name__
         decorated = rule(**strategies)(run)
@@ -151,6 +186,31 @@ def few_open_jobs(machine) -> bool:
     return sum(job.state == JobState.OPEN for job in machine.m.jobs.values()) < MAX_OPEN_JOBS
 
 
+def some_challenge(*states):
+    """A precondition: some PoGEMM challenge is in one of `states`."""
+    return lambda machine: any(c.state in states for c in machine.m.challenges.values())
+
+
+ANY_CHALLENGE_OPEN = some_challenge(ChallengeState.OPEN)
+ANY_CHALLENGE_COMMITTED = some_challenge(ChallengeState.COMMITTED)
+
+
+def pending_attestations(machine) -> int:
+    return sum(
+        c.subject == 0 and c.state in (ChallengeState.OPEN, ChallengeState.COMMITTED)
+        for c in machine.m.challenges.values()
+    )
+
+
+def something_to_judge(machine) -> bool:
+    """A precondition of council votes: a submitted job or a pending attestation."""
+    return ANY_SUBMITTED(machine) or pending_attestations(machine) > 0
+
+
+def council_may_rotate(machine) -> bool:
+    return machine.votes_since_config >= VOTES_PER_CONFIG
+
+
 def someone_unbonding(machine) -> bool:
     return any(p.entries for p in machine.m.providers.values())
 
@@ -184,15 +244,16 @@ class ChainReads:
 
 
 class ProtocolMachine(RuleBasedStateMachine):
-    def __init__(self, world, tally: Counter):
+    def __init__(self, world, tally: Counter, failures: dict):
         super().__init__()
         chain.snapshot()
         self.w = world
         self.tally = tally
+        self.failures = failures
         self.gmkt = world.gmkt.address
         self.units = {t.address: 10 ** t.decimals() for t in world.tokens}
         self.accounts = {
-            a.address: a for a in [*world.wallet_holders, world.arbiter, world.verifier]
+            a.address: a for a in [*world.wallet_holders, world.arbiter, *world.oracles]
         }
         providers = [
             ProviderModel(
@@ -221,11 +282,33 @@ class ProtocolMachine(RuleBasedStateMachine):
         self.slashable_seen: dict[str, int] = {}  # provider -> slashable() at the last check
         self.action = ""  # the rule running, or that ran last
         self.entries_seen: dict[str, list] = {}  # provider -> unbondingEntries() at the last check
+        members, quorum, version = world.council_config
+        config = Config(list(members), quorum)
+        self.council = CouncilModel(configs={version: config}, version=version)
+        self.votes_since_config = VOTES_PER_CONFIG
+        self.finals_seen: dict[int, tuple[int, int]] = {}  # subject -> (verdict, version)
+        self.verdict_events = Counter()  # subject -> VerdictReached events
+        self.seeds: dict[int, bytes] = {}  # challenge id -> seed, from ChallengeOpened
 
     def teardown(self):
         chain.revert()
 
     # ------------------------------------------------------------ step plumbing
+
+    @contextlib.contextmanager
+    def noting_failures(self):
+        """Records the step and the time of the first failure of the test, before Hypothesis
+        starts shrinking it: how fast the machine finds a bug."""
+        try:
+            yield
+        except Exception as failure:
+            if FIRST_FAILURE not in self.failures:
+                self.failures[FIRST_FAILURE] = (
+                    self.tally["steps"],
+                    time.monotonic() - self.failures[STARTED],
+                    f"{self.action}: {type(failure).__name__}: {failure}"[:300],
+                )
+            raise
 
     def before_step(self, name: str) -> None:
         self.tally["steps"] += 1
@@ -254,8 +337,8 @@ class ProtocolMachine(RuleBasedStateMachine):
             method.call(*args, {"from": sender})
         self.tally[f"{self.action} reverts {message.split(':')[0]}"] += 1
 
-    def _send(self, method, *args, sender):
-        tx = method(*args, {"from": sender, "gas": GAS + next(_TX_SERIAL)})
+    def _send(self, method, *args, sender, gas=GAS):
+        tx = method(*args, {"from": sender, "gas": gas + next(_TX_SERIAL)})
         self.last_block_ts = tx.timestamp
         self.tally[f"{self.action} ok"] += 1
         return tx
@@ -445,7 +528,7 @@ class ProtocolMachine(RuleBasedStateMachine):
         w = self.w
         sender = w.slasher
         if caller % 4 == 3:
-            outsiders = [w.stranger, w.arbiter, w.verifier, w.treasury, *w.buyers, *w.providers]
+            outsiders = [w.stranger, w.arbiter, w.oracles[0], w.treasury, *w.buyers, *w.providers]
             sender = outsiders[(caller // 4) % len(outsiders)]
         args = (address, amount, w.stranger, lock_id)
         if sender != w.slasher:
@@ -564,6 +647,7 @@ class ProtocolMachine(RuleBasedStateMachine):
 
     def _match(self, tx, job, provider: str, price: int) -> None:
         self.m.match(job, provider, price, tx.timestamp)
+        self._check_opened(tx, [job.challenge_id] if job.challenge_id else [])
         matched = tx.events["JobMatched"]
         assert (matched["provider"], matched["price"], matched["value"], matched["collateral"]) == (
             provider,
@@ -599,23 +683,6 @@ class ProtocolMachine(RuleBasedStateMachine):
             return self._expect_revert(error, self.w.market.submitResult, *args, sender=caller)
         tx = self._send(self.w.market.submitResult, *args, sender=caller)
         self.m.submit(job, tx.timestamp)
-        self._check_effects(tx)
-
-    @step(when=ANY_SUBMITTED, pick=PICK, ok=st.booleans(), who=PICK)
-    def record_verdict(self, pick, ok, who):
-        now = chain.time()
-        job = self._pick_job(pick, "awaiting_verdict")
-        caller = self.w.verifier if who % 8 != 7 else self.w.stranger
-        args = (self._job_id(job), ok)
-        error = self._unknown(job) or self.m.verdict_error(
-            job, caller.address, self.w.verifier.address, now
-        )
-        if error:
-            return self._expect_revert(error, self.w.market.recordVerdict, *args, sender=caller)
-        tx = self._send(self.w.market.recordVerdict, *args, sender=caller)
-        self.m.verdict(job, ok, tx.timestamp, self.gmkt)
-        self.tally[f"verdict {'ok' if ok else 'fail'}"] += 1
-        assert tx.events["VerdictRecorded"]["ok"] == ok
         self._check_effects(tx)
 
     @step(
@@ -700,6 +767,394 @@ class ProtocolMachine(RuleBasedStateMachine):
         assert tx.events["DisputeResolved"]["providerAtFault"] == provider_at_fault
         self._check_effects(tx)
 
+    # ------------------------------------------------------------ the oracle council
+
+    def _subject(self, pick: int):
+        """A subject to vote on: a submitted job or a pending attestation; one pick in eight any
+        job, any attestation, or an id nothing stands behind."""
+        now = chain.time()
+        jobs = [j.job_id for j in self.m.jobs.values() if self.awaiting_verdict(j, now)]
+        if jobs and pick % 4 != 3:
+            return jobs[(pick // 8) % len(jobs)]
+        plausible = jobs + [
+            ATTESTATION_FLAG | c.challenge_id
+            for c in self.m.challenges.values()
+            if c.subject == 0 and c.state in (ChallengeState.OPEN, ChallengeState.COMMITTED)
+        ]
+        if plausible and pick % 8 != 7:
+            return plausible[(pick // 8) % len(plausible)]
+        pool = [
+            *self.m.jobs,
+            *(ATTESTATION_FLAG | c for c in self.m.challenges),
+            self.m.job_count + 1,
+            ATTESTATION_FLAG | (self.m.challenge_count + 1),
+        ]
+        return pool[(pick // 8) % len(pool)]
+
+    def _voter(self, pick: int, subject: int):
+        """A current member that has not voted on `subject` yet (handler style, so that counts
+        reach the quorum); one pick in eight any oracle candidate or the stranger, one in eight
+        any member."""
+        if pick % 8 == 7:
+            pool = [*self.w.oracles, self.w.stranger]
+            return pool[(pick // 8) % len(pool)]
+        members = self.council.config.members
+        tally = self.council.tally(subject)
+        if tally.version == self.council.version and pick % 8 != 6:
+            voted = tally.okVoters | tally.failVoters
+            members = [m for k, m in enumerate(members) if not voted >> k & 1] or members
+        return self.accounts[members[(pick // 8) % len(members)]]
+
+    def _apply_verdict(self, subject: int, now: int) -> bool:
+        """The council's callback for a final verdict; returns whether it was applied."""
+        tally = self.council.tally(subject)
+        ok = tally.verdict == Verdict.OK
+        council = self.w.council.address
+        if subject & ATTESTATION_FLAG:
+            challenge = self.m.challenges.get(subject ^ ATTESTATION_FLAG)
+            applied = challenge is not None and self.m.attestation_error(challenge, ok) is None
+            if applied:
+                self.m.record_attestation(challenge, ok, tally.tops, now)
+                self.tally[f"attestation {'passed' if ok else 'failed'}"] += 1
+        else:
+            job = self.m.jobs.get(subject)
+            applied = job is not None and self.m.verdict_error(job, council, council, now) is None
+            if applied:
+                self.m.verdict(job, ok, now, self.gmkt)
+                self.tally[f"verdict {'ok' if ok else 'fail'}"] += 1
+        if applied:
+            self.council.applied(subject)
+        else:
+            self.tally["verdict not applied"] += 1
+        return applied
+
+    def _check_votes(self, tx, version: int, cast: list, skipped: list, finals: list) -> None:
+        """VoteCast, VoteSkipped, VerdictReached and CallbackFailed are exactly the model's, and
+        the applied verdicts' payouts and slashes too."""
+        council = self.w.council
+        assert [
+            (e["subject"], e["member"], e["version"], e["verdict"], e["measuredTops"])
+            for e in self._events(tx, "VoteCast", council)
+        ] == [
+            (subject, tx.sender.address, version, verdict, tops) for subject, verdict, tops in cast
+        ]  # noqa: E501
+        assert [e["subject"] for e in self._events(tx, "VoteSkipped", council)] == skipped
+        applied = {subject: self._apply_verdict(subject, tx.timestamp) for subject in finals}
+        reached = [plain(dict(e)) for e in self._events(tx, "VerdictReached", council)]
+        expected = []
+        for subject in finals:
+            tally = self.council.tally(subject)
+            expected.append(
+                {
+                    "subject": subject,
+                    "version": version,
+                    "verdict": tally.verdict,
+                    "tops": tally.tops,
+                    "applied": applied[subject],
+                }
+            )
+            self.verdict_events[subject] += 1
+        assert reached == expected
+        failed = [e["subject"] for e in self._events(tx, "CallbackFailed", council)]
+        assert failed == [subject for subject in finals if not applied[subject]]
+        self._check_effects(tx)
+
+    def _council_vote(self, pick, voter, verdict, tops, shift):
+        """A member votes on a submitted job or a pending attestation (O1-O4). The vote that
+        reaches the quorum calls back into the market or the benchmark registry."""
+        return self._vote_on(self._subject(pick), voter, verdict, tops, shift)
+
+    def _vote_on(self, subject, voter, verdict, tops, shift) -> bool:
+        """One vote; returns whether it was cast."""
+        sender = self._voter(voter, subject)
+        version = max(self.council.version + shift, 0)
+        args = (subject, version, verdict, tops, EVIDENCE)
+        after = copy.deepcopy(self.council)
+        try:
+            final = after.vote(sender.address, version, subject, verdict, tops)
+        except ModelRevert as revert:
+            self._expect_revert(str(revert), self.w.council.vote, *args, sender=sender)
+            return False
+        tx = self._send(self.w.council.vote, *args, sender=sender)
+        self.council = after
+        self._check_votes(tx, version, [(subject, verdict, tops)], [], [subject] if final else [])
+        return True
+
+    def _council_vote_batch(self, picks, voter, verdict, tops, shift):
+        """A member votes on several subjects in one batch: subjects already final are skipped,
+        a repeated or invalid ballot reverts the whole batch."""
+        subjects = [self._subject(pick) for pick in picks]
+        if picks[0] % 4 != 0:  # mostly distinct subjects; a repeated one reverts the batch
+            subjects = list(dict.fromkeys(subjects))
+        # The verdict of each ballot: the drawn one, flipped for every second subject.
+        ballots = [
+            (s, verdict if k % 2 == 0 or verdict == Verdict.NONE else 3 - verdict, tops + k)
+            for k, s in enumerate(subjects)
+        ]
+        sender = self._voter(voter, subjects[0])
+        version = max(self.council.version + shift, 0)
+        args = (version, [(s, v, t, EVIDENCE) for s, v, t in ballots])
+        after = copy.deepcopy(self.council)
+        try:
+            skipped, finals, cast = after.vote_batch(sender.address, version, ballots)
+        except ModelRevert as revert:
+            return self._expect_revert(str(revert), self.w.council.voteBatch, *args, sender=sender)
+        tx = self._send(self.w.council.voteBatch, *args, sender=sender, gas=BATCH_GAS)
+        self.council = after
+        self._check_votes(tx, version, cast, skipped, finals)
+
+    def _reseat_council(self, order, size, quorum, caller):
+        """The oracle admin seats a new config (sometimes an invalid one); votes cast under the
+        old version stop counting (O4). One call in eight comes from the stranger."""
+        w = self.w
+        members = [w.oracles[i].address for i in order[:size]]
+        if quorum % 6 != 5:  # mostly a valid quorum: more than half, at most all
+            quorum = size // 2 + 1 + quorum % (size - size // 2)
+        sender = w.governance if caller % 8 != 7 else w.stranger
+        if sender != w.governance:
+            role = bytes(w.council.ORACLE_ADMIN_ROLE())
+            error = revert_message("AccessControlUnauthorizedAccount", sender.address, role)
+        else:
+            error = self.council.config_error(members, quorum)
+        args = (members, quorum)
+        if error:
+            return self._expect_revert(error, w.council.setConfig, *args, sender=sender)
+        tx = self._send(w.council.setConfig, *args, sender=sender)
+        self.council.set_config(members, quorum)
+        self.votes_since_config = 0
+        updated = tx.events["ConfigUpdated"]
+        assert (updated["version"], list(updated["members"]), updated["quorum"]) == (
+            self.council.version,
+            members,
+            quorum,
+        )
+
+    # ------------------------------------------------------------ benchmark challenges
+
+    def _check_opened(self, tx, challenge_ids: list[int]) -> None:
+        """ChallengeOpened matches the model's challenges; their seeds are kept for forgeries."""
+        opened = self._events(tx, "ChallengeOpened", self.w.benchmark)
+        assert [e["challengeId"] for e in opened] == challenge_ids
+        for event in opened:
+            c = self.m.challenges[event["challengeId"]]
+            assert (
+                event["subject"],
+                event["provider"],
+                event["n"],
+                event["steps"],
+                event["interval"],
+            ) == (c.subject, c.provider, c.n, c.steps, c.interval)
+            self.seeds[c.challenge_id] = bytes(event["seed"])
+            self.tally["challenges opened"] += 1
+
+    def _open_attestation(self, who, size):
+        """A provider opens a hardware attestation of itself; one call in eight comes from the
+        stranger, who needs the opener role."""
+        w = self.w
+        provider = w.providers[who % 3]
+        caller = provider if (who // 3) % 8 != 7 else w.stranger
+        n, steps, interval = ATTESTATION_SIZES[size]
+        args = (0, provider, n, steps, interval)
+        if caller != provider:
+            role = bytes(w.benchmark.OPENER_ROLE())
+            error = revert_message("AccessControlUnauthorizedAccount", caller.address, role)
+        else:
+            error = self.m.attestation_open_error(provider.address, n, steps, interval)
+        if error:
+            return self._expect_revert(error, w.benchmark.open, *args, sender=caller)
+        tx = self._send(w.benchmark.open, *args, sender=caller)
+        challenge = self.m.open_challenge(0, provider.address, n, steps, interval, tx.timestamp)
+        self._check_opened(tx, [challenge.challenge_id])
+
+    def _forgery(self, challenge) -> tuple[bytes, tuple]:
+        """A cheating provider's root: row `r` of X0 forged (zeros), row `r + 1` honest, every
+        other leaf empty. Returns the root and (r, forged row, its proof, honest row, its proof)."""
+        n, cid = challenge.n, challenge.challenge_id
+        row = int.from_bytes(hashlib.sha256(cid.to_bytes(32, "big")).digest()[:4], "big") % n
+        honest_row = (row + 1) % n
+        key = reference.key(self.seeds[cid], b"X")
+        honest = [reference.entry(key, honest_row * n + j) for j in range(n)]
+        forged = [0] * n
+        leaves = [bytes(32)] * challenge.leaf_count
+        leaves[row] = reference.leaf(0, row, forged)
+        leaves[honest_row] = reference.leaf(0, honest_row, honest)
+        tree = MerkleTree.from_leaves(leaves)
+        as_bytes = lambda values: bytes(v & 0xFF for v in values)  # noqa: E731
+        return tree.root, (
+            row,
+            as_bytes(forged),
+            tree.proof(row),
+            as_bytes(honest),
+            tree.proof(honest_row),
+        )
+
+    def _commit_benchmark(self, pick, who, cheat):
+        """The challenged provider commits its checkpoint root before the window closes; a
+        cheating one commits a tree with a forged row of X0."""
+        now = chain.time()
+        candidates = [c for c in self.m.challenges.values() if c.state == ChallengeState.OPEN]
+        if pick % 8 != 7:
+            candidates = [c for c in candidates if now <= c.commit_deadline] or candidates
+        else:
+            candidates = list(self.m.challenges.values())
+        challenge = candidates[(pick // 8) % len(candidates)]
+        caller = self._actor(who, challenge.provider)
+        cid = challenge.challenge_id
+        if cheat:
+            root, forgery = self._forgery(challenge)
+        else:
+            root, forgery = hashlib.sha256(b"honest" + cid.to_bytes(32, "big")).digest(), None
+        error = self.m.commit_error(challenge, caller.address, now)
+        if error:
+            return self._expect_revert(error, self.w.benchmark.commit, cid, root, sender=caller)
+        tx = self._send(self.w.benchmark.commit, cid, root, sender=caller)
+        self.m.commit(challenge, tx.timestamp, forgery)
+        self.tally[f"commit {'forged' if cheat else 'honest'}"] += 1
+        assert bytes(self._events(tx, "ChallengeCommitted", self.w.benchmark)[0]["root"]) == root
+
+    def _prove_fraud(self, pick, who, mode):
+        """Anyone proves a forged row against a committed root: a job's fraud fails the job (the
+        collateral's remainder to the prover), an attestation's costs `attestationSlash`. Honest
+        rows, wrong proofs, rows out of range and rows of the wrong length revert."""
+        committed = [c for c in self.m.challenges.values() if c.state == ChallengeState.COMMITTED]
+        forged = [c for c in committed if c.forgery is not None]
+        pool = (forged or committed) if pick % 8 != 7 else list(self.m.challenges.values())
+        challenge = pool[(pick // 8) % len(pool)]
+        prover = [self.w.stranger, *self.w.buyers][who % 4]
+        n = challenge.n
+        if challenge.forgery is not None:
+            row, forged_values, proof, honest_values, honest_proof = challenge.forgery
+        else:  # a proof that cannot match the honest provider's root
+            row, forged_values = 0, bytes(n)
+            proof = [bytes(32)] * tree_depth(challenge.leaf_count)
+            honest_values, honest_proof = forged_values, proof
+        values, proven, honest = forged_values, challenge.forgery is not None, False
+        if mode == "honest":
+            row, values, proof, honest = (row + 1) % n, honest_values, honest_proof, True
+        elif mode == "bad proof":
+            proof, proven = honest_proof, False
+        elif mode == "out of range":
+            row += n
+        elif mode == "length":
+            values = values + b"\x00"
+        cid = challenge.challenge_id
+        args = (cid, row, values, proof)
+        error = self.m.fraud_error(challenge, row, len(values), proven, honest)
+        if error:
+            return self._expect_revert(error, self.w.benchmark.proveFraud, *args, sender=prover)
+        tx = self._send(self.w.benchmark.proveFraud, *args, sender=prover)
+        job = self.m.jobs.get(challenge.subject)
+        refund = job.escrow if job else 0
+        self.m.prove_fraud(challenge, prover.address, tx.timestamp, self.gmkt)
+        self.tally[f"fraud proven on {'a job' if job else 'an attestation'}"] += 1
+        fraud = self._events(tx, "FraudProven", self.w.benchmark)[0]
+        assert (fraud["challengeId"], fraud["prover"], fraud["row"], fraud["slashed"]) == (
+            cid,
+            prover.address,
+            row,
+            sum(s.amount for s in self.m.slashes),
+        )
+        if job:
+            failed = self._events(tx, "JobFailed", self.w.market)[0]
+            assert (failed["refund"], failed["slashed"]) == (refund, job.collateral)
+        self._check_effects(tx)
+
+    @step(
+        when=something_to_judge,
+        action=st.sampled_from(["vote"] * 3 + ["batch"] * 2 + ["reseat"]),
+        pick=PICK,
+        picks=st.lists(PICK, min_size=1, max_size=4),
+        voter=PICK,
+        verdict=VERDICTS,
+        tops=st.integers(0, 2_000),
+        shift=VERSION_SHIFTS,
+        order=st.permutations(range(5)),
+        size=st.integers(1, 5),
+        quorum=st.integers(0, 5),
+    )
+    def council(self, action, pick, picks, voter, verdict, tops, shift, order, size, quorum):
+        """The oracle council: a member votes on one subject or a batch, or the oracle admin
+        seats a new config (at most once per VOTES_PER_CONFIG votes)."""
+        if action == "reseat" and council_may_rotate(self):
+            self.action = "reseat_council"
+            return self._reseat_council(order, size, quorum, caller=voter)
+        self.votes_since_config += 1
+        if action == "batch":
+            self.action = "council_vote_batch"
+            return self._council_vote_batch(picks, voter, verdict, tops, shift)
+        self.action = "council_vote"
+        return self._council_vote(pick, voter, verdict, tops, shift)
+
+    @step(
+        when=ANY_SUBMITTED,
+        pick=PICK,
+        voter=PICK,
+        verdict=VERDICTS,
+        tops=st.integers(0, 2_000),
+    )
+    def judge_job(self, pick, voter, verdict, tops):
+        """The oracles judge a submitted job: members that have not voted yet vote `verdict`
+        under the current config, one after another, until the verdict is final (or a vote is
+        refused). The oracles' main work, so it gets a rule of its own beside `council`."""
+        self.action = "council_vote"
+        subject = self._subject(pick - pick % 4)
+        for k in range(self.council.config.quorum):
+            self.votes_since_config += 1
+            if not self._vote_on(subject, voter + 8 * k, verdict, tops, 0):
+                break
+            if self.council.tally(subject).verdict != Verdict.NONE:
+                break
+
+    @step(
+        when=lambda machine: (
+            pending_attestations(machine) < MAX_PENDING_ATTESTATIONS
+            or ANY_CHALLENGE_OPEN(machine)
+            or ANY_CHALLENGE_COMMITTED(machine)
+        ),
+        action=st.sampled_from(["open", "commit", "commit", "fraud", "fraud"]),
+        pick=PICK,
+        who=PICK,
+        size=st.integers(0, len(ATTESTATION_SIZES) - 1),
+        cheat=st.booleans(),
+        mode=FRAUD_MODES,
+    )
+    def benchmark(self, action, pick, who, size, cheat, mode):
+        """PoGEMM challenges: a provider opens an attestation of itself or commits a root (honest
+        or forged) for a job's or an attestation's challenge, or anyone proves a fraud."""
+        available = {
+            "commit": ANY_CHALLENGE_OPEN(self),
+            "fraud": ANY_CHALLENGE_COMMITTED(self),
+            "open": pending_attestations(self) < MAX_PENDING_ATTESTATIONS,
+        }
+        now = chain.time()
+        likely = {  # what can succeed: a commit in time, a fraud on a forged root
+            "commit": any(
+                c.state == ChallengeState.OPEN and now <= c.commit_deadline
+                for c in self.m.challenges.values()
+            ),
+            "fraud": any(
+                c.state == ChallengeState.COMMITTED and c.forgery is not None
+                for c in self.m.challenges.values()
+            ),
+            "open": available["open"],
+        }
+        # Mostly an action likely to succeed; one pick in four anything possible.
+        for options in ([likely] if pick % 4 != 0 else []) + [available]:
+            if options[action]:
+                break
+            choice = next((name for name, ok in options.items() if ok), None)
+            if choice is not None:
+                action = choice
+                break
+        if action == "open":
+            self.action = "open_attestation"
+            return self._open_attestation(who, size)
+        if action == "commit":
+            self.action = "commit_benchmark"
+            return self._commit_benchmark(pick, who, cheat)
+        self.action = "prove_fraud"
+        return self._prove_fraud(pick, who, mode)
+
     # ------------------------------------------------------------ time
 
     @step(
@@ -722,6 +1177,10 @@ class ProtocolMachine(RuleBasedStateMachine):
     @invariant()
     def chain_matches_model(self):
         self.tally["invariant checks"] += 1
+        with self.noting_failures():
+            self._chain_matches_model()
+
+    def _chain_matches_model(self):
         w, m = self.w, self.m
         reads = ChainReads()
         token_reads = {
@@ -760,7 +1219,45 @@ class ProtocolMachine(RuleBasedStateMachine):
             job_id: reads.add(w.market.claimTimeout, job_id, sender=w.stranger.address)
             for job_id in overdue
         }
+        council = w.council
+        council_reads = (
+            reads.add(council.configVersion),
+            reads.add(council.quorum),
+            reads.add(council.members),
+        )
+        tally_reads = {
+            subject: reads.add(council.tallyOf, subject) for subject in self.council.tallies
+        }
+        voted_reads = {
+            (subject, oracle.address): reads.add(council.hasVoted, subject, oracle.address)
+            for subject, tally in self.council.tallies.items()
+            if tally.verdict == Verdict.NONE
+            for oracle in w.oracles
+        }
+        challenge_count_read = reads.add(w.benchmark.challengeCount)
+        challenge_reads = {cid: reads.add(w.benchmark.challengeOf, cid) for cid in m.challenges}
         values = reads.run()
+        self._check_council(values, council_reads, tally_reads, voted_reads)
+        assert values[challenge_count_read] == m.challenge_count
+        for cid, index in challenge_reads.items():
+            c, on_chain = m.challenges[cid], values[index]
+            assert (
+                on_chain["provider"],
+                ChallengeState(on_chain["state"]),
+                on_chain["subject"],
+                on_chain["openedAt"],
+                on_chain["commitDeadline"],
+                on_chain["committedAt"],
+                on_chain["verifiedTops"],
+            ) == (
+                c.provider,
+                c.state,
+                c.subject,
+                c.opened_at,
+                c.commit_deadline,
+                c.committed_at,
+                c.verified_tops,
+            ), cid
 
         for token, (escrowed, claimable, market_balance, wallets) in token_reads.items():
             open_money = sum(job.escrow + job.bond for job in m.jobs.values() if job.token == token)
@@ -805,7 +1302,15 @@ class ProtocolMachine(RuleBasedStateMachine):
             self.slashable_seen[address] = values[slashable_read]
             self.entries_seen[address] = entries
             record = values[record_read]
-            assert tuple(record)[:4] == (p.completed, p.failed, p.slashed, p.disputes_lost)
+            assert tuple(record) == (
+                p.completed,
+                p.failed,
+                p.slashed,
+                p.disputes_lost,
+                p.last_tops,
+                p.best_tops,
+                p.tops_at,
+            ), address
         for address, index in buyer_reads.items():
             b = m.buyers[address]
             assert tuple(values[index]) == (
@@ -823,6 +1328,40 @@ class ProtocolMachine(RuleBasedStateMachine):
             assert not isinstance(values[index], Reverted), (
                 f"E5: overdue job {job_id} cannot be timed out: {values[index]}"
             )
+
+    def _check_council(self, values, council_reads, tally_reads, voted_reads) -> None:
+        """O1-O4 against the council model."""
+        version, quorum, members = (values[i] for i in council_reads)
+        config = self.council.config
+        # O2: the config is the model's, and a valid one.
+        assert (version, quorum, list(members)) == (
+            self.council.version,
+            config.quorum,
+            config.members,
+        )
+        assert 1 <= len(members) <= 31 and 2 * quorum > len(members) and quorum <= len(members)
+        for subject, index in tally_reads.items():
+            tally = Tally(*plain(values[index]))
+            # O4: counts are the model's, which voids the votes of older versions.
+            assert tally == self.council.tally(subject), subject
+            if tally.verdict == Verdict.NONE:
+                continue
+            # O1: the deciding side had the quorum of the config it was counted under.
+            decided = self.council.configs[tally.version]
+            side = tally.okVoters if tally.verdict == Verdict.OK else tally.failVoters
+            assert side.bit_count() >= decided.quorum and side < 1 << len(decided.members)
+            # O3: final once; the verdict never changes.
+            seen = self.finals_seen.setdefault(subject, (tally.verdict, tally.version))
+            assert seen == (tally.verdict, tally.version) and self.verdict_events[subject] == 1
+        for (subject, oracle), index in voted_reads.items():
+            tally = self.council.tally(subject)
+            slot = config.members.index(oracle) if oracle in config.members else None
+            expected = (
+                tally.version == self.council.version
+                and slot is not None
+                and bool((tally.okVoters | tally.failVoters) >> slot & 1)
+            )
+            assert values[index] == expected, (subject, oracle)
 
     def _check_job(self, job, on_chain) -> None:
         state = JobState(on_chain["state"])
@@ -869,7 +1408,11 @@ class ProtocolMachine(RuleBasedStateMachine):
 
 
 def run_settings(examples: int):
+    phases = list(Phase)
+    if os.environ.get("GPUMARKET_STATEFUL_SHRINK", "1") == "0":
+        phases.remove(Phase.shrink)
     return settings(
+        phases=phases,
         max_examples=examples,
         stateful_step_count=STEPS,
         deadline=None,
@@ -883,15 +1426,22 @@ def test_money_paths_hold_their_invariants(world):
     tally = Counter()
     budget = EXAMPLES * STEPS
     started = time.monotonic()
+    failures = {STARTED: started}
 
     # The budget is steps, not Hypothesis examples: Hypothesis 6.27 starts every run with about
     # ten short, length-capped examples (its "small example" phase), so each call asks for that
     # many more runs than the remaining steps need, and the loop stops once the budget is spent.
-    while tally["steps"] < budget:
-        runs = -(-(budget - tally["steps"]) // STEPS) + SHORT_EXAMPLES
-        run_state_machine_as_test(
-            lambda: ProtocolMachine(world, tally), settings=run_settings(runs)
-        )
+    try:
+        while tally["steps"] < budget:
+            runs = -(-(budget - tally["steps"]) // STEPS) + SHORT_EXAMPLES
+            run_state_machine_as_test(
+                lambda: ProtocolMachine(world, tally, failures), settings=run_settings(runs)
+            )
+    finally:
+        if FIRST_FAILURE in failures:
+            step_no, seconds, what = failures[FIRST_FAILURE]
+            # tools/inject_bug.py reads this line.
+            print(f"\nstateful first failure: step {step_no} after {seconds:.1f} s: {what}")
 
     elapsed = time.monotonic() - started
     steps, checks = tally.pop("steps"), tally.pop("invariant checks")

@@ -4,12 +4,16 @@ the OracleCouncil unit tests."""
 from __future__ import annotations
 
 from enum import IntEnum
-from typing import NamedTuple
 
 from brownie import web3
 
 from gpumarket.chain.deploy import name32
 from gpumarket.chain.types import JobSpec
+from gpumarket.testing.council_model import ATTESTATION_FLAG as ATTESTATION_FLAG
+from gpumarket.testing.council_model import MAX_MEMBERS as MAX_MEMBERS
+from gpumarket.testing.council_model import UINT64_MAX as UINT64_MAX
+from gpumarket.testing.council_model import Tally as Tally
+from gpumarket.testing.council_model import Verdict as Verdict
 from gpumarket.testing.reverts import custom_error as err
 from gpumarket.testing.values import event as event
 from gpumarket.testing.values import events as events
@@ -25,9 +29,6 @@ DEFAULT_ADMIN_ROLE = ZERO32
 #: Seated council of the unit tests: seven members (oracles 10..16), four make a verdict final.
 SEATED = 7
 QUORUM = 4
-MAX_MEMBERS = 31
-ATTESTATION_FLAG = 1 << 255
-UINT64_MAX = 2**64 - 1
 #: OracleCouncil defaults and bounds.
 CALLBACK_GAS = 1_000_000
 CALLBACK_GAS_BOUNDS = (400_000, 10_000_000)
@@ -49,12 +50,6 @@ RESULT_URI = "ipfs://result"
 BENCHMARK_SPEC = JobSpec(benchmark_required=True, benchmark_n=64, benchmark_t=8, benchmark_k=2)
 
 
-class Verdict(IntEnum):
-    NONE = 0
-    OK = 1
-    FAIL = 2
-
-
 class ChallengeState(IntEnum):
     """IBenchmarkRegistry.ChallengeState."""
 
@@ -64,17 +59,6 @@ class ChallengeState(IntEnum):
     PASSED = 3
     FAILED = 4
     FRAUD = 5
-
-
-class Tally(NamedTuple):
-    """IOracleCouncil.Tally as a comparable Python value."""
-
-    version: int
-    okVoters: int
-    failVoters: int
-    tops: int
-    verdict: int
-    applied: bool
 
 
 #: The tally of a subject nobody has voted on.

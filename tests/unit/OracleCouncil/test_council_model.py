@@ -25,7 +25,6 @@ import itertools
 import os
 import time
 from collections import Counter
-from dataclasses import dataclass, field
 
 import brownie
 import pytest
@@ -40,14 +39,14 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from gpumarket.testing.council_model import Config, CouncilModel, ModelRevert
+
 from .helpers import (
     ATTESTATION_FLAG,
     EVIDENCE,
     MAX_MEMBERS,
-    UINT64_MAX,
     Tally,
     Verdict,
-    err,
     plain,
 )
 
@@ -82,79 +81,6 @@ BALLOTS = st.one_of(
 VOTER = st.integers(0, 2**16 - 1)
 #: Votes between two configs at least, so that counts can reach a quorum before they restart.
 VOTES_PER_CONFIG = 4
-
-
-class ModelRevert(Exception):
-    """The model's prediction that a call reverts, with the exact message."""
-
-
-@dataclass
-class Config:
-    members: list[str]
-    quorum: int
-
-
-@dataclass
-class CouncilModel:
-    configs: dict[int, Config]  # version -> config, every version so far
-    version: int
-    tallies: dict[int, Tally] = field(default_factory=dict)
-
-    @property
-    def config(self) -> Config:
-        return self.configs[self.version]
-
-    def tally(self, subject: int) -> Tally:
-        return self.tallies.get(subject, Tally(0, 0, 0, 0, Verdict.NONE, False))
-
-    def set_config(self, members: list[str], quorum: int) -> None:
-        self.version += 1
-        self.configs[self.version] = Config(list(members), quorum)
-
-    def member_bit(self, sender: str, version: int) -> int:
-        if sender not in self.config.members:
-            raise ModelRevert(err("OracleCouncilNotMember", sender))
-        if version != self.version:
-            raise ModelRevert(err("OracleCouncilStaleConfig", version, self.version))
-        return 1 << self.config.members.index(sender)
-
-    def count(self, subject: int, bit: int, sender: str, verdict: int, tops: int) -> bool:
-        """One vote on a subject that is not final; returns whether it made the verdict final."""
-        if verdict == Verdict.NONE:
-            raise ModelRevert(err("OracleCouncilInvalidVerdict"))
-        tally = self.tally(subject)
-        if tally.version != self.version:
-            tally = Tally(self.version, 0, 0, UINT64_MAX, Verdict.NONE, False)
-        if (tally.okVoters | tally.failVoters) & bit:
-            raise ModelRevert(err("OracleCouncilAlreadyVoted", subject, sender))
-        if verdict == Verdict.OK:
-            tally = tally._replace(okVoters=tally.okVoters | bit, tops=min(tally.tops, tops))
-            votes = tally.okVoters.bit_count()
-        else:
-            tally = tally._replace(failVoters=tally.failVoters | bit)
-            votes = tally.failVoters.bit_count()
-        final = votes >= self.config.quorum
-        if final:
-            tally = tally._replace(verdict=verdict, tops=tally.tops if verdict == Verdict.OK else 0)
-        self.tallies[subject] = tally
-        return final
-
-    def vote(self, sender, version, subject, verdict, tops) -> bool:
-        bit = self.member_bit(sender, version)
-        if self.tally(subject).verdict != Verdict.NONE:
-            raise ModelRevert(err("OracleCouncilAlreadyFinal", subject))
-        return self.count(subject, bit, sender, verdict, tops)
-
-    def vote_batch(self, sender, version, ballots) -> tuple[list[int], list[int]]:
-        """Returns (subjects skipped, subjects made final), in ballot order."""
-        bit = self.member_bit(sender, version)
-        skipped, finals = [], []
-        for subject, verdict, tops in ballots:
-            if self.tally(subject).verdict != Verdict.NONE:
-                skipped.append(subject)
-            elif self.count(subject, bit, sender, verdict, tops):
-                finals.append(subject)
-        return skipped, finals
 
 
 class ChainReads:
@@ -295,7 +221,7 @@ class CouncilMachine(RuleBasedStateMachine):
         args = (version, [(s, v, t, EVIDENCE) for s, v, t in ballots])
         after = copy.deepcopy(self.m)
         try:
-            skipped, finals = after.vote_batch(sender.address, version, ballots)
+            skipped, finals, _ = after.vote_batch(sender.address, version, ballots)
         except ModelRevert as revert:
             self._expect_revert(str(revert), self.council.voteBatch, *args, sender=sender)
             return

@@ -1,0 +1,187 @@
+"""Proof that the whole-protocol invariant machine can fail: inject an accounting bug into a copy
+of the contracts and time how fast tests/stateful finds it.
+
+Each bug is a one-line change to a contract, applied to a throw-away copy of the working tree
+(the repository itself is never touched). The machine then runs against the bugged contracts
+with GPUMARKET_STATEFUL_EXAMPLES runs of 50 steps, and this prints the step and the seconds at
+which the first check failed (before Hypothesis shrinks the example), and what failed.
+
+    .venv/bin/python tools/inject_bug.py                # every bug, up to 200 x 50 steps each
+    .venv/bin/python tools/inject_bug.py --bug refund-short --examples 100
+
+Exit status 0 when every bug was found, 1 when one survived the budget. The table is also
+written to reports/inject-bug.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+REPORT = ROOT / "reports" / "inject-bug.json"
+#: Set up by tools/setup.sh; shared with the copy, read-only.
+SHARED = (".venv", "node_modules", ".toolchain")
+FIRST_FAILURE = re.compile(r"stateful first failure: step (\d+) after ([\d.]+) s: (.*)")
+
+
+@dataclass(frozen=True)
+class Bug:
+    name: str
+    path: str
+    before: str
+    after: str
+    what: str
+
+
+BUGS = (
+    Bug(
+        "refund-short",
+        "contracts/JobMarket.sol",
+        "_release(jobId, job.token, job.buyer, refund, Payout.REFUND);\n    }\n\n"
+        "    /// @dev Pulls",
+        "_release(jobId, job.token, job.buyer, refund - 1, Payout.REFUND);\n    }\n\n"
+        "    /// @dev Pulls",
+        "a failed job refunds the buyer one unit short; the unit stays in escrow (E1, E2)",
+    ),
+    Bug(
+        "fee-rounding",
+        "contracts/JobMarket.sol",
+        "uint256 fee = value.bpsUp(protocolFeeBps);",
+        "uint256 fee = value.bpsDown(protocolFeeBps);",
+        "the protocol fee rounds down instead of up (E4, the payouts)",
+    ),
+    Bug(
+        "unbonding-total",
+        "contracts/ProviderRegistry.sol",
+        "        _providers[provider].unbonding -= taken;\n        totalUnbonding -= taken;\n",
+        "        _providers[provider].unbonding -= taken;\n",
+        "a slash that reaches unbonding stake leaves totalUnbonding unchanged (S1, S2)",
+    ),
+)
+
+
+def copy_tree(destination: Path) -> None:
+    """The tracked and untracked (not ignored) files, the build folder, and links to the
+    toolchain."""
+    git = shutil.which("git") or "git"
+    listed = subprocess.run(  # noqa: S603 - git with fixed arguments
+        [git, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    ).stdout.split(b"\0")
+    for raw in filter(None, listed):
+        relative = raw.decode()
+        source = ROOT / relative
+        if source.is_file() and not source.is_symlink():
+            target = destination / relative
+            target.parent.mkdir(parents=True, exist_ok=True)
+            shutil.copy2(source, target)
+    for name in SHARED:
+        if not (ROOT / name).exists():
+            sys.exit(f"{name} is missing: run `make setup` first")
+        (destination / name).symlink_to(ROOT / name)
+    if (ROOT / "build").is_dir():  # Brownie then recompiles only what the bug changed
+        shutil.copytree(ROOT / "build", destination / "build")
+
+
+def inject(destination: Path, bug: Bug) -> None:
+    path = destination / bug.path
+    source = path.read_text()
+    if source.count(bug.before) != 1:
+        sys.exit(f"{bug.name}: the line to change is not in {bug.path} exactly once")
+    path.write_text(source.replace(bug.before, bug.after))
+
+
+def hunt(bug: Bug, examples: int) -> dict:
+    with tempfile.TemporaryDirectory(prefix=f"gpumarket-bug-{bug.name}-") as tmp:
+        work = Path(tmp)
+        copy_tree(work)
+        inject(work, bug)
+        env = {
+            **os.environ,
+            "GPUMARKET_STATEFUL_EXAMPLES": str(examples),
+            "GPUMARKET_STATEFUL_SHRINK": "0",  # the first failure is all this needs
+            "PATH": f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{os.environ.get('PATH', '')}",
+            "SOLCX_BINARY_PATH": str(ROOT / ".toolchain" / "solcx"),
+        }
+        command = [
+            str(ROOT / ".venv" / "bin" / "python"),
+            "-m",
+            "gpumarket.chain.launcher",
+            "test",
+            "tests/stateful",
+            "-x",
+            "-q",
+            "-s",
+            "-p",
+            "no:cacheprovider",
+        ]
+        print(f"== {bug.name}: {bug.what}", flush=True)
+        started = time.monotonic()
+        run = subprocess.run(  # noqa: S603 - our own interpreter and module
+            command, cwd=work, env=env, capture_output=True, text=True
+        )
+        wall = time.monotonic() - started
+    output = run.stdout + run.stderr
+    match = FIRST_FAILURE.search(output)
+    result = {
+        "bug": bug.name,
+        "what": bug.what,
+        "budget_steps": examples * 50,
+        "found": run.returncode != 0 and match is not None,
+        "wall_s_incl_compile_and_shrink": round(wall, 1),
+    }
+    if match:
+        result |= {
+            "first_failure_step": int(match.group(1)),
+            "first_failure_s": float(match.group(2)),
+            "failure": match.group(3).strip(),
+        }
+    elif run.returncode != 0:
+        result["error"] = output[-3000:]
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--bug", choices=[b.name for b in BUGS] + ["all"], default="all")
+    parser.add_argument("--examples", type=int, default=200, help="runs of 50 steps at most")
+    args = parser.parse_args()
+    bugs = [b for b in BUGS if args.bug in ("all", b.name)]
+    results = []
+    for bug in bugs:
+        result = hunt(bug, args.examples)
+        results.append(result)
+        if result["found"]:
+            print(
+                f"   found at step {result['first_failure_step']} after "
+                f"{result['first_failure_s']:.1f} s of fuzzing: {result['failure']}",
+                flush=True,
+            )
+        else:
+            print(f"   NOT found in {result['budget_steps']} steps", flush=True)
+            if "error" in result:
+                print(result["error"], flush=True)
+    REPORT.parent.mkdir(parents=True, exist_ok=True)
+    REPORT.write_text(json.dumps(results, indent=2) + "\n")
+    print(f"\n{'bug':<18}{'found at step':>15}{'seconds':>10}")
+    for r in results:
+        step = r.get("first_failure_step", "-")
+        seconds = r.get("first_failure_s", "-")
+        print(f"{r['bug']:<18}{step!s:>15}{seconds!s:>10}")
+    return 0 if all(r["found"] for r in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
