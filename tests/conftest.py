@@ -262,18 +262,46 @@ def pytest_collection_finish(session):
 # ---------------------------------------------------------------- coverage report
 
 
-def pytest_collection_modifyitems(config, items):
-    """Under --coverage, keep calls as calls (Brownie's `no_call_coverage` on every test).
+#: Under --coverage, tests under these folders send each view call as a traced transaction, so
+#: that views count: the unit tests, which assert every view on its own. Elsewhere (integration,
+#: stateful, role matrix) calls stay calls, which keeps those runs near their normal speed.
+TRACED_CALL_FOLDERS = ("tests/unit/",)
 
-    Brownie otherwise sends every view call as a traced transaction: each test then costs
-    seconds, and state read through such "calls" changes. Views are covered where the contracts
-    call them internally.
+
+def pytest_collection_modifyitems(config, items):
+    """Under --coverage, trace the view calls of the unit tests only (Brownie's
+    `no_call_coverage` marker on every other test), and keep anvil's clock across traced calls
+    (`gpumarket.testing.coverage.keep_clock_across_traced_calls`)."""
+    from brownie._config import CONFIG
+
+    if not CONFIG.argv.get("coverage"):
+        return
+    from gpumarket.testing.coverage import keep_clock_across_traced_calls
+
+    keep_clock_across_traced_calls()
+    for item in items:
+        if not item.nodeid.startswith(TRACED_CALL_FOLDERS):
+            item.add_marker("no_call_coverage")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_setup(item):
+    """Fixtures make plain calls, also under --coverage.
+
+    Brownie's `no_call_coverage` applies to the test body only: fixtures sent each call as a
+    traced transaction and reverted it, and anvil's revert dropped any `chain.sleep` not yet
+    mined, so module fixtures that sleep and then read (the reentrant-token `hook`, the
+    abandoned dispute) failed under --coverage only. `keep_clock_across_traced_calls` now keeps
+    the clock anyway; fixtures' reads are not what coverage measures, and plain calls are faster.
     """
     from brownie._config import CONFIG
 
-    if CONFIG.argv.get("coverage"):
-        for item in items:
-            item.add_marker("no_call_coverage")
+    traced = CONFIG.argv["always_transact"]
+    CONFIG.argv["always_transact"] = False
+    try:
+        yield
+    finally:
+        CONFIG.argv["always_transact"] = traced
 
 
 def pytest_sessionfinish(session):

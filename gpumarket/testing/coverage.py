@@ -37,6 +37,26 @@ class FileCoverage:
         hit_lines = {line_of(start) for start, _ in self.hit_statements}
         return all_lines, hit_lines
 
+    def missed_branches(self, source: bytes) -> list[dict[str, Any]]:
+        """Each branch condition with an outcome never taken: its line, source text and the
+        outcomes missed ("true", "false" or both)."""
+        missed = []
+        for start, end in sorted(self.branches):
+            outcomes = [
+                name
+                for name, hit in (("true", self.hit_true), ("false", self.hit_false))
+                if (start, end) not in hit
+            ]
+            if outcomes:
+                missed.append(
+                    {
+                        "line": source.count(b"\n", 0, start) + 1,
+                        "condition": source[start:end].decode(errors="replace"),
+                        "missed": outcomes,
+                    }
+                )
+        return missed
+
 
 def collect(
     builds: dict[str, dict[str, Any]], merged_eval: dict[str, dict]
@@ -107,7 +127,8 @@ def summarize(files: dict[str, FileCoverage], root: Path) -> dict[str, Any]:
     line_total = line_hit = branch_total = branch_hit = 0
     for path in sorted(files):
         cov = files[path]
-        all_lines, hit_lines = cov.lines((root / path).read_bytes())
+        source = (root / path).read_bytes()
+        all_lines, hit_lines = cov.lines(source)
         outcomes = 2 * len(cov.branches)
         taken = len(cov.hit_true) + len(cov.hit_false)
         report["files"][path] = {
@@ -118,6 +139,7 @@ def summarize(files: dict[str, FileCoverage], root: Path) -> dict[str, Any]:
             "branch_outcomes_hit": taken,
             "branch_pct": _pct(taken, outcomes),
             "missed_lines": sorted(all_lines - hit_lines),
+            "missed_branches": cov.missed_branches(source),
         }
         line_total += len(all_lines)
         line_hit += len(hit_lines)
@@ -163,7 +185,9 @@ def write_session_report(root: Path) -> list[str] | None:
 
     if not CONFIG.argv.get("coverage"):
         return None
-    merged = merge_evaluations(coverage.get_coverage_eval().values())
+    # This session's transactions only: `coverage.get_coverage_eval()` adds every evaluation
+    # cached in build/tests.json by earlier sessions, whatever tests they ran.
+    merged = merge_evaluations(coverage._coverage_eval.values())
     builds = {}
     for path in (root / "build" / "contracts").glob("*.json"):
         builds[path.stem] = json.loads(path.read_text())
@@ -175,3 +199,49 @@ def write_session_report(root: Path) -> list[str] | None:
     coverage._coverage_eval.clear()
     coverage._cached_coverage_eval.clear()
     return format_report(report)
+
+
+def keep_clock_across_traced_calls() -> None:
+    """Make Brownie's traced calls leave anvil's clock where it was.
+
+    Under `--coverage` Brownie sends a view call as a transaction, to trace it, then reverts to a
+    snapshot taken just before (`rpc._snapshot()`, used for nothing else) and makes the call
+    (`ContractCall.__call__`). anvil's `evm_revert` resets its clock to the snapshot block's
+    timestamp, so time added by `chain.sleep` and not yet mined is lost:
+    `chain.sleep(WINDOW); market.jobOf(j); market.finalize(j)` then reverts under coverage only.
+    This records anvil's time offset (`evm_increaseTime(0)` returns it) with each such snapshot
+    and restores it after the revert, before the call proper, so a traced call reads and leaves
+    the same chain as a plain one. (`ContractCall.__call__` itself cannot be wrapped: Brownie's
+    multicall swaps its `__code__`.)
+    """
+    from brownie.network import chain, contract, web3
+    from brownie.network.rpc import Rpc
+
+    if getattr(contract, "_gpumarket_clock_kept", False):
+        return
+    original_snapshot = Rpc._snapshot
+    original_revert = contract._revert_transact_call
+    offsets: dict = {}
+
+    def offset() -> int:
+        return int(web3.provider.make_request("evm_increaseTime", [0])["result"])
+
+    def snapshot(self):
+        before = offset()
+        snapshot_id = original_snapshot(self)
+        offsets[snapshot_id] = before
+        return snapshot_id
+
+    def revert(snapshot_id):
+        original_revert(snapshot_id)
+        before = offsets.pop(snapshot_id, None)
+        if before is None:
+            return
+        lost = before - offset()
+        if lost > 0:
+            web3.provider.make_request("evm_increaseTime", [lost])
+        chain._set_time_offset_from_rpc(before)
+
+    Rpc._snapshot = snapshot
+    contract._revert_transact_call = revert
+    contract._gpumarket_clock_kept = True

@@ -43,6 +43,7 @@ FORWARD = {
     (JobState.SUBMITTED, JobState.SETTLED),
     (JobState.VERIFIED, JobState.DISPUTED),
     (JobState.VERIFIED, JobState.SETTLED),
+    (JobState.VERIFIED, JobState.FAILED),  # a fraud proven on the job's benchmark
     (JobState.DISPUTED, JobState.SETTLED),
     (JobState.DISPUTED, JobState.FAILED),
 }
