@@ -95,9 +95,13 @@ def env() -> dict[str, str]:
     return e
 
 
-def test_files(contract: str) -> list[str]:
+def test_files(contract: str, first_for: tuple[str, ...] = ()) -> list[str]:
+    """The contract's unit test files: those of `first_for` (the entry points that reach the
+    mutated code) first, then FIRST, then the rest alphabetically. Only the order varies."""
     unit = ROOT / "tests" / "unit" / contract
-    first = [f for f in FIRST.get(contract, []) if (unit / f).exists()]
+    own = [f"test_{name}.py" for name in first_for]
+    first = [f for f in own + FIRST.get(contract, []) if (unit / f).exists()]
+    first = list(dict.fromkeys(first))
     rest = sorted(
         p.name
         for p in unit.glob("test_*.py")
@@ -106,13 +110,13 @@ def test_files(contract: str) -> list[str]:
     return [f"tests/unit/{contract}/{f}" for f in first + rest]
 
 
-def test_command(contract: str) -> list[str]:
+def test_command(contract: str, first_for: tuple[str, ...] = ()) -> list[str]:
     return [
         str(ROOT / ".venv" / "bin" / "python"),
         "-m",
         "gpumarket.chain.launcher",
         "test",
-        *test_files(contract),
+        *test_files(contract, first_for),
         "-x",
         "-q",
         "-p",
@@ -148,6 +152,36 @@ def generate(contract: str) -> tuple[list[dict], dict[str, str]]:
     target = next(c for cu in sl.compilation_units for c in cu.contracts if c.name == contract)
     cu = target.compilation_unit
     original = path.read_bytes()
+    declared = [
+        f
+        for f in target.functions_and_modifiers_declared
+        if not f.name.startswith("slitherConstructor")
+    ]
+
+    def entry_points(f, seen=None) -> set[str]:
+        """External/public functions (or the constructor) whose calls reach `f`."""
+        seen = seen if seen is not None else set()
+        if f.name in seen:
+            return set()
+        seen.add(f.name)
+        if f.visibility in ("external", "public"):
+            return {f.name}
+        callers = set(f.reachable_from_functions) | {
+            g for g in target.functions if f in getattr(g, "modifiers", [])
+        }
+        found: set[str] = set()
+        for g in callers:
+            found |= entry_points(g, seen)
+        return found
+
+    def enclosing(start: int):
+        inside = [
+            f
+            for f in declared
+            if f.source_mapping.start <= start < f.source_mapping.start + f.source_mapping.length
+        ]
+        return min(inside, key=lambda f: f.source_mapping.length) if inside else None
+
     seen = {hashlib.sha256(original).hexdigest()}
     mutants: list[dict] = []
     errors: dict[str, str] = {}
@@ -165,6 +199,7 @@ def generate(contract: str) -> tuple[list[dict], dict[str, str]]:
                 if digest in seen:
                     continue
                 seen.add(digest)
+                fn = enclosing(p["start"])
                 mutants.append(
                     {
                         "id": f"{mutator.NAME}-{p['start']}-{digest[:8]}",
@@ -174,6 +209,8 @@ def generate(contract: str) -> tuple[list[dict], dict[str, str]]:
                         "end": p["end"],
                         "old": p["old_string"],
                         "new": p["new_string"],
+                        "function": fn.name if fn else "",
+                        "entry_points": sorted(entry_points(fn)) if fn else [],
                     }
                 )
     return mutants, errors
@@ -214,11 +251,13 @@ FAILED = re.compile(r"^(FAILED|ERROR) (\S+)", re.M)
 SUMMARY = re.compile(r"^=*\s*(\d+ (failed|passed|error)[^\n]*) in [\d.]+s", re.M)
 
 
-def run_tests(contract: str, timeout: float) -> tuple[str, str, float, str]:
+def run_tests(
+    contract: str, timeout: float, first_for: tuple[str, ...] = ()
+) -> tuple[str, str, float, str]:
     """(outcome, killing test, seconds, output tail) for the source now on disk."""
     start = time.monotonic()
     proc = subprocess.Popen(  # noqa: S603
-        test_command(contract),
+        test_command(contract, first_for),
         cwd=ROOT,
         env=env(),
         stdout=subprocess.PIPE,
@@ -236,6 +275,10 @@ def run_tests(contract: str, timeout: float) -> tuple[str, str, float, str]:
             os.killpg(proc.pid, signal.SIGKILL)
             out, _ = proc.communicate()
         return "timeout", "", time.monotonic() - start, (out or "")[-1500:]
+    except BaseException:  # Ctrl-C: stop the tests (and their anvil) before the source is restored
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise
     took = time.monotonic() - start
     tail = out[-1500:]
     if proc.returncode == 0:
@@ -339,7 +382,9 @@ def campaign(contract: str, sample: int | None, seed: int, timeout: float | None
             for _attempt in range(2):
                 try:
                     path.write_bytes(text)
-                    outcome, killer, took, tail = run_tests(contract, timeout)
+                    outcome, killer, took, tail = run_tests(
+                        contract, timeout, tuple(m["entry_points"])
+                    )
                 finally:
                     path.write_bytes(original)
                 if outcome != "error":
@@ -403,10 +448,18 @@ def main() -> int:
     ap.add_argument("--seed", type=int, default=SEED)
     ap.add_argument("--timeout", type=float, help="seconds per mutant (default 2 x unmutated + 60)")
     ap.add_argument("--min-score", type=float, default=90.0)
+    ap.add_argument(
+        "--report-only", action="store_true", help="print the table of reports/mutation/*.json"
+    )
     args = ap.parse_args()
     os.chdir(ROOT)
     reports = []
     for contract in args.contracts.split(","):
+        if args.report_only:
+            reports.append(
+                json.loads((ROOT / "reports" / "mutation" / f"{contract}.json").read_text())
+            )
+            continue
         n = None if args.all else (args.sample or DEFAULT_SAMPLE[contract])
         reports.append(campaign(contract, n, args.seed, args.timeout))
     print()
