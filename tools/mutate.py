@@ -292,7 +292,7 @@ def run_tests(
 
 
 def campaign(
-    contract: str, sample: int | None, seed: int, timeout: float | None, recheck: bool
+    contract: str, sample: int | None, seed: int, timeout: float | None, recheck: set[str]
 ) -> dict:
     out_dir = ROOT / "reports" / "mutation"
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -322,7 +322,8 @@ def campaign(
             previous = {
                 r["id"]: r
                 for r in old.get("results", [])
-                if r["outcome"] == "killed" or (not recheck and r["outcome"] != "error")
+                if r["outcome"] == "killed"
+                or (r["outcome"] != "error" and not (recheck == {"all"} or r["id"] in recheck))
             }
 
     # The original must pass (this also compiles it) and sets the default timeout; one retry, for
@@ -454,7 +455,9 @@ def main() -> int:
     ap.add_argument("--timeout", type=float, help="seconds per mutant (default 2 x unmutated + 60)")
     ap.add_argument("--min-score", type=float, default=90.0)
     ap.add_argument(
-        "--recheck", action="store_true", help="rerun recorded survivors and timeouts (resume)"
+        "--recheck",
+        default="",
+        help="recorded survivors/timeouts to run again: 'all' or mutant ids, comma-separated",
     )
     ap.add_argument(
         "--report-only", action="store_true", help="print the table of reports/mutation/*.json"
@@ -472,7 +475,11 @@ def main() -> int:
             )
             continue
         n = None if args.all else (args.sample or DEFAULT_SAMPLE[contract])
-        reports.append(campaign(contract, n, args.seed, args.timeout, args.recheck))
+        reports.append(
+            campaign(
+                contract, n, args.seed, args.timeout, set(filter(None, args.recheck.split(",")))
+            )
+        )
     print()
     print(table(reports))
     survivors = [
