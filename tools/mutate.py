@@ -442,6 +442,34 @@ def _interrupt(signum, frame) -> None:
     raise KeyboardInterrupt
 
 
+def markdown(reports: list[dict]) -> str:
+    """The results as a Markdown table (MUTATION.md), with the mutants not killed listed below."""
+    lines = [
+        "| contract | generated | examined | no compile | tested | killed | survived | timeout "
+        "| score | mutant minutes |",
+        "|---|--:|--:|--:|--:|--:|--:|--:|--:|--:|",
+    ]
+    for r in reports:
+        c = counts(r)
+        lines.append(
+            f"| {r['contract']} | {r['generated']} | {r['examined']} "
+            f"| {r['typecheck_failed'] + c['compile_error']} "
+            f"| {len(r['results']) - c['compile_error']} | {c['killed']} | {c['survived']} "
+            f"| {c['timeout']} | {score(c):.1f}% "
+            f"| {sum(x.get('seconds', 0) for x in r['results']) / 60:.0f} |"
+        )
+    lines.append("")
+    for r in reports:
+        for x in r["results"]:
+            if x["outcome"] != "killed":
+                old, new = (" ".join(x[k].split())[:70] for k in ("old", "new"))
+                lines.append(
+                    f"- {r['contract']}.sol:{x['line']} {x['mutator']} ({x['id']}) {x['outcome']}: "
+                    f"`{old}` → `{new}`"
+                )
+    return "\n".join(lines)
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     ap.add_argument("--contracts", default=",".join(CONTRACTS))
@@ -459,6 +487,7 @@ def main() -> int:
         default="",
         help="recorded survivors/timeouts to run again: 'all' or mutant ids, comma-separated",
     )
+    ap.add_argument("--markdown", action="store_true", help="print the results as Markdown")
     ap.add_argument(
         "--report-only", action="store_true", help="print the table of reports/mutation/*.json"
     )
@@ -481,7 +510,7 @@ def main() -> int:
             )
         )
     print()
-    print(table(reports))
+    print(markdown(reports) if args.markdown else table(reports))
     survivors = [
         (r["contract"], x) for r in reports for x in r["results"] if x["outcome"] != "killed"
     ]
