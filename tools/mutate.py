@@ -27,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import importlib
 import inspect
 import json
 import os
@@ -135,12 +136,6 @@ def generate(contract: str) -> tuple[list[dict], dict[str, str]]:
 
     os.environ.update(env())
     path = ROOT / "contracts" / f"{contract}.sol"
-    sl = Slither(
-        str(path),
-        solc=str(ROOT / ".toolchain" / "solcx" / f"solc-v{SOLC_VERSION}"),
-        solc_remaps=REMAP,
-        compile_force_framework="solc",
-    )
     mutators = sorted(
         (
             c
@@ -149,7 +144,26 @@ def generate(contract: str) -> tuple[list[dict], dict[str, str]]:
         ),
         key=lambda c: c.NAME,
     )
-    target = next(c for cu in sl.compilation_units for c in cu.contracts if c.name == contract)
+
+    def load(name: str):
+        sl = Slither(
+            str(ROOT / "contracts" / f"{name}.sol"),
+            solc=str(ROOT / ".toolchain" / "solcx" / f"solc-v{SOLC_VERSION}"),
+            solc_remaps=REMAP,
+            compile_force_framework="solc",
+        )
+        return next(c for cu in sl.compilation_units for c in cu.contracts if c.name == name)
+
+    # Slither 0.11.6's LIR keeps its replacement values in a module-level list that grows with
+    # every contract it mutates in a process, so a contract's LIR mutants depend on the contracts
+    # mutated before it. Replay the campaign's order (CONTRACTS) so that each contract gets the
+    # same mutants whichever contracts a run selects.
+    lir = importlib.import_module("slither.tools.mutator.mutators.LIR")
+    lir.literal_replacements.clear()
+    for earlier in CONTRACTS[: CONTRACTS.index(contract)]:
+        t = load(earlier)
+        lir.LIR(t.compilation_unit, 0, "", None, t, None, False, ROOT / "reports", [])._mutate()  # noqa: SLF001
+    target = load(contract)
     cu = target.compilation_unit
     original = path.read_bytes()
     declared = [
