@@ -17,7 +17,7 @@ STATEFUL_EXAMPLES ?= 40
 FUZZ_EXAMPLES ?= 1000
 
 .PHONY: setup compile test test-anvil test-ganache demo lint slither coverage clean bench \
-	bench-baseline fuzz bug-hunt
+	bench-baseline fuzz bug-hunt mutate
 
 setup:
 	@tools/setup.sh
@@ -53,6 +53,11 @@ fuzz: setup
 # contracts and prints the step and seconds at which the machine caught it.
 bug-hunt: setup
 	$(BIN)/python tools/inject_bug.py
+
+# Mutation testing of JobMarket, ProviderRegistry and OracleCouncil with Slither's mutators: a
+# seeded sample per contract against its unit tests, about 70 minutes (MUTATION.md).
+mutate: setup
+	$(BIN)/python tools/mutate.py
 
 coverage: setup
 	$(BROWNIE) test tests/unit tests/integration --network development --coverage
