@@ -43,10 +43,11 @@ test-ganache:
 
 # A deep invariant campaign, outside `make test`: the whole-protocol machine (market, registry,
 # council and benchmark registry; E1-E5, S1-S4, O1-O4 against the Python model) and the council's
-# own model machine, with FUZZ_EXAMPLES runs each.
+# own model machine, with FUZZ_EXAMPLES runs each, and as many rounding examples.
 fuzz: setup
-	GPUMARKET_STATEFUL_EXAMPLES=$(FUZZ_EXAMPLES) \
+	GPUMARKET_STATEFUL_EXAMPLES=$(FUZZ_EXAMPLES) GPUMARKET_ROUNDING_EXAMPLES=$(FUZZ_EXAMPLES) \
 	  $(BROWNIE) test tests/stateful tests/unit/OracleCouncil/test_council_model.py \
+	  tests/adversarial/test_rounding.py \
 	  --network development -s -p no:cacheprovider 2>&1 | grep -a -v -E $$'^\r?(Transaction sent|  Gas price|  [A-Za-z]+\\.)'
 
 # Proof that the machine can fail: injects each of three accounting bugs into a copy of the
