@@ -13,7 +13,6 @@ thread (web3 is synchronous), so reveals keep flowing while the prover works.
 from __future__ import annotations
 
 import asyncio
-import enum
 import logging
 import signal
 import threading
@@ -50,7 +49,7 @@ from gpumarket.agent.workloads import (
     run_command,
 )
 from gpumarket.chain.client import ChainClient, ChainError, RpcUnavailable
-from gpumarket.chain.types import JobState
+from gpumarket.chain.types import ChallengeState, JobState
 from gpumarket.offchain.common import run_loop
 from gpumarket.offchain.scanner import LogScanner
 from gpumarket.pogemm import prover, spec
@@ -66,17 +65,6 @@ RESULT_FILE = "result.bin"
 STATES_WITH_RESULT = frozenset(
     {JobState.SUBMITTED, JobState.VERIFIED, JobState.DISPUTED, JobState.SETTLED}
 )
-
-
-class ChallengeState(enum.IntEnum):
-    """IBenchmarkRegistry.ChallengeState."""
-
-    NONE = 0
-    OPEN = 1
-    COMMITTED = 2
-    PASSED = 3
-    FAILED = 4
-    FRAUD = 5
 
 
 class AgentError(RuntimeError):
@@ -430,14 +418,8 @@ class Agent:
             self.store.close_posting(job_id, "expired")
             return
         job_spec = self._spec(job_id)
-        workload = parse_workload(job_spec["workloadURI"])
         try:
-            if workload.kind == WorkloadKind.UNKNOWN:
-                raise WorkloadRefused(f"unknown workload kind: {job_spec['workloadURI']!r}")
-            if workload.kind == WorkloadKind.COMMAND:
-                check_command(
-                    workload.command, self.settings.allowlist, bytes(job_spec["workloadHash"])
-                )
+            self._check_workload(job_spec)
         except WorkloadRefused as exc:
             self.store.close_posting(job_id, "declined", str(exc))
             log.warning("job declined", extra={"job": job_id, "kind": kind, "reason": str(exc)})
@@ -467,17 +449,22 @@ class Agent:
             extra={"job": job_id, "price": price},
         )
 
+    def _check_workload(self, job_spec: dict[str, Any]) -> None:
+        """Raise WorkloadRefused for a workload this agent would not run: an unknown kind, or a
+        command off the allowlist or whose sha256 is not the job's workload hash."""
+        workload = parse_workload(job_spec["workloadURI"])
+        if workload.kind == WorkloadKind.UNKNOWN:
+            raise WorkloadRefused(f"unknown workload kind: {job_spec['workloadURI']!r}")
+        if workload.kind == WorkloadKind.COMMAND:
+            check_command(
+                workload.command, self.settings.allowlist, bytes(job_spec["workloadHash"])
+            )
+
     def _prepare(self, record: JobRecord, job_spec: dict[str, Any]) -> bool:
         """Refuse an untrusted workload before any work; commit the benchmark when the job
         requires one. True when the job may run its workload."""
-        workload = parse_workload(job_spec["workloadURI"])
         try:
-            if workload.kind == WorkloadKind.UNKNOWN:
-                raise WorkloadRefused(f"unknown workload kind: {job_spec['workloadURI']!r}")
-            if workload.kind == WorkloadKind.COMMAND:
-                check_command(
-                    workload.command, self.settings.allowlist, bytes(job_spec["workloadHash"])
-                )
+            self._check_workload(job_spec)
         except WorkloadRefused as exc:
             self._refuse(record.job_id, str(exc))
             return False

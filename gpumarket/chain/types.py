@@ -20,6 +20,25 @@ class JobState(IntEnum):
     CANCELLED = 8
 
 
+class ChallengeState(IntEnum):
+    """IBenchmarkRegistry.ChallengeState."""
+
+    NONE = 0
+    OPEN = 1
+    COMMITTED = 2
+    PASSED = 3
+    FAILED = 4
+    FRAUD = 5
+
+
+class Verdict(IntEnum):
+    """IOracleCouncil.Verdict."""
+
+    NONE = 0
+    OK = 1
+    FAIL = 2
+
+
 class Payout(IntEnum):
     NONE = 0
     REFUND = 1

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from gpumarket.chain.client import ATTESTATION_FLAG, ChainClient, ChainError
-from gpumarket.chain.types import JobState
+from gpumarket.chain.types import ChallengeState, JobState, Verdict
 from gpumarket.offchain.common import canonical_json, run_loop
 from gpumarket.offchain.scanner import LogScanner
 from gpumarket.oracle.judge import (
@@ -44,10 +44,6 @@ from gpumarket.pogemm import spec
 
 log = logging.getLogger(__name__)
 
-# IBenchmarkRegistry.ChallengeState
-C_NONE, C_OPEN, C_COMMITTED = 0, 1, 2
-# IOracleCouncil.Verdict
-V_OK, V_FAIL = 1, 2
 ZERO32 = b"\0" * 32
 #: Blocks before a reorg's fork point whose challenges are looked at again.
 REORG_LOOKBACK = 10_000
@@ -171,7 +167,7 @@ class Oracle:
         c = Challenge.from_tuple(
             self.client.call(self.benchmark.functions.challengeOf(challenge_id), safe)
         )
-        if c.state == C_NONE:
+        if c.state == ChallengeState.NONE:
             self.store.close_challenge(challenge_id, "gone")
             return None
         subject = c.subject if c.subject != 0 else ATTESTATION_FLAG | challenge_id
@@ -190,11 +186,11 @@ class Oracle:
             if now() >= window_end:
                 self.store.close_challenge(challenge_id, "too late")
                 return None
-        elif c.state != C_OPEN and c.state != C_COMMITTED:
+        elif c.state not in (ChallengeState.OPEN, ChallengeState.COMMITTED):
             self.store.close_challenge(challenge_id, "attestation settled")
             return None
 
-        if c.state == C_OPEN:
+        if c.state == ChallengeState.OPEN:
             if now() <= c.commit_deadline:
                 return None
             cached = self.store.verdict(challenge_id, ZERO32, ZERO32)
@@ -352,12 +348,15 @@ class Oracle:
         if len(ballots) == 1:
             b = ballots[0]
             fn = self.council.functions.vote(
-                b.subject, version, V_OK if b.ok else V_FAIL, b.tops, b.evidence_hash
+                b.subject, version, Verdict.OK if b.ok else Verdict.FAIL, b.tops, b.evidence_hash
             )
         else:
             fn = self.council.functions.voteBatch(
                 version,
-                [(b.subject, V_OK if b.ok else V_FAIL, b.tops, b.evidence_hash) for b in ballots],
+                [
+                    (b.subject, Verdict.OK if b.ok else Verdict.FAIL, b.tops, b.evidence_hash)
+                    for b in ballots
+                ],
             )
         try:
             receipt = self.client.transact(fn)

@@ -9,21 +9,15 @@ version changes, so votes cast under a rotated-out config stop counting (O4).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import IntEnum
 from typing import NamedTuple
 
+from gpumarket.chain.types import Verdict
 from gpumarket.testing.reverts import custom_error as err
 
 #: A subject with this bit set is a hardware attestation's challenge id, otherwise a job id.
 ATTESTATION_FLAG = 1 << 255
 UINT64_MAX = 2**64 - 1
 MAX_MEMBERS = 31
-
-
-class Verdict(IntEnum):
-    NONE = 0
-    OK = 1
-    FAIL = 2
 
 
 class Tally(NamedTuple):

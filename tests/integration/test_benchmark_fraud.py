@@ -243,6 +243,25 @@ def test_fraud_on_a_disputed_job_returns_the_bond(market, benchmark, usdc, buyer
     assert (job["state"], job["bond"]) == (JobState.FAILED, 0)
 
 
+def test_fraud_proof_on_a_submitted_job_fails_it(
+    market, benchmark, provider, verifier, stranger, jobs
+):
+    market.submitResult(jobs.forged.id, RESULT_HASH, RESULT_URI, {"from": provider})
+    assert market.jobOf(jobs.forged.id)["state"] == JobState.SUBMITTED
+
+    tx = _prove(benchmark, jobs.forged, stranger)
+
+    assert event_from(tx, "JobFailed", market) == {
+        "jobId": jobs.forged.id,
+        "provider": provider,
+        "refund": VALUE,
+        "slashed": COLLATERAL,
+    }
+    assert market.jobOf(jobs.forged.id)["state"] == JobState.FAILED
+    with brownie.reverts(err("JobMarketWrongState", jobs.forged.id, JobState.FAILED)):
+        market.recordVerdict(jobs.forged.id, True, {"from": verifier})
+
+
 def test_fraud_proof_after_an_ok_verdict_still_fails_the_job(
     market, benchmark, provider, verifier, stranger, jobs
 ):

@@ -13,9 +13,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from enum import IntEnum
 
-from gpumarket.chain.types import HOUR, JobSpec, JobState, Payout
+from gpumarket.chain.types import HOUR, ChallengeState, JobSpec, JobState, Payout
 from gpumarket.testing.reverts import custom_error as revert_message
 
 MAX_BPS = 10_000
@@ -173,17 +172,6 @@ class JobModel:
     bond: int = 0
     paid: Counter = field(default_factory=Counter)  # token units released, by Payout kind
     challenge_id: int = 0  # the PoGEMM challenge opened at the match (benchmark jobs)
-
-
-class ChallengeState(IntEnum):
-    """IBenchmarkRegistry.ChallengeState."""
-
-    NONE = 0
-    OPEN = 1
-    COMMITTED = 2
-    PASSED = 3
-    FAILED = 4
-    FRAUD = 5
 
 
 @dataclass
@@ -702,14 +690,7 @@ class ProtocolModel:
         provider; anyone else needs the opener role)."""
         if self.providers[provider].stake < self.params.min_stake:
             return revert_message("BenchmarkRegistryNotListed", provider)
-        if not (
-            n != 0
-            and n % 64 == 0
-            and n <= MAX_BENCHMARK_N
-            and interval != 0
-            and steps != 0
-            and steps % interval == 0
-        ):
+        if not valid_benchmark(n, steps, interval):
             return revert_message("BenchmarkRegistryInvalidParameters", n, steps, interval)
         return None
 
@@ -851,15 +832,22 @@ class ProtocolModel:
 
 
 def _valid_spec(spec: JobSpec) -> bool:
-    benchmark_ok = (
-        spec.benchmark_n != 0
-        and spec.benchmark_n % 64 == 0
-        and spec.benchmark_k != 0
-        and spec.benchmark_t != 0
-        and spec.benchmark_t % spec.benchmark_k == 0
-    )
+    benchmark_ok = valid_benchmark(spec.benchmark_n, spec.benchmark_t, spec.benchmark_k)
     return (
         spec.gpu_count != 0
         and 60 <= spec.duration <= 365 * DAY
         and (not spec.benchmark_required or benchmark_ok)
+    )
+
+
+def valid_benchmark(n: int, steps: int, interval: int) -> bool:
+    """PoGEMM sizes BenchmarkRegistry.open accepts (and JobMarket for a job's spec): n a
+    multiple of 64 up to MAX_N, K dividing T."""
+    return (
+        n != 0
+        and n % 64 == 0
+        and n <= MAX_BENCHMARK_N
+        and interval != 0
+        and steps != 0
+        and steps % interval == 0
     )

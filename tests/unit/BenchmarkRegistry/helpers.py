@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-from enum import IntEnum
-
 from brownie import chain, web3
 
 from gpumarket.chain.deploy import name32
+from gpumarket.chain.types import ChallengeState as ChallengeState
 from gpumarket.pogemm import spec
 from gpumarket.pogemm.backends import NumpyBackend
 from gpumarket.pogemm.prover import Proof, prove
@@ -38,15 +37,6 @@ DEFAULT_ADMIN_ROLE = ZERO32
 #: Send a transaction even though it reverts, so it is mined (at a timestamp or block the test
 #: chose) instead of failing in gas estimation against the pending block.
 MINED = {"gas_limit": 2_000_000, "allow_revert": True}
-
-
-class ChallengeState(IntEnum):
-    NONE = 0
-    OPEN = 1
-    COMMITTED = 2
-    PASSED = 3
-    FAILED = 4
-    FRAUD = 5
 
 
 def out_of_bounds(name: str, value: int, low: int, high: int) -> str:

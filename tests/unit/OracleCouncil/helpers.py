@@ -3,11 +3,10 @@ the OracleCouncil unit tests."""
 
 from __future__ import annotations
 
-from enum import IntEnum
-
 from brownie import web3
 
 from gpumarket.chain.deploy import name32
+from gpumarket.chain.types import ChallengeState as ChallengeState
 from gpumarket.chain.types import JobSpec
 from gpumarket.testing.council_model import ATTESTATION_FLAG as ATTESTATION_FLAG
 from gpumarket.testing.council_model import MAX_MEMBERS as MAX_MEMBERS
@@ -48,17 +47,6 @@ RESULT_HASH = b"\x01" * 32
 RESULT_URI = "ipfs://result"
 #: A job that needs a PoGEMM proof at the test sizes (n = 64, T = 8, K = 2).
 BENCHMARK_SPEC = JobSpec(benchmark_required=True, benchmark_n=64, benchmark_t=8, benchmark_k=2)
-
-
-class ChallengeState(IntEnum):
-    """IBenchmarkRegistry.ChallengeState."""
-
-    NONE = 0
-    OPEN = 1
-    COMMITTED = 2
-    PASSED = 3
-    FAILED = 4
-    FRAUD = 5
 
 
 #: The tally of a subject nobody has voted on.
