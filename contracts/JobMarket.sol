@@ -6,7 +6,6 @@ import {AccessControlDefaultAdminRules} from
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {IBenchmarkRegistry, IBenchmarkFraudSink} from "../interfaces/IBenchmarkRegistry.sol";
@@ -14,13 +13,18 @@ import {IJobMarket} from "../interfaces/IJobMarket.sol";
 import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
 import {IReputation} from "../interfaces/IReputation.sol";
 import {BasisPoints} from "./libraries/BasisPoints.sol";
+import {JobEscrow} from "./libraries/JobEscrow.sol";
+import {MarketDisputes} from "./libraries/MarketDisputes.sol";
+import {MarketGovernance} from "./libraries/MarketGovernance.sol";
 
 /// @title JobMarket
 /// @notice Buyers post GPU jobs with payment escrowed; providers win them by auction or direct
 /// assignment, back them with collateral, and are paid after the dispute window. Every locked fund
 /// has a deadline path that anyone can call, and pausing never stops one.
-/// @dev Money moves only through `_pullIn` (deposits and bonds) and `_release` (refunds, payouts,
-/// fees, bonds), each with its own event. A payout the token refuses becomes a claimable balance.
+/// @dev Money moves only through JobEscrow's `pullIn` (deposits and bonds) and `release` (refunds,
+/// payouts, fees, bonds), each with its own event; a payout the token refuses becomes a claimable
+/// balance. Governance (MarketGovernance) and disputes and failures (MarketDisputes) are linked
+/// libraries that run on this contract's storage, so that the hot paths stay here.
 contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdminRules, Pausable, ReentrancyGuard {
     using SafeERC20 for IERC20;
     using BasisPoints for uint256;
@@ -36,55 +40,22 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     IProviderRegistry public immutable registry;
     /// @notice Track records; filters bids and breaks price ties.
     IReputation public immutable reputation;
-    /// @notice Receives protocol fees and its share of slashed collateral.
-    address public treasury;
-    /// @notice The one address whose verdicts count (the oracle council).
-    address public verifier;
-    /// @notice Opens PoGEMM challenges for jobs that require a benchmark (zero: none).
-    address public benchmarkRegistry;
-
-    /// @notice Protocol fee on a settled job's value, in basis points (default 5%, at most 15%).
-    uint256 public protocolFeeBps = 500;
-    /// @notice Buyer's share of slashed collateral, in basis points (default 50%).
-    uint256 public slashBuyerShareBps = 5_000;
-    /// @notice Dispute bond as a share of the job's value, in basis points (default 10%).
-    uint256 public disputeBondBps = 1_000;
-    /// @notice Collateral per GPU-hour, in staking-token units (default 10 GMKT).
-    uint256 public collateralPerGpuHour = 10 ether;
-    /// @inheritdoc IJobMarket
-    uint64 public disputeWindow = 24 hours;
-    /// @inheritdoc IJobMarket
-    uint64 public attestTimeout = 6 hours;
-    /// @notice Time after `start + duration` within which the result must be submitted.
-    uint64 public resultGrace = 1 hours;
-    /// @notice Time after a dispute opens after which anyone may settle it without the arbiter.
-    uint64 public arbitrationTimeout = 14 days;
-    /// @notice Shortest bidding (or acceptance) period.
-    uint64 public minBiddingPeriod = 1 minutes;
-    /// @notice Longest bidding (or acceptance) period.
-    uint64 public maxBiddingPeriod = 30 days;
-    /// @notice Bids one job accepts; bounds the gas of `closeAuction`.
-    uint32 public maxBidsPerJob = 32;
-    /// @notice Lost disputes after which a buyer is blacklisted.
-    uint32 public maxBuyerStrikes = 3;
 
     /// @notice Jobs posted so far; ids start at 1.
     uint256 public jobCount;
-    /// @notice Tokens held for open jobs and bonds, per token.
-    mapping(address => uint256) public escrowedTotal;
-    /// @notice Refused payouts waiting to be claimed, per token.
-    mapping(address => uint256) public claimableTotal;
     /// @notice Allowlist and bond minimum per payment token.
     mapping(address => TokenConfig) public tokenConfig;
     /// @notice The benchmark challenge opened when a job was matched (0: none).
     mapping(uint256 => uint256) public challengeOfJob;
 
-    uint64 private _bidSeq;
-    mapping(uint256 => Job) private _jobs;
+    MarketGovernance.Params private _params;
+    mapping(uint256 => JobEscrow.StoredJob) private _jobs;
     mapping(uint256 => JobSpec) private _specs;
-    mapping(uint256 => Bid[]) private _bids;
-    mapping(uint256 => mapping(address => uint256)) private _bidSlot; // index + 1
-    mapping(address => mapping(address => uint256)) private _claimable;
+    // A job's bidders in arrival order, and per bidder one word: index + 1 (bits 0-7), the bid's
+    // sequence (bits 8-39) and its price (bits 40-167).
+    mapping(uint256 => mapping(uint256 => address)) private _bidders;
+    mapping(uint256 => mapping(address => uint256)) private _bidWords;
+    JobEscrow.Ledger private _ledger;
 
     /// @param registry_ The provider registry (this market needs its MARKET_ROLE and SLASHER_ROLE).
     /// @param reputation_ The reputation contract (this market needs its WRITER_ROLE).
@@ -99,14 +70,9 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         }
         registry = registry_;
         reputation = reputation_;
-        treasury = treasury_;
+        MarketGovernance.initialize(_params, treasury_);
         _grantRole(GOVERNOR_ROLE, admin);
         _grantRole(PAUSER_ROLE, admin);
-    }
-
-    modifier onlyKnown(uint256 jobId) {
-        if (_jobs[jobId].state == JobState.NONE) revert JobMarketUnknownJob(jobId);
-        _;
     }
 
     // ---------------------------------------------------------------- posting and matching
@@ -161,84 +127,84 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     /// @notice Bids `pricePerGpuHour` on an open auction, or lowers the caller's own bid.
     /// @param jobId The job.
     /// @param pricePerGpuHour At most the job's max price.
-    function bid(uint256 jobId, uint256 pricePerGpuHour) external whenNotPaused nonReentrant onlyKnown(jobId) {
-        Job storage job = _jobs[jobId];
+    function bid(uint256 jobId, uint256 pricePerGpuHour) external whenNotPaused nonReentrant {
+        JobEscrow.StoredJob storage job = _knownJob(jobId);
         _requireState(jobId, job, JobState.OPEN);
         if (job.provider != address(0)) revert JobMarketDirectAssignment(jobId);
         if (block.timestamp >= job.biddingEnds) revert JobMarketBiddingClosed(jobId, job.biddingEnds);
         if (pricePerGpuHour == 0 || pricePerGpuHour > job.maxPrice) {
             revert JobMarketInvalidPrice(pricePerGpuHour, job.maxPrice);
         }
-        if (!_eligible(jobId, job, msg.sender)) revert JobMarketNotEligible(jobId, msg.sender);
-        uint256 slot = _bidSlot[jobId][msg.sender];
-        if (slot != 0) {
-            Bid storage current = _bids[jobId][slot - 1];
-            if (pricePerGpuHour >= current.price) revert JobMarketBidNotLower(jobId, current.price, pricePerGpuHour);
-            current.price = pricePerGpuHour;
-            current.seq = ++_bidSeq;
+        if (_ineligibility(jobId, job, msg.sender) != Ineligibility.NONE) revert JobMarketNotEligible(jobId, msg.sender);
+        uint256 word = _bidWords[jobId][msg.sender];
+        uint256 index = uint8(word);
+        if (index != 0) {
+            uint256 current = word >> 40;
+            if (pricePerGpuHour >= current) revert JobMarketBidNotLower(jobId, current, pricePerGpuHour);
         } else {
-            Bid[] storage bids = _bids[jobId];
-            if (bids.length >= maxBidsPerJob) revert JobMarketTooManyBids(jobId, maxBidsPerJob);
-            bids.push(Bid({provider: msg.sender, seq: ++_bidSeq, price: pricePerGpuHour}));
-            _bidSlot[jobId][msg.sender] = bids.length;
+            uint8 max = _params.maxBidsPerJob;
+            if (job.bidCount >= max) revert JobMarketTooManyBids(jobId, max);
+            index = ++job.bidCount;
+            _bidders[jobId][index - 1] = msg.sender;
         }
+        // The price fits: it is at most `maxPrice`, a uint128.
+        _bidWords[jobId][msg.sender] = (pricePerGpuHour << 40) | (uint256(++job.bidSeq) << 8) | index;
         emit BidPlaced(jobId, msg.sender, pricePerGpuHour);
     }
 
     /// @notice The buyer accepts `provider`'s bid at any time while the job is open.
     /// @param jobId The job.
     /// @param provider A provider with a bid on it.
-    function acceptBid(uint256 jobId, address provider) external nonReentrant onlyKnown(jobId) {
-        Job storage job = _jobs[jobId];
+    function acceptBid(uint256 jobId, address provider) external nonReentrant {
+        JobEscrow.StoredJob storage job = _knownJob(jobId);
         if (msg.sender != job.buyer) revert JobMarketNotBuyer(jobId, msg.sender);
         _requireState(jobId, job, JobState.OPEN);
-        uint256 slot = _bidSlot[jobId][provider];
-        if (slot == 0) revert JobMarketNoBid(jobId, provider);
-        if (!_eligible(jobId, job, provider)) revert JobMarketNotEligible(jobId, provider);
-        _match(jobId, job, provider, _bids[jobId][slot - 1].price);
+        uint256 word = _bidWords[jobId][provider];
+        if (word == 0) revert JobMarketNoBid(jobId, provider);
+        if (_ineligibility(jobId, job, provider) != Ineligibility.NONE) revert JobMarketNotEligible(jobId, provider);
+        _match(jobId, job, provider, word >> 40);
     }
 
     /// @notice After the bidding period anyone may close the auction: the lowest eligible price
     /// wins, ties go to the higher reputation, then to the earlier bid.
     /// @param jobId The job.
-    function closeAuction(uint256 jobId) external nonReentrant onlyKnown(jobId) {
-        Job storage job = _jobs[jobId];
+    function closeAuction(uint256 jobId) external nonReentrant {
+        JobEscrow.StoredJob storage job = _knownJob(jobId);
         _requireState(jobId, job, JobState.OPEN);
         if (job.provider != address(0)) revert JobMarketDirectAssignment(jobId);
         if (block.timestamp < job.biddingEnds) revert JobMarketBiddingOpen(jobId, job.biddingEnds);
-        (bool found, Bid memory best) = _bestEligibleBid(jobId, job);
-        if (!found) revert JobMarketNoEligibleBid(jobId);
-        _match(jobId, job, best.provider, best.price);
+        (address winner, uint256 price) = _bestEligibleBid(jobId, job);
+        if (winner == address(0)) revert JobMarketNoEligibleBid(jobId);
+        _match(jobId, job, winner, price);
     }
 
     /// @notice The provider of a direct assignment accepts it at the posted price.
     /// @param jobId The job.
-    function acceptJob(uint256 jobId) external whenNotPaused nonReentrant onlyKnown(jobId) {
-        Job storage job = _jobs[jobId];
+    function acceptJob(uint256 jobId) external whenNotPaused nonReentrant {
+        JobEscrow.StoredJob storage job = _knownJob(jobId);
         if (msg.sender != job.provider) revert JobMarketNotProvider(jobId, msg.sender);
         _requireState(jobId, job, JobState.OPEN);
         if (block.timestamp >= job.biddingEnds) revert JobMarketDeadlinePassed(jobId, job.biddingEnds);
-        if (!_eligible(jobId, job, msg.sender)) revert JobMarketNotEligible(jobId, msg.sender);
+        if (_ineligibility(jobId, job, msg.sender) != Ineligibility.NONE) revert JobMarketNotEligible(jobId, msg.sender);
         _match(jobId, job, msg.sender, job.maxPrice);
     }
 
     /// @notice The buyer cancels an unmatched job for a full refund: at any time with no bids, or
     /// after the bidding period when no bid is eligible any more. Works while paused.
     /// @param jobId The job.
-    function cancel(uint256 jobId) external nonReentrant onlyKnown(jobId) {
-        Job storage job = _jobs[jobId];
+    function cancel(uint256 jobId) external nonReentrant {
+        JobEscrow.StoredJob storage job = _knownJob(jobId);
         if (msg.sender != job.buyer) revert JobMarketNotBuyer(jobId, msg.sender);
         _requireState(jobId, job, JobState.OPEN);
-        if (_bids[jobId].length != 0) {
+        if (job.bidCount != 0) {
             if (block.timestamp < job.biddingEnds) revert JobMarketHasBids(jobId);
-            (bool found,) = _bestEligibleBid(jobId, job);
-            if (found) revert JobMarketHasBids(jobId);
+            (address winner,) = _bestEligibleBid(jobId, job);
+            if (winner != address(0)) revert JobMarketHasBids(jobId);
         }
+        uint256 refund = JobEscrow.escrowOf(job, _specs[jobId]);
         job.state = JobState.CANCELLED;
-        uint256 refund = job.escrow;
-        job.escrow = 0;
         emit JobCancelled(jobId);
-        _release(jobId, job.token, job.buyer, refund, Payout.REFUND);
+        JobEscrow.release(_ledger, jobId, job.token, job.buyer, refund, Payout.REFUND);
     }
 
     // ---------------------------------------------------------------- results and settlement
@@ -250,18 +216,17 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     function submitResult(uint256 jobId, bytes32 resultHash, string calldata resultURI)
         external
         nonReentrant
-        onlyKnown(jobId)
     {
-        Job storage job = _jobs[jobId];
+        JobEscrow.StoredJob storage job = _knownJob(jobId);
         if (msg.sender != job.provider) revert JobMarketNotProvider(jobId, msg.sender);
         _requireState(jobId, job, JobState.RUNNING);
         uint64 deadline = _resultDeadline(jobId, job);
         if (block.timestamp > deadline) revert JobMarketDeadlinePassed(jobId, deadline);
         job.state = JobState.SUBMITTED;
-        job.submittedAt = uint64(block.timestamp);
+        job.submittedAt = uint40(block.timestamp);
         job.resultHash = resultHash;
         // A job that needs a verdict waits `attestTimeout` for one before settling optimistically.
-        job.windowStart = uint64(block.timestamp) + (_specs[jobId].benchmarkRequired ? attestTimeout : 0);
+        job.windowStart = uint40(block.timestamp + (_specs[jobId].benchmarkRequired ? _params.attestTimeout : 0));
         emit ResultSubmitted(jobId, msg.sender, resultHash, resultURI);
     }
 
@@ -270,18 +235,18 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     /// @dev Only `verifier`, and only before the job could be finalized.
     /// @param jobId The job.
     /// @param ok Whether the work was verified.
-    function recordVerdict(uint256 jobId, bool ok) external nonReentrant onlyKnown(jobId) {
-        if (msg.sender != verifier) revert JobMarketNotVerifier(msg.sender);
-        Job storage job = _jobs[jobId];
+    function recordVerdict(uint256 jobId, bool ok) external nonReentrant {
+        JobEscrow.StoredJob storage job = _knownJob(jobId);
+        if (msg.sender != _params.verifier) revert JobMarketNotVerifier(msg.sender);
         _requireState(jobId, job, JobState.SUBMITTED);
-        uint64 windowEnd = job.windowStart + disputeWindow;
+        uint64 windowEnd = _windowEnd(job);
         if (block.timestamp >= windowEnd) revert JobMarketDeadlinePassed(jobId, windowEnd);
         emit VerdictRecorded(jobId, ok);
         if (ok) {
             job.state = JobState.VERIFIED;
-            job.windowStart = uint64(block.timestamp);
+            job.windowStart = uint40(block.timestamp);
         } else {
-            _fail(jobId, job, treasury);
+            _fail(jobId, job, _params.treasury);
         }
     }
 
@@ -289,20 +254,15 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     /// `value − fee`; or a dispute the arbiter left open for `arbitrationTimeout`, which pays the
     /// provider and returns the buyer's bond. Works while paused.
     /// @param jobId The job.
-    function finalize(uint256 jobId) external nonReentrant onlyKnown(jobId) {
-        Job storage job = _jobs[jobId];
+    function finalize(uint256 jobId) external nonReentrant {
+        JobEscrow.StoredJob storage job = _knownJob(jobId);
         JobState state = job.state;
         if (state == JobState.SUBMITTED || state == JobState.VERIFIED) {
-            uint64 windowEnd = job.windowStart + disputeWindow;
+            uint64 windowEnd = _windowEnd(job);
             if (block.timestamp < windowEnd) revert JobMarketDeadlineNotReached(jobId, windowEnd);
-            _settle(jobId, job);
+            JobEscrow.settle(_ledger, _params, _peers(), jobId, job, _specs[jobId]);
         } else if (state == JobState.DISPUTED) {
-            uint64 timeoutAt = job.disputedAt + arbitrationTimeout;
-            if (block.timestamp < timeoutAt) revert JobMarketDeadlineNotReached(jobId, timeoutAt);
-            uint256 bond = job.bond;
-            job.bond = 0;
-            _settle(jobId, job);
-            _release(jobId, job.token, job.buyer, bond, Payout.BOND);
+            MarketDisputes.finalizeDisputed(_ledger, _params, _peers(), jobId, job, _specs[jobId]);
         } else {
             revert JobMarketWrongState(jobId, state);
         }
@@ -311,12 +271,12 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     /// @notice Anyone fails a running job whose result deadline has passed: the buyer is refunded
     /// and compensated from the provider's collateral. Works while paused.
     /// @param jobId The job.
-    function claimTimeout(uint256 jobId) external nonReentrant onlyKnown(jobId) {
-        Job storage job = _jobs[jobId];
+    function claimTimeout(uint256 jobId) external nonReentrant {
+        JobEscrow.StoredJob storage job = _knownJob(jobId);
         _requireState(jobId, job, JobState.RUNNING);
         uint64 deadline = _resultDeadline(jobId, job);
         if (block.timestamp <= deadline) revert JobMarketDeadlineNotReached(jobId, deadline);
-        _fail(jobId, job, treasury);
+        _fail(jobId, job, _params.treasury);
     }
 
     /// @notice A fraud proven on the job's benchmark (BenchmarkRegistry only): the job fails at
@@ -328,38 +288,26 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     function onBenchmarkFraud(uint256 jobId, address prover)
         external
         nonReentrant
-        onlyKnown(jobId)
         returns (uint256 slashed)
     {
-        if (msg.sender != benchmarkRegistry) revert JobMarketNotBenchmarkRegistry(msg.sender);
-        Job storage job = _jobs[jobId];
+        JobEscrow.StoredJob storage job = _knownJob(jobId);
+        if (msg.sender != _params.benchmarkRegistry) revert JobMarketNotBenchmarkRegistry(msg.sender);
         JobState state = job.state;
         if (state != JobState.RUNNING && state != JobState.SUBMITTED && state != JobState.VERIFIED
             && state != JobState.DISPUTED) revert JobMarketWrongState(jobId, state);
         uint256 bond = job.bond;
         job.bond = 0;
         slashed = _fail(jobId, job, prover);
-        _release(jobId, job.token, job.buyer, bond, Payout.BOND);
+        JobEscrow.release(_ledger, jobId, job.token, job.buyer, bond, Payout.BOND);
     }
 
     // ---------------------------------------------------------------- disputes
 
     /// @notice The buyer disputes a submitted or verified job within its window, posting a bond
-    /// of `max(disputeBondMin, disputeBondBps of value)` in the job's token.
+    /// of `max(disputeBondMin, disputeBondBps of value)` in the job's token (`disputeBondOf`).
     /// @param jobId The job.
-    function dispute(uint256 jobId) external nonReentrant onlyKnown(jobId) {
-        Job storage job = _jobs[jobId];
-        if (msg.sender != job.buyer) revert JobMarketNotBuyer(jobId, msg.sender);
-        JobState state = job.state;
-        if (state != JobState.SUBMITTED && state != JobState.VERIFIED) revert JobMarketWrongState(jobId, state);
-        uint64 windowEnd = job.windowStart + disputeWindow;
-        if (block.timestamp >= windowEnd) revert JobMarketDeadlinePassed(jobId, windowEnd);
-        uint256 bond = Math.max(tokenConfig[job.token].disputeBondMin, job.escrow.bpsUp(disputeBondBps));
-        job.state = JobState.DISPUTED;
-        job.disputedAt = uint64(block.timestamp);
-        job.bond = bond;
-        emit DisputeOpened(jobId, msg.sender, bond);
-        _pullIn(jobId, job.token, msg.sender, bond);
+    function dispute(uint256 jobId) external nonReentrant {
+        MarketDisputes.dispute(_ledger, _params, tokenConfig, jobId, _knownJob(jobId), _specs[jobId]);
     }
 
     /// @notice The arbiter resolves a dispute. Provider at fault: the buyer is refunded and
@@ -371,23 +319,8 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         external
         nonReentrant
         onlyRole(ARBITER_ROLE)
-        onlyKnown(jobId)
     {
-        Job storage job = _jobs[jobId];
-        _requireState(jobId, job, JobState.DISPUTED);
-        uint256 bond = job.bond;
-        job.bond = 0;
-        emit DisputeResolved(jobId, providerAtFault);
-        if (providerAtFault) {
-            reputation.recordProviderDisputeLost(job.provider);
-            reputation.recordBuyerDispute(job.buyer, true, maxBuyerStrikes);
-            _fail(jobId, job, treasury);
-            _release(jobId, job.token, job.buyer, bond, Payout.BOND);
-        } else {
-            reputation.recordBuyerDispute(job.buyer, false, maxBuyerStrikes);
-            _settle(jobId, job);
-            _release(jobId, job.token, job.provider, bond, Payout.BOND);
-        }
+        MarketDisputes.resolve(_ledger, _params, _peers(), jobId, _knownJob(jobId), _specs[jobId], providerAtFault);
     }
 
     /// @notice Pays the caller's refused payouts in `token` to `to` (which may differ from the
@@ -397,52 +330,23 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     /// @return amount Token units paid.
     function claim(address token, address to) external nonReentrant returns (uint256 amount) {
         if (to == address(0)) revert JobMarketZeroAddress();
-        amount = _claimable[token][msg.sender];
+        amount = _ledger.claimable[token][msg.sender];
         if (amount == 0) revert JobMarketNothingToClaim(msg.sender, token);
-        _claimable[token][msg.sender] = 0;
-        claimableTotal[token] -= amount;
+        _ledger.claimable[token][msg.sender] = 0;
+        _ledger.claimableTotal[token] -= amount;
         emit Claimed(msg.sender, token, to, amount);
         IERC20(token).safeTransfer(to, amount);
     }
 
     // ---------------------------------------------------------------- governance
 
-    /// @notice Sets a numeric parameter, within its bounds.
-    /// @dev Only GOVERNOR_ROLE. Names: protocolFeeBps (≤ 1500), slashBuyerShareBps (≤ 10000),
-    /// disputeBondBps (≤ 5000), collateralPerGpuHour (≤ 1e24), disputeWindow, attestTimeout
-    /// (their sum must stay below the registry's unbonding period), resultGrace, arbitrationTimeout,
-    /// minBiddingPeriod, maxBiddingPeriod, maxBidsPerJob (1..64), maxBuyerStrikes (1..100).
+    /// @notice Sets a numeric parameter within its bounds (`MarketGovernance.setParameter` lists
+    /// the names and bounds, checked in code) and emits `ParameterUpdated`.
+    /// @dev Only GOVERNOR_ROLE.
     /// @param name The parameter's name.
     /// @param value The new value.
     function setParameter(bytes32 name, uint256 value) external onlyRole(GOVERNOR_ROLE) {
-        if (name == "protocolFeeBps") {
-            protocolFeeBps = _bounded(name, value, 0, 1_500);
-        } else if (name == "slashBuyerShareBps") {
-            slashBuyerShareBps = _bounded(name, value, 0, BasisPoints.MAX_BPS);
-        } else if (name == "disputeBondBps") {
-            disputeBondBps = _bounded(name, value, 0, 5_000);
-        } else if (name == "collateralPerGpuHour") {
-            collateralPerGpuHour = _bounded(name, value, 0, 1e24);
-        } else if (name == "disputeWindow") {
-            disputeWindow = uint64(_bounded(name, value, 1 hours, _windowRoom(attestTimeout)));
-        } else if (name == "attestTimeout") {
-            attestTimeout = uint64(_bounded(name, value, 10 minutes, _windowRoom(disputeWindow)));
-        } else if (name == "resultGrace") {
-            resultGrace = uint64(_bounded(name, value, 1 minutes, 7 days));
-        } else if (name == "arbitrationTimeout") {
-            arbitrationTimeout = uint64(_bounded(name, value, 1 days, 180 days));
-        } else if (name == "minBiddingPeriod") {
-            minBiddingPeriod = uint64(_bounded(name, value, 1, maxBiddingPeriod));
-        } else if (name == "maxBiddingPeriod") {
-            maxBiddingPeriod = uint64(_bounded(name, value, minBiddingPeriod, 365 days));
-        } else if (name == "maxBidsPerJob") {
-            maxBidsPerJob = uint32(_bounded(name, value, 1, 64));
-        } else if (name == "maxBuyerStrikes") {
-            maxBuyerStrikes = uint32(_bounded(name, value, 1, 100));
-        } else {
-            revert JobMarketUnknownParameter(name);
-        }
-        emit ParameterUpdated(name, value);
+        MarketGovernance.setParameter(_params, name, value, registry.unbondingPeriod());
     }
 
     /// @notice Sets an address: "treasury", "verifier" or "benchmarkRegistry".
@@ -450,23 +354,16 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     /// @param name The address's name.
     /// @param value The new address (non-zero).
     function setAddress(bytes32 name, address value) external onlyRole(DEFAULT_ADMIN_ROLE) {
-        if (value == address(0)) revert JobMarketZeroAddress();
-        if (name == "treasury") treasury = value;
-        else if (name == "verifier") verifier = value;
-        else if (name == "benchmarkRegistry") benchmarkRegistry = value;
-        else revert JobMarketUnknownParameter(name);
-        emit AddressUpdated(name, value);
+        MarketGovernance.setAddress(_params, name, value);
     }
 
     /// @notice Allowlists a payment token (or removes it) and sets its minimum dispute bond.
     /// Removing a token stops new jobs in it; existing jobs settle as usual.
     /// @param token The token.
     /// @param allowed Whether new jobs may use it.
-    /// @param disputeBondMin Minimum dispute bond, in the token's units.
+    /// @param disputeBondMin Minimum dispute bond, in the token's units (at most 2^128 − 1).
     function configureToken(address token, bool allowed, uint256 disputeBondMin) external onlyRole(GOVERNOR_ROLE) {
-        if (token == address(0)) revert JobMarketZeroAddress();
-        tokenConfig[token] = TokenConfig({allowed: allowed, disputeBondMin: disputeBondMin});
-        emit TokenConfigured(token, allowed, disputeBondMin);
+        MarketGovernance.configureToken(tokenConfig, token, allowed, disputeBondMin);
     }
 
     /// @notice Stops new jobs and bids. Refunds, claims, timeouts and settlement go on.
@@ -479,11 +376,105 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         _unpause();
     }
 
+    // ---------------------------------------------------------------- parameters
+
+    /// @notice Receives protocol fees and its share of slashed collateral.
+    function treasury() external view returns (address) {
+        return _params.treasury;
+    }
+
+    /// @notice The one address whose verdicts count (the oracle council).
+    function verifier() external view returns (address) {
+        return _params.verifier;
+    }
+
+    /// @notice Opens PoGEMM challenges for jobs that require a benchmark (zero: none).
+    function benchmarkRegistry() external view returns (address) {
+        return _params.benchmarkRegistry;
+    }
+
+    /// @notice Protocol fee on a settled job's value, in basis points (default 5%, at most 15%).
+    function protocolFeeBps() external view returns (uint256) {
+        return _params.protocolFeeBps;
+    }
+
+    /// @notice Buyer's share of slashed collateral, in basis points (default 50%).
+    function slashBuyerShareBps() external view returns (uint256) {
+        return _params.slashBuyerShareBps;
+    }
+
+    /// @notice Dispute bond as a share of the job's value, in basis points (default 10%).
+    function disputeBondBps() external view returns (uint256) {
+        return _params.disputeBondBps;
+    }
+
+    /// @notice Collateral per GPU-hour, in staking-token units (default 10 GMKT).
+    function collateralPerGpuHour() external view returns (uint256) {
+        return _params.collateralPerGpuHour;
+    }
+
+    /// @notice Length of the buyer's dispute window after a verdict or optimistic start.
+    function disputeWindow() external view returns (uint64) {
+        return _params.disputeWindow;
+    }
+
+    /// @notice How long a job that needs a verdict waits for one before settling optimistically.
+    function attestTimeout() external view returns (uint64) {
+        return _params.attestTimeout;
+    }
+
+    /// @notice Time after `start + duration` within which the result must be submitted.
+    function resultGrace() external view returns (uint64) {
+        return _params.resultGrace;
+    }
+
+    /// @notice Time after a dispute opens after which anyone may settle it without the arbiter.
+    function arbitrationTimeout() external view returns (uint64) {
+        return _params.arbitrationTimeout;
+    }
+
+    /// @notice Shortest bidding (or acceptance) period.
+    function minBiddingPeriod() external view returns (uint64) {
+        return _params.minBiddingPeriod;
+    }
+
+    /// @notice Longest bidding (or acceptance) period.
+    function maxBiddingPeriod() external view returns (uint64) {
+        return _params.maxBiddingPeriod;
+    }
+
+    /// @notice Bids one job accepts; bounds the gas of `closeAuction`.
+    function maxBidsPerJob() external view returns (uint32) {
+        return _params.maxBidsPerJob;
+    }
+
+    /// @notice Lost disputes after which a buyer is blacklisted.
+    function maxBuyerStrikes() external view returns (uint32) {
+        return _params.maxBuyerStrikes;
+    }
+
     // ---------------------------------------------------------------- views
 
-    /// @notice A job's money and timeline.
-    function jobOf(uint256 jobId) external view returns (Job memory) {
-        return _jobs[jobId];
+    /// @notice A job's money and timeline; all zero for an unknown job.
+    function jobOf(uint256 jobId) external view returns (Job memory job) {
+        JobEscrow.StoredJob storage s = _jobs[jobId];
+        JobSpec storage spec = _specs[jobId];
+        job.buyer = s.buyer;
+        job.state = s.state;
+        job.biddingEnds = s.biddingEnds;
+        job.token = s.token;
+        job.startedAt = s.startedAt;
+        job.provider = s.provider;
+        job.submittedAt = s.submittedAt;
+        job.windowStart = s.windowStart;
+        job.disputedAt = s.disputedAt;
+        job.maxPrice = s.maxPrice;
+        job.price = s.price;
+        job.deposit = BasisPoints.perGpuHour(s.maxPrice, spec.gpuCount, spec.duration);
+        job.escrow = JobEscrow.escrowOf(s, spec);
+        job.collateral = s.collateral;
+        job.bond = s.bond;
+        job.resultHash = s.resultHash;
     }
 
     /// @notice A job's spec.
@@ -492,13 +483,29 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     }
 
     /// @notice A job's bids in arrival order.
-    function bidsOf(uint256 jobId) external view returns (Bid[] memory) {
-        return _bids[jobId];
+    function bidsOf(uint256 jobId) external view returns (Bid[] memory bids) {
+        uint256 count = _jobs[jobId].bidCount;
+        bids = new Bid[](count);
+        for (uint256 k = 0; k < count; ++k) {
+            address provider = _bidders[jobId][k];
+            uint256 word = _bidWords[jobId][provider];
+            bids[k] = Bid({provider: provider, seq: uint32(word >> 8), price: word >> 40});
+        }
     }
 
     /// @notice Refused payouts of `account` in `token`.
     function claimable(address token, address account) external view returns (uint256) {
-        return _claimable[token][account];
+        return _ledger.claimable[token][account];
+    }
+
+    /// @notice Tokens held for open jobs and bonds, per token.
+    function escrowedTotal(address token) external view returns (uint256) {
+        return _ledger.escrowedTotal[token];
+    }
+
+    /// @notice Refused payouts waiting to be claimed, per token.
+    function claimableTotal(address token) external view returns (uint256) {
+        return _ledger.claimableTotal[token];
     }
 
     /// @notice `price × gpus × duration / 1 hour`, rounded down: a job's value at a price.
@@ -508,7 +515,35 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
 
     /// @notice Whether `provider` may bid on (or be matched to) job `jobId` now.
     function isEligible(uint256 jobId, address provider) external view returns (bool) {
-        return _eligible(jobId, _jobs[jobId], provider);
+        return _ineligibility(jobId, _jobs[jobId], provider) == Ineligibility.NONE;
+    }
+
+    /// @inheritdoc IJobMarket
+    function eligibilityOf(uint256 jobId, address provider) external view returns (Ineligibility) {
+        return _ineligibility(jobId, _jobs[jobId], provider);
+    }
+
+    /// @inheritdoc IJobMarket
+    function disputeBondOf(uint256 jobId) external view returns (uint256) {
+        return MarketDisputes.bondOf(_params, tokenConfig, _jobs[jobId], _specs[jobId]);
+    }
+
+    /// @inheritdoc IJobMarket
+    function resultDeadlineOf(uint256 jobId) external view returns (uint64) {
+        JobEscrow.StoredJob storage job = _jobs[jobId];
+        return job.startedAt == 0 ? 0 : _resultDeadline(jobId, job);
+    }
+
+    /// @inheritdoc IJobMarket
+    function windowEndOf(uint256 jobId) external view returns (uint64) {
+        JobEscrow.StoredJob storage job = _jobs[jobId];
+        return job.submittedAt == 0 ? 0 : _windowEnd(job);
+    }
+
+    /// @inheritdoc IJobMarket
+    function arbitrationEndOf(uint256 jobId) external view returns (uint64) {
+        JobEscrow.StoredJob storage job = _jobs[jobId];
+        return job.disputedAt == 0 ? 0 : _arbitrationEnd(job);
     }
 
     // ---------------------------------------------------------------- internals
@@ -523,26 +558,28 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
             spec.gpuCount == 0 || spec.duration < 1 minutes || spec.duration > 365 days
                 || (spec.benchmarkRequired && !_validBenchmark(spec))
         ) revert JobMarketInvalidSpec();
-        if (biddingPeriod < minBiddingPeriod || biddingPeriod > maxBiddingPeriod) {
+        if (biddingPeriod < _params.minBiddingPeriod || biddingPeriod > _params.maxBiddingPeriod) {
             revert JobMarketInvalidBiddingPeriod(biddingPeriod);
         }
         uint256 deposit = BasisPoints.perGpuHour(maxPrice, spec.gpuCount, spec.duration);
-        if (deposit == 0) revert JobMarketInvalidPrice(maxPrice, maxPrice);
+        // A job's amounts are stored in 128 bits: the deposit bounds every price, value and bond.
+        if (deposit == 0 || deposit > type(uint128).max || maxPrice > type(uint128).max) {
+            revert JobMarketInvalidPrice(maxPrice, maxPrice);
+        }
 
         jobId = ++jobCount;
-        Job storage job = _jobs[jobId];
+        JobEscrow.StoredJob storage job = _jobs[jobId];
         job.buyer = msg.sender;
         job.state = JobState.OPEN;
-        job.biddingEnds = uint64(block.timestamp) + biddingPeriod;
+        // The bidding period is at most 365 days: the sum fits in 40 bits for 30,000 years.
+        job.biddingEnds = uint40(block.timestamp + biddingPeriod);
         job.token = token;
-        job.provider = provider;
-        job.maxPrice = maxPrice;
-        job.deposit = deposit;
-        job.escrow = deposit;
+        if (provider != address(0)) job.provider = provider;
+        job.maxPrice = uint128(maxPrice);
         _specs[jobId] = spec;
         emit JobPosted(jobId, msg.sender, token, deposit, maxPrice, provider);
         reputation.recordJobPosted(msg.sender);
-        _pullIn(jobId, token, msg.sender, deposit);
+        JobEscrow.pullIn(_ledger, jobId, token, msg.sender, deposit);
     }
 
     function _validBenchmark(JobSpec calldata spec) private pure returns (bool) {
@@ -553,113 +590,68 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     }
 
     /// @dev Starts the job at `price`: refunds the excess deposit, locks collateral, reserves GPUs.
-    function _match(uint256 jobId, Job storage job, address provider, uint256 price) private {
+    function _match(uint256 jobId, JobEscrow.StoredJob storage job, address provider, uint256 price) private {
         JobSpec storage spec = _specs[jobId];
+        uint256 deposit = BasisPoints.perGpuHour(job.maxPrice, spec.gpuCount, spec.duration);
         uint256 value = BasisPoints.perGpuHour(price, spec.gpuCount, spec.duration);
-        uint256 excess = job.deposit - value;
         uint256 collateral = _collateralFor(spec);
         job.state = JobState.RUNNING;
+        job.startedAt = uint40(block.timestamp);
         job.provider = provider;
-        job.price = price;
-        job.startedAt = uint64(block.timestamp);
-        job.escrow = value;
-        job.collateral = collateral;
+        // Fits: the price is at most `maxPrice`, and the collateral at most 1e24 × 2^16 × 2^25.
+        job.price = uint128(price);
+        job.collateral = uint128(collateral);
         emit JobMatched(jobId, provider, price, value, collateral);
         registry.lockCollateral(provider, jobId, collateral, spec.gpuCount);
-        if (spec.benchmarkRequired && benchmarkRegistry != address(0)) {
+        address benchmark = _params.benchmarkRegistry;
+        if (spec.benchmarkRequired && benchmark != address(0)) {
             // The challenge's seed is fixed now, from on-chain randomness the provider cannot know.
-            challengeOfJob[jobId] = IBenchmarkRegistry(benchmarkRegistry).open(
+            challengeOfJob[jobId] = IBenchmarkRegistry(benchmark).open(
                 jobId, provider, spec.benchmarkN, spec.benchmarkT, spec.benchmarkK
             );
         }
-        _release(jobId, job.token, job.buyer, excess, Payout.REFUND);
+        JobEscrow.release(_ledger, jobId, job.token, job.buyer, deposit - value, Payout.REFUND);
     }
 
-    /// @dev Pays the provider `value − fee` and the treasury the fee; unlocks the collateral.
-    function _settle(uint256 jobId, Job storage job) private {
-        uint256 value = job.escrow;
-        uint256 fee = value.bpsUp(protocolFeeBps);
-        job.state = JobState.SETTLED;
-        job.escrow = 0;
-        emit JobSettled(jobId, job.provider, value - fee, fee);
-        registry.releaseCollateral(jobId);
-        reputation.recordSuccess(job.provider, job.token, value);
-        _release(jobId, job.token, job.provider, value - fee, Payout.PROVIDER);
-        _release(jobId, job.token, treasury, fee, Payout.FEE);
-    }
-
-    /// @dev Refunds the buyer in full and slashes the job's collateral: `slashBuyerShareBps` to
-    /// the buyer, the rest to `remainderTo` (the treasury, or a fraud prover). The provider is
-    /// jailed by the registry.
-    function _fail(uint256 jobId, Job storage job, address remainderTo) private returns (uint256 slashed) {
-        uint256 refund = job.escrow;
-        uint256 collateral = job.collateral;
-        address provider = job.provider;
-        job.state = JobState.FAILED;
-        job.escrow = 0;
-        if (collateral != 0) {
-            uint256 buyerShare = collateral.bpsDown(slashBuyerShareBps);
-            if (buyerShare != 0) slashed += registry.slash(provider, buyerShare, job.buyer, jobId);
-            if (collateral > buyerShare) slashed += registry.slash(provider, collateral - buyerShare, remainderTo, jobId);
-            reputation.recordSlash(provider);
-        }
-        registry.releaseCollateral(jobId);
-        reputation.recordFailure(provider);
-        emit JobFailed(jobId, provider, refund, slashed);
-        _release(jobId, job.token, job.buyer, refund, Payout.REFUND);
-    }
-
-    /// @dev Pulls `amount` of `token` into escrow and rejects tokens that deliver less.
-    function _pullIn(uint256 jobId, address token, address from, uint256 amount) private {
-        uint256 balanceBefore = IERC20(token).balanceOf(address(this));
-        IERC20(token).safeTransferFrom(from, address(this), amount);
-        uint256 received = IERC20(token).balanceOf(address(this)) - balanceBefore;
-        if (received != amount) revert JobMarketFeeOnTransfer(token, amount, received);
-        escrowedTotal[token] += amount;
-        emit EscrowDeposited(jobId, from, token, amount);
-    }
-
-    /// @dev Pays `amount` out of escrow; a transfer the token refuses becomes claimable by `to`.
-    function _release(uint256 jobId, address token, address to, uint256 amount, Payout kind) private {
-        if (amount == 0) return;
-        escrowedTotal[token] -= amount;
-        if (IERC20(token).trySafeTransfer(to, amount)) {
-            emit EscrowReleased(jobId, to, token, amount, kind);
-        } else {
-            _claimable[token][to] += amount;
-            claimableTotal[token] += amount;
-            emit PayoutDeferred(jobId, to, token, amount);
-        }
-    }
-
-    function _bestEligibleBid(uint256 jobId, Job storage job) private view returns (bool found, Bid memory best) {
-        Bid[] storage bids = _bids[jobId];
+    /// @dev The winning bid: the lowest eligible price, then the higher reputation, then the
+    /// earlier bid; zero when no bid is eligible. A bid above the best so far is skipped unread.
+    function _bestEligibleBid(uint256 jobId, JobEscrow.StoredJob storage job) private view returns (address best, uint256 bestPrice) {
+        uint256 count = job.bidCount;
         uint256 bestScore = 0;
-        for (uint256 k = 0; k < bids.length; ++k) {
-            Bid memory candidate = bids[k];
-            if (found && candidate.price > best.price) continue;
-            (bool eligible, uint256 candidateScore) = _eligibility(jobId, job, candidate.provider);
-            if (!eligible) continue;
+        uint256 bestSeq = 0;
+        for (uint256 k = 0; k < count; ++k) {
+            address candidate = _bidders[jobId][k];
+            uint256 word = _bidWords[jobId][candidate];
+            uint256 price = word >> 40;
+            if (best != address(0) && price > bestPrice) continue;
+            (Ineligibility reason, uint256 score) = _eligibility(jobId, job, candidate);
+            if (reason != Ineligibility.NONE) continue;
+            uint256 seq = uint32(word >> 8);
             if (
-                !found || candidate.price < best.price || candidateScore > bestScore
-                    || (candidateScore == bestScore && candidate.seq < best.seq)
+                best == address(0) || price < bestPrice || score > bestScore
+                    || (score == bestScore && seq < bestSeq)
             ) {
-                (found, best, bestScore) = (true, candidate, candidateScore);
+                (best, bestPrice, bestScore, bestSeq) = (candidate, price, score, seq);
             }
         }
     }
 
-    function _eligible(uint256 jobId, Job storage job, address provider) private view returns (bool eligible) {
-        (eligible,) = _eligibility(jobId, job, provider);
-    }
-
-    /// @dev Whether `provider` may take the job, and its reputation score (read once, since the
-    /// auction ranks on it too; 0 when the registry already rules the provider out).
-    function _eligibility(uint256 jobId, Job storage job, address provider)
+    function _ineligibility(uint256 jobId, JobEscrow.StoredJob storage job, address provider)
         private
         view
-        returns (bool eligible, uint256 score)
+        returns (Ineligibility reason)
     {
+        (reason,) = _eligibility(jobId, job, provider);
+    }
+
+    /// @dev Why `provider` may not take the job (NONE: it may), and its reputation score (read
+    /// once, since the auction ranks on it too; 0 when the registry already rules it out).
+    function _eligibility(uint256 jobId, JobEscrow.StoredJob storage job, address provider)
+        private
+        view
+        returns (Ineligibility reason, uint256 score)
+    {
+        if (provider == job.buyer) return (Ineligibility.IS_BUYER, 0);
         JobSpec storage spec = _specs[jobId];
         IProviderRegistry.Requirement memory req = IProviderRegistry.Requirement({
             token: job.token,
@@ -669,33 +661,48 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
             gpus: spec.gpuCount,
             collateral: _collateralFor(spec)
         });
-        if (provider == job.buyer || !registry.canServe(provider, req)) return (false, 0);
-        score = reputation.score(provider);
-        eligible = score >= spec.minReputationBps
-            && (spec.minVerifiedTops == 0 || reputation.verifiedTops(provider) >= spec.minVerifiedTops);
+        IProviderRegistry.Unfit unfit = registry.unfitFor(provider, req);
+        // The registry's reasons follow IS_BUYER in the same order.
+        if (unfit != IProviderRegistry.Unfit.NONE) return (Ineligibility(uint8(unfit) + 1), 0);
+        uint64 tops;
+        (score, tops) = reputation.standing(provider);
+        if (score < spec.minReputationBps) return (Ineligibility.REPUTATION, score);
+        if (spec.minVerifiedTops != 0 && tops < spec.minVerifiedTops) return (Ineligibility.VERIFIED_TOPS, score);
+        return (Ineligibility.NONE, score);
+    }
+
+    /// @dev Fails the job through MarketDisputes (a failure is never on the happy path).
+    function _fail(uint256 jobId, JobEscrow.StoredJob storage job, address remainderTo) private returns (uint256) {
+        return MarketDisputes.fail(_ledger, _params, _peers(), jobId, job, _specs[jobId], remainderTo);
+    }
+
+    function _peers() private view returns (JobEscrow.Peers memory) {
+        return JobEscrow.Peers({registry: registry, reputation: reputation});
     }
 
     function _collateralFor(JobSpec storage spec) private view returns (uint256) {
-        return BasisPoints.perGpuHour(collateralPerGpuHour, spec.gpuCount, spec.duration);
+        return BasisPoints.perGpuHour(_params.collateralPerGpuHour, spec.gpuCount, spec.duration);
     }
 
-    function _resultDeadline(uint256 jobId, Job storage job) private view returns (uint64) {
-        return job.startedAt + _specs[jobId].duration + resultGrace;
+    function _resultDeadline(uint256 jobId, JobEscrow.StoredJob storage job) private view returns (uint64) {
+        return uint64(job.startedAt) + _specs[jobId].duration + _params.resultGrace;
     }
 
-    function _requireState(uint256 jobId, Job storage job, JobState expected) private view {
+    function _windowEnd(JobEscrow.StoredJob storage job) private view returns (uint64) {
+        return uint64(job.windowStart) + _params.disputeWindow;
+    }
+
+    function _arbitrationEnd(JobEscrow.StoredJob storage job) private view returns (uint64) {
+        return uint64(job.disputedAt) + _params.arbitrationTimeout;
+    }
+
+    /// @dev The job, or `JobMarketUnknownJob` when it was never posted.
+    function _knownJob(uint256 jobId) private view returns (JobEscrow.StoredJob storage job) {
+        job = _jobs[jobId];
+        if (job.state == JobState.NONE) revert JobMarketUnknownJob(jobId);
+    }
+
+    function _requireState(uint256 jobId, JobEscrow.StoredJob storage job, JobState expected) private view {
         if (job.state != expected) revert JobMarketWrongState(jobId, job.state);
-    }
-
-    /// @dev The most one of the two windows may be, given the other: their sum stays below the
-    /// registry's unbonding period, so stake cannot leave before a fault can be acted on.
-    function _windowRoom(uint64 otherWindow) private view returns (uint256) {
-        uint256 unbonding = registry.unbondingPeriod();
-        return unbonding > uint256(otherWindow) + 1 ? unbonding - otherWindow - 1 : 0;
-    }
-
-    function _bounded(bytes32 name, uint256 value, uint256 min, uint256 max) private pure returns (uint256) {
-        if (value < min || value > max) revert JobMarketParameterOutOfBounds(name, value, min, max);
-        return value;
     }
 }

@@ -330,12 +330,12 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
     /// @param provider The provider.
     /// @param req The job's needs.
     function canServe(address provider, Requirement calldata req) external view returns (bool) {
-        Provider storage p = _providers[provider];
-        Offer storage offer = _offers[provider];
-        return isListed(provider) && p.jailedUntil <= block.timestamp && _prices[provider][req.token] != 0
-            && (req.gpuModel == bytes32(0) || req.gpuModel == offer.gpuModel)
-            && (req.region == bytes2(0) || req.region == offer.region) && offer.vramGiB >= req.minVramGiB
-            && uint256(offer.gpuCount) >= uint256(p.gpusInUse) + req.gpus && p.stake - p.locked >= req.collateral;
+        return _unfitFor(provider, req) == Unfit.NONE;
+    }
+
+    /// @inheritdoc IProviderRegistry
+    function unfitFor(address provider, Requirement calldata req) external view returns (Unfit) {
+        return _unfitFor(provider, req);
     }
 
     /// @notice A provider's pending unbonding entries, oldest first.
@@ -354,6 +354,22 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
     }
 
     // ---------------------------------------------------------------- internals
+
+    /// @dev The first requirement `provider` fails, in the order of `Unfit`; NONE when it serves.
+    function _unfitFor(address provider, Requirement calldata req) private view returns (Unfit) {
+        Provider storage p = _providers[provider];
+        if (!p.registered) return Unfit.NOT_REGISTERED;
+        if (p.stake < minStake) return Unfit.STAKE_BELOW_MINIMUM;
+        if (p.jailedUntil > block.timestamp) return Unfit.JAILED;
+        if (_prices[provider][req.token] == 0) return Unfit.NO_PRICE_IN_TOKEN;
+        Offer storage offer = _offers[provider];
+        if (req.gpuModel != bytes32(0) && req.gpuModel != offer.gpuModel) return Unfit.GPU_MODEL;
+        if (req.region != bytes2(0) && req.region != offer.region) return Unfit.REGION;
+        if (offer.vramGiB < req.minVramGiB) return Unfit.VRAM;
+        if (uint256(offer.gpuCount) < uint256(p.gpusInUse) + req.gpus) return Unfit.FREE_GPUS;
+        if (p.stake - p.locked < req.collateral) return Unfit.FREE_STAKE;
+        return Unfit.NONE;
+    }
 
     function _setOffer(Offer calldata offer, address[] calldata tokens, uint256[] calldata prices) private {
         if (offer.gpuModel == bytes32(0) || offer.gpuCount == 0 || offer.vramGiB == 0 || offer.region == bytes2(0)) {

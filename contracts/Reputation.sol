@@ -99,7 +99,16 @@ contract Reputation is IReputation, AccessControlDefaultAdminRules {
     /// @param provider The provider.
     /// @return The score in basis points.
     function score(address provider) external view returns (uint256) {
+        return _score(_providers[provider]);
+    }
+
+    /// @inheritdoc IReputation
+    function standing(address provider) external view returns (uint256 scoreBps, uint64 tops) {
         ProviderRecord storage record = _providers[provider];
+        return (_score(record), record.lastVerifiedTops);
+    }
+
+    function _score(ProviderRecord storage record) private view returns (uint256) {
         uint256 completed = record.completed;
         return (completed + 1) * 10_000 / (completed + 3 * uint256(record.failed) + 2);
     }

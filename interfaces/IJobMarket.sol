@@ -26,6 +26,25 @@ interface IJobMarket {
         BOND
     }
 
+    /// @notice Why a provider may not take a job now (`eligibilityOf`), in the order the market
+    /// checks: the buyer itself, then the registry's reasons (`IProviderRegistry.Unfit`, in the
+    /// same order and shifted by one), then the job's reputation and verified-TOPS filters.
+    enum Ineligibility {
+        NONE,
+        IS_BUYER,
+        NOT_REGISTERED,
+        STAKE_BELOW_MINIMUM,
+        JAILED,
+        NO_PRICE_IN_TOKEN,
+        GPU_MODEL,
+        REGION,
+        VRAM,
+        FREE_GPUS,
+        FREE_STAKE,
+        REPUTATION,
+        VERIFIED_TOPS
+    }
+
     /// @notice What the buyer asks for.
     struct JobSpec {
         bytes32 gpuModel; // 0: any model
@@ -147,4 +166,17 @@ interface IJobMarket {
     function costOf(uint256 pricePerGpuHour, uint16 gpus, uint32 duration) external pure returns (uint256);
     function disputeWindow() external view returns (uint64);
     function attestTimeout() external view returns (uint64);
+
+    /// @notice Why `provider` may not bid on (or be matched to) job `jobId` now; NONE if it may.
+    function eligibilityOf(uint256 jobId, address provider) external view returns (Ineligibility);
+    /// @notice The bond `dispute` would pull now: `max(disputeBondMin, disputeBondBps of value)`.
+    function disputeBondOf(uint256 jobId) external view returns (uint256);
+    /// @notice The last second a result may be submitted (`start + duration + resultGrace`);
+    /// 0 before the match.
+    function resultDeadlineOf(uint256 jobId) external view returns (uint64);
+    /// @notice The end of the dispute window: disputes before it, `finalize` from it; 0 before a
+    /// result.
+    function windowEndOf(uint256 jobId) external view returns (uint64);
+    /// @notice When anyone may settle an open dispute without the arbiter; 0 if not disputed.
+    function arbitrationEndOf(uint256 jobId) external view returns (uint64);
 }

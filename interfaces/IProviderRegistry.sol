@@ -27,6 +27,20 @@ interface IProviderRegistry {
     }
 
     /// @notice What a job needs of a provider (zero model or region: any).
+    /// @notice The first requirement a provider fails for a job (`unfitFor`), in checking order.
+    enum Unfit {
+        NONE,
+        NOT_REGISTERED,
+        STAKE_BELOW_MINIMUM,
+        JAILED,
+        NO_PRICE_IN_TOKEN,
+        GPU_MODEL,
+        REGION,
+        VRAM,
+        FREE_GPUS,
+        FREE_STAKE
+    }
+
     struct Requirement {
         address token;
         bytes32 gpuModel;
@@ -108,6 +122,9 @@ interface IProviderRegistry {
     function slashable(address provider) external view returns (uint256);
     function isListed(address provider) external view returns (bool);
     function canServe(address provider, Requirement calldata req) external view returns (bool);
+    /// @notice The first requirement `provider` fails for a job with these needs (NONE: it can
+    /// serve it now); `canServe` is `unfitFor == NONE`.
+    function unfitFor(address provider, Requirement calldata req) external view returns (Unfit);
     function unbondingEntries(address provider) external view returns (Unbonding[] memory);
     function lockOf(address market, uint256 lockId) external view returns (Lock memory);
     function unbondingPeriod() external view returns (uint64);

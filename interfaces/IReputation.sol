@@ -47,4 +47,7 @@ interface IReputation {
     function volume(address provider, address token) external view returns (uint256);
     function isBlacklisted(address buyer) external view returns (bool);
     function verifiedTops(address provider) external view returns (uint64);
+    /// @notice `score` and `verifiedTops` of a provider in one call (one storage read): what the
+    /// market's eligibility check and auction ranking need.
+    function standing(address provider) external view returns (uint256 scoreBps, uint64 tops);
 }

@@ -18,6 +18,20 @@ ADMIN_DELAY = 2 * 24 * 3600
 TOKEN_SUPPLY = 100_000_000 * 10**18
 #: Minimum dispute bond in GMKT units.
 GMKT_DISPUTE_BOND_MIN = 10 * 10**18
+#: JobMarket's linked libraries (governance; disputes and failures), deployed before it.
+MARKET_LIBRARIES = ("MarketGovernance", "MarketDisputes")
+
+
+def link_bytecode(bytecode: str, libraries: dict[str, str]) -> str:
+    """`bytecode` (hex, as in Brownie's build) with each linked library's placeholder replaced
+    by its address; a placeholder left unlinked is an error."""
+    for name, address in libraries.items():
+        placeholder = f"__{name}".ljust(40, "_")
+        bytecode = bytecode.replace(placeholder, address[2:].lower())
+    if "__" in bytecode:
+        start = bytecode.index("__")
+        raise ValueError(f"bytecode has an unlinked library: {bytecode[start : start + 40]}")
+    return bytecode
 
 
 @dataclass(frozen=True)
@@ -85,6 +99,9 @@ def deploy_protocol(
     token = c.MarketToken.deploy(token_holder or admin, supply, tx, silent=silent)
     reputation = c.Reputation.deploy(admin_delay, admin, tx, silent=silent)
     registry = c.ProviderRegistry.deploy(token, admin_delay, admin, tx, silent=silent)
+    # Brownie links JobMarket to the latest deployment of each library.
+    for library in MARKET_LIBRARIES:
+        getattr(c, library).deploy(tx, silent=silent)
     market = c.JobMarket.deploy(
         registry, reputation, treasury, admin_delay, admin, tx, silent=silent
     )

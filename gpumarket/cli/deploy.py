@@ -16,7 +16,14 @@ import click
 from eth_utils import is_hex_address, to_checksum_address
 
 from gpumarket.chain.client import DEFAULT_ABI_DIR, ChainClient
-from gpumarket.chain.deploy import ADMIN_DELAY, GMKT_DISPUTE_BOND_MIN, majority, name32
+from gpumarket.chain.deploy import (
+    ADMIN_DELAY,
+    GMKT_DISPUTE_BOND_MIN,
+    MARKET_LIBRARIES,
+    link_bytecode,
+    majority,
+    name32,
+)
 from gpumarket.chain.deployment import CONTRACT_NAMES, Deployment, DeploymentError
 from gpumarket.cli.context import (
     CLI_RETRY,
@@ -108,9 +115,12 @@ def deploy(
 
     addresses: dict[str, str] = {}
 
+    libraries: dict[str, str] = {}
+
     def create(name: str, *args: Any) -> Any:
         artifact = _artifact(name)
-        factory = bare.w3.eth.contract(abi=artifact["abi"], bytecode=artifact["bytecode"])
+        bytecode = link_bytecode(artifact["bytecode"], libraries)
+        factory = bare.w3.eth.contract(abi=artifact["abi"], bytecode=bytecode)
         constructor = factory.constructor(*args)
         # ChainClient.transact (pre-flight, sign, send, receipt) names what it sends by fn_name.
         constructor.fn_name = f"deploy {name}"  # type: ignore[attr-defined]
@@ -121,6 +131,9 @@ def deploy(
     first = create("MarketToken", holder, supply_units)
     create("Reputation", admin_delay, admin)
     create("ProviderRegistry", addresses["MarketToken"], admin_delay, admin)
+    for library in MARKET_LIBRARIES:
+        create(library)
+        libraries[library] = addresses.pop(library)
     create(
         "JobMarket",
         addresses["ProviderRegistry"],

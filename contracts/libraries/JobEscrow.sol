@@ -1,0 +1,151 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {IJobMarket} from "../../interfaces/IJobMarket.sol";
+import {IProviderRegistry} from "../../interfaces/IProviderRegistry.sol";
+import {IReputation} from "../../interfaces/IReputation.sol";
+import {BasisPoints} from "./BasisPoints.sol";
+import {MarketGovernance} from "./MarketGovernance.sol";
+
+/// @title JobEscrow
+/// @notice A job as JobMarket stores it, and the escrow primitives that move its money:
+/// `pullIn` (deposits and bonds), `release` (refunds, payouts, fees, bonds; a transfer the token
+/// refuses becomes claimable), `settle` (pay the provider) and `fail` (refund and slash).
+/// @dev Internal functions, so JobMarket and its linked MarketDisputes library run the same
+/// source on the same storage; each emits JobMarket's own events.
+library JobEscrow {
+    using SafeERC20 for IERC20;
+    using BasisPoints for uint256;
+
+    /// @dev A job as stored: six slots, read and written a slot at a time. The `deposit` and
+    /// `escrow` of the `Job` view are derived from the prices, the spec and the state.
+    struct StoredJob {
+        // slot 0
+        address buyer;
+        IJobMarket.JobState state;
+        uint40 biddingEnds;
+        uint40 startedAt;
+        // slot 1
+        address token;
+        uint40 submittedAt;
+        uint40 windowStart; // start of the dispute window (verdict time or optimistic start)
+        // slot 2
+        address provider; // set at post for a direct assignment, else at the match
+        uint40 disputedAt;
+        uint8 bidCount;
+        uint32 bidSeq; // per-job bid sequence: orders equal prices and reputations
+        // slot 3: prices per GPU-hour (postJob bounds the deposit, and so both, to 128 bits)
+        uint128 maxPrice;
+        uint128 price;
+        // slot 4
+        uint128 collateral;
+        uint128 bond;
+        // slot 5
+        bytes32 resultHash;
+    }
+
+    /// @dev What the market owes, per token: held for jobs and bonds, and refused payouts.
+    struct Ledger {
+        mapping(address => uint256) escrowedTotal;
+        mapping(address => uint256) claimableTotal;
+        mapping(address => mapping(address => uint256)) claimable;
+    }
+
+    /// @dev The contracts a settlement or a failure calls.
+    struct Peers {
+        IProviderRegistry registry;
+        IReputation reputation;
+    }
+
+    /// @dev What the market holds for the job: the deposit while open, the matched value until it
+    /// settles or fails, nothing after.
+    function escrowOf(StoredJob storage job, IJobMarket.JobSpec storage spec) internal view returns (uint256) {
+        IJobMarket.JobState state = job.state;
+        if (state == IJobMarket.JobState.NONE || uint8(state) >= uint8(IJobMarket.JobState.SETTLED)) return 0;
+        uint256 price = state == IJobMarket.JobState.OPEN ? job.maxPrice : job.price;
+        return BasisPoints.perGpuHour(price, spec.gpuCount, spec.duration);
+    }
+
+    /// @dev Pays the provider `value − fee` and the treasury the fee; unlocks the collateral.
+    function settle(
+        Ledger storage ledger,
+        MarketGovernance.Params storage p,
+        Peers memory peers,
+        uint256 jobId,
+        StoredJob storage job,
+        IJobMarket.JobSpec storage spec
+    ) internal {
+        uint256 value = escrowOf(job, spec);
+        uint256 fee = value.bpsUp(p.protocolFeeBps);
+        job.state = IJobMarket.JobState.SETTLED;
+        address provider = job.provider;
+        address token = job.token;
+        emit IJobMarket.JobSettled(jobId, provider, value - fee, fee);
+        peers.registry.releaseCollateral(jobId);
+        peers.reputation.recordSuccess(provider, token, value);
+        release(ledger, jobId, token, provider, value - fee, IJobMarket.Payout.PROVIDER);
+        release(ledger, jobId, token, p.treasury, fee, IJobMarket.Payout.FEE);
+    }
+
+    /// @dev Refunds the buyer in full and slashes the job's collateral: `slashBuyerShareBps` to
+    /// the buyer, the rest to `remainderTo` (the treasury, or a fraud prover). The provider is
+    /// jailed by the registry.
+    function fail(
+        Ledger storage ledger,
+        MarketGovernance.Params storage p,
+        Peers memory peers,
+        uint256 jobId,
+        StoredJob storage job,
+        IJobMarket.JobSpec storage spec,
+        address remainderTo
+    ) internal returns (uint256 slashed) {
+        uint256 refund = escrowOf(job, spec);
+        uint256 collateral = job.collateral;
+        address provider = job.provider;
+        job.state = IJobMarket.JobState.FAILED;
+        if (collateral != 0) {
+            uint256 buyerShare = collateral.bpsDown(p.slashBuyerShareBps);
+            if (buyerShare != 0) slashed += peers.registry.slash(provider, buyerShare, job.buyer, jobId);
+            if (collateral > buyerShare) {
+                slashed += peers.registry.slash(provider, collateral - buyerShare, remainderTo, jobId);
+            }
+            peers.reputation.recordSlash(provider);
+        }
+        peers.registry.releaseCollateral(jobId);
+        peers.reputation.recordFailure(provider);
+        emit IJobMarket.JobFailed(jobId, provider, refund, slashed);
+        release(ledger, jobId, job.token, job.buyer, refund, IJobMarket.Payout.REFUND);
+    }
+
+    /// @dev Pulls `amount` of `token` into escrow and rejects tokens that deliver less.
+    function pullIn(Ledger storage ledger, uint256 jobId, address token, address from, uint256 amount) internal {
+        uint256 balanceBefore = IERC20(token).balanceOf(address(this));
+        IERC20(token).safeTransferFrom(from, address(this), amount);
+        uint256 received = IERC20(token).balanceOf(address(this)) - balanceBefore;
+        if (received != amount) revert IJobMarket.JobMarketFeeOnTransfer(token, amount, received);
+        ledger.escrowedTotal[token] += amount;
+        emit IJobMarket.EscrowDeposited(jobId, from, token, amount);
+    }
+
+    /// @dev Pays `amount` out of escrow; a transfer the token refuses becomes claimable by `to`.
+    function release(
+        Ledger storage ledger,
+        uint256 jobId,
+        address token,
+        address to,
+        uint256 amount,
+        IJobMarket.Payout kind
+    ) internal {
+        if (amount == 0) return;
+        ledger.escrowedTotal[token] -= amount;
+        if (IERC20(token).trySafeTransfer(to, amount)) {
+            emit IJobMarket.EscrowReleased(jobId, to, token, amount, kind);
+        } else {
+            ledger.claimable[token][to] += amount;
+            ledger.claimableTotal[token] += amount;
+            emit IJobMarket.PayoutDeferred(jobId, to, token, amount);
+        }
+    }
+}

@@ -1,0 +1,117 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.30;
+
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
+import {IJobMarket} from "../../interfaces/IJobMarket.sol";
+import {BasisPoints} from "./BasisPoints.sol";
+import {JobEscrow} from "./JobEscrow.sol";
+import {MarketGovernance} from "./MarketGovernance.sol";
+
+/// @title MarketDisputes
+/// @notice JobMarket's disputes and failures: a buyer's dispute and its bond, the arbiter's
+/// ruling, the settlement of a dispute the arbiter left open, and the failure of a job (refund
+/// and slash) that a FAIL verdict, a timeout, a proven fraud or a lost dispute causes.
+/// @dev Deployed once and linked: its functions run by DELEGATECALL on the market's storage, with
+/// the market's address, events and caller. The market checks roles, states it dispatches on and
+/// reentrancy; these functions check the rest. None of them is on a job's happy path, so the
+/// DELEGATECALL's cost (about 3,000 gas) falls only on disputes and failures.
+library MarketDisputes {
+    using BasisPoints for uint256;
+
+    /// @notice Fails a job: the buyer is refunded and compensated from the collateral, the
+    /// remainder of the slash goes to `remainderTo`.
+    /// @return slashed Collateral taken from the provider.
+    function fail(
+        JobEscrow.Ledger storage ledger,
+        MarketGovernance.Params storage p,
+        JobEscrow.Peers memory peers,
+        uint256 jobId,
+        JobEscrow.StoredJob storage job,
+        IJobMarket.JobSpec storage spec,
+        address remainderTo
+    ) external returns (uint256 slashed) {
+        return JobEscrow.fail(ledger, p, peers, jobId, job, spec, remainderTo);
+    }
+
+    /// @notice The buyer (`msg.sender`) disputes a submitted or verified job within its window and
+    /// posts the bond.
+    function dispute(
+        JobEscrow.Ledger storage ledger,
+        MarketGovernance.Params storage p,
+        mapping(address => IJobMarket.TokenConfig) storage tokens,
+        uint256 jobId,
+        JobEscrow.StoredJob storage job,
+        IJobMarket.JobSpec storage spec
+    ) external {
+        if (msg.sender != job.buyer) revert IJobMarket.JobMarketNotBuyer(jobId, msg.sender);
+        IJobMarket.JobState state = job.state;
+        if (state != IJobMarket.JobState.SUBMITTED && state != IJobMarket.JobState.VERIFIED) {
+            revert IJobMarket.JobMarketWrongState(jobId, state);
+        }
+        uint64 windowEnd = uint64(job.windowStart) + p.disputeWindow;
+        if (block.timestamp >= windowEnd) revert IJobMarket.JobMarketDeadlinePassed(jobId, windowEnd);
+        uint256 bond = bondOf(p, tokens, job, spec);
+        job.state = IJobMarket.JobState.DISPUTED;
+        job.disputedAt = uint40(block.timestamp);
+        // Fits: at most the token's `disputeBondMin` (bounded to 128 bits) or half the value.
+        job.bond = uint128(bond);
+        emit IJobMarket.DisputeOpened(jobId, msg.sender, bond);
+        JobEscrow.pullIn(ledger, jobId, job.token, msg.sender, bond);
+    }
+
+    /// @notice The arbiter's ruling on a disputed job. Provider at fault: the job fails and the
+    /// buyer gets the bond back. Buyer at fault: the provider is paid and receives the bond, and
+    /// the buyer takes a strike.
+    function resolve(
+        JobEscrow.Ledger storage ledger,
+        MarketGovernance.Params storage p,
+        JobEscrow.Peers memory peers,
+        uint256 jobId,
+        JobEscrow.StoredJob storage job,
+        IJobMarket.JobSpec storage spec,
+        bool providerAtFault
+    ) external {
+        if (job.state != IJobMarket.JobState.DISPUTED) revert IJobMarket.JobMarketWrongState(jobId, job.state);
+        uint256 bond = job.bond;
+        job.bond = 0;
+        emit IJobMarket.DisputeResolved(jobId, providerAtFault);
+        if (providerAtFault) {
+            peers.reputation.recordProviderDisputeLost(job.provider);
+            peers.reputation.recordBuyerDispute(job.buyer, true, p.maxBuyerStrikes);
+            JobEscrow.fail(ledger, p, peers, jobId, job, spec, p.treasury);
+            JobEscrow.release(ledger, jobId, job.token, job.buyer, bond, IJobMarket.Payout.BOND);
+        } else {
+            peers.reputation.recordBuyerDispute(job.buyer, false, p.maxBuyerStrikes);
+            JobEscrow.settle(ledger, p, peers, jobId, job, spec);
+            JobEscrow.release(ledger, jobId, job.token, job.provider, bond, IJobMarket.Payout.BOND);
+        }
+    }
+
+    /// @notice Settles a dispute the arbiter left open for `arbitrationTimeout`: the provider is
+    /// paid and the buyer's bond returned.
+    function finalizeDisputed(
+        JobEscrow.Ledger storage ledger,
+        MarketGovernance.Params storage p,
+        JobEscrow.Peers memory peers,
+        uint256 jobId,
+        JobEscrow.StoredJob storage job,
+        IJobMarket.JobSpec storage spec
+    ) external {
+        uint64 timeoutAt = uint64(job.disputedAt) + p.arbitrationTimeout;
+        if (block.timestamp < timeoutAt) revert IJobMarket.JobMarketDeadlineNotReached(jobId, timeoutAt);
+        uint256 bond = job.bond;
+        job.bond = 0;
+        JobEscrow.settle(ledger, p, peers, jobId, job, spec);
+        JobEscrow.release(ledger, jobId, job.token, job.buyer, bond, IJobMarket.Payout.BOND);
+    }
+
+    /// @notice The bond `dispute` pulls: `max(disputeBondMin, disputeBondBps of the escrow)`.
+    function bondOf(
+        MarketGovernance.Params storage p,
+        mapping(address => IJobMarket.TokenConfig) storage tokens,
+        JobEscrow.StoredJob storage job,
+        IJobMarket.JobSpec storage spec
+    ) public view returns (uint256) {
+        return Math.max(tokens[job.token].disputeBondMin, JobEscrow.escrowOf(job, spec).bpsUp(p.disputeBondBps));
+    }
+}
