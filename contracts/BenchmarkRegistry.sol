@@ -47,7 +47,29 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
     /// @notice Challenges opened so far; ids start at 1.
     uint256 public challengeCount;
 
-    mapping(uint256 => Challenge) private _challenges;
+    /// @dev A challenge as stored: the fields written at opening in slots 0-2, those written at
+    /// the commitment in slots 1 and 3, so each step writes as few new slots as it can.
+    struct StoredChallenge {
+        // slot 0
+        address provider;
+        ChallengeState state;
+        uint40 openedAt;
+        uint40 commitDeadline;
+        // slot 1
+        uint64 subject; // the job id (ids are sequential: 2^64 is never reached), or 0
+        uint32 n;
+        uint32 steps;
+        uint32 interval;
+        uint40 committedAt;
+        uint40 commitBlock;
+        // slots 2-5
+        bytes32 seed;
+        bytes32 root;
+        bytes32 samplingSeed;
+        uint64 verifiedTops;
+    }
+
+    mapping(uint256 => StoredChallenge) private _challenges;
 
     constructor(IProviderRegistry registry_, IReputation reputation_, address treasury_, uint48 adminDelay, address admin)
         AccessControlDefaultAdminRules(adminDelay, admin)
@@ -81,18 +103,20 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         if (n == 0 || n % 64 != 0 || n > MAX_N || interval == 0 || steps == 0 || steps % interval != 0) {
             revert BenchmarkRegistryInvalidParameters(n, steps, interval);
         }
+        if (subject > type(uint64).max) revert BenchmarkRegistryInvalidSubject(subject);
         challengeId = ++challengeCount;
         bytes32 seed = keccak256(abi.encode(challengeId, blockhash(block.number - 1), block.prevrandao));
-        Challenge storage c = _challenges[challengeId];
+        StoredChallenge storage c = _challenges[challengeId];
         c.provider = provider;
         c.state = ChallengeState.OPEN;
-        c.openedAt = uint64(block.timestamp);
-        c.subject = subject;
-        c.seed = seed;
+        c.openedAt = uint40(block.timestamp);
+        // The window is at most 7 days: both times fit in 40 bits for 30,000 years.
+        c.commitDeadline = uint40(block.timestamp + benchmarkWindow);
+        c.subject = uint64(subject);
         c.n = n;
         c.steps = steps;
         c.interval = interval;
-        c.commitDeadline = uint64(block.timestamp) + benchmarkWindow;
+        c.seed = seed;
         emit ChallengeOpened(challengeId, subject, provider, seed, n, steps, interval);
     }
 
@@ -100,14 +124,14 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
     /// @param challengeId The challenge.
     /// @param root sha256 Merkle root over leaf(c, i) for c = 0..T/K, i = 0..n-1.
     function commit(uint256 challengeId, bytes32 root) external {
-        Challenge storage c = _known(challengeId);
+        StoredChallenge storage c = _known(challengeId);
         if (msg.sender != c.provider) revert BenchmarkRegistryNotProvider(challengeId, msg.sender);
         if (c.state != ChallengeState.OPEN) revert BenchmarkRegistryWrongState(challengeId, c.state);
         if (block.timestamp > c.commitDeadline) revert BenchmarkRegistryCommitWindowClosed(challengeId, c.commitDeadline);
         c.state = ChallengeState.COMMITTED;
         c.root = root;
-        c.committedAt = uint64(block.timestamp);
-        c.commitBlock = uint64(block.number);
+        c.committedAt = uint40(block.timestamp);
+        c.commitBlock = uint40(block.number);
         emit ChallengeCommitted(challengeId, msg.sender, root, uint64(block.number));
     }
 
@@ -117,14 +141,14 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
     /// @param challengeId The challenge.
     /// @return The stored seed (zero after a re-arm).
     function storeSamplingSeed(uint256 challengeId) external returns (bytes32) {
-        Challenge storage c = _known(challengeId);
+        StoredChallenge storage c = _known(challengeId);
         if (c.samplingSeed != bytes32(0)) return c.samplingSeed;
         if (c.state != ChallengeState.COMMITTED) revert BenchmarkRegistryWrongState(challengeId, c.state);
         uint256 seedBlock = uint256(c.commitBlock) + 1;
         if (block.number <= seedBlock) revert BenchmarkRegistrySamplingSeedNotReady(challengeId, uint64(seedBlock + 1));
         bytes32 hash = blockhash(seedBlock);
         if (hash == bytes32(0)) {
-            c.commitBlock = uint64(block.number);
+            c.commitBlock = uint40(block.number);
             emit SamplingRearmed(challengeId, uint64(block.number));
             return bytes32(0);
         }
@@ -136,7 +160,7 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
     /// @notice The sampling seed: stored, or readable from the block after the commitment.
     /// @param challengeId The challenge.
     function samplingSeed(uint256 challengeId) external view returns (bytes32) {
-        Challenge storage c = _known(challengeId);
+        StoredChallenge storage c = _known(challengeId);
         if (c.samplingSeed != bytes32(0)) return c.samplingSeed;
         if (c.state != ChallengeState.COMMITTED) revert BenchmarkRegistryWrongState(challengeId, c.state);
         uint256 seedBlock = uint256(c.commitBlock) + 1;
@@ -154,7 +178,7 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
     /// @param values The committed row as n int8 bytes.
     /// @param proof The Merkle proof of leaf(0, row) at index row.
     function proveFraud(uint256 challengeId, uint256 row, bytes calldata values, bytes32[] calldata proof) external {
-        Challenge storage c = _known(challengeId);
+        StoredChallenge storage c = _known(challengeId);
         if (c.state != ChallengeState.COMMITTED) revert BenchmarkRegistryWrongState(challengeId, c.state);
         if (row >= c.n) revert BenchmarkRegistryRowOutOfRange(row, c.n);
         if (values.length != c.n) revert BenchmarkRegistryBadRowLength(values.length, c.n);
@@ -190,7 +214,7 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
     /// @param measuredTops The verified throughput, in TOPS.
     function recordAttestation(uint256 challengeId, bool ok, uint64 measuredTops) external {
         if (msg.sender != verifier) revert BenchmarkRegistryNotVerifier(msg.sender);
-        Challenge storage c = _known(challengeId);
+        StoredChallenge storage c = _known(challengeId);
         // Job challenges are judged through the market; a pass needs a commitment to have checked.
         if (c.subject != 0) revert BenchmarkRegistryNotAttestation(challengeId, c.subject);
         if (c.state != ChallengeState.COMMITTED && (ok || c.state != ChallengeState.OPEN)) {
@@ -229,20 +253,34 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
     }
 
     /// @notice A challenge.
-    function challengeOf(uint256 challengeId) external view returns (Challenge memory) {
-        return _challenges[challengeId];
+    function challengeOf(uint256 challengeId) external view returns (Challenge memory challenge) {
+        StoredChallenge storage c = _challenges[challengeId];
+        challenge.provider = c.provider;
+        challenge.state = c.state;
+        challenge.openedAt = c.openedAt;
+        challenge.subject = c.subject;
+        challenge.seed = c.seed;
+        challenge.root = c.root;
+        challenge.n = c.n;
+        challenge.steps = c.steps;
+        challenge.interval = c.interval;
+        challenge.commitDeadline = c.commitDeadline;
+        challenge.committedAt = c.committedAt;
+        challenge.commitBlock = c.commitBlock;
+        challenge.samplingSeed = c.samplingSeed;
+        challenge.verifiedTops = c.verifiedTops;
     }
 
     /// @notice Lower bound of the provider's throughput, 2·n³·T / (commit time − open time), in
     /// operations per second (0 before the commitment).
     function claimedOpsPerSecond(uint256 challengeId) external view returns (uint256) {
-        Challenge storage c = _challenges[challengeId];
+        StoredChallenge storage c = _challenges[challengeId];
         if (c.committedAt == 0) return 0;
         uint256 elapsed = c.committedAt > c.openedAt ? c.committedAt - c.openedAt : 1;
         return 2 * uint256(c.n) ** 3 * c.steps / elapsed;
     }
 
-    function _known(uint256 challengeId) private view returns (Challenge storage c) {
+    function _known(uint256 challengeId) private view returns (StoredChallenge storage c) {
         c = _challenges[challengeId];
         if (c.state == ChallengeState.NONE) revert BenchmarkRegistryUnknownChallenge(challengeId);
     }

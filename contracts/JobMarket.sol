@@ -149,6 +149,16 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         }
         // The price fits: it is at most `maxPrice`, a uint128.
         _bidWords[jobId][msg.sender] = (pricePerGpuHour << 40) | (uint256(++job.bidSeq) << 8) | index;
+        // Keep the lowest price and how many bids share it, so that closing needs no scan when a
+        // single lowest bid is still eligible. Bids only ever go down, so this stays exact.
+        uint256 lowest = job.price;
+        if (lowest == 0 || pricePerGpuHour < lowest) {
+            job.price = uint128(pricePerGpuHour);
+            job.bestIndex = uint8(index);
+            job.bestCount = 1;
+        } else if (pricePerGpuHour == lowest) {
+            ++job.bestCount;
+        }
         emit BidPlaced(jobId, msg.sender, pricePerGpuHour);
     }
 
@@ -272,11 +282,7 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     /// and compensated from the provider's collateral. Works while paused.
     /// @param jobId The job.
     function claimTimeout(uint256 jobId) external nonReentrant {
-        JobEscrow.StoredJob storage job = _knownJob(jobId);
-        _requireState(jobId, job, JobState.RUNNING);
-        uint64 deadline = _resultDeadline(jobId, job);
-        if (block.timestamp <= deadline) revert JobMarketDeadlineNotReached(jobId, deadline);
-        _fail(jobId, job, _params.treasury);
+        MarketDisputes.claimTimeout(_ledger, _params, _peers(), jobId, _knownJob(jobId), _specs[jobId]);
     }
 
     /// @notice A fraud proven on the job's benchmark (BenchmarkRegistry only): the job fails at
@@ -292,13 +298,7 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     {
         JobEscrow.StoredJob storage job = _knownJob(jobId);
         if (msg.sender != _params.benchmarkRegistry) revert JobMarketNotBenchmarkRegistry(msg.sender);
-        JobState state = job.state;
-        if (state != JobState.RUNNING && state != JobState.SUBMITTED && state != JobState.VERIFIED
-            && state != JobState.DISPUTED) revert JobMarketWrongState(jobId, state);
-        uint256 bond = job.bond;
-        job.bond = 0;
-        slashed = _fail(jobId, job, prover);
-        JobEscrow.release(_ledger, jobId, job.token, job.buyer, bond, Payout.BOND);
+        return MarketDisputes.onFraud(_ledger, _params, _peers(), jobId, job, _specs[jobId], prover);
     }
 
     // ---------------------------------------------------------------- disputes
@@ -469,7 +469,7 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         job.windowStart = s.windowStart;
         job.disputedAt = s.disputedAt;
         job.maxPrice = s.maxPrice;
-        job.price = s.price;
+        job.price = s.startedAt != 0 ? s.price : 0;
         job.deposit = BasisPoints.perGpuHour(s.maxPrice, spec.gpuCount, spec.duration);
         job.escrow = JobEscrow.escrowOf(s, spec);
         job.collateral = s.collateral;
@@ -521,6 +521,12 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     /// @inheritdoc IJobMarket
     function eligibilityOf(uint256 jobId, address provider) external view returns (Ineligibility) {
         return _ineligibility(jobId, _jobs[jobId], provider);
+    }
+
+    /// @inheritdoc IJobMarket
+    function collateralOf(uint256 jobId) external view returns (uint256) {
+        JobEscrow.StoredJob storage job = _jobs[jobId];
+        return job.startedAt != 0 ? job.collateral : _collateralFor(_specs[jobId]);
     }
 
     /// @inheritdoc IJobMarket
@@ -614,8 +620,14 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     }
 
     /// @dev The winning bid: the lowest eligible price, then the higher reputation, then the
-    /// earlier bid; zero when no bid is eligible. A bid above the best so far is skipped unread.
+    /// earlier bid; zero when no bid is eligible. When one bid alone has the lowest price and is
+    /// still eligible it wins without a scan; otherwise every bid is ranked, and a bid above the
+    /// best so far is skipped unread.
     function _bestEligibleBid(uint256 jobId, JobEscrow.StoredJob storage job) private view returns (address best, uint256 bestPrice) {
+        if (job.bestCount == 1) {
+            address lowest = _bidders[jobId][job.bestIndex - 1];
+            if (_ineligibility(jobId, job, lowest) == Ineligibility.NONE) return (lowest, job.price);
+        }
         uint256 count = job.bidCount;
         uint256 bestScore = 0;
         uint256 bestSeq = 0;
@@ -685,7 +697,7 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     }
 
     function _resultDeadline(uint256 jobId, JobEscrow.StoredJob storage job) private view returns (uint64) {
-        return uint64(job.startedAt) + _specs[jobId].duration + _params.resultGrace;
+        return JobEscrow.resultDeadline(job, _specs[jobId], _params);
     }
 
     function _windowEnd(JobEscrow.StoredJob storage job) private view returns (uint64) {

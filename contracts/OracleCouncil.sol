@@ -191,6 +191,12 @@ contract OracleCouncil is IOracleCouncil, AccessControlDefaultAdminRules {
         return ATTESTATION_FLAG | challengeId;
     }
 
+    /// @inheritdoc IOracleCouncil
+    function subjectOfChallenge(uint256 challengeId) external view returns (uint256) {
+        uint256 jobId = benchmarkRegistry.challengeOf(challengeId).subject;
+        return jobId != 0 ? jobId : ATTESTATION_FLAG | challengeId;
+    }
+
     // ---------------------------------------------------------------- internals
 
     function _memberBit(uint32 version) private view returns (uint32) {

@@ -194,6 +194,10 @@ class Demo:
     def state(self, job_id: int) -> JobState:
         return JobState(self.market.jobOf(job_id)[1])
 
+    def sleep_past(self, deadline: int) -> None:
+        """Move the dev chain's clock past `deadline` (a timestamp the market reports)."""
+        self.chain.sleep(max(0, deadline - self.chain[-1].timestamp) + 1)
+
     def wait_state(self, job_id: int, *states: JobState, what: str, timeout: float = 90) -> None:
         wait_until(lambda: self.state(job_id) in states, timeout, what)
 
@@ -234,7 +238,7 @@ class Demo:
         self.say(f"   auction closed: provider {winner} wins at 1.80")
         self.wait_state(job_id, JobState.VERIFIED, what="the council's verdict")
         self.say("   the agent proved and submitted; 3 oracles verified it: VERIFIED")
-        self.chain.sleep(self.market.disputeWindow() + 1)
+        self.sleep_past(self.market.windowEndOf(job_id))
         tx = self.market.finalize(job_id, {"from": self.buyer})
         self.gas.add(story, "finalize", tx.gas_used)
         self.service_gas(story, job_id, direct=False)
@@ -270,7 +274,7 @@ class Demo:
         job_id = self.post(story, spec, int(2.50 * USDC), provider=self.providers[2])
         self.say(f"[bold]3.[/] job {job_id} assigned to provider C; C accepts, then goes silent")
         self.wait_state(job_id, JobState.RUNNING, what="C's acceptance")
-        self.chain.sleep(HOUR + self.market.resultGrace() + 1)
+        self.sleep_past(self.market.resultDeadlineOf(job_id))
         tx = self.market.claimTimeout(job_id, {"from": self.buyer})
         self.gas.add(story, "claimTimeout", tx.gas_used)
         job = self.market.jobOf(job_id)  # a direct job at its price: escrow was the deposit
@@ -286,7 +290,7 @@ class Demo:
         job_id = self.post(story, BENCH_JOB, int(1.80 * USDC), provider=provider)
         self.say(f"[bold]4.[/] job {job_id} assigned to provider A; verified, then disputed")
         self.wait_state(job_id, JobState.VERIFIED, what="the verdict")
-        bond = max(10 * USDC, -(-self.market.jobOf(job_id)[12] * 1_000 // 10_000))
+        bond = self.market.disputeBondOf(job_id)
         self.usdc.mint(self.buyer, bond, {"from": self.governance})
         self.usdc.approve(self.market, bond, {"from": self.buyer})
         tx = self.market.dispute(job_id, {"from": self.buyer})

@@ -46,6 +46,7 @@ interface IBenchmarkRegistry {
     error BenchmarkRegistryUnknownChallenge(uint256 challengeId);
     error BenchmarkRegistryWrongState(uint256 challengeId, ChallengeState state);
     error BenchmarkRegistryInvalidParameters(uint32 n, uint32 steps, uint32 interval);
+    error BenchmarkRegistryInvalidSubject(uint256 subject);
     error BenchmarkRegistryNotProvider(uint256 challengeId, address caller);
     error BenchmarkRegistryNotListed(address provider);
     error BenchmarkRegistryCommitWindowClosed(uint256 challengeId, uint64 deadline);

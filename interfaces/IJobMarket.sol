@@ -169,6 +169,9 @@ interface IJobMarket {
 
     /// @notice Why `provider` may not bid on (or be matched to) job `jobId` now; NONE if it may.
     function eligibilityOf(uint256 jobId, address provider) external view returns (Ineligibility);
+    /// @notice The collateral the job locks: what its match locked, or before the match what a
+    /// match would lock now.
+    function collateralOf(uint256 jobId) external view returns (uint256);
     /// @notice The bond `dispute` would pull now: `max(disputeBondMin, disputeBondBps of value)`.
     function disputeBondOf(uint256 jobId) external view returns (uint256);
     /// @notice The last second a result may be submitted (`start + duration + resultGrace`);

@@ -66,4 +66,7 @@ interface IOracleCouncil {
     function hasVoted(uint256 subject, address member) external view returns (bool);
     function tallyOf(uint256 subject) external view returns (Tally memory);
     function isFinal(uint256 subject) external view returns (bool);
+    /// @notice The subject the council votes on for PoGEMM challenge `challengeId`: the id of the
+    /// job it belongs to, or `ATTESTATION_FLAG | challengeId` for a hardware attestation.
+    function subjectOfChallenge(uint256 challengeId) external view returns (uint256);
 }

@@ -63,7 +63,7 @@ def main() -> None:
                 "improved": [r.operation for r in rows if r.improved],
                 "targets": {
                     name: {"gas": gas[name], "target": target, "met": gas[name] <= target}
-                    for name, target in targets().items()
+                    for name, target in targets(gas).items()
                 },
             },
             indent=2,
@@ -96,11 +96,11 @@ def _gas_table(rows: list[Comparison], chain: str, elapsed: float) -> Table:
 
 
 def _targets_table(gas: dict[str, int]) -> Table:
-    table = Table(title="Issue 7 targets")
+    table = Table(title="Gas targets (issue 12)")
     table.add_column("figure")
     for column in ("gas", "target", "met"):
         table.add_column(column, justify="right")
-    for name, target in targets().items():
+    for name, target in targets(gas).items():
         met = gas[name] <= target
         table.add_row(
             Text(name),

@@ -46,18 +46,16 @@ class Bug:
 BUGS = (
     Bug(
         "refund-short",
-        "contracts/JobMarket.sol",
-        "_release(jobId, job.token, job.buyer, refund, Payout.REFUND);\n    }\n\n"
-        "    /// @dev Pulls",
-        "_release(jobId, job.token, job.buyer, refund - 1, Payout.REFUND);\n    }\n\n"
-        "    /// @dev Pulls",
+        "contracts/libraries/JobEscrow.sol",
+        "release(ledger, jobId, job.token, job.buyer, refund, IJobMarket.Payout.REFUND);",
+        "release(ledger, jobId, job.token, job.buyer, refund - 1, IJobMarket.Payout.REFUND);",
         "a failed job refunds the buyer one unit short; the unit stays in escrow (E1, E2)",
     ),
     Bug(
         "fee-rounding",
-        "contracts/JobMarket.sol",
-        "uint256 fee = value.bpsUp(protocolFeeBps);",
-        "uint256 fee = value.bpsDown(protocolFeeBps);",
+        "contracts/libraries/JobEscrow.sol",
+        "uint256 fee = value.bpsUp(p.protocolFeeBps);",
+        "uint256 fee = value.bpsDown(p.protocolFeeBps);",
         "the protocol fee rounds down instead of up (E4, the payouts)",
     ),
     Bug(

@@ -42,7 +42,32 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 SOLC_VERSION = "0.8.30"
 REMAP = "@openzeppelin/=node_modules/@openzeppelin/"
-CONTRACTS = ("OracleCouncil", "ProviderRegistry", "JobMarket")
+CONTRACTS = (
+    "OracleCouncil",
+    "ProviderRegistry",
+    "JobMarket",
+    "JobEscrow",
+    "MarketDisputes",
+    "MarketGovernance",
+)
+#: JobMarket's libraries: their source, and the unit tests that exercise them (JobMarket's).
+LIBRARIES = {
+    "JobEscrow": "JobMarket",
+    "MarketDisputes": "JobMarket",
+    "MarketGovernance": "JobMarket",
+}
+
+
+def source_of(contract: str) -> str:
+    """The mutated file, relative to the repository."""
+    folder = "contracts/libraries" if contract in LIBRARIES else "contracts"
+    return f"{folder}/{contract}.sol"
+
+
+def unit_dir(contract: str) -> str:
+    """The unit test directory whose tests a contract's mutants must fail."""
+    return LIBRARIES.get(contract, contract)
+
 
 #: Unit test files run first, in this order (quick, broad killers); the other files of the
 #: contract's unit directory follow alphabetically. Excluded: slow model-based machines, which
@@ -84,7 +109,14 @@ FIRST = {
     ],
 }
 EXCLUDE = {"OracleCouncil": ["test_council_model.py"]}
-DEFAULT_SAMPLE = {"JobMarket": 50, "ProviderRegistry": 45, "OracleCouncil": 45}
+DEFAULT_SAMPLE = {
+    "JobMarket": 50,
+    "ProviderRegistry": 45,
+    "OracleCouncil": 45,
+    "JobEscrow": 20,
+    "MarketDisputes": 20,
+    "MarketGovernance": 15,
+}
 SEED = 6
 
 
@@ -99,16 +131,16 @@ def env() -> dict[str, str]:
 def test_files(contract: str, first_for: tuple[str, ...] = ()) -> list[str]:
     """The contract's unit test files: those of `first_for` (the entry points that reach the
     mutated code) first, then FIRST, then the rest alphabetically. Only the order varies."""
-    unit = ROOT / "tests" / "unit" / contract
+    unit = ROOT / "tests" / "unit" / unit_dir(contract)
     own = [f"test_{name}.py" for name in first_for]
-    first = [f for f in own + FIRST.get(contract, []) if (unit / f).exists()]
+    first = [f for f in own + FIRST.get(unit_dir(contract), []) if (unit / f).exists()]
     first = list(dict.fromkeys(first))
     rest = sorted(
         p.name
         for p in unit.glob("test_*.py")
         if p.name not in first and p.name not in EXCLUDE.get(contract, [])
     )
-    return [f"tests/unit/{contract}/{f}" for f in first + rest]
+    return [f"tests/unit/{unit_dir(contract)}/{f}" for f in first + rest]
 
 
 def test_command(contract: str, first_for: tuple[str, ...] = ()) -> list[str]:
@@ -129,13 +161,14 @@ def test_command(contract: str, first_for: tuple[str, ...] = ()) -> list[str]:
 
 
 def generate(contract: str) -> tuple[list[dict], dict[str, str]]:
-    """Every mutant of contracts/<contract>.sol from Slither's mutators, and mutator errors."""
+    """Every mutant of the contract's source (`source_of`) from Slither's mutators, and mutator
+    errors."""
     from slither import Slither
     from slither.tools.mutator.mutators import all_mutators
     from slither.tools.mutator.mutators.abstract_mutator import AbstractMutator
 
     os.environ.update(env())
-    path = ROOT / "contracts" / f"{contract}.sol"
+    path = ROOT / source_of(contract)
     mutators = sorted(
         (
             c
@@ -147,7 +180,7 @@ def generate(contract: str) -> tuple[list[dict], dict[str, str]]:
 
     def load(name: str):
         sl = Slither(
-            str(ROOT / "contracts" / f"{name}.sol"),
+            str(ROOT / source_of(name)),
             solc=str(ROOT / ".toolchain" / "solcx" / f"solc-v{SOLC_VERSION}"),
             solc_remaps=REMAP,
             compile_force_framework="solc",
@@ -311,12 +344,11 @@ def campaign(
     out_dir = ROOT / "reports" / "mutation"
     out_dir.mkdir(parents=True, exist_ok=True)
     report_path = out_dir / f"{contract}.json"
-    path = ROOT / "contracts" / f"{contract}.sol"
+    path = ROOT / source_of(contract)
     original = path.read_bytes()
     src_hash = hashlib.sha256(original).hexdigest()
-    tests_hash = hashlib.sha256(
-        b"".join(p.read_bytes() for p in sorted((ROOT / "tests" / "unit" / contract).glob("*.py")))
-    ).hexdigest()
+    tests = sorted((ROOT / "tests" / "unit" / unit_dir(contract)).glob("*.py"))
+    tests_hash = hashlib.sha256(b"".join(p.read_bytes() for p in tests)).hexdigest()
 
     t0 = time.monotonic()
     mutants, mutator_errors = generate(contract)
@@ -355,7 +387,7 @@ def campaign(
     random.Random(f"{seed}:{contract}").shuffle(order)
     report = {
         "contract": contract,
-        "file": f"contracts/{contract}.sol",
+        "file": source_of(contract),
         "tool": "Slither mutators (slither-analyzer "
         + __import__("importlib.metadata").metadata.version("slither-analyzer")
         + "), run by tools/mutate.py",
@@ -378,7 +410,7 @@ def campaign(
         report_path.write_text(json.dumps(report, indent=1) + "\n")
 
     checker = TypeChecker()
-    unit = f"contracts/{contract}.sol"
+    unit = source_of(contract)
     tested = 0
     try:
         for m in order:

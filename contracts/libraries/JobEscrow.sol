@@ -36,9 +36,11 @@ library JobEscrow {
         uint40 disputedAt;
         uint8 bidCount;
         uint32 bidSeq; // per-job bid sequence: orders equal prices and reputations
+        uint8 bestIndex; // while open: index + 1 of a bid at the lowest price
+        uint8 bestCount; // while open: how many bids are at the lowest price
         // slot 3: prices per GPU-hour (postJob bounds the deposit, and so both, to 128 bits)
         uint128 maxPrice;
-        uint128 price;
+        uint128 price; // the matched price; while open, the lowest bid so far (0: no bid)
         // slot 4
         uint128 collateral;
         uint128 bond;
@@ -66,6 +68,15 @@ library JobEscrow {
         if (state == IJobMarket.JobState.NONE || uint8(state) >= uint8(IJobMarket.JobState.SETTLED)) return 0;
         uint256 price = state == IJobMarket.JobState.OPEN ? job.maxPrice : job.price;
         return BasisPoints.perGpuHour(price, spec.gpuCount, spec.duration);
+    }
+
+    /// @dev The last second a result may be submitted: `start + duration + resultGrace`.
+    function resultDeadline(StoredJob storage job, IJobMarket.JobSpec storage spec, MarketGovernance.Params storage p)
+        internal
+        view
+        returns (uint64)
+    {
+        return uint64(job.startedAt) + spec.duration + p.resultGrace;
     }
 
     /// @dev Pays the provider `value − fee` and the treasury the fee; unlocks the collateral.

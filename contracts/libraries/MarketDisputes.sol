@@ -10,7 +10,8 @@ import {MarketGovernance} from "./MarketGovernance.sol";
 /// @title MarketDisputes
 /// @notice JobMarket's disputes and failures: a buyer's dispute and its bond, the arbiter's
 /// ruling, the settlement of a dispute the arbiter left open, and the failure of a job (refund
-/// and slash) that a FAIL verdict, a timeout, a proven fraud or a lost dispute causes.
+/// and slash) that a FAIL verdict, a missed result deadline, a proven fraud or a lost dispute
+/// causes.
 /// @dev Deployed once and linked: its functions run by DELEGATECALL on the market's storage, with
 /// the market's address, events and caller. The market checks roles, states it dispatches on and
 /// reentrancy; these functions check the rest. None of them is on a job's happy path, so the
@@ -31,6 +32,44 @@ library MarketDisputes {
         address remainderTo
     ) external returns (uint256 slashed) {
         return JobEscrow.fail(ledger, p, peers, jobId, job, spec, remainderTo);
+    }
+
+    /// @notice Fails a running job whose result deadline has passed (anyone may call).
+    function claimTimeout(
+        JobEscrow.Ledger storage ledger,
+        MarketGovernance.Params storage p,
+        JobEscrow.Peers memory peers,
+        uint256 jobId,
+        JobEscrow.StoredJob storage job,
+        IJobMarket.JobSpec storage spec
+    ) external {
+        if (job.state != IJobMarket.JobState.RUNNING) revert IJobMarket.JobMarketWrongState(jobId, job.state);
+        uint64 deadline = JobEscrow.resultDeadline(job, spec, p);
+        if (block.timestamp <= deadline) revert IJobMarket.JobMarketDeadlineNotReached(jobId, deadline);
+        JobEscrow.fail(ledger, p, peers, jobId, job, spec, p.treasury);
+    }
+
+    /// @notice A fraud proven on the job's benchmark: the job fails, the buyer gets a dispute bond
+    /// back if one was posted, and `prover` the remainder of the slash.
+    /// @return slashed Collateral taken from the provider.
+    function onFraud(
+        JobEscrow.Ledger storage ledger,
+        MarketGovernance.Params storage p,
+        JobEscrow.Peers memory peers,
+        uint256 jobId,
+        JobEscrow.StoredJob storage job,
+        IJobMarket.JobSpec storage spec,
+        address prover
+    ) external returns (uint256 slashed) {
+        IJobMarket.JobState state = job.state;
+        if (
+            state != IJobMarket.JobState.RUNNING && state != IJobMarket.JobState.SUBMITTED
+                && state != IJobMarket.JobState.VERIFIED && state != IJobMarket.JobState.DISPUTED
+        ) revert IJobMarket.JobMarketWrongState(jobId, state);
+        uint256 bond = job.bond;
+        job.bond = 0;
+        slashed = JobEscrow.fail(ledger, p, peers, jobId, job, spec, prover);
+        JobEscrow.release(ledger, jobId, job.token, job.buyer, bond, IJobMarket.Payout.BOND);
     }
 
     /// @notice The buyer (`msg.sender`) disputes a submitted or verified job within its window and

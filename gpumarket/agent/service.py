@@ -368,7 +368,7 @@ class Agent:
                 self._settle_job_phase(record, state, job)
                 return
             job_spec = self._spec(job_id)
-            deadline = int(job["startedAt"]) + int(job_spec["duration"]) + self._result_grace()
+            deadline = int(self.client.call(self.market.functions.resultDeadlineOf(job_id)))
             if record.deadline != deadline:
                 self.store.set_job_details(job_id, deadline=deadline)
             if self._now() > deadline:
@@ -609,9 +609,6 @@ class Agent:
             fn = self.market.functions.specOf(job_id)
             self._specs[job_id] = struct(fn, self.client.call(fn))
         return self._specs[job_id]
-
-    def _result_grace(self) -> int:
-        return int(self.client.call(self.market.functions.resultGrace()))
 
     def _now(self) -> int:
         """The latest block's timestamp: the clock every deadline is checked against."""

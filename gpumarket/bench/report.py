@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from gpumarket.bench.gas import targets
+from gpumarket.bench.sizes import EIP170_LIMIT, REQUIRED_HEADROOM, runtime_sizes, size_rows
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -37,32 +38,51 @@ def machine() -> str:
     )
 
 
-def _gas_section(report: dict[str, Any], baseline: dict[str, int]) -> list[str]:
+def _gas_section(report: dict[str, Any], baseline: dict[str, int], v1: dict[str, int]) -> list[str]:
     gas: dict[str, int] = report["gas"]
     names = sorted({k.split("[")[0] for k in gas})
     lines = [
         "## Gas per operation",
         "",
         f"Exact figures on {report['chain']} (`scripts/bench_gas.py`, states fixed as documented "
-        "in `gpumarket/bench/gas.py`), for GMKT (18 decimals) and a 6-decimal stablecoin. "
+        "in `gpumarket/bench/gas.py`), for GMKT (18 decimals) and a 6-decimal stablecoin, beside "
+        "v1's figure (`benchmarks/gas-v1.json`, the contracts before issue 12) and the saving. "
         "`tests/bench/test_gas_regression.py` fails `make test` when an operation costs more than "
         "5% over `benchmarks/gas-baseline.json`.",
         "",
-        "| operation | GMKT | 6-decimal | baseline (GMKT) |",
-        "|---|---:|---:|---:|",
+        "| operation | GMKT | 6-decimal | v1 (GMKT) | saving | baseline (GMKT) |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
     for name in names:
         gmkt = gas.get(f"{name}[gmkt]", gas.get(name))
         usdc = gas.get(f"{name}[usdc6]")
+        old = v1.get(f"{name}[gmkt]", v1.get(name))
         base = baseline.get(f"{name}[gmkt]", baseline.get(name))
-        cells = [f"{v:,}" if v is not None else "—" for v in (gmkt, usdc, base)]
+        saving = f"{(old - gmkt) / old:+.1%}" if old and gmkt is not None else "—"
+        cells = [f"{v:,}" if v is not None else "—" for v in (gmkt, usdc, old)]
+        cells += [saving, f"{base:,}" if base is not None else "—"]
         lines.append(f"| `{name}` | " + " | ".join(cells) + " |")
     lines += ["", "| target | measured | limit | met |", "|---|---:|---:|:-:|"]
-    for name, limit in targets().items():
+    for name, limit in targets(gas).items():
         value = gas.get(name)
         if value is None:
             continue
         lines.append(f"| `{name}` | {value:,} | {limit:,} | {'yes' if value <= limit else 'no'} |")
+    return lines
+
+
+def _size_section() -> list[str]:
+    lines = [
+        "## Contract sizes",
+        "",
+        f"Runtime bytecode against EIP-170's {EIP170_LIMIT:,} bytes, with the project's compiler "
+        f"settings; `tests/test_contract_sizes.py` fails `make test` below {REQUIRED_HEADROOM:,} "
+        "bytes of headroom.",
+        "",
+        "| contract | bytes | headroom |",
+        "|---|---:|---:|",
+    ]
+    lines += [f"| {n} | {s:,} | {h:,} |" for n, s, h in size_rows(runtime_sizes())]
     return lines
 
 
@@ -117,6 +137,8 @@ def write(root: Path = ROOT) -> Path:
     reports = root / "reports"
     gas = json.loads((reports / "gas.json").read_text())
     baseline = json.loads((root / "benchmarks" / "gas-baseline.json").read_text())
+    v1 = json.loads((root / "benchmarks" / "gas-v1.json").read_text())
+    design = (root / "benchmarks" / "gas-design.md").read_text().strip().splitlines()
     oracle = json.loads((reports / "oracle-throughput.json").read_text())
     pogemm = json.loads((reports / "pogemm.json").read_text())
     today = dt.datetime.now(dt.UTC).date().isoformat()
@@ -125,7 +147,11 @@ def write(root: Path = ROOT) -> Path:
         "",
         f"Written by `make bench` on {today}. Machine: {machine()}.",
         "",
-        *_gas_section(gas, baseline),
+        *_gas_section(gas, baseline, v1),
+        "",
+        *design,
+        "",
+        *_size_section(),
         "",
         *_oracle_section(oracle),
         "",

@@ -343,12 +343,9 @@ def _revert_data(exc: Exception) -> Any:
     return data
 
 
-def subject_of_challenge(challenge_subject: int, challenge_id: int) -> int:
-    """The council subject for a challenge: the job id, or the flagged challenge id."""
-    return challenge_subject if challenge_subject != 0 else ATTESTATION_FLAG | challenge_id
-
-
-#: High bit of an attestation subject in OracleCouncil.
+#: High bit of an attestation subject in OracleCouncil (`ATTESTATION_FLAG`), for labelling the
+#: subjects an oracle's store holds without a chain; which subject a challenge has is the
+#: council's `subjectOfChallenge`.
 ATTESTATION_FLAG = 1 << 255
 
 

@@ -39,6 +39,24 @@ class Verdict(IntEnum):
     FAIL = 2
 
 
+class Ineligibility(IntEnum):
+    """IJobMarket.Ineligibility: why a provider may not take a job (`eligibilityOf`)."""
+
+    NONE = 0
+    IS_BUYER = 1
+    NOT_REGISTERED = 2
+    STAKE_BELOW_MINIMUM = 3
+    JAILED = 4
+    NO_PRICE_IN_TOKEN = 5
+    GPU_MODEL = 6
+    REGION = 7
+    VRAM = 8
+    FREE_GPUS = 9
+    FREE_STAKE = 10
+    REPUTATION = 11
+    VERIFIED_TOPS = 12
+
+
 class Payout(IntEnum):
     NONE = 0
     REFUND = 1

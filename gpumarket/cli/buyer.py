@@ -302,13 +302,11 @@ def dispute(session: Session, job_id: int, no_approve: bool) -> None:
     needs = (JobState.SUBMITTED, JobState.VERIFIED)
     job = _own_job(session, job_id, *needs)
     market = session.contract("JobMarket").functions
-    window_end = job.window_start + int(session.call(market.disputeWindow()))
+    window_end = int(session.call(market.windowEndOf(job_id)))
     if session.now() >= window_end:
         raise CliError(f"the dispute window of job {job_id} closed at {session.when(window_end)}")
     token = session.token(job.token)
-    bond_min = int(session.call(market.tokenConfig(job.token))[1])
-    bond_bps = int(session.call(market.disputeBondBps()))
-    bond = max(bond_min, -(-job.escrow * bond_bps // 10_000))
+    bond = int(session.call(market.disputeBondOf(job_id)))
     me = session.sender.address
     session.require_balance(token, me, bond, "the dispute bond")
     approval = session.ensure_allowance(
@@ -330,9 +328,9 @@ def finalize(session: Session, job_id: int) -> None:
     session.require_state(job, *needs)
     market = session.contract("JobMarket").functions
     if job.state == JobState.DISPUTED:
-        ready_at = job.disputed_at + int(session.call(market.arbitrationTimeout()))
+        ready_at = int(session.call(market.arbitrationEndOf(job_id)))
     else:
-        ready_at = job.window_start + int(session.call(market.disputeWindow()))
+        ready_at = int(session.call(market.windowEndOf(job_id)))
     if session.now() < ready_at:
         raise CliError(explain(("JobMarketDeadlineNotReached", (job_id, ready_at))))
     token = session.token(job.token)
@@ -362,7 +360,7 @@ def timeout(session: Session, job_id: int) -> None:
     job = session.job(job_id)
     session.require_state(job, JobState.RUNNING)
     market = session.contract("JobMarket").functions
-    deadline = job.started_at + job.duration + int(session.call(market.resultGrace()))
+    deadline = int(session.call(market.resultDeadlineOf(job_id)))
     if session.now() <= deadline:
         raise CliError(explain(("JobMarketDeadlineNotReached", (job_id, deadline))))
     token = session.token(job.token)

@@ -38,7 +38,7 @@ from gpumarket.chain.deployment import (
     DeploymentError,
     deployment_path,
 )
-from gpumarket.chain.types import JobState
+from gpumarket.chain.types import Ineligibility, JobState
 from gpumarket.cli.errors import CliError, Hints, explain, wrong_state
 from gpumarket.cli.units import Token, allowlisted_tokens, format_time, text_of, token_at
 
@@ -649,73 +649,62 @@ class Session:
         return "approve"
 
     def eligibility_problem(self, job: Job, provider: str) -> str | None:
-        """Why `provider` may not take `job` now, in words; None when it may."""
-        market = self.contract("JobMarket")
-        if self.call(market.functions.isEligible(job.job_id, provider)):
+        """Why `provider` may not take `job` now, in words; None when it may.
+
+        The market decides (`eligibilityOf`, one reason code); this only reads the facts that
+        the sentence for that reason names.
+        """
+        market = self.contract("JobMarket").functions
+        reason = Ineligibility(int(self.call(market.eligibilityOf(job.job_id, provider))))
+        if reason == Ineligibility.NONE:
             return None
         registry = self.contract("ProviderRegistry").functions
-        info = self.call(registry.providerInfo(provider))
-        stake, locked, _unbonding, jailed_until, _active, gpus_in_use, registered = info
-        min_stake = int(self.call(registry.minStake()))
         hints = self.hints()
-        if provider == job.buyer:
-            return f"{provider} is the buyer of job {job.job_id} and cannot take it"
-        if not registered:
+        j = job.job_id
+        if reason == Ineligibility.IS_BUYER:
+            return f"{provider} is the buyer of job {j} and cannot take it"
+        if reason == Ineligibility.NOT_REGISTERED:
             return explain(("ProviderRegistryNotRegistered", (provider,)), hints)
-        if stake < min_stake:
+        info = self.call(registry.providerInfo(provider))
+        stake, locked, _unbonding, jailed_until, _active, gpus_in_use, _registered = info
+        if reason == Ineligibility.STAKE_BELOW_MINIMUM:
+            min_stake = int(self.call(registry.minStake()))
             return explain(
                 ("ProviderRegistryInsufficientStake", (provider, stake, min_stake)), hints
             )
-        if jailed_until > self.now():
+        if reason == Ineligibility.JAILED:
             return explain(("ProviderRegistryJailed", (provider, jailed_until)), hints)
-        token = self.token(job.token)
-        if int(self.call(registry.priceOf(provider, job.token))) == 0:
+        if reason == Ineligibility.NO_PRICE_IN_TOKEN:
+            symbol = self.token(job.token).symbol
             return (
-                f"{provider} has no price in {token.symbol}; add one with "
-                f"`gpumarket provider update --price {token.symbol}=...`"
+                f"{provider} has no price in {symbol}; add one with "
+                f"`gpumarket provider update --price {symbol}=...`"
             )
-        offer = self.call(registry.offerOf(provider))
-        model, count, vram, region = (
-            text_of(offer[0]),
-            int(offer[1]),
-            int(offer[2]),
-            text_of(offer[3]),
-        )
-        if job.gpu_model and job.gpu_model != model:
-            return f"job {job.job_id} needs {job.gpu_model} GPUs; {provider} offers {model}"
-        if job.region and job.region != region:
-            return f"job {job.job_id} must run in {job.region}; {provider} is in {region}"
-        if vram < job.min_vram:
-            return (
-                f"job {job.job_id} needs {job.min_vram} GiB of VRAM per GPU; {provider} has {vram}"
-            )
-        if count - gpus_in_use < job.gpu_count:
+        if reason in (Ineligibility.GPU_MODEL, Ineligibility.REGION, Ineligibility.VRAM):
+            offer = self.call(registry.offerOf(provider))
+            if reason == Ineligibility.GPU_MODEL:
+                return f"job {j} needs {job.gpu_model} GPUs; {provider} offers {text_of(offer[0])}"
+            if reason == Ineligibility.REGION:
+                return f"job {j} must run in {job.region}; {provider} is in {text_of(offer[3])}"
+            return f"job {j} needs {job.min_vram} GiB of VRAM per GPU; {provider} has {offer[2]}"
+        if reason == Ineligibility.FREE_GPUS:
+            offer = self.call(registry.offerOf(provider))
+            free = int(offer[1]) - gpus_in_use
             return explain(
-                (
-                    "ProviderRegistryInsufficientCapacity",
-                    (provider, job.gpu_count, count - gpus_in_use),
-                ),
-                hints,
+                ("ProviderRegistryInsufficientCapacity", (provider, job.gpu_count, free)), hints
             )
-        per_gpu_hour = int(self.call(market.functions.collateralPerGpuHour()))
-        collateral = int(
-            self.call(market.functions.costOf(per_gpu_hour, job.gpu_count, job.duration))
-        )
-        if stake - locked < collateral:
+        if reason == Ineligibility.FREE_STAKE:
+            collateral = int(self.call(market.collateralOf(j)))
             return explain(
                 ("ProviderRegistryInsufficientFreeStake", (provider, collateral, stake - locked)),
                 hints,
             )
         reputation = self.contract("Reputation").functions
-        score = int(self.call(reputation.score(provider)))
-        if score < int(job.spec[7]):
-            return (
-                f"job {job.job_id} needs a reputation of {job.spec[7]} bps; {provider} has {score}"
-            )
+        if reason == Ineligibility.REPUTATION:
+            score = int(self.call(reputation.score(provider)))
+            return f"job {j} needs a reputation of {job.spec[7]} bps; {provider} has {score}"
         tops = int(self.call(reputation.verifiedTops(provider)))
-        if int(job.spec[8]) and tops < int(job.spec[8]):
-            return f"job {job.job_id} needs {job.spec[8]} verified TOPS; {provider} has {tops}"
-        return explain(("JobMarketNotEligible", (job.job_id, provider)), hints)
+        return f"job {j} needs {job.spec[8]} verified TOPS; {provider} has {tops}"
 
     def job_dict(self, job: Job) -> dict[str, Any]:
         """A job as plain JSON values (amounts as decimal strings of the job's token)."""

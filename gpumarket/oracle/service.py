@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gpumarket.chain.client import ATTESTATION_FLAG, ChainClient, ChainError
+from gpumarket.chain.client import ChainClient, ChainError
 from gpumarket.chain.types import ChallengeState, JobState, Verdict
 from gpumarket.offchain.common import canonical_json, run_loop
 from gpumarket.offchain.scanner import LogScanner
@@ -170,7 +170,8 @@ class Oracle:
         if c.state == ChallengeState.NONE:
             self.store.close_challenge(challenge_id, "gone")
             return None
-        subject = c.subject if c.subject != 0 else ATTESTATION_FLAG | challenge_id
+        subject_of = self.council.functions.subjectOfChallenge(challenge_id)
+        subject = int(self.client.call(subject_of, safe))
         if self.client.call(self.council.functions.isFinal(subject)):
             self.store.close_challenge(challenge_id, "final")
             return None
@@ -182,7 +183,7 @@ class Oracle:
             if state != JobState.SUBMITTED:
                 self.store.close_challenge(challenge_id, f"job {state.name.lower()}")
                 return None
-            window_end = job[7] + self.client.call(self.market.functions.disputeWindow())
+            window_end = self.client.call(self.market.functions.windowEndOf(c.subject), safe)
             if now() >= window_end:
                 self.store.close_challenge(challenge_id, "too late")
                 return None

@@ -64,12 +64,14 @@ def test_deploy_writes_a_working_deployment_wired_like_deploy_protocol(cli, tmp_
         first_block,
         str(path),
     )
-    assert [t["step"] for t in out["transactions"][:6]] == [
+    assert [t["step"] for t in out["transactions"][:8]] == [
         f"deploy {name}"
         for name in (
             "MarketToken",
             "Reputation",
             "ProviderRegistry",
+            "MarketGovernance",
+            "MarketDisputes",
             "JobMarket",
             "BenchmarkRegistry",
             "OracleCouncil",

@@ -163,6 +163,7 @@ class JobModel:
     state: JobState = JobState.OPEN
     escrow: int = 0
     bids: dict[str, Bid] = field(default_factory=dict)  # in arrival order
+    bid_seq: int = 0  # the job's own bid sequence (each bid or lowering takes the next)
     price: int = 0
     collateral: int = 0
     lock: int = 0  # what is left of the collateral lock in the registry
@@ -233,7 +234,6 @@ class ProtocolModel:
         self.escrowed: Counter = Counter()  # token -> escrow + bonds of open jobs
         self.jobs: dict[int, JobModel] = {}
         self.job_count = 0
-        self.bid_seq = 0
         self.releases: list[Release] = []  # expected payouts of the current action
         self.slashes: list[Slash] = []  # expected slashes of the current action
         self.challenges: dict[int, ChallengeModel] = {}
@@ -481,12 +481,12 @@ class ProtocolModel:
         return None
 
     def bid(self, job: JobModel, address: str, price: int) -> None:
-        self.bid_seq += 1
+        job.bid_seq += 1
         if address in job.bids:
             job.bids[address].price = price
-            job.bids[address].seq = self.bid_seq
+            job.bids[address].seq = job.bid_seq
         else:
-            job.bids[address] = Bid(price, self.bid_seq)
+            job.bids[address] = Bid(price, job.bid_seq)
 
     def accept_bid_error(self, job: JobModel, caller: str, address: str, now: int) -> str | None:
         if caller != job.buyer:

@@ -1,5 +1,4 @@
-"""`RetryPolicy` and `with_retries`: bounded exponential backoff on transient RPC failures only,
-and `subject_of_challenge`."""
+"""`RetryPolicy` and `with_retries`: bounded exponential backoff on transient RPC failures only."""
 
 from __future__ import annotations
 
@@ -8,10 +7,8 @@ import requests
 from web3.exceptions import TimeExhausted
 
 from gpumarket.chain.client import (
-    ATTESTATION_FLAG,
     RetryPolicy,
     RpcUnavailable,
-    subject_of_challenge,
     with_retries,
 )
 
@@ -130,20 +127,3 @@ def test_the_transient_set_can_be_narrowed():
         )
 
     assert action.calls == 1
-
-
-@pytest.mark.parametrize(
-    ("challenge_subject", "challenge_id", "council_subject"),
-    [
-        (5, 9, 5),
-        (2**200, 1, 2**200),
-        (0, 9, 2**255 + 9),
-        (0, 0, 2**255),
-        (0, 2**64 - 1, 2**255 + 2**64 - 1),
-    ],
-)
-def test_subject_of_challenge_is_the_job_or_the_flagged_challenge(
-    challenge_subject, challenge_id, council_subject
-):
-    assert ATTESTATION_FLAG == 2**255
-    assert subject_of_challenge(challenge_subject, challenge_id) == council_subject

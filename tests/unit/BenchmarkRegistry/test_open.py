@@ -144,3 +144,15 @@ def test_open_deadline_follows_the_current_benchmark_window(
     tx = benchmark.open(JOB_ID, provider, N, STEPS, INTERVAL, {"from": opener})
 
     assert benchmark.challengeOf(1)["commitDeadline"] == tx.timestamp + 10 * 60
+
+
+def test_open_takes_a_subject_up_to_64_bits(benchmark, opener, provider):
+    tx = benchmark.open(2**64 - 1, provider, N, STEPS, INTERVAL, {"from": opener})
+
+    assert benchmark.challengeOf(tx.return_value)["subject"] == 2**64 - 1
+
+
+def test_open_with_a_subject_over_64_bits_reverts(benchmark, opener, provider):
+    # A challenge stores its job id in 64 bits; the market's sequential ids never reach it.
+    with brownie.reverts(err("BenchmarkRegistryInvalidSubject", 2**64)):
+        benchmark.open(2**64, provider, N, STEPS, INTERVAL, {"from": opener})

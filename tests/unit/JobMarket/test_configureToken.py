@@ -65,3 +65,19 @@ def test_configure_token_zero_address_reverts(market, governance):
 def test_configure_token_by_a_non_governor_reverts(market, stranger, eurc):
     with brownie.reverts(err("AccessControlUnauthorizedAccount", stranger, market.GOVERNOR_ROLE())):
         market.configureToken(eurc, True, 0, {"from": stranger})
+
+
+def test_configure_token_takes_a_bond_minimum_up_to_128_bits(market, governance, eurc):
+    most = 2**128 - 1
+
+    market.configureToken(eurc, True, most, {"from": governance})
+
+    assert market.tokenConfig(eurc)["disputeBondMin"] == most
+
+
+def test_configure_token_with_a_bond_minimum_over_128_bits_reverts(market, governance, eurc):
+    # A job's bond is stored in 128 bits; a larger minimum could never be posted.
+    name = b"disputeBondMin".ljust(32, b"\0")
+
+    with brownie.reverts(err("JobMarketParameterOutOfBounds", name, 2**128, 0, 2**128 - 1)):
+        market.configureToken(eurc, True, 2**128, {"from": governance})

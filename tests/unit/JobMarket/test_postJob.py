@@ -159,6 +159,22 @@ def test_post_job_whose_deposit_rounds_to_zero_reverts(market, buyer, gmkt):
         _post(market, buyer, spec=JobSpec(duration=60), token=gmkt, max_price=59)
 
 
+def test_post_job_whose_deposit_exceeds_128_bits_reverts(market, buyer, gmkt):
+    # A job's amounts are stored in 128 bits; 2^128 is more than any token's supply here.
+    price = 2**128 // 8 + 1
+
+    with brownie.reverts(err("JobMarketInvalidPrice", price, price)):
+        _post(market, buyer, spec=JobSpec(gpu_count=8), token=gmkt, max_price=price)
+
+
+def test_post_job_with_a_max_price_over_128_bits_reverts(market, buyer, gmkt):
+    # One GPU for one minute: the deposit (1/60 of the price) fits, the price does not.
+    price = 2**128
+
+    with brownie.reverts(err("JobMarketInvalidPrice", price, price)):
+        _post(market, buyer, spec=JobSpec(duration=60), token=gmkt, max_price=price)
+
+
 def test_post_job_in_a_fee_on_transfer_token_reverts(market, buyer, fee_token, fund):
     fund(buyer, fee_token, 9 * GMKT)
     fee_token.approve(market, 9 * GMKT, {"from": buyer})

@@ -37,3 +37,25 @@ def test_disputes_lost_do_not_change_the_score(reputation, writer, provider):
     reputation.recordProviderDisputeLost(provider, {"from": writer})
 
     assert reputation.score(provider) == 5_000
+
+
+@pytest.mark.parametrize(
+    "completed, failed, expected", CASES, ids=[f"c{c}-f{f}" for c, f, _ in CASES]
+)
+def test_standing_is_the_score_and_the_verified_tops_in_one_call(
+    reputation, writer, provider, token_a, completed, failed, expected
+):
+    for _ in range(completed):
+        reputation.recordSuccess(provider, token_a, 1, {"from": writer})
+    for _ in range(failed):
+        reputation.recordFailure(provider, {"from": writer})
+    reputation.recordVerifiedTops(provider, 1_234, {"from": writer})
+
+    score, tops = reputation.standing(provider)
+
+    assert (score, tops) == (expected, 1_234)
+    assert (score, tops) == (reputation.score(provider), reputation.verifiedTops(provider))
+
+
+def test_standing_of_a_new_provider(reputation, stranger):
+    assert tuple(reputation.standing(stranger)) == (5_000, 0)
