@@ -585,7 +585,7 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         _specs[jobId] = spec;
         emit JobPosted(jobId, msg.sender, token, deposit, maxPrice, provider);
         reputation.recordJobPosted(msg.sender);
-        JobEscrow.pullIn(_ledger, jobId, token, msg.sender, deposit);
+        JobEscrow.pullIn(_ledger, jobId, token, deposit);
     }
 
     function _validBenchmark(JobSpec calldata spec) private pure returns (bool) {

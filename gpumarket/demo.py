@@ -192,7 +192,7 @@ class Demo:
         return tx.return_value
 
     def state(self, job_id: int) -> JobState:
-        return JobState(self.market.jobOf(job_id)[1])
+        return JobState(self.market.jobOf(job_id)["state"])
 
     def sleep_past(self, deadline: int) -> None:
         """Move the dev chain's clock past `deadline` (a timestamp the market reports)."""
@@ -258,8 +258,8 @@ class Demo:
         self.service_gas(story, job_id, direct=True)
         self.say(
             f"   the oracles found a wrong row: FAILED; buyer refunded "
-            f"{_units(job[11], USDC)} USDC and paid half of B's "
-            f"{_units(job[13], GMKT)} GMKT collateral"
+            f"{_units(job['deposit'], USDC)} USDC and paid half of B's "
+            f"{_units(job['collateral'], GMKT)} GMKT collateral"
         )
         return job_id
 
@@ -280,7 +280,8 @@ class Demo:
         job = self.market.jobOf(job_id)  # a direct job at its price: escrow was the deposit
         self.say(
             f"   no result by the deadline: buyer claims the timeout, refunded "
-            f"{_units(job[11], USDC)} USDC; C slashed its {_units(job[13], GMKT)} GMKT collateral"
+            f"{_units(job['deposit'], USDC)} USDC; C slashed its "
+            f"{_units(job['collateral'], GMKT)} GMKT collateral"
         )
         return job_id
 
@@ -323,11 +324,12 @@ class Demo:
         for label, account in accounts:
             usdc = self.usdc.balanceOf(account)
             if label.startswith("provider"):
-                gmkt = self.registry.providerInfo(account)[0]
+                gmkt = self.registry.providerInfo(account)["stake"]
                 record = self.reputation.providerRecord(account)
                 rep = (
                     f"{self.reputation.score(account)} bps "
-                    f"({record[0]} done, {record[1]} failed, {record[2]} slashed)"
+                    f"({record['completed']} done, {record['failed']} failed, "
+                    f"{record['slashed']} slashed)"
                 )
                 tops = str(self.reputation.verifiedTops(account))
             else:

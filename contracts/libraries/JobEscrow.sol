@@ -130,14 +130,16 @@ library JobEscrow {
         release(ledger, jobId, job.token, job.buyer, refund, IJobMarket.Payout.REFUND);
     }
 
-    /// @dev Pulls `amount` of `token` into escrow and rejects tokens that deliver less.
-    function pullIn(Ledger storage ledger, uint256 jobId, address token, address from, uint256 amount) internal {
+    /// @dev Pulls `amount` of `token` from the caller (`msg.sender`, which the libraries'
+    /// DELEGATECALL keeps) into escrow, and rejects tokens that deliver less. Only ever from the
+    /// caller: nobody can make the market spend another account's allowance.
+    function pullIn(Ledger storage ledger, uint256 jobId, address token, uint256 amount) internal {
         uint256 balanceBefore = IERC20(token).balanceOf(address(this));
-        IERC20(token).safeTransferFrom(from, address(this), amount);
+        IERC20(token).safeTransferFrom(msg.sender, address(this), amount);
         uint256 received = IERC20(token).balanceOf(address(this)) - balanceBefore;
         if (received != amount) revert IJobMarket.JobMarketFeeOnTransfer(token, amount, received);
         ledger.escrowedTotal[token] += amount;
-        emit IJobMarket.EscrowDeposited(jobId, from, token, amount);
+        emit IJobMarket.EscrowDeposited(jobId, msg.sender, token, amount);
     }
 
     /// @dev Pays `amount` out of escrow; a transfer the token refuses becomes claimable by `to`.

@@ -95,7 +95,7 @@ library MarketDisputes {
         // Fits: at most the token's `disputeBondMin` (bounded to 128 bits) or half the value.
         job.bond = uint128(bond);
         emit IJobMarket.DisputeOpened(jobId, msg.sender, bond);
-        JobEscrow.pullIn(ledger, jobId, job.token, msg.sender, bond);
+        JobEscrow.pullIn(ledger, jobId, job.token, bond);
     }
 
     /// @notice The arbiter's ruling on a disputed job. Provider at fault: the job fails and the

@@ -50,6 +50,7 @@ from gpumarket.agent.workloads import (
 )
 from gpumarket.chain.client import ChainClient, ChainError, RpcUnavailable
 from gpumarket.chain.types import ChallengeState, JobState
+from gpumarket.chain.views import struct
 from gpumarket.offchain.common import run_loop
 from gpumarket.offchain.scanner import LogScanner
 from gpumarket.pogemm import prover, spec
@@ -69,12 +70,6 @@ STATES_WITH_RESULT = frozenset(
 
 class AgentError(RuntimeError):
     """The agent cannot run as configured."""
-
-
-def struct(fn: Any, value: Any) -> dict[str, Any]:
-    """A struct a view function returned, as a dict keyed by the ABI's field names."""
-    names = [component["name"] for component in fn.abi["outputs"][0]["components"]]
-    return dict(zip(names, value, strict=True))
 
 
 class Agent:

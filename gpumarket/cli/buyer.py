@@ -137,7 +137,7 @@ def post(
     functions = market.functions
     me = session.sender.address
     session.require_unpaused("JobMarket", "market")
-    if not session.call(functions.tokenConfig(token.address))[0]:
+    if not session.outputs(functions.tokenConfig(token.address))["allowed"]:
         raise CliError(
             explain(("JobMarketTokenNotAllowed", (token.address,)), session.hints(token))
         )
@@ -219,7 +219,7 @@ def accept(session: Session, job_id: int, provider: str) -> None:
     provider = to_checksum_address(provider)
     job = _own_job(session, job_id, JobState.OPEN)
     market = session.contract("JobMarket").functions
-    if provider not in {b[0] for b in session.call(market.bidsOf(job_id))}:
+    if provider not in {b["provider"] for b in session.structs(market.bidsOf(job_id))}:
         raise CliError(explain(("JobMarketNoBid", (job_id, provider))))
     problem = session.eligibility_problem(job, provider)
     if problem:
@@ -411,13 +411,17 @@ def status(session: Session, job_id: int) -> None:
     market = session.contract("JobMarket").functions
     view = session.job_dict(job)
     view["bids"] = [
-        {"provider": provider, "price_per_gpu_hour": token.plain(int(price))}
-        for provider, _seq, price in session.call(market.bidsOf(job_id))
+        {"provider": b["provider"], "price_per_gpu_hour": token.plain(int(b["price"]))}
+        for b in session.structs(market.bidsOf(job_id))
     ]
-    view["workload"] = str(job.spec[6])
+    view["workload"] = str(job.spec["workloadURI"])
     view["benchmark"] = (
-        {"n": int(job.spec[10]), "T": int(job.spec[11]), "K": int(job.spec[12])}
-        if job.spec[9]
+        {
+            "n": int(job.spec["benchmarkN"]),
+            "T": int(job.spec["benchmarkT"]),
+            "K": int(job.spec["benchmarkK"]),
+        }
+        if job.spec["benchmarkRequired"]
         else None
     )
 

@@ -39,6 +39,7 @@ from gpumarket.chain.deployment import (
     deployment_path,
 )
 from gpumarket.chain.types import Ineligibility, JobState
+from gpumarket.chain.views import outputs, struct, structs
 from gpumarket.cli.errors import CliError, Hints, explain, wrong_state
 from gpumarket.cli.units import Token, allowlisted_tokens, format_time, text_of, token_at
 
@@ -382,27 +383,27 @@ class Job:
     collateral: int
     bond: int
     result_hash: bytes
-    spec: tuple[Any, ...]
+    spec: dict[str, Any]  # `specOf`, keyed by the ABI's field names
 
     @property
     def gpu_model(self) -> str:
-        return text_of(self.spec[0])
+        return text_of(self.spec["gpuModel"])
 
     @property
     def gpu_count(self) -> int:
-        return int(self.spec[1])
+        return int(self.spec["gpuCount"])
 
     @property
     def min_vram(self) -> int:
-        return int(self.spec[2])
+        return int(self.spec["minVramGiB"])
 
     @property
     def region(self) -> str:
-        return text_of(self.spec[3])
+        return text_of(self.spec["region"])
 
     @property
     def duration(self) -> int:
-        return int(self.spec[4])
+        return int(self.spec["duration"])
 
     @property
     def direct(self) -> bool:
@@ -475,6 +476,18 @@ class Session:
 
     def call(self, fn: Any) -> Any:
         return self.client.call(fn)
+
+    def struct(self, fn: Any) -> dict[str, Any]:
+        """Call view `fn` and decode the struct it returns by the ABI's field names."""
+        return struct(fn, self.client.call(fn))
+
+    def structs(self, fn: Any) -> list[dict[str, Any]]:
+        """Call view `fn` and decode the array of structs it returns by field name."""
+        return structs(fn, self.client.call(fn))
+
+    def outputs(self, fn: Any) -> dict[str, Any]:
+        """Call view `fn` and decode its several return values by output name."""
+        return outputs(fn, self.client.call(fn))
 
     def now(self) -> int:
         """The latest block's timestamp: the time the contracts compare deadlines with."""
@@ -570,29 +583,28 @@ class Session:
         market = self.contract("JobMarket")
         if job_id <= 0 or job_id >= 2**256:
             raise CliError(f"there is no job {job_id}")
-        raw = self.call(market.functions.jobOf(job_id))
-        if int(raw[1]) == JobState.NONE:
+        raw = self.struct(market.functions.jobOf(job_id))
+        if int(raw["state"]) == JobState.NONE:
             raise CliError(f"there is no job {job_id}")
-        spec = tuple(self.call(market.functions.specOf(job_id)))
         return Job(
             job_id=job_id,
-            buyer=to_checksum_address(raw[0]),
-            state=JobState(int(raw[1])),
-            bidding_ends=int(raw[2]),
-            token=to_checksum_address(raw[3]),
-            started_at=int(raw[4]),
-            provider=to_checksum_address(raw[5]),
-            submitted_at=int(raw[6]),
-            window_start=int(raw[7]),
-            disputed_at=int(raw[8]),
-            max_price=int(raw[9]),
-            price=int(raw[10]),
-            deposit=int(raw[11]),
-            escrow=int(raw[12]),
-            collateral=int(raw[13]),
-            bond=int(raw[14]),
-            result_hash=bytes(raw[15]),
-            spec=spec,
+            buyer=to_checksum_address(raw["buyer"]),
+            state=JobState(int(raw["state"])),
+            bidding_ends=int(raw["biddingEnds"]),
+            token=to_checksum_address(raw["token"]),
+            started_at=int(raw["startedAt"]),
+            provider=to_checksum_address(raw["provider"]),
+            submitted_at=int(raw["submittedAt"]),
+            window_start=int(raw["windowStart"]),
+            disputed_at=int(raw["disputedAt"]),
+            max_price=int(raw["maxPrice"]),
+            price=int(raw["price"]),
+            deposit=int(raw["deposit"]),
+            escrow=int(raw["escrow"]),
+            collateral=int(raw["collateral"]),
+            bond=int(raw["bond"]),
+            result_hash=bytes(raw["resultHash"]),
+            spec=self.struct(market.functions.specOf(job_id)),
         )
 
     def require_state(self, job: Job, *needs: JobState) -> None:
@@ -665,31 +677,35 @@ class Session:
             return f"{provider} is the buyer of job {j} and cannot take it"
         if reason == Ineligibility.NOT_REGISTERED:
             return explain(("ProviderRegistryNotRegistered", (provider,)), hints)
-        info = self.call(registry.providerInfo(provider))
-        stake, locked, _unbonding, jailed_until, _active, gpus_in_use, _registered = info
+        info = self.struct(registry.providerInfo(provider))
+        stake, locked = int(info["stake"]), int(info["locked"])
         if reason == Ineligibility.STAKE_BELOW_MINIMUM:
             min_stake = int(self.call(registry.minStake()))
             return explain(
                 ("ProviderRegistryInsufficientStake", (provider, stake, min_stake)), hints
             )
         if reason == Ineligibility.JAILED:
-            return explain(("ProviderRegistryJailed", (provider, jailed_until)), hints)
+            return explain(("ProviderRegistryJailed", (provider, info["jailedUntil"])), hints)
         if reason == Ineligibility.NO_PRICE_IN_TOKEN:
             symbol = self.token(job.token).symbol
             return (
                 f"{provider} has no price in {symbol}; add one with "
                 f"`gpumarket provider update --price {symbol}=...`"
             )
+        offer_of = registry.offerOf(provider)
         if reason in (Ineligibility.GPU_MODEL, Ineligibility.REGION, Ineligibility.VRAM):
-            offer = self.call(registry.offerOf(provider))
+            offer = self.struct(offer_of)
             if reason == Ineligibility.GPU_MODEL:
-                return f"job {j} needs {job.gpu_model} GPUs; {provider} offers {text_of(offer[0])}"
+                model = text_of(offer["gpuModel"])
+                return f"job {j} needs {job.gpu_model} GPUs; {provider} offers {model}"
             if reason == Ineligibility.REGION:
-                return f"job {j} must run in {job.region}; {provider} is in {text_of(offer[3])}"
-            return f"job {j} needs {job.min_vram} GiB of VRAM per GPU; {provider} has {offer[2]}"
+                region = text_of(offer["region"])
+                return f"job {j} must run in {job.region}; {provider} is in {region}"
+            vram = offer["vramGiB"]
+            return f"job {j} needs {job.min_vram} GiB of VRAM per GPU; {provider} has {vram}"
         if reason == Ineligibility.FREE_GPUS:
-            offer = self.call(registry.offerOf(provider))
-            free = int(offer[1]) - gpus_in_use
+            offer = self.struct(offer_of)
+            free = int(offer["gpuCount"]) - int(info["gpusInUse"])
             return explain(
                 ("ProviderRegistryInsufficientCapacity", (provider, job.gpu_count, free)), hints
             )
@@ -702,9 +718,10 @@ class Session:
         reputation = self.contract("Reputation").functions
         if reason == Ineligibility.REPUTATION:
             score = int(self.call(reputation.score(provider)))
-            return f"job {j} needs a reputation of {job.spec[7]} bps; {provider} has {score}"
+            needed = job.spec["minReputationBps"]
+            return f"job {j} needs a reputation of {needed} bps; {provider} has {score}"
         tops = int(self.call(reputation.verifiedTops(provider)))
-        return f"job {j} needs {job.spec[8]} verified TOPS; {provider} has {tops}"
+        return f"job {j} needs {job.spec['minVerifiedTops']} verified TOPS; {provider} has {tops}"
 
     def job_dict(self, job: Job) -> dict[str, Any]:
         """A job as plain JSON values (amounts as decimal strings of the job's token)."""

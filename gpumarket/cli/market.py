@@ -104,8 +104,8 @@ def _offers(
     for provider in providers:
         if not session.call(registry.isListed(provider)):
             continue
-        offer = session.call(registry.offerOf(provider))
-        gpu_model, region = text_of(offer[0]), text_of(offer[3])
+        offer = session.struct(registry.offerOf(provider))
+        gpu_model, region = text_of(offer["gpuModel"]), text_of(offer["region"])
         if (model and gpu_model != model) or (place and region != place):
             continue
         prices = {}
@@ -115,20 +115,20 @@ def _offers(
                 prices[token.symbol] = token.plain(price)
         if not prices:
             continue
-        info = session.call(registry.providerInfo(provider))
+        info = session.struct(registry.providerInfo(provider))
         offers.append(
             {
                 "provider": provider,
                 "gpu_model": gpu_model,
-                "gpus": int(offer[1]),
-                "free_gpus": int(offer[1]) - int(info[5]),
-                "vram_gib": int(offer[2]),
+                "gpus": int(offer["gpuCount"]),
+                "free_gpus": int(offer["gpuCount"]) - int(info["gpusInUse"]),
+                "vram_gib": int(offer["vramGiB"]),
                 "region": region,
-                "bandwidth_mbps": int(offer[4]),
-                "endpoint": str(offer[5]),
+                "bandwidth_mbps": int(offer["bandwidthMbps"]),
+                "endpoint": str(offer["endpoint"]),
                 "prices": prices,
                 "reputation_bps": int(session.call(reputation.score(provider))),
-                "jailed_until": int(info[3]) or None,
+                "jailed_until": int(info["jailedUntil"]) or None,
             }
         )
     return offers

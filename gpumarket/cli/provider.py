@@ -121,14 +121,15 @@ def register(
     me = session.sender.address
     session.require_unpaused("ProviderRegistry", "provider registry")
     registry = session.contract("ProviderRegistry").functions
-    info = session.call(registry.providerInfo(me))
-    if info[6]:
+    info = session.struct(registry.providerInfo(me))
+    if info["registered"]:
         raise CliError(explain(("ProviderRegistryAlreadyRegistered", (me,))))
     min_stake = int(session.call(registry.minStake()))
-    if info[0] < min_stake:
+    if info["stake"] < min_stake:
         raise CliError(
             explain(
-                ("ProviderRegistryInsufficientStake", (me, info[0], min_stake)), session.hints()
+                ("ProviderRegistryInsufficientStake", (me, info["stake"], min_stake)),
+                session.hints(),
             )
         )
     session.send(
@@ -160,23 +161,22 @@ def update(
     priced = _parse_prices(session, prices, allow_zero=True)
     me = session.sender.address
     registry = session.contract("ProviderRegistry").functions
-    current = session.call(registry.offerOf(me))
+    current = session.struct(registry.offerOf(me))
     offer = Offer(
-        gpu_model=parse_gpu_model(gpu) if gpu is not None else text_of(current[0]),
-        gpu_count=gpus if gpus is not None else int(current[1]),
-        vram_gib=vram if vram is not None else int(current[2]),
-        region=parse_region(region) if region is not None else text_of(current[3]),
-        bandwidth_mbps=bandwidth if bandwidth is not None else int(current[4]),
-        endpoint=_check_endpoint(endpoint) if endpoint is not None else str(current[5]),
+        gpu_model=parse_gpu_model(gpu) if gpu is not None else text_of(current["gpuModel"]),
+        gpu_count=gpus if gpus is not None else int(current["gpuCount"]),
+        vram_gib=vram if vram is not None else int(current["vramGiB"]),
+        region=parse_region(region) if region is not None else text_of(current["region"]),
+        bandwidth_mbps=bandwidth if bandwidth is not None else int(current["bandwidthMbps"]),
+        endpoint=_check_endpoint(endpoint) if endpoint is not None else str(current["endpoint"]),
     )
     session.require_unpaused("ProviderRegistry", "provider registry")
-    info = session.call(registry.providerInfo(me))
-    if not info[6]:
+    info = session.struct(registry.providerInfo(me))
+    if not info["registered"]:
         raise CliError(explain(("ProviderRegistryNotRegistered", (me,))))
-    if offer.gpu_count < info[5]:
-        raise CliError(
-            f"{me} has {info[5]} GPUs in use; the offer cannot drop to {offer.gpu_count}"
-        )
+    in_use = info["gpusInUse"]
+    if offer.gpu_count < in_use:
+        raise CliError(f"{me} has {in_use} GPUs in use; the offer cannot drop to {offer.gpu_count}")
     session.send(
         registry.updateOffer(offer.as_tuple(), [t.address for t in priced], list(priced.values())),
         f"update the offer of {me}",
@@ -205,7 +205,7 @@ def stake(session: Session, amount: str, no_approve: bool) -> None:
     )
     registry = session.contract("ProviderRegistry").functions
     session.send(registry.stake(raw), f"stake {gmkt.format(raw)}")
-    total = int(session.call(registry.providerInfo(me))[0])
+    total = int(session.struct(registry.providerInfo(me))["stake"])
     session.result(
         {
             "provider": me,
@@ -251,19 +251,19 @@ def withdraw(session: Session) -> None:
     gmkt = session.gmkt
     me = session.sender.address
     registry = session.contract("ProviderRegistry").functions
-    entries = session.call(registry.unbondingEntries(me))
+    entries = session.structs(registry.unbondingEntries(me))
     now = session.now()
     released = 0
-    for entry_amount, release_at in entries:
-        if release_at > now:
+    for entry in entries:
+        if entry["releaseAt"] > now:
             break
-        released += int(entry_amount)
+        released += int(entry["amount"])
     if released == 0:
         if not entries:
             raise CliError(f"{me} has nothing unbonding to withdraw")
         raise CliError(
-            f"nothing to withdraw yet: {gmkt.format(int(entries[0][0]))} is released at "
-            f"{session.when(int(entries[0][1]))}"
+            f"nothing to withdraw yet: {gmkt.format(int(entries[0]['amount']))} is released at "
+            f"{session.when(int(entries[0]['releaseAt']))}"
         )
     session.send(registry.withdraw(), f"withdraw {gmkt.format(released)}")
     session.result(
@@ -282,17 +282,16 @@ def status(session: Session, address: str | None) -> None:
     who = session.who(address)
     gmkt = session.gmkt
     registry = session.contract("ProviderRegistry").functions
-    stake_, locked, unbonding, jailed_until, active, gpus_in_use, registered = session.call(
-        registry.providerInfo(who)
-    )
-    offer = session.call(registry.offerOf(who))
+    info = session.struct(registry.providerInfo(who))
+    stake_, locked, registered = info["stake"], info["locked"], info["registered"]
+    offer = session.struct(registry.offerOf(who))
     prices = {}
     for token in session.tokens():
         price = int(session.call(registry.priceOf(who, token.address)))
         if price:
             prices[token.symbol] = token.plain(price)
     reputation = session.contract("Reputation").functions
-    record = session.call(reputation.providerRecord(who))
+    record = session.struct(reputation.providerRecord(who))
     view = {
         "provider": who,
         "registered": bool(registered),
@@ -300,34 +299,34 @@ def status(session: Session, address: str | None) -> None:
         "stake": gmkt.plain(stake_),
         "locked": gmkt.plain(locked),
         "free": gmkt.plain(stake_ - locked),
-        "unbonding": gmkt.plain(unbonding),
+        "unbonding": gmkt.plain(info["unbonding"]),
         "min_stake": gmkt.plain(int(session.call(registry.minStake()))),
-        "jailed_until": int(jailed_until) or None,
-        "active_jobs": int(active),
-        "gpus_in_use": int(gpus_in_use),
+        "jailed_until": int(info["jailedUntil"]) or None,
+        "active_jobs": int(info["activeJobs"]),
+        "gpus_in_use": int(info["gpusInUse"]),
         "balance": gmkt.plain(int(session.call(gmkt.contract.functions.balanceOf(who)))),
         "offer": None
         if not registered
         else {
-            "gpu_model": text_of(offer[0]),
-            "gpus": int(offer[1]),
-            "vram_gib": int(offer[2]),
-            "region": text_of(offer[3]),
-            "bandwidth_mbps": int(offer[4]),
-            "endpoint": str(offer[5]),
+            "gpu_model": text_of(offer["gpuModel"]),
+            "gpus": int(offer["gpuCount"]),
+            "vram_gib": int(offer["vramGiB"]),
+            "region": text_of(offer["region"]),
+            "bandwidth_mbps": int(offer["bandwidthMbps"]),
+            "endpoint": str(offer["endpoint"]),
         },
         "prices": prices,
         "unbonding_entries": [
-            {"amount": gmkt.plain(int(a)), "release_at": int(r)}
-            for a, r in session.call(registry.unbondingEntries(who))
+            {"amount": gmkt.plain(int(e["amount"])), "release_at": int(e["releaseAt"])}
+            for e in session.structs(registry.unbondingEntries(who))
         ],
         "reputation": {
             "score_bps": int(session.call(reputation.score(who))),
-            "completed": int(record[0]),
-            "failed": int(record[1]),
-            "slashed": int(record[2]),
-            "disputes_lost": int(record[3]),
-            "verified_tops": int(record[4]),
+            "completed": int(record["completed"]),
+            "failed": int(record["failed"]),
+            "slashed": int(record["slashed"]),
+            "disputes_lost": int(record["disputesLost"]),
+            "verified_tops": int(record["lastVerifiedTops"]),
         },
     }
     session.result(view, lambda: _print_status(session, view))
@@ -376,7 +375,7 @@ def bids(session: Session, address: str | None) -> None:
     for job_id in job_ids:
         job = session.job(job_id)
         token = session.token(job.token)
-        prices = {b[0]: int(b[2]) for b in session.call(market.bidsOf(job_id))}
+        prices = {b["provider"]: int(b["price"]) for b in session.structs(market.bidsOf(job_id))}
         if job.state == JobState.OPEN:
             outcome = "open"
         elif job.provider == who:
@@ -481,8 +480,9 @@ def bid(session: Session, job_id: int, price: str) -> None:
     if raw > job.max_price:
         raise CliError(explain(("JobMarketInvalidPrice", (raw, job.max_price)), hints))
     market = session.contract("JobMarket").functions
-    for bidder, _seq, current in session.call(market.bidsOf(job_id)):
-        if bidder == me and raw >= current:
+    for placed in session.structs(market.bidsOf(job_id)):
+        current = int(placed["price"])
+        if placed["provider"] == me and raw >= current:
             raise CliError(explain(("JobMarketBidNotLower", (job_id, current, raw)), hints))
     problem = session.eligibility_problem(job, me)
     if problem:

@@ -16,6 +16,8 @@ from typing import Any
 
 from eth_utils import is_hex_address, keccak, to_checksum_address
 
+from gpumarket.chain.views import outputs
+
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$")
 _SECONDS = {"": 1, "s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800}
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
@@ -135,8 +137,8 @@ def allowlisted_tokens(client: Any, logs: list[tuple[str, Any]]) -> list[Token]:
     ordered = [gmkt] + [t for t in seen if t != gmkt]
     tokens = []
     for address in ordered:
-        allowed, _bond_min = client.call(market.functions.tokenConfig(address))
-        if allowed:
+        config_of = market.functions.tokenConfig(address)
+        if outputs(config_of, client.call(config_of))["allowed"]:
             tokens.append(token_at(client, address))
     return tokens
 

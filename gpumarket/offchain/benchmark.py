@@ -101,7 +101,7 @@ def measure(
 
         batch = [post() for _ in range(jobs)]
         wait_until(
-            lambda: all(market.jobOf(j)[1] == JobState.SUBMITTED for j in batch),
+            lambda: all(market.jobOf(j)["state"] == JobState.SUBMITTED for j in batch),
             60 + 2 * jobs,
             "the agent's results",
         )
@@ -121,7 +121,7 @@ def measure(
         )
         started = max(_log_times(s, "oracle started")[0][0] for s in oracle_services)
         wait_until(
-            lambda: all(market.jobOf(j)[1] == JobState.VERIFIED for j in batch),
+            lambda: all(market.jobOf(j)["state"] == JobState.VERIFIED for j in batch),
             60 + 2 * jobs,
             "every verdict",
         )
@@ -130,7 +130,9 @@ def measure(
         latencies = []
         for _ in range(latency_jobs):
             job_id = post()
-            wait_until(lambda j=job_id: market.jobOf(j)[1] == JobState.VERIFIED, 60, "a verdict")
+            wait_until(
+                lambda j=job_id: market.jobOf(j)["state"] == JobState.VERIFIED, 60, "a verdict"
+            )
             verified = time.time()
             challenge = market.challengeOfJob(job_id)
             committed = [

@@ -17,6 +17,7 @@ from typing import Any
 
 from gpumarket.chain.client import ChainClient, ChainError
 from gpumarket.chain.types import ChallengeState, JobState, Verdict
+from gpumarket.chain.views import call_struct
 from gpumarket.offchain.common import canonical_json, run_loop
 from gpumarket.offchain.scanner import LogScanner
 from gpumarket.oracle.judge import (
@@ -71,11 +72,24 @@ class Challenge:
     verified_tops: int
 
     @classmethod
-    def from_tuple(cls, raw: Any) -> Challenge:
-        values = list(raw)
-        for k in (4, 5, 12):
-            values[k] = bytes(values[k])
-        return cls(*values)
+    def from_struct(cls, c: dict[str, Any]) -> Challenge:
+        """From `challengeOf` decoded by field name (`gpumarket.chain.views`)."""
+        return cls(
+            provider=c["provider"],
+            state=int(c["state"]),
+            opened_at=int(c["openedAt"]),
+            subject=int(c["subject"]),
+            seed=bytes(c["seed"]),
+            root=bytes(c["root"]),
+            n=int(c["n"]),
+            steps=int(c["steps"]),
+            interval=int(c["interval"]),
+            commit_deadline=int(c["commitDeadline"]),
+            committed_at=int(c["committedAt"]),
+            commit_block=int(c["commitBlock"]),
+            sampling_seed=bytes(c["samplingSeed"]),
+            verified_tops=int(c["verifiedTops"]),
+        )
 
 
 @dataclass(frozen=True)
@@ -164,8 +178,8 @@ class Oracle:
         """The ballot this oracle casts on a challenge now, or None (wait, or nothing to do)."""
         safe = self.scanner.safe_head()
         now = functools.cache(lambda: self._timestamp(safe))  # the safe block's time, read once
-        c = Challenge.from_tuple(
-            self.client.call(self.benchmark.functions.challengeOf(challenge_id), safe)
+        c = Challenge.from_struct(
+            call_struct(self.client, self.benchmark.functions.challengeOf(challenge_id), safe)
         )
         if c.state == ChallengeState.NONE:
             self.store.close_challenge(challenge_id, "gone")
@@ -176,8 +190,8 @@ class Oracle:
             self.store.close_challenge(challenge_id, "final")
             return None
         if c.subject != 0:
-            job = self.client.call(self.market.functions.jobOf(c.subject), safe)
-            state = JobState(job[1])
+            job = call_struct(self.client, self.market.functions.jobOf(c.subject), safe)
+            state = JobState(job["state"])
             if state == JobState.RUNNING:
                 return None  # the result comes first; a missing one times out on-chain
             if state != JobState.SUBMITTED:
@@ -212,7 +226,7 @@ class Oracle:
         return Ballot(challenge_id, subject, cached.ok, cached.tops, cached.evidence_hash)
 
     def _judge(self, challenge_id: int, c: Challenge, sampling_seed: bytes) -> Judgement | None:
-        offer = self.client.call(self.registry.functions.offerOf(c.provider))
+        offer = call_struct(self.client, self.registry.functions.offerOf(c.provider))
         commitment = Commitment(
             challenge_id=challenge_id,
             subject=c.subject,
@@ -221,8 +235,8 @@ class Oracle:
             sampling_seed=sampling_seed,
             opened_at=c.opened_at,
             committed_at=c.committed_at,
-            endpoint=str(offer[5]),
-            gpu_model=bytes(offer[0]).rstrip(b"\0").decode("ascii", "replace"),
+            endpoint=str(offer["endpoint"]),
+            gpu_model=bytes(offer["gpuModel"]).rstrip(b"\0").decode("ascii", "replace"),
         )
         first = self.store.first_fetch(challenge_id)
         timeout = self.settings.http_timeout
@@ -239,9 +253,9 @@ class Oracle:
                 uri = self.store.result_uri(c.subject) or (
                     f"{commitment.endpoint.rstrip('/')}/jobs/{c.subject}/result"
                 )
-                job = self.client.call(self.market.functions.jobOf(c.subject))
+                job = call_struct(self.client, self.market.functions.jobOf(c.subject))
                 artifact = fetch_artifact(uri, timeout, self.settings.max_artifact_bytes)
-                judgement = judge_result(commitment, artifact, bytes(job[15]))
+                judgement = judge_result(commitment, artifact, bytes(job["resultHash"]))
         except Unreachable as exc:
             if time.time() - first < self.settings.reveal_timeout:
                 log.warning(

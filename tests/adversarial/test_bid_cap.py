@@ -3,8 +3,9 @@ the gas of `closeAuction`, which ranks every bid and asks the registry and Reput
 
 An auction is filled to the cap (the default 32, and the maximum 64) with distinct eligible
 providers bidding in descending prices, so that no bid is skipped on price and every one is
-checked for eligibility: `closeAuction`'s most expensive case. The two last bidders tie at the
-lowest price. Then:
+checked for eligibility. The two last bidders tie at the lowest price, so `closeAuction` cannot
+take the single lowest bid without ranking (JobMarket keeps the lowest bid as bids arrive): its
+most expensive case. Then:
 - a further distinct bidder is refused with `JobMarketTooManyBids(jobId, cap)`;
 - a bidder already in may still lower its bid at the cap (the count stays at the cap), and wins
   with it;
@@ -14,12 +15,14 @@ lowest price. Then:
 
 The job is the gas bench's (gpumarket.bench.gas): 1 GPU for 1 hour with a PoGEMM benchmark, so
 the match also opens a challenge and refunds part of the deposit. Measured here (anvil, solc
-0.8.30, optimizer 200 runs): closeAuction with 32 bids 1,137,513 gas, with 64 bids 1,914,578 gas
-(equal-reputation tie, the earlier bid wins; the higher-reputation winner costs 62 gas less), about
-24,300 gas per bid. The bench records 1,120,340 for 32 bids (BENCHMARKS.md); its providers and
-buyer have written their records before (its "repeat customers"), which saves the rest. At the
-maximum cap the call takes 6.4% of a 30M-gas block (the local chain's limit, `anvil --gas-limit
-30000000`), so a full auction can always be closed, even by a caller with a modest gas budget.
+0.8.30, optimizer 200 runs): closeAuction with 32 bids 1,072,544 gas, with 64 bids 1,855,090 gas
+(equal-reputation tie, the earlier bid wins; the higher-reputation winner costs 9 gas more), about
+24,500 gas per bid (v1: 1,137,513 and 1,914,578). The bench's `closeAuction.32bids.tied` records
+1,055,194 (BENCHMARKS.md); its providers and buyer have written their records before (its "repeat
+customers"), which saves the rest; with a single lowest bid the bench's close costs 295,414 at any
+number of bids. At the maximum cap the call takes 6.2% of a 30M-gas block (the local chain's
+limit, `anvil --gas-limit 30000000`), so a full auction can always be closed, even by a caller
+with a modest gas budget.
 CLOSE_AUCTION_GAS_BOUND is the measured figure plus 2%, for compiler or dependency drift.
 """
 
@@ -51,7 +54,7 @@ ETH = 100 * 10**18
 JOB_SPEC = JobSpec(benchmark_required=True, benchmark_n=64, benchmark_t=8, benchmark_k=2)
 BLOCK_GAS_LIMIT = 30_000_000
 #: Gas of closeAuction at a full auction: the figures measured (module docstring) plus 2%.
-CLOSE_AUCTION_GAS_BOUND = {DEFAULT_CAP: 1_160_000, MAX_CAP: 1_953_000}
+CLOSE_AUCTION_GAS_BOUND = {DEFAULT_CAP: 1_094_000, MAX_CAP: 1_893_000}
 
 
 def bid_price(k: int, cap: int) -> int:
