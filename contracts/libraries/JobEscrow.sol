@@ -24,11 +24,12 @@ library JobEscrow {
     struct StoredJob {
         // slot 0
         address buyer;
-        IJobMarket.JobState state;
         uint40 biddingEnds;
         uint40 startedAt;
-        // slot 1
+        // slot 1: the state beside the times a result and a verdict write with it, so that
+        // `submitResult` and an OK verdict each write one slot
         address token;
+        IJobMarket.JobState state;
         uint40 submittedAt;
         uint40 windowStart; // start of the dispute window (verdict time or optimistic start)
         // slot 2
