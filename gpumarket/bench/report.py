@@ -46,7 +46,8 @@ def _gas_section(report: dict[str, Any], baseline: dict[str, int], v1: dict[str,
         "",
         f"Exact figures on {report['chain']} (`scripts/bench_gas.py`, states fixed as documented "
         "in `gpumarket/bench/gas.py`), for GMKT (18 decimals) and a 6-decimal stablecoin, beside "
-        "v1's figure (`benchmarks/gas-v1.json`, the contracts before issue 12) and the saving. "
+        "v1's figure (`benchmarks/gas-v1.json`, the contracts before issue 12) and the saving "
+        "(negative where an operation costs more than in v1). "
         "`tests/bench/test_gas_regression.py` fails `make test` when an operation costs more than "
         "5% over `benchmarks/gas-baseline.json`.",
         "",
@@ -58,7 +59,7 @@ def _gas_section(report: dict[str, Any], baseline: dict[str, int], v1: dict[str,
         usdc = gas.get(f"{name}[usdc6]")
         old = v1.get(f"{name}[gmkt]", v1.get(name))
         base = baseline.get(f"{name}[gmkt]", baseline.get(name))
-        saving = f"{(old - gmkt) / old:+.1%}" if old and gmkt is not None else "—"
+        saving = f"{(old - gmkt) / old:.1%}" if old and gmkt is not None else "—"
         cells = [f"{v:,}" if v is not None else "—" for v in (gmkt, usdc, old)]
         cells += [saving, f"{base:,}" if base is not None else "—"]
         lines.append(f"| `{name}` | " + " | ".join(cells) + " |")

@@ -23,7 +23,8 @@ def test_a_linked_library_placeholder_takes_the_library_address():
 
 def test_code_that_differs_outside_immutables_and_links_does_not_match():
     assert not bytecode_matches("73" + ADDRESS + "f5" + META, "73" + LIBRARY + "f4" + META)
-    assert not bytecode_matches("6081" + META, "6080" + META)
+    # A zero nibble of the build may hold anything (an immutable's value); others may not.
+    assert not bytecode_matches("6082" + META, "6081" + META)
 
 
 def test_code_of_another_length_does_not_match():
