@@ -3,7 +3,7 @@ committed baseline.
 
 Run through the launcher, on anvil (the baseline's chain):
 `python -m gpumarket.chain.launcher run scripts/bench_gas.py --network development`.
-It prints a table (operation, gas, baseline, delta), then the issue 7 targets, writes
+It prints a table (operation, gas, baseline, delta), then the gas targets (issue 12), writes
 reports/gas.json, and with GPUMARKET_BENCH_UPDATE_BASELINE=1 rewrites benchmarks/gas-baseline.json.
 """
 

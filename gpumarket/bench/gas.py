@@ -57,7 +57,7 @@ TOKENS = ("gmkt", "usdc6")
 GMKT_KEY = TOKENS[0]
 DECIMALS = {"gmkt": 18, "usdc6": 6}
 
-#: Targets of issue 7.
+#: Targets of issue 12 (issue 7 set 1,000,000 for the lifecycle).
 LIFECYCLE_TARGET = 900_000
 BATCH_VOTE_TARGET = 30_000
 
