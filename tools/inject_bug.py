@@ -2,9 +2,10 @@
 of the contracts and time how fast tests/stateful finds it.
 
 Each bug is a one-line change to a contract, applied to a throw-away copy of the working tree
-(the repository itself is never touched). The machine then runs against the bugged contracts
-with GPUMARKET_STATEFUL_EXAMPLES runs of 50 steps, and this prints the step and the seconds at
-which the first check failed (before Hypothesis shrinks the example), and what failed.
+(tools/sandbox_tree.py: a temporary directory, removed afterwards; the repository itself is never
+touched). The machine then runs in that copy, against the bugged contracts, with
+GPUMARKET_STATEFUL_EXAMPLES runs of 50 steps, and this prints the step and the seconds at which
+the first check failed (before Hypothesis shrinks the example), and what failed.
 
     .venv/bin/python tools/inject_bug.py                # every bug, up to 200 x 50 steps each
     .venv/bin/python tools/inject_bug.py --bug refund-short --examples 100
@@ -17,20 +18,15 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import re
-import shutil
 import subprocess
 import sys
-import tempfile
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from sandbox_tree import ROOT, Sandbox, sandbox
+
 REPORT = ROOT / "reports" / "inject-bug.json"
-#: Set up by tools/setup.sh; shared with the copy, read-only.
-SHARED = (".venv", "node_modules", ".toolchain")
 FIRST_FAILURE = re.compile(r"stateful first failure: step (\d+) after ([\d.]+) s: (.*)")
 
 
@@ -68,53 +64,20 @@ BUGS = (
 )
 
 
-def copy_tree(destination: Path) -> None:
-    """The tracked and untracked (not ignored) files, the build folder, and links to the
-    toolchain."""
-    git = shutil.which("git") or "git"
-    listed = subprocess.run(  # noqa: S603 - git with fixed arguments
-        [git, "ls-files", "-z", "--cached", "--others", "--exclude-standard"],
-        cwd=ROOT,
-        check=True,
-        capture_output=True,
-    ).stdout.split(b"\0")
-    for raw in filter(None, listed):
-        relative = raw.decode()
-        source = ROOT / relative
-        if source.is_file() and not source.is_symlink():
-            target = destination / relative
-            target.parent.mkdir(parents=True, exist_ok=True)
-            shutil.copy2(source, target)
-    for name in SHARED:
-        if not (ROOT / name).exists():
-            sys.exit(f"{name} is missing: run `make setup` first")
-        (destination / name).symlink_to(ROOT / name)
-    if (ROOT / "build").is_dir():  # Brownie then recompiles only what the bug changed
-        shutil.copytree(ROOT / "build", destination / "build")
-
-
-def inject(destination: Path, bug: Bug) -> None:
-    path = destination / bug.path
-    source = path.read_text()
+def inject(tree: Sandbox, bug: Bug) -> None:
+    source = tree.read(bug.path).decode()
     if source.count(bug.before) != 1:
         sys.exit(f"{bug.name}: the line to change is not in {bug.path} exactly once")
-    path.write_text(source.replace(bug.before, bug.after))
+    tree.write(bug.path, source.replace(bug.before, bug.after).encode())
 
 
 def hunt(bug: Bug, examples: int) -> dict:
-    with tempfile.TemporaryDirectory(prefix=f"gpumarket-bug-{bug.name}-") as tmp:
-        work = Path(tmp)
-        copy_tree(work)
-        inject(work, bug)
-        env = {
-            **os.environ,
-            "GPUMARKET_STATEFUL_EXAMPLES": str(examples),
-            "GPUMARKET_STATEFUL_SHRINK": "0",  # the first failure is all this needs
-            "PATH": f"{ROOT / 'node_modules' / '.bin'}{os.pathsep}{os.environ.get('PATH', '')}",
-            "SOLCX_BINARY_PATH": str(ROOT / ".toolchain" / "solcx"),
-        }
-        command = [
-            str(ROOT / ".venv" / "bin" / "python"),
+    with sandbox(f"gpumarket-bug-{bug.name}-") as tree:
+        inject(tree, bug)
+        env = tree.env()
+        env["GPUMARKET_STATEFUL_EXAMPLES"] = str(examples)
+        env["GPUMARKET_STATEFUL_SHRINK"] = "0"  # the first failure is all this needs
+        command = tree.command(
             "-m",
             "gpumarket.chain.launcher",
             "test",
@@ -124,11 +87,11 @@ def hunt(bug: Bug, examples: int) -> dict:
             "-s",
             "-p",
             "no:cacheprovider",
-        ]
+        )
         print(f"== {bug.name}: {bug.what}", flush=True)
         started = time.monotonic()
         run = subprocess.run(  # noqa: S603 - our own interpreter and module
-            command, cwd=work, env=env, capture_output=True, text=True
+            command, cwd=tree.root, env=env, capture_output=True, text=True
         )
         wall = time.monotonic() - started
     output = run.stdout + run.stderr
