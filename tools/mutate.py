@@ -11,11 +11,14 @@ of by `slither-mutate`, because slither-mutate
 For each contract: every mutant is generated (identical mutant sources and no-op mutants dropped),
 the list is shuffled with a fixed seed, and mutants are type-checked in that order with solc-js
 (tools/mutation/typecheck.js, loaded once) until --sample of them compile; those run the contract's
-unit tests (the same Brownie + anvil command as `make test`, with -x, the quickest killers first)
-with the original source restored after each. Outcomes: killed (a test failed or errored),
-survived (all tests passed), timeout (not counted as killed), compile_error (Brownie's optimised
-compile failed after the type check passed: not a mutant), error (the run broke without a test
-result; retried once). Score = killed / (killed + survived + timeout).
+unit tests (the same Brownie + anvil command as `make test`, with -x, the quickest killers first).
+Each mutant is written into a throw-away copy of the working tree (tools/sandbox_tree.py: a
+temporary directory with its own contracts, tests, gpumarket and build, removed when the contract's
+campaign ends), and the tests run there; the repository's contracts/ and build/ are only read, so
+an interrupted or killed run never leaves a mutant behind. Outcomes: killed (a test failed or
+errored), survived (all tests passed), timeout (not counted as killed), compile_error (Brownie's
+optimised compile failed after the type check passed: not a mutant), error (the run broke without
+a test result; retried once). Score = killed / (killed + survived + timeout).
 
 Results go to reports/mutation/<Contract>.json (one record per mutant, written as it finishes;
 a rerun with the same seed, sample and sources resumes) and a table is printed at the end.
@@ -39,7 +42,8 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+from sandbox_tree import ROOT, Sandbox, sandbox, tree_env
+
 SOLC_VERSION = "0.8.30"
 REMAP = "@openzeppelin/=node_modules/@openzeppelin/"
 CONTRACTS = (
@@ -120,18 +124,17 @@ DEFAULT_SAMPLE = {
 SEED = 6
 
 
-def env() -> dict[str, str]:
-    e = dict(os.environ)
-    e["PATH"] = f"{ROOT / 'node_modules' / '.bin'}:{ROOT / '.venv' / 'bin'}:{e.get('PATH', '')}"
-    e["SOLCX_BINARY_PATH"] = str(ROOT / ".toolchain" / "solcx")
+def env(tree: Path = ROOT) -> dict[str, str]:
+    """The environment for the tools run in `tree` (the repository, or a copy of it)."""
+    e = tree_env(tree)
     e["PYTHONUNBUFFERED"] = "1"
     return e
 
 
-def test_files(contract: str, first_for: tuple[str, ...] = ()) -> list[str]:
+def test_files(contract: str, first_for: tuple[str, ...] = (), tree: Path = ROOT) -> list[str]:
     """The contract's unit test files: those of `first_for` (the entry points that reach the
     mutated code) first, then FIRST, then the rest alphabetically. Only the order varies."""
-    unit = ROOT / "tests" / "unit" / unit_dir(contract)
+    unit = tree / "tests" / "unit" / unit_dir(contract)
     own = [f"test_{name}.py" for name in first_for]
     first = [f for f in own + FIRST.get(unit_dir(contract), []) if (unit / f).exists()]
     first = list(dict.fromkeys(first))
@@ -143,13 +146,14 @@ def test_files(contract: str, first_for: tuple[str, ...] = ()) -> list[str]:
     return [f"tests/unit/{unit_dir(contract)}/{f}" for f in first + rest]
 
 
-def test_command(contract: str, first_for: tuple[str, ...] = ()) -> list[str]:
+def test_command(contract: str, first_for: tuple[str, ...] = (), tree: Path = ROOT) -> list[str]:
+    """The unit test command, to run with cwd=`tree`."""
     return [
-        str(ROOT / ".venv" / "bin" / "python"),
+        str(tree / ".venv" / "bin" / "python"),
         "-m",
         "gpumarket.chain.launcher",
         "test",
-        *test_files(contract, first_for),
+        *test_files(contract, first_for, tree),
         "-x",
         "-q",
         "-p",
@@ -299,14 +303,14 @@ SUMMARY = re.compile(r"^=*\s*(\d+ (failed|passed|error)[^\n]*) in [\d.]+s", re.M
 
 
 def run_tests(
-    contract: str, timeout: float, first_for: tuple[str, ...] = ()
+    tree: Sandbox, contract: str, timeout: float, first_for: tuple[str, ...] = ()
 ) -> tuple[str, str, float, str]:
-    """(outcome, killing test, seconds, output tail) for the source now on disk."""
+    """(outcome, killing test, seconds, output tail) for the source now in the copy `tree`."""
     start = time.monotonic()
     proc = subprocess.Popen(  # noqa: S603
-        test_command(contract, first_for),
-        cwd=ROOT,
-        env=env(),
+        test_command(contract, first_for, tree.root),
+        cwd=tree.root,
+        env=env(tree.root),
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
         text=True,
@@ -322,7 +326,7 @@ def run_tests(
             os.killpg(proc.pid, signal.SIGKILL)
             out, _ = proc.communicate()
         return "timeout", "", time.monotonic() - start, (out or "")[-1500:]
-    except BaseException:  # Ctrl-C: stop the tests (and their anvil) before the source is restored
+    except BaseException:  # Ctrl-C: stop the tests (and their anvil) before the copy is removed
         os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
         raise
@@ -341,11 +345,27 @@ def run_tests(
 def campaign(
     contract: str, sample: int | None, seed: int, timeout: float | None, recheck: set[str]
 ) -> dict:
+    """One contract's campaign, its tests run in a copy of the working tree that is removed at the
+    end; the report goes to the repository's reports/mutation/<Contract>.json."""
+    with sandbox(f"gpumarket-mutants-{contract}-") as tree:
+        return _campaign(tree, contract, sample, seed, timeout, recheck)
+
+
+def _campaign(
+    tree: Sandbox,
+    contract: str,
+    sample: int | None,
+    seed: int,
+    timeout: float | None,
+    recheck: set[str],
+) -> dict:
     out_dir = ROOT / "reports" / "mutation"
     out_dir.mkdir(parents=True, exist_ok=True)
     report_path = out_dir / f"{contract}.json"
-    path = ROOT / source_of(contract)
-    original = path.read_bytes()
+    unit = source_of(contract)
+    original = (ROOT / unit).read_bytes()
+    if tree.read(unit) != original:
+        raise SystemExit(f"{unit} changed while the tree was being copied")
     src_hash = hashlib.sha256(original).hexdigest()
     tests = sorted((ROOT / "tests" / "unit" / unit_dir(contract)).glob("*.py"))
     tests_hash = hashlib.sha256(b"".join(p.read_bytes() for p in tests)).hexdigest()
@@ -375,7 +395,7 @@ def campaign(
     # The original must pass (this also compiles it) and sets the default timeout; one retry, for
     # a flaky test.
     for _ in range(2):
-        outcome, _, base_s, tail = run_tests(contract, 1800)
+        outcome, _, base_s, tail = run_tests(tree, contract, 1800)
         if outcome == "survived":
             break
     if outcome != "survived":
@@ -410,7 +430,6 @@ def campaign(
         report_path.write_text(json.dumps(report, indent=1) + "\n")
 
     checker = TypeChecker()
-    unit = source_of(contract)
     tested = 0
     try:
         for m in order:
@@ -427,14 +446,11 @@ def campaign(
                 report["results"].append(previous[m["id"]])
                 save()
                 continue
+            tree.write(unit, text)  # into the copy: the repository's source is only read
             for _attempt in range(2):
-                try:
-                    path.write_bytes(text)
-                    outcome, killer, took, tail = run_tests(
-                        contract, timeout, tuple(m["entry_points"])
-                    )
-                finally:
-                    path.write_bytes(original)
+                outcome, killer, took, tail = run_tests(
+                    tree, contract, timeout, tuple(m["entry_points"])
+                )
                 if outcome != "error":
                     break
             rec = dict(m, outcome=outcome, killed_by=killer, seconds=round(took, 1))
@@ -448,7 +464,6 @@ def campaign(
                 flush=True,
             )
     finally:
-        path.write_bytes(original)
         checker.close()
     report["elapsed_s"] = round(time.monotonic() - t0)
     save()
@@ -539,7 +554,8 @@ def main() -> int:
     )
     args = ap.parse_args()
     os.chdir(ROOT)
-    # SIGINT and SIGTERM (a background job ignores SIGINT) stop the run with the source restored.
+    # SIGINT and SIGTERM (a background job ignores SIGINT) stop the run and remove the copy of the
+    # tree; the repository's contracts are never written, so even SIGKILL leaves none changed.
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, _interrupt)
     reports = []
