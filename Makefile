@@ -10,6 +10,9 @@ export PYTHONUNBUFFERED := 1
 BROWNIE := $(BIN)/python -m gpumarket.chain.launcher
 # The ganache run covers the integration and adversarial suites (see README, "Two chains").
 GANACHE_TESTS ?= tests/integration
+# Test workers (pytest-xdist through Brownie's `-n`), each with its own chain on a free port:
+# `auto` is one per CPU. TEST_WORKERS=0 runs in one process.
+TEST_WORKERS ?= auto
 # The whole-protocol machine in `make test`: runs of 50 steps, 40 x 50 = 2,000 steps.
 STATEFUL_EXAMPLES ?= 40
 # `make fuzz`: runs of 50 steps for the protocol machine (1,000 x 50 = 50,000 steps) and of 30 for
@@ -25,21 +28,21 @@ setup:
 compile: setup
 	$(BROWNIE) compile
 
-# CI runs `make test` only, so the static analysis runs here too (about 15 s): any Slither finding
-# that slither.config.json does not triage fails the build.
+# CI runs `make test` only, so the lint runs here too (about a minute): any ruff, mypy or Slither
+# finding that the configuration does not triage fails the build.
 test: setup
-	$(MAKE) --no-print-directory slither
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory test-anvil
 	$(MAKE) --no-print-directory test-ganache
 
 test-anvil:
 	@echo "== suite on anvil =="
 	GPUMARKET_STATEFUL_EXAMPLES=$(STATEFUL_EXAMPLES) \
-	  $(BROWNIE) test tests --network development
+	  $(BROWNIE) test tests --network development -n $(TEST_WORKERS) --durations=15
 
 test-ganache:
 	@echo "== suite on ganache (subset: $(GANACHE_TESTS)) =="
-	$(BROWNIE) test $(GANACHE_TESTS) --network ganache-cli
+	$(BROWNIE) test $(GANACHE_TESTS) --network ganache-cli -n $(TEST_WORKERS)
 
 # A deep invariant campaign, outside `make test`: the whole-protocol machine (market, registry,
 # council and benchmark registry; E1-E5, S1-S4, O1-O4 against the Python model) and the council's
@@ -79,7 +82,10 @@ demo: setup
 	$(BROWNIE) run scripts/demo.py --network development
 
 lint: setup
+	@echo "== ruff =="
 	$(BIN)/ruff check gpumarket scripts tests tools
+	@echo "== mypy (strict on the package; pyproject.toml) =="
+	$(BIN)/mypy
 	$(MAKE) --no-print-directory slither
 
 slither:

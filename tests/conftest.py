@@ -245,6 +245,35 @@ def param(market, registry, governance):
 # ---------------------------------------------------------------- speed
 
 
+@pytest.hookimpl(trylast=True)
+def pytest_configure(config):
+    """Under `-n N` each xdist worker runs its own chain (gpumarket.chain.launcher)."""
+    from gpumarket.chain.launcher import configure_xdist_worker
+
+    configure_xdist_worker(config)
+
+
+#: Test files that take a minute or more each (pytest --durations): run first, so that under
+#: `-n N` no worker is left with one of them while the others have finished.
+SLOW_FIRST = (
+    "tests/stateful/",
+    "tests/services/oracle/test_oracle_processes.py",
+    "tests/unit/OracleCouncil/test_council_model.py",
+    "tests/live/",
+    "tests/adversarial/test_rounding.py",
+    "tests/services/e2e/",
+    "tests/bench/",
+    "tests/test_demo.py",
+)
+
+
+def _slow_rank(item) -> int:
+    for rank, prefix in enumerate(SLOW_FIRST):
+        if item.nodeid.startswith(prefix):
+            return rank
+    return len(SLOW_FIRST)
+
+
 def pytest_collection_finish(session):
     """Freeze everything imported and collected so far out of the garbage collector's view.
 
@@ -269,10 +298,13 @@ TRACED_CALL_FOLDERS = ("tests/unit/",)
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under --coverage, trace the view calls of the unit tests only (Brownie's
+    """The slowest files first (SLOW_FIRST; a stable sort, so each file's tests stay together
+    and in order). Under --coverage, trace the view calls of the unit tests only (Brownie's
     `no_call_coverage` marker on every other test), and keep anvil's clock across traced calls
     (`gpumarket.testing.coverage.keep_clock_across_traced_calls`)."""
     from brownie._config import CONFIG
+
+    items.sort(key=_slow_rank)
 
     if not CONFIG.argv.get("coverage"):
         return

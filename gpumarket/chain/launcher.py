@@ -162,13 +162,39 @@ def patch_brownie_tx_lookup() -> None:
     transaction.TransactionReceipt._await_confirmation = await_confirmation
 
 
-def main() -> None:
+#: Set by `main` for the processes it starts: whether local chains record opcode steps.
+STEPS_TRACING_ENV = "GPUMARKET_CHAIN_STEPS_TRACING"
+
+
+def prepare_brownie() -> None:
+    """The fixes every process that drives Brownie applies before it sends anything."""
     quiet_brownie_deprecations()
     patch_brownie_immutables()
     unwrap_brownie_rpc_warnings()
     patch_brownie_tx_lookup()
+
+
+def configure_xdist_worker(config: object) -> None:
+    """Give a pytest-xdist worker (`brownie test -n N`) its own chain on a port the OS reports
+    free, and the same Brownie fixes as the launcher's own process.
+
+    xdist starts each worker as a fresh interpreter, so the launcher's settings do not reach it,
+    and Brownie would point worker k at the master's port + k, which nothing checked was free.
+    Called from the suite's `pytest_configure` after Brownie's own (it connects later, when
+    collection finishes). A no-op outside a worker.
+    """
+    if not hasattr(config, "workerinput"):
+        return
+    prepare_brownie()
+    configure_local_chains(free_port(), steps_tracing=os.environ.get(STEPS_TRACING_ENV) == "1")
+
+
+def main() -> None:
+    prepare_brownie()
     port = int(os.environ.get("GPUMARKET_CHAIN_PORT") or free_port())
-    configure_local_chains(port, steps_tracing="--coverage" in sys.argv or "-C" in sys.argv)
+    tracing = "--coverage" in sys.argv or "-C" in sys.argv
+    os.environ[STEPS_TRACING_ENV] = "1" if tracing else "0"
+    configure_local_chains(port, steps_tracing=tracing)
     from brownie._cli.__main__ import main as brownie_main
 
     sys.argv[0] = "brownie"
