@@ -1,5 +1,5 @@
 """`brownie run scripts/bench_oracle.py`: oracle verdicts per minute with 1 and 3 oracles, and the
-time from commitment to verdict (see gpumarket/offchain/benchmark.py)."""
+time from commitment to verdict (see gpumarket/bench/oracle.py)."""
 
 import json
 import os
@@ -9,7 +9,7 @@ from brownie import chain
 from rich.console import Console
 from rich.table import Table
 
-from gpumarket.offchain.benchmark import as_rows, measure
+from gpumarket.bench.oracle import as_rows, measure
 
 
 def main():

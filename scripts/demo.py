@@ -1,6 +1,6 @@
 """`brownie run scripts/demo.py`: the embedded-chain demo (see gpumarket/demo.py)."""
 
-from gpumarket.demo import run_demo
+from gpumarket.demo.story import run_demo
 
 
 def main():

@@ -5,7 +5,7 @@ import io
 
 from rich.console import Console
 
-from gpumarket.demo import run_demo
+from gpumarket.demo.story import run_demo
 
 USDC = 10**6
 GMKT = 10**18

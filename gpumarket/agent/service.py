@@ -51,10 +51,10 @@ from gpumarket.agent.workloads import (
 from gpumarket.chain.client import ChainClient, ChainError, RpcUnavailable
 from gpumarket.chain.types import ChallengeState, JobState
 from gpumarket.chain.views import struct
-from gpumarket.offchain.common import run_loop
-from gpumarket.offchain.scanner import LogScanner
 from gpumarket.pogemm import prover, spec
 from gpumarket.pogemm.backends import Backend, best_backend
+from gpumarket.runtime.loop import run_loop
+from gpumarket.runtime.scanner import LogScanner
 
 log = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from gpumarket.offchain.common import ServiceSettings
+from gpumarket.runtime.settings import ServiceSettings
 
 #: Seconds a command workload may run when nothing else is set (it never outlives the job).
 DEFAULT_COMMAND_TIMEOUT = 3_600.0

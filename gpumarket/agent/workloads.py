@@ -22,8 +22,8 @@ from pathlib import Path
 from eth_abi import encode as abi_encode
 from eth_utils import keccak
 
-from gpumarket.offchain.common import canonical_json
 from gpumarket.pogemm import spec
+from gpumarket.runtime.canonical import canonical_json
 
 BUILTIN_POGEMM = "builtin:pogemm"
 COMMAND_PREFIX = "command:"

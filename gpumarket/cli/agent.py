@@ -22,7 +22,8 @@ from gpumarket.agent.settings import AgentSettings
 from gpumarket.agent.store import DB_NAME, AgentStore, StoreMismatch
 from gpumarket.chain.client import ChainError
 from gpumarket.chain.deployment import DeploymentError
-from gpumarket.offchain.common import ServiceHalted, setup_logging
+from gpumarket.runtime.logs import setup_logging
+from gpumarket.runtime.loop import ServiceHalted
 
 
 def _settings(**overrides: Any) -> AgentSettings:

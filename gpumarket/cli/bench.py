@@ -4,27 +4,19 @@ from __future__ import annotations
 
 import json
 import os
-import time
-from dataclasses import dataclass
 
 import click
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
-from gpumarket.pogemm import backends, gpus, prover, spec, verifier
+from gpumarket.bench.pogemm import SWEEP, Measurement, as_row, format_ops, measure
+from gpumarket.oracle.settings import OracleSettings
+from gpumarket.pogemm import backends, gpus, spec
 from gpumarket.pogemm.settings import PoGemmSettings
 
-# A hardware claim passes at this fraction of the model's reference TOPS (DESIGN.md section 5).
-MIN_BENCHMARK_FRACTION = 0.40
-
-
-def format_ops(ops_per_second: float) -> str:
-    """Integer ops per second with an SI prefix: '12.3 GOPS', '1.02 TOPS'."""
-    for scale, unit in ((1e15, "POPS"), (1e12, "TOPS"), (1e9, "GOPS"), (1e6, "MOPS")):
-        if ops_per_second >= scale:
-            return f"{ops_per_second / scale:.3g} {unit}"
-    return f"{ops_per_second:.3g} OPS"
+#: A hardware claim passes at this fraction of the model's reference TOPS: the oracle's setting.
+MIN_BENCHMARK_FRACTION: float = OracleSettings.model_fields["min_benchmark_fraction"].default
 
 
 def _parse_seed(seed_hex: str | None) -> bytes:
@@ -52,68 +44,6 @@ def _reference_line(ops_per_second: float, backend_name: str) -> str:
         f"{fraction:.1%} of {gpu.model} {gpu.reference_tops:g} TOPS int8 dense "
         f"({verdict} the {MIN_BENCHMARK_FRACTION:.0%} threshold){note}"
     )
-
-
-@dataclass(frozen=True)
-class Measurement:
-    """One prove-and-verify run and the raw GEMM of the same backend, in the same process."""
-
-    params: spec.Params
-    backend: str
-    samples: int
-    proof: prover.Proof
-    raw_seconds: float
-    verify_seconds: float
-    verdict: verifier.Verdict
-
-    @property
-    def prove_seconds(self) -> float:
-        assert self.proof.timings is not None  # prove() always records them
-        return self.proof.timings.total
-
-    @property
-    def achieved(self) -> float:
-        return self.params.ops / self.prove_seconds
-
-    @property
-    def raw(self) -> float:
-        return self.params.ops / self.raw_seconds
-
-    @property
-    def overhead(self) -> float:
-        """Prover time beyond the raw GEMM's, as a fraction of the raw GEMM's."""
-        return self.prove_seconds / self.raw_seconds - 1
-
-    @property
-    def verify_ratio(self) -> float:
-        return self.verify_seconds / self.prove_seconds
-
-
-def measure(
-    params: spec.Params,
-    engine: backends.Backend,
-    settings: PoGemmSettings,
-    samples: int,
-    keep_every: int = 1,
-    progress: prover.ProgressCallback | None = None,
-) -> Measurement:
-    """Prove, time the raw GEMM of the same work on the same backend, and verify S samples."""
-    proof = prover.prove(
-        params, engine, keep_every=keep_every, settings=settings, progress=progress
-    )
-    raw_seconds = backends.time_raw_gemm(
-        engine, spec.x0(params.seed, params.n), spec.b_matrix(params.seed, params.n), params.steps
-    )
-    sampling_seed = os.urandom(spec.SEED_BYTES)
-    reveals = proof.reveal_many(verifier.derive_samples(sampling_seed, params, samples))
-    verify_started = time.perf_counter()
-    verdict = verifier.verify(params, proof.root, sampling_seed, reveals, samples)
-    verify_seconds = time.perf_counter() - verify_started
-    return Measurement(params, engine.name, samples, proof, raw_seconds, verify_seconds, verdict)
-
-
-#: `--sweep` sizes (n, T, K): at most a few seconds each with numpy on two CPU cores.
-SWEEP = ((512, 32, 8), (1024, 16, 8), (2048, 8, 8))
 
 
 @click.command()
@@ -169,7 +99,7 @@ def bench(
         console = Console(width=120)
     if sweep:
         results = _sweep(console, engine, settings, sample_count)
-        _write_json(json_out, [_row(m) for m in results])
+        _write_json(json_out, [as_row(m) for m in results])
         return
     columns = (
         TextColumn("[progress.description]{task.description}"),
@@ -221,25 +151,7 @@ def bench(
     console.print(table)
     if not result.verdict.ok:
         raise click.ClickException(f"self-check failed: {result.verdict}")
-    _write_json(json_out, [_row(result)])
-
-
-def _row(m: Measurement) -> dict[str, object]:
-    return {
-        "n": m.params.n,
-        "steps": m.params.steps,
-        "interval": m.params.interval,
-        "samples": m.samples,
-        "backend": m.backend,
-        "prove_seconds": round(m.prove_seconds, 6),
-        "raw_seconds": round(m.raw_seconds, 6),
-        "prover_ops_per_second": round(m.achieved),
-        "raw_ops_per_second": round(m.raw),
-        "overhead": round(m.overhead, 4),
-        "verify_seconds": round(m.verify_seconds, 6),
-        "verify_over_prove": round(m.verify_ratio, 4),
-        "ok": m.verdict.ok,
-    }
+    _write_json(json_out, [as_row(result)])
 
 
 def _write_json(path: str | None, rows: list[dict[str, object]]) -> None:

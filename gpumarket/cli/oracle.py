@@ -13,7 +13,8 @@ from rich.console import Console
 from rich.table import Table
 
 from gpumarket.chain.client import subject_label
-from gpumarket.offchain.common import ServiceHalted, setup_logging
+from gpumarket.runtime.logs import setup_logging
+from gpumarket.runtime.loop import ServiceHalted
 
 
 def _settings(**overrides: Any) -> Any:

@@ -14,11 +14,11 @@ from typing import Any
 import requests
 from eth_utils import keccak
 
-from gpumarket.offchain.common import canonical_json
 from gpumarket.pogemm import spec
 from gpumarket.pogemm.gpus import REFERENCE_INT8_TOPS
 from gpumarket.pogemm.reveal import Reveal
 from gpumarket.pogemm.verifier import derive_samples, verify
+from gpumarket.runtime.canonical import canonical_json
 
 log = logging.getLogger(__name__)
 

@@ -18,8 +18,6 @@ from typing import Any
 from gpumarket.chain.client import ChainClient, ChainError
 from gpumarket.chain.types import ChallengeState, JobState, Verdict
 from gpumarket.chain.views import call_struct
-from gpumarket.offchain.common import canonical_json, run_loop
-from gpumarket.offchain.scanner import LogScanner
 from gpumarket.oracle.judge import (
     Commitment,
     Judgement,
@@ -42,6 +40,9 @@ from gpumarket.oracle.store import (
     connect,
 )
 from gpumarket.pogemm import spec
+from gpumarket.runtime.canonical import canonical_json
+from gpumarket.runtime.loop import run_loop
+from gpumarket.runtime.scanner import LogScanner
 
 log = logging.getLogger(__name__)
 

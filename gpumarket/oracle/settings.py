@@ -5,8 +5,8 @@ from __future__ import annotations
 from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from gpumarket.offchain.common import ServiceSettings
 from gpumarket.pogemm.spec import DEFAULT_SAMPLES
+from gpumarket.runtime.settings import ServiceSettings
 
 
 class OracleSettings(ServiceSettings):

@@ -37,7 +37,7 @@ from gpumarket.chain.client import DEFAULT_ABI_DIR
 from gpumarket.chain.launcher import free_port
 from gpumarket.cli.context import DEV_MNEMONIC, brownie_rpc_url
 from gpumarket.cli.units import format_time
-from gpumarket.offchain.supervisor import REPO, Service, agent_service, wait_until
+from gpumarket.runtime.supervisor import REPO, Service, agent_service, wait_until
 
 ANVIL = REPO / "node_modules" / ".bin" / "anvil"
 BROWNIE = Path(sys.executable).with_name("brownie")

@@ -1,5 +1,5 @@
 """Test-only process tooling: a TCP proxy in front of the chain that can drop the RPC endpoint for
-a while. Starting and killing services lives in gpumarket.offchain.supervisor."""
+a while. Starting and killing services lives in gpumarket.runtime.supervisor."""
 
 from __future__ import annotations
 

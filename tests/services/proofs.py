@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from gpumarket.chain.types import JobSpec
-from gpumarket.demo_cheater import half_rows_proof  # noqa: F401 - one cheat, shared
+from gpumarket.demo.cheater import half_rows_proof  # noqa: F401 - one cheat, shared
 from gpumarket.pogemm import spec
 from gpumarket.pogemm.backends import NumpyBackend
 from gpumarket.pogemm.prover import Proof, prove

@@ -12,10 +12,10 @@ from typing import Any
 
 import pytest
 from brownie import accounts
-from protocol_model import Params
 
 from gpumarket.chain.deploy import deploy_protocol, name32
 from gpumarket.chain.types import HOUR, Offer
+from gpumarket.testing.models.protocol import Params
 
 GMKT = 10**18
 USDC = 10**6

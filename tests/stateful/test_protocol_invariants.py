@@ -1,12 +1,13 @@
-"""Stateful invariant test of the money paths (DESIGN section 4: E1-E5, S1-S4).
+"""Stateful invariant test of the money paths (docs/DESIGN.md section 4: E1-E5, S1-S4, O1-O4).
 
 A Hypothesis state machine stakes, unstakes, withdraws, posts jobs (GMKT and a 6-decimal stablecoin,
 auctions and direct assignments), bids, matches, cancels, submits, records verdicts, finalizes,
 times out, disputes, resolves, slashes and sleeps, in handler style: each actor only draws what it
-can do, so runs reach running, submitted, disputed and settled jobs. `protocol_model` predicts
-every outcome; a rule whose action the model says must fail asserts the exact custom error, and
-one that must succeed checks its payouts and slashes against the model. After every step the
-chain is compared with the model and the invariants are checked.
+can do, so runs reach running, submitted, disputed and settled jobs. The protocol's model
+(`gpumarket.testing.models.protocol`) predicts every outcome; a rule whose action the model says
+must fail asserts the exact custom error, and one that must succeed checks its payouts and
+slashes against the model. After every step the chain is compared with the model and the
+invariants are checked.
 
 Brownie 1.22's `state_machine` helper is broken (DESIGN section 2), so the machine runs through
 Hypothesis directly, reverting the chain to a snapshot after each run. Size: runs of up to
@@ -37,7 +38,19 @@ from hypothesis.stateful import (
     rule,
     run_state_machine_as_test,
 )
-from protocol_model import (
+
+from gpumarket.chain.types import HOUR, JobSpec, JobState, Payout
+from gpumarket.pogemm import reference
+from gpumarket.pogemm.merkle import MerkleTree, tree_depth
+from gpumarket.testing.models.council import (
+    ATTESTATION_FLAG,
+    Config,
+    CouncilModel,
+    ModelRevert,
+    Tally,
+    Verdict,
+)
+from gpumarket.testing.models.protocol import (
     DAY,
     FORWARD,
     OPEN_STATES,
@@ -50,18 +63,6 @@ from protocol_model import (
     Slash,
     bps_up,
     revert_message,
-)
-
-from gpumarket.chain.types import HOUR, JobSpec, JobState, Payout
-from gpumarket.pogemm import reference
-from gpumarket.pogemm.merkle import MerkleTree, tree_depth
-from gpumarket.testing.council_model import (
-    ATTESTATION_FLAG,
-    Config,
-    CouncilModel,
-    ModelRevert,
-    Tally,
-    Verdict,
 )
 from gpumarket.testing.values import plain
 

@@ -1,4 +1,4 @@
-"""What the oracle shares with the agent (`gpumarket.offchain.common`): the service loop that
+"""What the oracle shares with the agent (`gpumarket.runtime`): the service loop that
 waits out RPC outages and halts on repeated unexpected errors, the JSON log lines, and the signing
 key from settings."""
 
@@ -12,8 +12,10 @@ import pytest
 from eth_account import Account
 
 from gpumarket.chain.client import RpcUnavailable
-from gpumarket.offchain.common import JsonFormatter, ServiceHalted, ServiceSettings, run_loop
 from gpumarket.oracle.settings import OracleSettings
+from gpumarket.runtime.logs import JsonFormatter
+from gpumarket.runtime.loop import ServiceHalted, run_loop
+from gpumarket.runtime.settings import ServiceSettings
 
 OK = "ok"
 PRIVATE_KEY = "0x" + "4c" * 32

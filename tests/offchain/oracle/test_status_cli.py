@@ -10,8 +10,8 @@ from click.testing import CliRunner
 
 from gpumarket.chain.client import ATTESTATION_FLAG
 from gpumarket.cli.main import main
-from gpumarket.offchain.scanner import SCHEMA as SCANNER_SCHEMA
 from gpumarket.oracle.store import CONFIRMED, SENDING, SENT, OracleStore, VoteRow, connect
+from gpumarket.runtime.scanner import SCHEMA as SCANNER_SCHEMA
 
 ATTESTATION_9 = ATTESTATION_FLAG | 9
 TX = "0x" + "ab" * 32

@@ -7,7 +7,7 @@ import re
 import pytest
 from click.testing import CliRunner
 
-from gpumarket.cli.bench import format_ops
+from gpumarket.bench.pogemm import format_ops
 from gpumarket.cli.main import main
 
 NUMBER = r"[0-9][0-9.e+]*"

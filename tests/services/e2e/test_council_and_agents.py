@@ -17,7 +17,7 @@ from gpumarket.agent.settings import AgentSettings
 from gpumarket.chain.client import ATTESTATION_FLAG
 from gpumarket.chain.launcher import free_port
 from gpumarket.chain.types import JobSpec, JobState, Offer
-from gpumarket.offchain.supervisor import Service, agent_service, oracle_service, wait_until
+from gpumarket.runtime.supervisor import Service, agent_service, oracle_service, wait_until
 
 from ..proofs import PASSED, PRICE, SPEC
 
@@ -87,7 +87,7 @@ def test_an_honest_job_is_verified_and_settles_and_a_cheater_is_failed_and_slash
     market, registry, gmkt, usdc, buyer, post_job, agent_provider, start_oracles, council
 ):
     honest, _ = agent_provider()
-    cheater, _ = agent_provider(module="gpumarket.demo_cheater")
+    cheater, _ = agent_provider(module="gpumarket.demo.cheater")
     start_oracles(0, 1, 2)
     deposit = market.costOf(PRICE, SPEC.gpu_count, SPEC.duration)
     gmkt_before = gmkt.balanceOf(buyer)

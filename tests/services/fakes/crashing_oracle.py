@@ -11,9 +11,9 @@ import signal
 import sys
 from typing import Any
 
-from gpumarket.offchain.common import setup_logging
 from gpumarket.oracle.service import Oracle
 from gpumarket.oracle.settings import OracleSettings
+from gpumarket.runtime.logs import setup_logging
 
 P = float(os.environ.get("GPUMARKET_TEST_CRASH_P", "0.2"))
 rng = random.Random()

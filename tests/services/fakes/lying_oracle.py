@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from gpumarket.offchain.common import setup_logging
 from gpumarket.oracle.service import Ballot, Oracle
 from gpumarket.oracle.settings import OracleSettings
+from gpumarket.runtime.logs import setup_logging
 
 
 class LyingOracle(Oracle):

@@ -11,7 +11,7 @@ import pytest
 from brownie import chain
 
 from gpumarket.chain.types import JobState
-from gpumarket.offchain.supervisor import oracle_service, wait_until
+from gpumarket.runtime.supervisor import oracle_service, wait_until
 
 from ..processes import TcpProxy
 from ..proofs import half_rows_proof

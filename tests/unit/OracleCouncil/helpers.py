@@ -8,11 +8,11 @@ from brownie import web3
 from gpumarket.chain.deploy import name32
 from gpumarket.chain.types import ChallengeState as ChallengeState
 from gpumarket.chain.types import JobSpec
-from gpumarket.testing.council_model import ATTESTATION_FLAG as ATTESTATION_FLAG
-from gpumarket.testing.council_model import MAX_MEMBERS as MAX_MEMBERS
-from gpumarket.testing.council_model import UINT64_MAX as UINT64_MAX
-from gpumarket.testing.council_model import Tally as Tally
-from gpumarket.testing.council_model import Verdict as Verdict
+from gpumarket.testing.models.council import ATTESTATION_FLAG as ATTESTATION_FLAG
+from gpumarket.testing.models.council import MAX_MEMBERS as MAX_MEMBERS
+from gpumarket.testing.models.council import UINT64_MAX as UINT64_MAX
+from gpumarket.testing.models.council import Tally as Tally
+from gpumarket.testing.models.council import Verdict as Verdict
 from gpumarket.testing.reverts import custom_error as err
 from gpumarket.testing.values import event as event
 from gpumarket.testing.values import events as events

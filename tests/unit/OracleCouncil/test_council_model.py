@@ -39,7 +39,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
-from gpumarket.testing.council_model import Config, CouncilModel, ModelRevert
+from gpumarket.testing.models.council import Config, CouncilModel, ModelRevert
 
 from .helpers import (
     ATTESTATION_FLAG,

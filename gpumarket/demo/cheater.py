@@ -1,5 +1,5 @@
 """The demo's cheating provider agent: it computes only half the rows of its PoGEMM benchmark and
-commits to the rest unchanged. `python -m gpumarket.demo_cheater`, with GPUMARKET_AGENT_* set.
+commits to the rest unchanged. `python -m gpumarket.demo.cheater`, with GPUMARKET_AGENT_* set.
 It exists to show the oracles catching it; never run it against a real market."""
 
 from __future__ import annotations
@@ -8,9 +8,9 @@ import numpy as np
 
 from gpumarket.agent.service import Agent
 from gpumarket.agent.settings import AgentSettings
-from gpumarket.offchain.common import setup_logging
 from gpumarket.pogemm import spec
 from gpumarket.pogemm.prover import Proof
+from gpumarket.runtime.logs import setup_logging
 
 
 def half_rows_proof(params: spec.Params) -> Proof:

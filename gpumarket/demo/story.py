@@ -32,8 +32,8 @@ from gpumarket.agent.settings import AgentSettings
 from gpumarket.chain.deploy import deploy_protocol
 from gpumarket.chain.launcher import free_port
 from gpumarket.chain.types import HOUR, JobSpec, JobState, Offer
-from gpumarket.offchain.supervisor import Service, agent_service, oracle_service, wait_until
 from gpumarket.oracle.settings import OracleSettings
+from gpumarket.runtime.supervisor import Service, agent_service, oracle_service, wait_until
 
 USDC = 10**6
 GMKT = 10**18
@@ -130,7 +130,7 @@ class Demo:
     def start_services(self) -> None:
         rpc = self.web3.provider.endpoint_uri
         asks = [int(1.80 * USDC), int(1.90 * USDC), int(2.20 * USDC)]
-        modules = ["gpumarket.cli.main", "gpumarket.demo_cheater", "gpumarket.cli.main"]
+        modules = ["gpumarket.cli.main", "gpumarket.demo.cheater", "gpumarket.cli.main"]
         for k, (account, ask, module) in enumerate(zip(self.providers, asks, modules, strict=True)):
             port = free_port()
             self.token.transfer(account, STAKE, {"from": self.governance})

@@ -15,8 +15,8 @@ from gpumarket.agent.settings import AgentSettings
 from gpumarket.chain.deploy import deploy_protocol
 from gpumarket.chain.launcher import free_port
 from gpumarket.chain.types import JobSpec, JobState, Offer
-from gpumarket.offchain.supervisor import Service, agent_service, oracle_service, wait_until
 from gpumarket.oracle.settings import OracleSettings
+from gpumarket.runtime.supervisor import Service, agent_service, oracle_service, wait_until
 
 GMKT = 10**18
 #: The small challenge of the issue: n = 64, T = 8 (K = 2).

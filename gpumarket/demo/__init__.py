@@ -1,0 +1,1 @@
+"""The `make demo` story (`story`) and the cheating provider it plays (`cheater`)."""

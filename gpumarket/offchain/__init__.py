@@ -1,1 +1,0 @@
-"""Off-chain services: the oracle and the provider agent, and what they share."""

@@ -1,0 +1,2 @@
+"""What the services (the oracle and the provider agent) share at run time: settings, JSON logs,
+the loop, the log scanner, canonical JSON, and the supervisor that starts them as processes."""
