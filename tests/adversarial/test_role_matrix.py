@@ -1,7 +1,8 @@
 """Every state-changing function of the six protocol contracts, called from every role column
 (issue 6): the allowed columns succeed and emit the function's event, every other column gets the
 exact revert its rule names. The functions come from the contracts' ABIs, so one added without a
-row in matrix.py fails here as `<Contract>.<function>-no_row`.
+row in matrix.py fails here as `<Contract>.<function>-no_row`. This is the one home of the
+permission tests (issue 13): the unit directories have no permission tables of their own.
 
 A case is one call on the chain of the shared `world` fixture, reverted after it (the root
 conftest's autouse isolation). A denied call is checked with eth_call, which reverts exactly as
