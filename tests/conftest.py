@@ -85,9 +85,15 @@ def stranger():
 
 # Accounts 10..19 play the roles of single directories. Where two directories never meet, their
 # names share an account, so no test may take two names of one account:
-#   10 provider4, payee        12 opener, market_role, writer, benchmark_stand_in    14 beneficiary
-#   11 buyer3                  13 slasher, finder, jailed_provider         15 second_market, spender
-# and `oracles` is the ten of them. A role the name gives is granted where the name is used.
+#   10  provider4, payee
+#   11  buyer3
+#   12  opener, market_role, writer, benchmark_stand_in
+#   13  slasher, finder, jailed_provider
+#   14  beneficiary
+#   15  second_market, spender
+#   10..19  oracles
+# A role that a name gives is granted where the name is used (a directory's conftest overrides
+# the fixture and grants it), never here.
 
 
 @pytest.fixture(scope="session")
