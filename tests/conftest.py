@@ -81,6 +81,108 @@ def stranger():
     return accounts[9]
 
 
+# ---------------------------------------------------------------- more accounts, by what they are
+
+# Accounts 10..19 play the roles of single directories. Where two directories never meet, their
+# names share an account, so no test may take two names of one account:
+#   10  provider4, payee
+#   11  buyer3
+#   12  opener, market_role, writer, benchmark_stand_in
+#   13  slasher, finder, jailed_provider
+#   14  beneficiary
+#   15  second_market, spender
+#   10..19  oracles
+# A role that a name gives is granted where the name is used (a directory's conftest overrides
+# the fixture and grants it), never here.
+
+
+@pytest.fixture(scope="session")
+def provider4():
+    """A fourth provider (JobMarket's best-bid tests)."""
+    return accounts[10]
+
+
+@pytest.fixture(scope="session")
+def payee():
+    """An address a blocked account controls and asks its claims to be paid to."""
+    return accounts[10]
+
+
+@pytest.fixture(scope="session")
+def buyer3():
+    """A third buyer, for a flow whose balances must not mix with the other buyers'."""
+    return accounts[11]
+
+
+@pytest.fixture(scope="session")
+def opener():
+    """Stands in for the market: the BenchmarkRegistry unit tests grant it OPENER_ROLE."""
+    return accounts[12]
+
+
+@pytest.fixture(scope="session")
+def market_role():
+    """Stands in for a market: the ProviderRegistry unit tests grant it MARKET_ROLE."""
+    return accounts[12]
+
+
+@pytest.fixture(scope="session")
+def writer():
+    """Stands in for the market and the benchmark registry: the Reputation unit tests grant it
+    WRITER_ROLE."""
+    return accounts[12]
+
+
+@pytest.fixture(scope="session")
+def benchmark_stand_in():
+    """Stands in for the BenchmarkRegistry contract: the market's benchmark registry that reports
+    frauds (adversarial rounding), a slasher beside the market (stateful)."""
+    return accounts[12]
+
+
+@pytest.fixture(scope="session")
+def slasher():
+    """Holds SLASHER_ROLE and nothing else: the ProviderRegistry unit tests grant it."""
+    return accounts[13]
+
+
+@pytest.fixture(scope="session")
+def finder():
+    """A third party that proves frauds and collects the finder's fee."""
+    return accounts[13]
+
+
+@pytest.fixture(scope="session")
+def jailed_provider():
+    """A fourth provider, which the adversarial deadline tests slash so that it is jailed."""
+    return accounts[13]
+
+
+@pytest.fixture(scope="session")
+def beneficiary():
+    """Who receives slashed stake."""
+    return accounts[14]
+
+
+@pytest.fixture(scope="session")
+def second_market():
+    """Stands in for another market: the ProviderRegistry unit tests grant it MARKET_ROLE, and
+    its lock ids live in their own namespace."""
+    return accounts[15]
+
+
+@pytest.fixture(scope="session")
+def spender():
+    """Spends a MarketToken allowance (the token's unit tests)."""
+    return accounts[15]
+
+
+@pytest.fixture(scope="session")
+def oracles():
+    """Ten oracle accounts (dev accounts 10..19) for the council's unit tests."""
+    return list(accounts[10:20])
+
+
 # ---------------------------------------------------------------- deployment
 
 

@@ -11,6 +11,11 @@ Rules come in three kinds:
   get the contract's own error;
 - open (`anyone`): no access check. A column that cannot succeed gets a revert about its own
   state (no stake, nothing to withdraw), never an access error.
+
+A row's `prepare` may change who holds a role first (the `revoked_writer` variant revokes the
+writer's role, so that every column, the writer too, is denied). CONTRACT_ROLE_HOLDERS lists the
+roles the deployment grants to the protocol's own contracts (the market locks collateral, the
+benchmark registry slashes), which no column plays.
 """
 
 from __future__ import annotations
@@ -98,6 +103,14 @@ ROLE_HOLDERS = {
     "WRITER_ROLE": "writer",
     "OPENER_ROLE": "opener",
     "ORACLE_ADMIN_ROLE": "oracle_admin",
+}
+#: The roles the deployment grants to the protocol's own contracts: (contract, role) -> the
+#: contracts holding it. No other protocol contract holds any role of another.
+CONTRACT_ROLE_HOLDERS = {
+    ("ProviderRegistry", "MARKET_ROLE"): {"JobMarket"},
+    ("ProviderRegistry", "SLASHER_ROLE"): {"JobMarket", "BenchmarkRegistry"},
+    ("Reputation", "WRITER_ROLE"): {"JobMarket", "BenchmarkRegistry"},
+    ("BenchmarkRegistry", "OPENER_ROLE"): {"JobMarket"},
 }
 #: Reverts that mean "not allowed to call this": an open rule may not produce one.
 ACCESS_ERRORS = frozenset(
@@ -257,6 +270,16 @@ def _lower_admin_delay(w: World, row: Row) -> None:
     w.contracts[row.contract].changeDefaultAdminDelay(ADMIN_DELAY // 2, {"from": w.admin})
 
 
+def _revoke_from_holder(role_name: str) -> Prepare:
+    """The admin revokes `role_name` from the column holding it, in the row's contract."""
+
+    def revoke(w: World, row: Row) -> None:
+        holder = w.accounts[ROLE_HOLDERS[role_name]]
+        w.contracts[row.contract].revokeRole(role_id(role_name), holder, {"from": w.admin})
+
+    return revoke
+
+
 # ---------------------------------------------------------------- rows
 
 
@@ -339,6 +362,11 @@ REPUTATION_ROWS = [
         lambda w, a: (w.reputation.recordSuccess, (w.provider, w.token, GMKT)), "JobCompleted"),
     Row("Reputation", "recordFailure", WRITER,
         lambda w, a: (w.reputation.recordFailure, (w.provider,)), "JobFailed"),
+    # Once WRITER_ROLE is revoked from the writer, no column writes, the writer included.
+    Row("Reputation", "recordFailure",
+        role("WRITER_ROLE", rule="WRITER_ROLE, revoked from the writer"),
+        lambda w, a: (w.reputation.recordFailure, (w.provider,)), "JobFailed",
+        variant="revoked_writer", prepare=_revoke_from_holder("WRITER_ROLE")),
     Row("Reputation", "recordSlash", WRITER,
         lambda w, a: (w.reputation.recordSlash, (w.provider,)), "ProviderSlashed"),
     Row("Reputation", "recordProviderDisputeLost", WRITER,

@@ -102,7 +102,7 @@ from types import SimpleNamespace
 
 import brownie
 import pytest
-from brownie import accounts, web3
+from brownie import web3
 
 from gpumarket.chain.deploy import ADMIN_DELAY
 from gpumarket.chain.types import HOUR, JobSpec, JobState, Offer
@@ -153,11 +153,6 @@ def outcome(offset: int, before, at_t, after):
 @pytest.fixture(scope="module")
 def benchmark(protocol):
     return protocol.benchmark
-
-
-@pytest.fixture(scope="module")
-def jailed_provider():
-    return accounts[13]
 
 
 @pytest.fixture(scope="module")

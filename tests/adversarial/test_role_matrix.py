@@ -1,7 +1,8 @@
 """Every state-changing function of the six protocol contracts, called from every role column
 (issue 6): the allowed columns succeed and emit the function's event, every other column gets the
 exact revert its rule names. The functions come from the contracts' ABIs, so one added without a
-row in matrix.py fails here as `<Contract>.<function>-no_row`.
+row in matrix.py fails here as `<Contract>.<function>-no_row`. This is the one home of the
+permission tests (issue 13): the unit directories have no permission tables of their own.
 
 A case is one call on the chain of the shared `world` fixture, reverted after it (the root
 conftest's autouse isolation). A denied call is checked with eth_call, which reverts exactly as
@@ -22,6 +23,7 @@ from brownie import (
 from .matrix import (
     ACCESS_ERRORS,
     COLUMNS,
+    CONTRACT_ROLE_HOLDERS,
     ROLE_HOLDERS,
     role_constants,
     role_id,
@@ -109,6 +111,27 @@ def test_every_named_role_has_a_column_holding_it(world, contract):
         assert name in ROLE_HOLDERS, f"role {contract}.{name} has no column in the matrix"
         assert bytes(getattr(deployed, name)()) == role_id(name)
         assert deployed.hasRole(role_id(name), world.accounts[ROLE_HOLDERS[name]])
+
+
+@pytest.mark.parametrize("contract", CONTRACTS)
+def test_protocol_contracts_hold_the_roles_the_deployment_grants_them(world, contract):
+    """The market locks collateral and slashes, the benchmark registry slashes and writes
+    reputation, the market opens challenges: CONTRACT_ROLE_HOLDERS, and no other grant."""
+    deployed = world.contracts[contract]
+    held = {
+        (name, holder)
+        for name in role_constants(CONTRACTS[contract])
+        for holder, other in world.contracts.items()
+        if deployed.hasRole(role_id(name), other)
+    }
+
+    expected = {
+        (name, holder)
+        for (granter, name), holders in CONTRACT_ROLE_HOLDERS.items()
+        if granter == contract
+        for holder in holders
+    }
+    assert held == expected
 
 
 def test_every_column_but_the_admin_holds_its_one_role_and_nothing_else(world):

@@ -40,7 +40,7 @@ import os
 from dataclasses import dataclass
 
 import pytest
-from brownie import accounts, chain, web3
+from brownie import chain, web3
 from brownie.test import given
 from hypothesis import HealthCheck, example, settings
 from hypothesis import strategies as st
@@ -307,13 +307,13 @@ def rounding_world(
     provider,
     treasury,
     stranger,
+    benchmark_stand_in,
 ):
     make_provider(provider, stake=PROVIDER_STAKE, prices={blacklist_token.address: 1})
     blacklist_token.mint(buyer, BUYER_FUNDS, {"from": buyer})
     blacklist_token.approve(market, 2**256 - 1, {"from": buyer})
-    reporter = accounts[12]
     # Jobs without a benchmark never call the registry, so an account can stand in for it.
-    market.setAddress(name32("benchmarkRegistry"), reporter, {"from": governance})
+    market.setAddress(name32("benchmarkRegistry"), benchmark_stand_in, {"from": governance})
     return World(
         market=market,
         registry=registry,
@@ -326,7 +326,7 @@ def rounding_world(
         provider=provider,
         treasury=treasury,
         stranger=stranger,
-        fraud_reporter=reporter,
+        fraud_reporter=benchmark_stand_in,
     )
 
 

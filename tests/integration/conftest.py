@@ -4,23 +4,10 @@ each step needs, so that every balance a test asserts is predictable to the unit
 from __future__ import annotations
 
 import pytest
-from brownie import accounts
 
 from gpumarket.chain.types import HOUR, JobSpec
 
 from .helpers import RESULT_HASH, RESULT_URI, ZERO_ADDRESS, bond_of, job_id_of
-
-
-@pytest.fixture(scope="session")
-def payee():
-    """An address a blocked account controls and asks its claims to be paid to."""
-    return accounts[10]
-
-
-@pytest.fixture(scope="session")
-def buyer3():
-    """A third buyer, for a flow whose balances must not mix with the other buyers'."""
-    return accounts[11]
 
 
 @pytest.fixture(scope="module")

@@ -89,12 +89,6 @@ def protocol(governance, treasury, arbiter):
     )
 
 
-@pytest.fixture(scope="session")
-def slasher():
-    """An account with the registry's SLASHER_ROLE, standing in for the benchmark registry."""
-    return accounts[12]
-
-
 @pytest.fixture(scope="module")
 def world(
     market,
@@ -106,7 +100,7 @@ def world(
     governance,
     treasury,
     arbiter,
-    slasher,
+    benchmark_stand_in,
     stranger,
     buyer,
     buyer2,
@@ -131,6 +125,9 @@ def world(
         fund(account, usdc, BUYER_FUNDS["usdc"])
         for token in (gmkt, usdc):
             token.approve(market, MAX_ALLOWANCE, {"from": account})
+    # The slasher: an account with the registry's SLASHER_ROLE, standing in for the benchmark
+    # registry.
+    slasher = benchmark_stand_in
     registry.grantRole(registry.SLASHER_ROLE(), slasher, {"from": governance})
     # A slash jails for 3 days by default, which would bench a provider for most of a 50-step
     # run; a shorter jail keeps the machine reaching matched and settled jobs.

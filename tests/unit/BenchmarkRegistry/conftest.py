@@ -5,7 +5,6 @@ factory for hardware attestations, which a listed provider opens for itself."""
 from __future__ import annotations
 
 import pytest
-from brownie import accounts
 
 from gpumarket.chain.types import Offer
 
@@ -18,17 +17,10 @@ def benchmark(protocol):
 
 
 @pytest.fixture(scope="module")
-def opener(benchmark, governance):
-    """An account with OPENER_ROLE, standing in for the market."""
-    account = accounts[12]
-    benchmark.grantRole(benchmark.OPENER_ROLE(), account, {"from": governance})
-    return account
-
-
-@pytest.fixture(scope="session")
-def finder():
-    """A third party that proves frauds and collects the finder's fee."""
-    return accounts[13]
+def opener(opener, benchmark, governance):
+    """The root `opener` with OPENER_ROLE, standing in for the market."""
+    benchmark.grantRole(benchmark.OPENER_ROLE(), opener, {"from": governance})
+    return opener
 
 
 @pytest.fixture(scope="module")

@@ -77,7 +77,7 @@ def test_fail_of_an_uncommitted_challenge_is_accepted(benchmark, verifier, chall
 
 
 def test_verdict_by_anyone_but_the_verifier_reverts(benchmark, stranger, challenges):
-    # The permission table covers the other roles.
+    # The role matrix (tests/adversarial/test_role_matrix.py) covers the other roles.
     with brownie.reverts(err("BenchmarkRegistryNotVerifier", stranger)):
         benchmark.recordAttestation(challenges.committed, True, TOPS, {"from": stranger})
 

@@ -5,7 +5,7 @@ its stake or gets jailed), a tie at the lowest price, a bid lowered onto or belo
 Gas shows which path ran: the ranking costs tens of thousands of gas per bid more."""
 
 import pytest
-from brownie import accounts, chain
+from brownie import chain
 from jobmarket_helpers import GMKT, PRICE
 
 from gpumarket.chain.types import HOUR
@@ -13,12 +13,6 @@ from gpumarket.chain.types import HOUR
 LOW = PRICE
 MID = PRICE + GMKT // 4
 HIGH = PRICE + GMKT // 2
-
-
-@pytest.fixture(scope="module")
-def provider4():
-    """A fourth provider (no other JobMarket unit test uses this account)."""
-    return accounts[10]
 
 
 @pytest.fixture(scope="module")

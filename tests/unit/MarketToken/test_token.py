@@ -24,11 +24,6 @@ def owner():
     return accounts.add()
 
 
-@pytest.fixture(scope="module")
-def spender():
-    return accounts[15]
-
-
 def _sign(token, key, owner, spender, value, deadline, nonce=None):
     """(v, r, s) of a permit from `owner` signed with `key`, at the owner's current nonce."""
     return sign_permit(token, key, owner.address, spender.address, value, deadline, nonce)

@@ -1,4 +1,4 @@
-"""OracleCouncil unit-test fixtures: ten oracle accounts (seven seated, three to rotate in), the
+"""OracleCouncil unit-test fixtures: the root `oracles` (seven seated, three to rotate in), the
 council as the verdict source of the market and the benchmark registry (the root `protocol` uses a
 plain account there), an account holding only ORACLE_ADMIN_ROLE, and factories for a submitted
 benchmark job and a hardware attestation that the council's verdicts land on."""
@@ -32,12 +32,6 @@ def council_is_verifier(council, market, benchmark, governance):
     """Point the market's and the benchmark registry's verdict source at the council."""
     market.setAddress(name32("verifier"), council, {"from": governance})
     benchmark.setAddress(name32("verifier"), council, {"from": governance})
-
-
-@pytest.fixture(scope="session")
-def oracles():
-    """The ten oracle accounts (dev accounts 10..19)."""
-    return list(accounts[10:20])
 
 
 @pytest.fixture(scope="session")

@@ -28,7 +28,7 @@ from collections import Counter
 
 import brownie
 import pytest
-from brownie import accounts, chain, web3
+from brownie import chain, web3
 from hypothesis import HealthCheck, Verbosity, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
@@ -292,11 +292,11 @@ class CouncilMachine(RuleBasedStateMachine):
 
 
 @pytest.fixture(scope="module")
-def world(seated, members, governance, stranger):
+def world(seated, members, oracles, governance, stranger):
     """The seated council (members 10..16, quorum 4), with the oracle pool and an outsider."""
     return {
         "council": seated,
-        "candidates": list(accounts[10 : 10 + CANDIDATES]),
+        "candidates": oracles[:CANDIDATES],
         "outsider": stranger,
         "admin": governance,
         "config": ([m.address for m in members], seated.quorum()),

@@ -19,8 +19,8 @@ GOLDEN_PATH = Path(__file__).resolve().parents[2] / "data" / "pogemm_golden.json
 
 
 @pytest.fixture(scope="module")
-def deployer(accounts: Any) -> Any:
-    return accounts[0]
+def deployer(governance: Any) -> Any:
+    return governance
 
 
 @pytest.fixture(scope="module")

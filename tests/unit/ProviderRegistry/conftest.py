@@ -5,39 +5,30 @@ providers with a GMKT price only (no mock payment tokens are deployed)."""
 from __future__ import annotations
 
 import pytest
-from brownie import accounts
 
 from .helpers import COLLATERAL, LOCK_ID, OFFER, PRICE, STAKE
 
 
 @pytest.fixture(scope="module")
-def market_role(registry, governance):
-    """An account with MARKET_ROLE: it locks and releases collateral as a market would."""
-    account = accounts[12]
-    registry.grantRole(registry.MARKET_ROLE(), account, {"from": governance})
-    return account
+def market_role(market_role, registry, governance):
+    """The root `market_role` with MARKET_ROLE: it locks and releases collateral as a market
+    would."""
+    registry.grantRole(registry.MARKET_ROLE(), market_role, {"from": governance})
+    return market_role
 
 
 @pytest.fixture(scope="module")
-def second_market(registry, governance):
-    """Another account with MARKET_ROLE, whose lock ids live in their own namespace."""
-    account = accounts[15]
-    registry.grantRole(registry.MARKET_ROLE(), account, {"from": governance})
-    return account
+def second_market(second_market, registry, governance):
+    """The root `second_market` with MARKET_ROLE, whose lock ids live in their own namespace."""
+    registry.grantRole(registry.MARKET_ROLE(), second_market, {"from": governance})
+    return second_market
 
 
 @pytest.fixture(scope="module")
-def slasher(registry, governance):
-    """An account with SLASHER_ROLE only: it has no locks of its own."""
-    account = accounts[13]
-    registry.grantRole(registry.SLASHER_ROLE(), account, {"from": governance})
-    return account
-
-
-@pytest.fixture(scope="session")
-def beneficiary():
-    """Who receives slashed stake."""
-    return accounts[14]
+def slasher(slasher, registry, governance):
+    """The root `slasher` with SLASHER_ROLE only: it has no locks of its own."""
+    registry.grantRole(registry.SLASHER_ROLE(), slasher, {"from": governance})
+    return slasher
 
 
 @pytest.fixture(scope="module")

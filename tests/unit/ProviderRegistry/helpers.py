@@ -29,7 +29,6 @@ MAX_PERIOD = 365 * DAY
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 #: A payment token nobody priced; the registry only stores prices, so it needs no contract.
 OTHER_TOKEN = "0x00000000000000000000000000000000000000C0"
-DEFAULT_ADMIN_ROLE = b"\0" * 32
 #: 8 × H100-SXM-80GB with 80 GiB each, in DE.
 OFFER = Offer()
 

@@ -4,7 +4,7 @@ an account holding WRITER_ROLE, which writes records directly."""
 from __future__ import annotations
 
 import pytest
-from brownie import Reputation, accounts
+from brownie import Reputation
 from eth_utils import to_checksum_address
 
 from gpumarket.chain.deploy import ADMIN_DELAY
@@ -17,11 +17,11 @@ def reputation(governance):
 
 
 @pytest.fixture(scope="module")
-def writer(reputation, governance):
-    """An account with WRITER_ROLE, standing in for the market and the benchmark registry."""
-    account = accounts[12]
-    reputation.grantRole(reputation.WRITER_ROLE(), account, {"from": governance})
-    return account
+def writer(writer, reputation, governance):
+    """The root `writer` with WRITER_ROLE, standing in for the market and the benchmark
+    registry."""
+    reputation.grantRole(reputation.WRITER_ROLE(), writer, {"from": governance})
+    return writer
 
 
 @pytest.fixture(scope="session")
