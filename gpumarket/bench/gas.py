@@ -333,7 +333,7 @@ class _Bench:
         return Sent(method._name, txid.hex(), int(receipt["gasUsed"]), events)
 
     def unit(self, token: str) -> int:
-        return 10 ** DECIMALS[token]
+        return int(10 ** DECIMALS[token])
 
     def give(self, account: Any, token: str, amount: int) -> None:
         contract = self.tokens[token]

@@ -4,6 +4,7 @@ commitment to the council's verdict. Runs inside a Brownie session (`scripts/ben
 
 from __future__ import annotations
 
+import functools
 import json
 import tempfile
 import time
@@ -97,7 +98,7 @@ def measure(
             tx = market.postJob(
                 SPEC.as_tuple(), token, PRICE, 3600, provider, {"from": buyer, "silent": True}
             )
-            return tx.return_value  # the agent accepts it (it holds the provider's key)
+            return int(tx.return_value)  # the agent accepts it (it holds the provider's key)
 
         batch = [post() for _ in range(jobs)]
         wait_until(
@@ -130,9 +131,7 @@ def measure(
         latencies = []
         for _ in range(latency_jobs):
             job_id = post()
-            wait_until(
-                lambda j=job_id: market.jobOf(j)["state"] == JobState.VERIFIED, 60, "a verdict"
-            )
+            wait_until(functools.partial(_verified, market, job_id), 60, "a verdict")
             verified = time.time()
             challenge = market.challengeOfJob(job_id)
             committed = [
@@ -152,6 +151,10 @@ def measure(
         commit_to_verdict_median=round(latencies[len(latencies) // 2], 2),
         commit_to_verdict_max=round(latencies[-1], 2),
     )
+
+
+def _verified(market: Any, job_id: int) -> bool:
+    return bool(market.jobOf(job_id)["state"] == JobState.VERIFIED)
 
 
 def as_rows(results: list[ThroughputResult]) -> list[dict[str, Any]]:

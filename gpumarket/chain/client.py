@@ -97,7 +97,8 @@ def with_retries(
 def load_abi(name: str, abi_dir: Path | None = None) -> list[dict[str, Any]]:
     path = (abi_dir or DEFAULT_ABI_DIR) / f"{name}.json"
     try:
-        return json.loads(path.read_text())["abi"]
+        abi: list[dict[str, Any]] = json.loads(path.read_text())["abi"]
+        return abi
     except FileNotFoundError:
         raise DeploymentError(
             f"no compiled contract {path}: run `make compile` in the repository first"
@@ -149,7 +150,7 @@ class ErrorDecoder:
 
 
 def _abi_type(item: dict[str, Any]) -> str:
-    kind = item["type"]
+    kind = str(item["type"])
     if kind.startswith("tuple"):
         return "(" + ",".join(_abi_type(c) for c in item["components"]) + ")" + kind[5:]
     return kind

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import astuple, dataclass
 from enum import IntEnum
+from typing import Any
 
 HOUR = 3600
 
@@ -91,7 +92,7 @@ class Offer:
     bandwidth_mbps: int = 10_000
     endpoint: str = "http://127.0.0.1:9000"
 
-    def as_tuple(self) -> tuple:
+    def as_tuple(self) -> tuple[Any, ...]:
         return (
             bytes32_text(self.gpu_model),
             self.gpu_count,
@@ -118,7 +119,7 @@ class JobSpec:
     benchmark_t: int = 0
     benchmark_k: int = 0
 
-    def as_tuple(self) -> tuple:
+    def as_tuple(self) -> tuple[Any, ...]:
         values = list(astuple(self))
         values[0] = bytes32_text(self.gpu_model)
         values[3] = region_code(self.region)

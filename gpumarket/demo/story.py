@@ -144,7 +144,7 @@ class Demo:
             )
             tx = self.registry.register(offer.as_tuple(), [self.usdc], [ask], {"from": account})
             self.gas.add("set-up", f"register provider {self.names[k]}", tx.gas_used)
-            settings = AgentSettings(
+            agent = AgentSettings(
                 rpc_url=rpc,
                 deployment=self.deployment,
                 private_key=account.private_key,
@@ -155,11 +155,11 @@ class Demo:
                 allowlist=[HANGING] if k == 2 else [],
                 command_timeout=5.0,
             )
-            service = agent_service(settings, self.work / f"agent{k}.log", module).start()
+            service = agent_service(agent, self.work / f"agent{k}.log", module).start()
             self.agents.append(service)
             self.services.append(service)
         for k, key in enumerate(self.oracle_keys):
-            settings = OracleSettings(
+            oracle = OracleSettings(
                 rpc_url=rpc,
                 deployment=self.deployment,
                 private_key=key.private_key,
@@ -167,7 +167,7 @@ class Demo:
                 poll_interval=0.2,
                 min_benchmark_fraction=0.0,
             )
-            self.services.append(oracle_service(settings, self.work / f"oracle{k}.log").start())
+            self.services.append(oracle_service(oracle, self.work / f"oracle{k}.log").start())
         wait_until(lambda: all("agent serving" in a.log() for a in self.agents), 60, "agents")
 
     def stop_services(self) -> None:
@@ -189,7 +189,7 @@ class Demo:
             spec.as_tuple(), self.usdc, max_price, bidding, provider or ZERO, {"from": self.buyer}
         )
         self.gas.add(story, "postJob", tx.gas_used)
-        return tx.return_value
+        return int(tx.return_value)
 
     def state(self, job_id: int) -> JobState:
         return JobState(self.market.jobOf(job_id)["state"])

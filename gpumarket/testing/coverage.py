@@ -59,7 +59,7 @@ class FileCoverage:
 
 
 def collect(
-    builds: dict[str, dict[str, Any]], merged_eval: dict[str, dict]
+    builds: dict[str, dict[str, Any]], merged_eval: dict[str, dict[str, Any]]
 ) -> dict[str, FileCoverage]:
     """Per-source coverage from contract builds and Brownie's merged evaluation.
 
@@ -101,12 +101,12 @@ def collect(
     return dict(files)
 
 
-def merge_evaluations(evaluations: Any) -> dict[str, dict[str, list[set]]]:
+def merge_evaluations(evaluations: Any) -> dict[str, dict[str, list[set[Any]]]]:
     """Union of per-transaction evaluations ({contract: {source id: [stmts, true, false]}}).
 
     Brownie's own `get_merged_coverage_eval` fails on them in the mypyc build.
     """
-    merged: dict[str, dict[str, list[set]]] = {}
+    merged: dict[str, dict[str, list[set[Any]]]] = {}
     for evaluation in evaluations:
         for contract, by_source in evaluation.items():
             target = merged.setdefault(contract, {})
@@ -221,18 +221,18 @@ def keep_clock_across_traced_calls() -> None:
         return
     original_snapshot = Rpc._snapshot
     original_revert = contract._revert_transact_call
-    offsets: dict = {}
+    offsets: dict[Any, int] = {}
 
     def offset() -> int:
         return int(web3.provider.make_request("evm_increaseTime", [0])["result"])
 
-    def snapshot(self):
+    def snapshot(self: Any) -> Any:
         before = offset()
         snapshot_id = original_snapshot(self)
         offsets[snapshot_id] = before
         return snapshot_id
 
-    def revert(snapshot_id):
+    def revert(snapshot_id: Any) -> None:
         original_revert(snapshot_id)
         before = offsets.pop(snapshot_id, None)
         if before is None:

@@ -25,13 +25,13 @@ def plain(value: Any) -> Any:
     return value
 
 
-def event(tx: Any, name: str) -> dict:
+def event(tx: Any, name: str) -> dict[str, Any]:
     """The single `name` event of `tx`, as a plain dict."""
     (only,) = events(tx, name)
     return only
 
 
-def events(tx: Any, name: str) -> list[dict]:
+def events(tx: Any, name: str) -> list[dict[str, Any]]:
     """Every `name` event of `tx`, in order, as plain dicts."""
     return [plain(dict(e)) for e in tx.events[name]]
 

@@ -8,6 +8,7 @@ version changes, so votes cast under a rotated-out config stop counting (O4).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -97,13 +98,15 @@ class CouncilModel:
         """The final verdict's callback succeeded."""
         self.tallies[subject] = self.tallies[subject]._replace(applied=True)
 
-    def vote(self, sender, version, subject, verdict, tops) -> bool:
+    def vote(self, sender: str, version: int, subject: int, verdict: int, tops: int) -> bool:
         bit = self.member_bit(sender, version)
         if self.tally(subject).verdict != Verdict.NONE:
             raise ModelRevert(err("OracleCouncilAlreadyFinal", subject))
         return self.count(subject, bit, sender, verdict, tops)
 
-    def vote_batch(self, sender, version, ballots) -> tuple[list[int], list[int], list[tuple]]:
+    def vote_batch(
+        self, sender: str, version: int, ballots: Iterable[tuple[int, int, int]]
+    ) -> tuple[list[int], list[int], list[tuple[int, int, int]]]:
         """Returns (subjects skipped, subjects made final, ballots counted), in ballot order."""
         bit = self.member_bit(sender, version)
         skipped, finals, cast = [], [], []

@@ -12,7 +12,9 @@ units; times are block timestamps.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 from gpumarket.chain.types import HOUR, ChallengeState, JobSpec, JobState, Payout
 from gpumarket.testing.reverts import custom_error as revert_message
@@ -171,8 +173,14 @@ class JobModel:
     window_start: int = 0
     disputed_at: int = 0
     bond: int = 0
-    paid: Counter = field(default_factory=Counter)  # token units released, by Payout kind
+    paid: Counter[Payout] = field(default_factory=Counter)  # token units released, by Payout kind
     challenge_id: int = 0  # the PoGEMM challenge opened at the match (benchmark jobs)
+
+    @property
+    def winner(self) -> str:
+        """The provider of a matched job (the provider is None only before the match)."""
+        assert self.provider is not None, f"job {self.job_id} has no provider"
+        return self.provider
 
 
 @dataclass
@@ -191,7 +199,7 @@ class ChallengeModel:
     committed_at: int = 0
     verified_tops: int = 0
     #: The committed tree when the provider cheated: (forged row, Merkle proof), else None.
-    forgery: tuple | None = None
+    forgery: tuple[Any, ...] | None = None
 
     @property
     def leaf_count(self) -> int:
@@ -225,13 +233,20 @@ class Slash:
 class ProtocolModel:
     """Expected state of the registry, the market and every wallet the test's actors hold."""
 
-    def __init__(self, params: Params, providers, buyers, treasury: str, wallets: Counter):
+    def __init__(
+        self,
+        params: Params,
+        providers: Iterable[ProviderModel],
+        buyers: Iterable[BuyerModel],
+        treasury: str,
+        wallets: Counter[tuple[str, str]],
+    ) -> None:
         self.params = params
         self.providers: dict[str, ProviderModel] = {p.address: p for p in providers}
         self.buyers: dict[str, BuyerModel] = {b.address: b for b in buyers}
         self.treasury = treasury
         self.wallets = wallets  # (address, token) -> balance
-        self.escrowed: Counter = Counter()  # token -> escrow + bonds of open jobs
+        self.escrowed: Counter[str] = Counter()  # token -> escrow + bonds of open jobs
         self.jobs: dict[int, JobModel] = {}
         self.job_count = 0
         self.releases: list[Release] = []  # expected payouts of the current action
@@ -654,7 +669,7 @@ class ProtocolModel:
         bond, job.bond = job.bond, 0
         buyer = self.buyers[job.buyer]
         if provider_at_fault:
-            self.providers[job.provider].disputes_lost += 1
+            self.providers[job.winner].disputes_lost += 1
             buyer.disputes_won += 1
             self._fail(job, now, gmkt)
             self._release(job, job.buyer, bond, Payout.BOND)
@@ -664,7 +679,7 @@ class ProtocolModel:
             if buyer.strikes >= self.params.max_buyer_strikes:
                 buyer.blacklisted = True
             self._settle(job)
-            self._release(job, job.provider, bond, Payout.BOND)
+            self._release(job, job.winner, bond, Payout.BOND)
 
     # ------------------------------------------------------------ benchmark challenges
 
@@ -685,7 +700,9 @@ class ProtocolModel:
         self.challenges[challenge.challenge_id] = challenge
         return challenge
 
-    def attestation_open_error(self, provider: str, n: int, steps: int, interval: int):
+    def attestation_open_error(
+        self, provider: str, n: int, steps: int, interval: int
+    ) -> str | None:
         """The revert of a provider opening its own attestation, or None (the caller is the
         provider; anyone else needs the opener role)."""
         if self.providers[provider].stake < self.params.min_stake:
@@ -706,7 +723,7 @@ class ProtocolModel:
             )
         return None
 
-    def commit(self, challenge: ChallengeModel, now: int, forgery: tuple | None) -> None:
+    def commit(self, challenge: ChallengeModel, now: int, forgery: tuple[Any, ...] | None) -> None:
         challenge.state = ChallengeState.COMMITTED
         challenge.committed_at = now
         challenge.forgery = forgery
@@ -769,7 +786,7 @@ class ProtocolModel:
             return revert_message("BenchmarkRegistryWrongState", cid, state)
         return None
 
-    def record_attestation(self, challenge: ChallengeModel, ok: bool, tops: int, now: int):
+    def record_attestation(self, challenge: ChallengeModel, ok: bool, tops: int, now: int) -> None:
         challenge.state = ChallengeState.PASSED if ok else ChallengeState.FAILED
         if ok:
             challenge.verified_tops = tops
@@ -785,10 +802,10 @@ class ProtocolModel:
         value, job.escrow = job.escrow, 0
         fee = bps_up(value, self.params.protocol_fee_bps)
         job.state = JobState.SETTLED
-        p = self.providers[job.provider]
+        p = self.providers[job.winner]
         self._release_lock(job, p)
         p.completed += 1
-        self._release(job, job.provider, value - fee, Payout.PROVIDER)
+        self._release(job, job.winner, value - fee, Payout.PROVIDER)
         self._release(job, self.treasury, fee, Payout.FEE)
 
     def _fail(self, job: JobModel, now: int, gmkt: str, remainder_to: str | None = None) -> None:
@@ -796,14 +813,14 @@ class ProtocolModel:
         `remainder_to` (the treasury, or a fraud prover)."""
         refund, job.escrow = job.escrow, 0
         job.state = JobState.FAILED
-        p = self.providers[job.provider]
+        p = self.providers[job.winner]
         if job.collateral:
             buyer_share = bps_down(job.collateral, self.params.slash_buyer_share_bps)
             if buyer_share:
-                self.slash(job.provider, buyer_share, job.buyer, job.job_id, job, now, gmkt)
+                self.slash(job.winner, buyer_share, job.buyer, job.job_id, job, now, gmkt)
             if job.collateral > buyer_share:
                 self.slash(
-                    job.provider,
+                    job.winner,
                     job.collateral - buyer_share,
                     remainder_to or self.treasury,
                     job.job_id,
