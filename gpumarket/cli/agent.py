@@ -27,7 +27,7 @@ from gpumarket.runtime.loop import ServiceHalted
 
 
 def _settings(**overrides: Any) -> AgentSettings:
-    from gpumarket.cli.context import service_network_defaults
+    from gpumarket.cli.options import service_network_defaults
 
     values = {key: value for key, value in overrides.items() if value is not None and value != ()}
     values = service_network_defaults(overrides.get("network"), "GPUMARKET_AGENT_", values)

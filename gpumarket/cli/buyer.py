@@ -7,19 +7,29 @@ one transaction (`postJobWithPermit`), otherwise an `approve` step is shown and 
 
 from __future__ import annotations
 
-from typing import Any
-
 import click
-from eth_utils import is_hex_address, to_checksum_address
+from eth_utils.address import is_hex_address, to_checksum_address
 from rich.table import Table
+from web3.types import TxReceipt
 
 from gpumarket.chain.permit import sign_permit
 from gpumarket.chain.types import JobSpec, JobState
-from gpumarket.cli.context import ZERO_ADDRESS, Job, Session, chain_command
+from gpumarket.chain.views import ZERO_ADDRESS, Job
 from gpumarket.cli.errors import CliError, explain
-from gpumarket.cli.provider import print_jobs
+from gpumarket.cli.jobs import (
+    eligibility_problem,
+    job_dict,
+    job_of,
+    job_rows,
+    print_jobs,
+    require_state,
+    spec_of,
+)
+from gpumarket.cli.options import chain_command
+from gpumarket.cli.session import Session
 from gpumarket.cli.units import (
     PermitToken,
+    Token,
     format_duration,
     parse_duration,
     parse_gpu_model,
@@ -180,7 +190,7 @@ def post(
         call = functions.postJob(*args)
     receipt = session.send(call, f"post a job escrowing {token.format(deposit)}", hints)
     (posted,) = session.receipt_events(receipt, "JobMarket", "JobPosted")
-    job_id = int(posted.args["jobId"])
+    job_id = int(posted["args"]["jobId"])
     session.result(
         {
             "job_id": job_id,
@@ -201,11 +211,11 @@ def post(
 
 def _own_job(session: Session, job_id: int, *needs: JobState) -> Job:
     """Job `job_id`, which the sender must have posted and which must be in one of `needs`."""
-    job = session.job(job_id)
+    job = job_of(session, job_id)
     me = session.sender.address
     if job.buyer != me:
         raise CliError(explain(("JobMarketNotBuyer", (job_id, me))))
-    session.require_state(job, *needs)
+    require_state(job_id, job, *needs)
     return job
 
 
@@ -221,7 +231,7 @@ def accept(session: Session, job_id: int, provider: str) -> None:
     market = session.contract("JobMarket").functions
     if provider not in {b["provider"] for b in session.structs(market.bidsOf(job_id))}:
         raise CliError(explain(("JobMarketNoBid", (job_id, provider))))
-    problem = session.eligibility_problem(job, provider)
+    problem = eligibility_problem(session, job_id, job, provider)
     if problem:
         raise CliError(problem)
     token = session.token(job.token)
@@ -233,11 +243,11 @@ def accept(session: Session, job_id: int, provider: str) -> None:
     _matched(session, receipt, job_id, token)
 
 
-def _matched(session: Session, receipt: Any, job_id: int, token: Any) -> None:
+def _matched(session: Session, receipt: TxReceipt, job_id: int, token: Token) -> None:
     (matched,) = session.receipt_events(receipt, "JobMarket", "JobMatched")
-    args = matched.args
+    args = matched["args"]
     refunds = [
-        int(e.args["amount"])
+        int(e["args"]["amount"])
         for e in session.receipt_events(receipt, "JobMarket", "EscrowReleased")
     ]
     session.result(
@@ -260,8 +270,8 @@ def _matched(session: Session, receipt: Any, job_id: int, token: Any) -> None:
 @click.argument("job_id", type=int)
 def close(session: Session, job_id: int) -> None:
     """Close JOB_ID's auction after its bidding period: the best eligible bid wins (anyone)."""
-    job = session.job(job_id)
-    session.require_state(job, JobState.OPEN)
+    job = job_of(session, job_id)
+    require_state(job_id, job, JobState.OPEN)
     if job.provider != ZERO_ADDRESS:
         raise CliError(explain(("JobMarketDirectAssignment", (job_id,))))
     if session.now() < job.bidding_ends:
@@ -324,8 +334,8 @@ def dispute(session: Session, job_id: int, no_approve: bool) -> None:
 def finalize(session: Session, job_id: int) -> None:
     """Settle JOB_ID after its dispute window (or an unresolved dispute's timeout): anyone."""
     needs = (JobState.SUBMITTED, JobState.VERIFIED, JobState.DISPUTED)
-    job = session.job(job_id)
-    session.require_state(job, *needs)
+    job = job_of(session, job_id)
+    require_state(job_id, job, *needs)
     market = session.contract("JobMarket").functions
     if job.state == JobState.DISPUTED:
         ready_at = int(session.call(market.arbitrationEndOf(job_id)))
@@ -338,16 +348,16 @@ def finalize(session: Session, job_id: int) -> None:
         market.finalize(job_id), f"finalize job {job_id}", session.hints(token, needs)
     )
     (settled,) = session.receipt_events(receipt, "JobMarket", "JobSettled")
-    payout, fee = int(settled.args["payout"]), int(settled.args["fee"])
+    payout, fee = int(settled["args"]["payout"]), int(settled["args"]["fee"])
     session.result(
         {
             "job_id": job_id,
-            "provider": settled.args["provider"],
+            "provider": settled["args"]["provider"],
             "payout": token.plain(payout),
             "fee": token.plain(fee),
         },
         lambda: click.echo(
-            f"job {job_id} settled: {token.format(payout)} to {settled.args['provider']}, "
+            f"job {job_id} settled: {token.format(payout)} to {settled['args']['provider']}, "
             f"fee {token.format(fee)}"
         ),
     )
@@ -357,8 +367,8 @@ def finalize(session: Session, job_id: int) -> None:
 @click.argument("job_id", type=int)
 def timeout(session: Session, job_id: int) -> None:
     """Fail running job JOB_ID whose result is overdue: refund and compensation (anyone)."""
-    job = session.job(job_id)
-    session.require_state(job, JobState.RUNNING)
+    job = job_of(session, job_id)
+    require_state(job_id, job, JobState.RUNNING)
     market = session.contract("JobMarket").functions
     deadline = int(session.call(market.resultDeadlineOf(job_id)))
     if session.now() <= deadline:
@@ -370,7 +380,7 @@ def timeout(session: Session, job_id: int) -> None:
         session.hints(token, (JobState.RUNNING,)),
     )
     (failed,) = session.receipt_events(receipt, "JobMarket", "JobFailed")
-    refund, slashed = int(failed.args["refund"]), int(failed.args["slashed"])
+    refund, slashed = int(failed["args"]["refund"]), int(failed["args"]["slashed"])
     session.result(
         {"job_id": job_id, "refund": token.plain(refund), "slashed": session.gmkt.plain(slashed)},
         lambda: click.echo(
@@ -406,22 +416,19 @@ def claim(session: Session, token_name: str, recipient: str | None) -> None:
 @click.argument("job_id", type=int)
 def status(session: Session, job_id: int) -> None:
     """One job: its spec, money, timeline and bids."""
-    job = session.job(job_id)
+    job = job_of(session, job_id)
+    spec = spec_of(session, job_id)
     token = session.token(job.token)
     market = session.contract("JobMarket").functions
-    view = session.job_dict(job)
+    view = job_dict(session, job_id, job, spec)
     view["bids"] = [
         {"provider": b["provider"], "price_per_gpu_hour": token.plain(int(b["price"]))}
         for b in session.structs(market.bidsOf(job_id))
     ]
-    view["workload"] = str(job.spec["workloadURI"])
+    view["workload"] = spec.workload_uri
     view["benchmark"] = (
-        {
-            "n": int(job.spec["benchmarkN"]),
-            "T": int(job.spec["benchmarkT"]),
-            "K": int(job.spec["benchmarkK"]),
-        }
-        if job.spec["benchmarkRequired"]
+        {"n": spec.benchmark_n, "T": spec.benchmark_t, "K": spec.benchmark_k}
+        if spec.benchmark_required
         else None
     )
 
@@ -453,7 +460,7 @@ def jobs(session: Session, address: str | None) -> None:
     """The jobs this buyer posted."""
     who = session.who(address)
     job_ids = sorted(
-        {int(e.args["jobId"]) for e in session.events("JobPosted") if e.args["buyer"] == who}
+        {int(e["args"]["jobId"]) for e in session.events("JobPosted") if e["args"]["buyer"] == who}
     )
-    rows = [session.job_dict(session.job(job_id)) for job_id in job_ids]
+    rows = job_rows(session, job_ids)
     session.result({"buyer": who, "jobs": rows}, lambda: print_jobs(session, rows))

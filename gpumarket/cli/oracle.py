@@ -18,7 +18,7 @@ from gpumarket.runtime.loop import ServiceHalted
 
 
 def _settings(**overrides: Any) -> Any:
-    from gpumarket.cli.context import service_network_defaults
+    from gpumarket.cli.options import service_network_defaults
     from gpumarket.oracle.settings import OracleSettings
 
     values = {k: v for k, v in overrides.items() if v is not None}

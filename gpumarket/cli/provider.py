@@ -6,21 +6,22 @@ Every sending command checks what it can first and sends nothing when the answer
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 import click
-from rich.table import Column, Table
+from rich.table import Table
 
+from gpumarket.chain import views
 from gpumarket.chain.types import JobState, Offer
-from gpumarket.cli.context import ZERO_ADDRESS, Session, chain_command
+from gpumarket.chain.views import ZERO_ADDRESS
 from gpumarket.cli.errors import CliError, explain
-from gpumarket.cli.units import (
-    Token,
-    format_duration,
-    parse_gpu_model,
-    parse_region,
-    text_of,
-)
+from gpumarket.cli.jobs import eligibility_problem, job_of, job_rows, print_jobs, require_state
+from gpumarket.cli.options import chain_command
+from gpumarket.cli.session import Session
+from gpumarket.cli.units import Token, parse_gpu_model, parse_region
+
+F = TypeVar("F", bound=Callable[..., None])
 
 #: Pending unbonding entries a provider may have (ProviderRegistry.MAX_UNBONDING_ENTRIES).
 MAX_UNBONDING_ENTRIES = 16
@@ -36,8 +37,8 @@ def provider() -> None:
 # ------------------------------------------------------------------ offers
 
 
-def _offer_options(required: bool) -> Any:
-    def decorate(fn: Any) -> Any:
+def _offer_options(required: bool) -> Callable[[F], F]:
+    def decorate(fn: F) -> F:
         options = [
             click.option("--gpu", "gpu", required=required, help="GPU model, e.g. H100-SXM-80GB."),
             click.option("--gpus", type=UINT16, required=required, help="GPUs offered."),
@@ -94,6 +95,12 @@ def _offer_dict(offer: Offer, prices: dict[Token, int]) -> dict[str, Any]:
         "endpoint": offer.endpoint,
         "prices": {token.symbol: token.plain(price) for token, price in prices.items()},
     }
+
+
+def _offer_of(session: Session, provider: str) -> Offer:
+    """`offerOf(provider)`: the provider's offer (all zero when it never registered)."""
+    fn = session.contract("ProviderRegistry").functions.offerOf(provider)
+    return views.offer(fn, session.call(fn))
 
 
 @chain_command(provider, "register", sends=True)
@@ -161,14 +168,14 @@ def update(
     priced = _parse_prices(session, prices, allow_zero=True)
     me = session.sender.address
     registry = session.contract("ProviderRegistry").functions
-    current = session.struct(registry.offerOf(me))
+    current = _offer_of(session, me)
     offer = Offer(
-        gpu_model=parse_gpu_model(gpu) if gpu is not None else text_of(current["gpuModel"]),
-        gpu_count=gpus if gpus is not None else int(current["gpuCount"]),
-        vram_gib=vram if vram is not None else int(current["vramGiB"]),
-        region=parse_region(region) if region is not None else text_of(current["region"]),
-        bandwidth_mbps=bandwidth if bandwidth is not None else int(current["bandwidthMbps"]),
-        endpoint=_check_endpoint(endpoint) if endpoint is not None else str(current["endpoint"]),
+        gpu_model=parse_gpu_model(gpu) if gpu is not None else current.gpu_model,
+        gpu_count=gpus if gpus is not None else current.gpu_count,
+        vram_gib=vram if vram is not None else current.vram_gib,
+        region=parse_region(region) if region is not None else current.region,
+        bandwidth_mbps=bandwidth if bandwidth is not None else current.bandwidth_mbps,
+        endpoint=_check_endpoint(endpoint) if endpoint is not None else current.endpoint,
     )
     session.require_unpaused("ProviderRegistry", "provider registry")
     info = session.struct(registry.providerInfo(me))
@@ -236,7 +243,7 @@ def unstake(session: Session, amount: str) -> None:
         )
     receipt = session.send(registry.requestUnstake(raw), f"unstake {gmkt.format(raw)}")
     (event,) = session.receipt_events(receipt, "ProviderRegistry", "UnstakeRequested")
-    release_at = int(event.args["releaseAt"])
+    release_at = int(event["args"]["releaseAt"])
     session.result(
         {"provider": me, "unbonding": gmkt.plain(raw), "release_at": release_at},
         lambda: click.echo(
@@ -284,7 +291,7 @@ def status(session: Session, address: str | None) -> None:
     registry = session.contract("ProviderRegistry").functions
     info = session.struct(registry.providerInfo(who))
     stake_, locked, registered = info["stake"], info["locked"], info["registered"]
-    offer = session.struct(registry.offerOf(who))
+    offer = _offer_of(session, who)
     prices = {}
     for token in session.tokens():
         price = int(session.call(registry.priceOf(who, token.address)))
@@ -308,12 +315,12 @@ def status(session: Session, address: str | None) -> None:
         "offer": None
         if not registered
         else {
-            "gpu_model": text_of(offer["gpuModel"]),
-            "gpus": int(offer["gpuCount"]),
-            "vram_gib": int(offer["vramGiB"]),
-            "region": text_of(offer["region"]),
-            "bandwidth_mbps": int(offer["bandwidthMbps"]),
-            "endpoint": str(offer["endpoint"]),
+            "gpu_model": offer.gpu_model,
+            "gpus": offer.gpu_count,
+            "vram_gib": offer.vram_gib,
+            "region": offer.region,
+            "bandwidth_mbps": offer.bandwidth_mbps,
+            "endpoint": offer.endpoint,
         },
         "prices": prices,
         "unbonding_entries": [
@@ -369,11 +376,15 @@ def bids(session: Session, address: str | None) -> None:
     who = session.who(address)
     market = session.contract("JobMarket").functions
     job_ids = sorted(
-        {int(e.args["jobId"]) for e in session.events("BidPlaced") if e.args["provider"] == who}
+        {
+            int(e["args"]["jobId"])
+            for e in session.events("BidPlaced")
+            if e["args"]["provider"] == who
+        }
     )
     rows: list[dict[str, Any]] = []
     for job_id in job_ids:
-        job = session.job(job_id)
+        job = job_of(session, job_id)
         token = session.token(job.token)
         prices = {b["provider"]: int(b["price"]) for b in session.structs(market.bidsOf(job_id))}
         if job.state == JobState.OPEN:
@@ -420,42 +431,15 @@ def jobs(session: Session, address: str | None) -> None:
     """Jobs this provider won, or was directly assigned."""
     who = session.who(address)
     job_ids = {
-        int(e.args["jobId"]) for e in session.events("JobMatched") if e.args["provider"] == who
+        int(e["args"]["jobId"])
+        for e in session.events("JobMatched")
+        if e["args"]["provider"] == who
     }
     job_ids |= {
-        int(e.args["jobId"]) for e in session.events("JobPosted") if e.args["provider"] == who
+        int(e["args"]["jobId"]) for e in session.events("JobPosted") if e["args"]["provider"] == who
     }
-    rows = [session.job_dict(session.job(job_id)) for job_id in sorted(job_ids)]
+    rows = job_rows(session, sorted(job_ids))
     session.result({"provider": who, "jobs": rows}, lambda: print_jobs(session, rows))
-
-
-def print_jobs(session: Session, rows: list[dict[str, Any]]) -> None:
-    table = Table(
-        "job",
-        "state",
-        "GPUs",
-        "region",
-        "duration",
-        "token",
-        "max price",
-        "price",
-        Column("buyer", no_wrap=True),
-        Column("provider", no_wrap=True),
-    )
-    for r in rows:
-        table.add_row(
-            str(r["job_id"]),
-            r["state"],
-            f"{r['gpus']} x {r['gpu_model'] or 'any'}",
-            r["region"] or "any",
-            format_duration(r["duration"]),
-            r["token"],
-            r["max_price_per_gpu_hour"],
-            r["price_per_gpu_hour"] or "-",
-            r["buyer"],
-            r["provider"] or "-",
-        )
-    session.out.print(table)
 
 
 # ------------------------------------------------------------------ bidding
@@ -466,11 +450,11 @@ def print_jobs(session: Session, rows: list[dict[str, Any]]) -> None:
 @click.argument("price")
 def bid(session: Session, job_id: int, price: str) -> None:
     """Bid PRICE per GPU-hour (in the job's token) on open auction JOB_ID, or lower your bid."""
-    job = session.job(job_id)
+    job = job_of(session, job_id)
     token = session.token(job.token)
     raw = token.parse(price, what="price")
     me = session.sender.address
-    session.require_state(job, JobState.OPEN)
+    require_state(job_id, job, JobState.OPEN)
     if job.provider != ZERO_ADDRESS:
         raise CliError(explain(("JobMarketDirectAssignment", (job_id,))))
     if session.now() >= job.bidding_ends:
@@ -484,7 +468,7 @@ def bid(session: Session, job_id: int, price: str) -> None:
         current = int(placed["price"])
         if placed["provider"] == me and raw >= current:
             raise CliError(explain(("JobMarketBidNotLower", (job_id, current, raw)), hints))
-    problem = session.eligibility_problem(job, me)
+    problem = eligibility_problem(session, job_id, job, me)
     if problem:
         raise CliError(problem)
     session.send(
@@ -505,15 +489,15 @@ def bid(session: Session, job_id: int, price: str) -> None:
 @click.argument("job_id", type=int)
 def accept(session: Session, job_id: int) -> None:
     """Accept JOB_ID, a job assigned directly to you, at its posted price."""
-    job = session.job(job_id)
+    job = job_of(session, job_id)
     me = session.sender.address
     if job.provider != me:
         raise CliError(explain(("JobMarketNotProvider", (job_id, me))))
-    session.require_state(job, JobState.OPEN)
+    require_state(job_id, job, JobState.OPEN)
     if session.now() >= job.bidding_ends:
         raise CliError(explain(("JobMarketDeadlinePassed", (job_id, job.bidding_ends))))
     session.require_unpaused("JobMarket", "market")
-    problem = session.eligibility_problem(job, me)
+    problem = eligibility_problem(session, job_id, job, me)
     if problem:
         raise CliError(problem)
     token = session.token(job.token)
@@ -526,11 +510,11 @@ def accept(session: Session, job_id: int) -> None:
         {
             "job_id": job_id,
             "provider": me,
-            "price_per_gpu_hour": token.plain(int(matched.args["price"])),
-            "value": token.plain(int(matched.args["value"])),
-            "collateral": session.gmkt.plain(int(matched.args["collateral"])),
+            "price_per_gpu_hour": token.plain(int(matched["args"]["price"])),
+            "value": token.plain(int(matched["args"]["value"])),
+            "collateral": session.gmkt.plain(int(matched["args"]["collateral"])),
         },
         lambda: click.echo(
-            f"job {job_id} is yours at {token.format(int(matched.args['price']))} per GPU-hour"
+            f"job {job_id} is yours at {token.format(int(matched['args']['price']))} per GPU-hour"
         ),
     )
