@@ -83,6 +83,7 @@ def status(state_dir: Path | None, as_json: bool) -> None:
     report = status_of(OracleStore(db), None if row is None else int(row[0]), None, "")
     report.pop("member")
     report.pop("head")
+    rows = OracleStore(db).votes()
     votes = [
         {
             "subject": str(v.subject),
@@ -91,7 +92,7 @@ def status(state_dir: Path | None, as_json: bool) -> None:
             "status": v.status,
             "tx": v.tx_hash,
         }
-        for v in OracleStore(db).votes()
+        for v in rows
     ]
     report["votes"] = votes
     if as_json:
@@ -105,12 +106,12 @@ def status(state_dir: Path | None, as_json: bool) -> None:
             counts.add_row(key, str(value))
     console.print(counts)
     table = Table("subject", "version", "verdict", "status", "tx")
-    for v in votes:
+    for row in rows:
         table.add_row(
-            subject_label(int(v["subject"])),
-            str(v["version"]),
-            "OK" if v["ok"] else "FAIL",
-            v["status"],
-            v["tx"] or "",
+            subject_label(row.subject),
+            str(row.version),
+            "OK" if row.ok else "FAIL",
+            row.status,
+            row.tx_hash or "",
         )
     console.print(table)
