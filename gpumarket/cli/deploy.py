@@ -56,7 +56,7 @@ def _artifact(name: str) -> dict[str, Any]:
     return {"abi": data["abi"], "bytecode": data["bytecode"]}
 
 
-@chain_command(None, "deploy", sends=True)
+@chain_command("deploy", sends=True)
 @click.option("--treasury", help="Receives fees and slashed shares [default: the deployer].")
 @click.option("--arbiter", help="Gets ARBITER_ROLE (resolves disputes).")
 @click.option("--verifier", help="Verdict source instead of the OracleCouncil.")

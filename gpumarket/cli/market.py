@@ -19,7 +19,7 @@ from gpumarket.cli.session import Session
 from gpumarket.cli.units import Token, parse_gpu_model, parse_region
 
 
-@chain_command(None, "market", sends=False)
+@chain_command("market", sends=False)
 @click.option("--gpu", help="Only this GPU model (jobs asking for any model match too).")
 @click.option("--region", help="Only this region (jobs open to any region match too).")
 @click.option("--token", "token_name", help="Only prices and jobs in this token.")

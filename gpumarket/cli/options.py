@@ -42,10 +42,9 @@ class Options:
     confirmations: int | None = None
 
 
-def chain_command(
-    group: click.Group | None, name: str | None = None, *, sends: bool
-) -> Callable[[Callable[..., None]], click.Command]:
-    """Register `fn(session, **params)` as a command of `group` with the shared options.
+def chain_command(name: str, *, sends: bool) -> Callable[[Callable[..., None]], click.Command]:
+    """Make `fn(session, **params)` the command `name` with the shared options (a group adds it
+    with `add_command`).
 
     Errors the CLI expects (bad input, a refused pre-flight, a wrong network, an unreachable node)
     end as one sentence and exit code 1.
@@ -113,7 +112,7 @@ def chain_command(
             )
         for option in reversed(options):
             command = option(command)
-        return (group.command if group is not None else click.command)(name)(command)
+        return click.command(name)(command)
 
     return decorate
 
