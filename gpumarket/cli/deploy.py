@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 from eth_utils.address import is_hex_address, to_checksum_address
+from web3.contract.contract import ContractFunctions
 from web3.types import TxReceipt
 
 from gpumarket.chain.client import DEFAULT_ABI_DIR, ChainClient
@@ -203,7 +204,7 @@ def _wire(
     market_address = client["JobMarket"].address
     benchmark_address = client["BenchmarkRegistry"].address
 
-    def role(functions: Any, name: str) -> bytes:
+    def role(functions: ContractFunctions, name: str) -> bytes:
         return bytes(client.call(getattr(functions, name)()))
 
     steps = [

@@ -6,7 +6,8 @@ import json
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -16,8 +17,11 @@ from gpumarket.chain.client import subject_label
 from gpumarket.runtime.logs import setup_logging
 from gpumarket.runtime.loop import ServiceHalted
 
+if TYPE_CHECKING:
+    from gpumarket.oracle.settings import OracleSettings
 
-def _settings(**overrides: Any) -> Any:
+
+def _settings(**overrides: Any) -> OracleSettings:
     from gpumarket.cli.options import service_network_defaults
     from gpumarket.oracle.settings import OracleSettings
 
@@ -51,7 +55,7 @@ def run(**options: Any) -> None:
         raise click.ClickException(str(exc)) from exc
     stopping = {"now": False}
 
-    def stop(signum: int, frame: Any) -> None:
+    def stop(signum: int, frame: FrameType | None) -> None:
         stopping["now"] = True
 
     signal.signal(signal.SIGTERM, stop)

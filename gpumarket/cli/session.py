@@ -313,11 +313,11 @@ class Session:
             )
         return receipt
 
-    def confirm(self, receipt: TxReceipt | None, step: str) -> None:
+    def confirm(self, receipt: TxReceipt, step: str) -> None:
         """Wait until the confirmations sit on top of `receipt`'s block."""
         if self.confirmations:
             with self.spinner(f"{step}: waiting for {self.confirmations} confirmations"):
-                self.client.wait_confirmations(cast(TxReceipt, receipt), self.confirmations)
+                self.client.wait_confirmations(receipt, self.confirmations)
 
     @contextmanager
     def spinner(self, text: str) -> Iterator[None]:
