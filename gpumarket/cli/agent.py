@@ -11,7 +11,7 @@ import json
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 from pydantic import ValidationError
@@ -25,9 +25,14 @@ from gpumarket.chain.deployment import DeploymentError
 from gpumarket.runtime.logs import setup_logging
 from gpumarket.runtime.loop import ServiceHalted
 
+if TYPE_CHECKING:
+    from gpumarket.agent.service import Agent
+
+F = TypeVar("F", bound=Callable[..., None])
+
 
 def _settings(**overrides: Any) -> AgentSettings:
-    from gpumarket.cli.context import service_network_defaults
+    from gpumarket.cli.options import service_network_defaults
 
     values = {key: value for key, value in overrides.items() if value is not None and value != ()}
     values = service_network_defaults(overrides.get("network"), "GPUMARKET_AGENT_", values)
@@ -37,7 +42,7 @@ def _settings(**overrides: Any) -> AgentSettings:
         raise click.UsageError(str(exc)) from None
 
 
-def _chain_options(command: Callable[..., Any]) -> Callable[..., Any]:
+def _chain_options(command: F) -> F:
     options = [
         click.option(
             "--network",
@@ -66,7 +71,7 @@ def _chain_options(command: Callable[..., Any]) -> Callable[..., Any]:
     return command
 
 
-def _agent(settings: AgentSettings) -> Any:
+def _agent(settings: AgentSettings) -> Agent:
     from gpumarket.agent.service import Agent, AgentError
 
     try:

@@ -13,7 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import click
-from eth_utils import is_hex_address, to_checksum_address
+from eth_utils.address import is_hex_address, to_checksum_address
+from web3.contract.contract import ContractFunctions
+from web3.types import TxReceipt
 
 from gpumarket.chain.client import DEFAULT_ABI_DIR, ChainClient
 from gpumarket.chain.deploy import (
@@ -25,14 +27,10 @@ from gpumarket.chain.deploy import (
     name32,
 )
 from gpumarket.chain.deployment import CONTRACT_NAMES, Deployment, DeploymentError
-from gpumarket.cli.context import (
-    CLI_RETRY,
-    Session,
-    brownie_chain_id,
-    chain_command,
-    slim_abi_dir,
-)
+from gpumarket.cli.abi import slim_abi_dir
 from gpumarket.cli.errors import CliError
+from gpumarket.cli.options import brownie_chain_id, chain_command
+from gpumarket.cli.session import CLI_RETRY, Session
 from gpumarket.cli.units import format_amount, parse_amount
 
 #: Members the council accepts (OracleCouncil: N <= 31).
@@ -59,7 +57,7 @@ def _artifact(name: str) -> dict[str, Any]:
     return {"abi": data["abi"], "bytecode": data["bytecode"]}
 
 
-@chain_command(None, "deploy", sends=True)
+@chain_command("deploy", sends=True)
 @click.option("--treasury", help="Receives fees and slashed shares [default: the deployer].")
 @click.option("--arbiter", help="Gets ARBITER_ROLE (resolves disputes).")
 @click.option("--verifier", help="Verdict source instead of the OracleCouncil.")
@@ -117,7 +115,7 @@ def deploy(
 
     libraries: dict[str, str] = {}
 
-    def create(name: str, *args: Any) -> Any:
+    def create(name: str, *args: Any) -> TxReceipt:
         artifact = _artifact(name)
         bytecode = link_bytecode(artifact["bytecode"], libraries)
         factory = bare.w3.eth.contract(abi=artifact["abi"], bytecode=bytecode)
@@ -125,7 +123,10 @@ def deploy(
         # ChainClient.transact (pre-flight, sign, send, receipt) names what it sends by fn_name.
         constructor.fn_name = f"deploy {name}"  # type: ignore[attr-defined]
         receipt = session.send(constructor, f"deploy {name}", confirm=False)
-        addresses[name] = to_checksum_address(receipt["contractAddress"])
+        created = receipt["contractAddress"]
+        if created is None:
+            raise CliError(f"deploy {name}: the receipt names no contract address")
+        addresses[name] = to_checksum_address(created)
         return receipt
 
     first = create("MarketToken", holder, supply_units)
@@ -203,7 +204,7 @@ def _wire(
     market_address = client["JobMarket"].address
     benchmark_address = client["BenchmarkRegistry"].address
 
-    def role(functions: Any, name: str) -> bytes:
+    def role(functions: ContractFunctions, name: str) -> bytes:
         return bytes(client.call(getattr(functions, name)()))
 
     steps = [
@@ -257,10 +258,8 @@ def _wire(
             )
         )
     # One wait at the end: a later transaction cannot outlive an earlier one in a reorg (nonces).
-    receipt = None
-    for call, step in steps:
-        receipt = session.send(call, step, confirm=False)
-    session.confirm(receipt, "deploy")
+    receipts = [session.send(call, step, confirm=False) for call, step in steps]
+    session.confirm(receipts[-1], "deploy")
 
 
 def _bare_client(session: Session) -> ChainClient:

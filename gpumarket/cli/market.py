@@ -11,13 +11,15 @@ from typing import Any
 import click
 from rich.table import Column, Table
 
+from gpumarket.chain import views
 from gpumarket.chain.types import JobState
-from gpumarket.cli.context import Session, chain_command
-from gpumarket.cli.provider import print_jobs
-from gpumarket.cli.units import Token, parse_gpu_model, parse_region, text_of
+from gpumarket.cli.jobs import job_dict, job_of, print_jobs, spec_of
+from gpumarket.cli.options import chain_command
+from gpumarket.cli.session import Session
+from gpumarket.cli.units import Token, parse_gpu_model, parse_region
 
 
-@chain_command(None, "market", sends=False)
+@chain_command("market", sends=False)
 @click.option("--gpu", help="Only this GPU model (jobs asking for any model match too).")
 @click.option("--region", help="Only this region (jobs open to any region match too).")
 @click.option("--token", "token_name", help="Only prices and jobs in this token.")
@@ -46,19 +48,20 @@ def market(
     offers = _offers(session, tokens, model, place, limit)
     now = session.now()
     jobs = []
-    for job_id in sorted({int(e.args["jobId"]) for e in session.events("JobPosted")}):
-        job = session.job(job_id)
+    for job_id in sorted({int(e["args"]["jobId"]) for e in session.events("JobPosted")}):
+        job = job_of(session, job_id)
         if job.state != JobState.OPEN or job.bidding_ends <= now:
             continue
-        if model and job.gpu_model and job.gpu_model != model:
+        spec = spec_of(session, job_id)
+        if model and spec.gpu_model and spec.gpu_model != model:
             continue
-        if place and job.region and job.region != place:
+        if place and spec.region and spec.region != place:
             continue
         if token is not None and job.token != token.address:
             continue
         if limit is not None and job.max_price > limit:
             continue
-        jobs.append(session.job_dict(job))
+        jobs.append(job_dict(session, job_id, job, spec))
 
     def human() -> None:
         table = Table(
@@ -98,15 +101,15 @@ def _offers(
     registry = session.contract("ProviderRegistry").functions
     reputation = session.contract("Reputation").functions
     providers = list(
-        dict.fromkeys(e.args["provider"] for e in session.events("ProviderRegistered"))
+        dict.fromkeys(e["args"]["provider"] for e in session.events("ProviderRegistered"))
     )
     offers = []
     for provider in providers:
         if not session.call(registry.isListed(provider)):
             continue
-        offer = session.struct(registry.offerOf(provider))
-        gpu_model, region = text_of(offer["gpuModel"]), text_of(offer["region"])
-        if (model and gpu_model != model) or (place and region != place):
+        offer_of = registry.offerOf(provider)
+        offer = views.offer(offer_of, session.call(offer_of))
+        if (model and offer.gpu_model != model) or (place and offer.region != place):
             continue
         prices = {}
         for token in tokens:
@@ -119,13 +122,13 @@ def _offers(
         offers.append(
             {
                 "provider": provider,
-                "gpu_model": gpu_model,
-                "gpus": int(offer["gpuCount"]),
-                "free_gpus": int(offer["gpuCount"]) - int(info["gpusInUse"]),
-                "vram_gib": int(offer["vramGiB"]),
-                "region": region,
-                "bandwidth_mbps": int(offer["bandwidthMbps"]),
-                "endpoint": str(offer["endpoint"]),
+                "gpu_model": offer.gpu_model,
+                "gpus": offer.gpu_count,
+                "free_gpus": offer.gpu_count - int(info["gpusInUse"]),
+                "vram_gib": offer.vram_gib,
+                "region": offer.region,
+                "bandwidth_mbps": offer.bandwidth_mbps,
+                "endpoint": offer.endpoint,
                 "prices": prices,
                 "reputation_bps": int(session.call(reputation.score(provider))),
                 "jailed_until": int(info["jailedUntil"]) or None,

@@ -6,7 +6,8 @@ import json
 import signal
 import sys
 from pathlib import Path
-from typing import Any
+from types import FrameType
+from typing import TYPE_CHECKING, Any
 
 import click
 from rich.console import Console
@@ -16,9 +17,12 @@ from gpumarket.chain.client import subject_label
 from gpumarket.runtime.logs import setup_logging
 from gpumarket.runtime.loop import ServiceHalted
 
+if TYPE_CHECKING:
+    from gpumarket.oracle.settings import OracleSettings
 
-def _settings(**overrides: Any) -> Any:
-    from gpumarket.cli.context import service_network_defaults
+
+def _settings(**overrides: Any) -> OracleSettings:
+    from gpumarket.cli.options import service_network_defaults
     from gpumarket.oracle.settings import OracleSettings
 
     values = {k: v for k, v in overrides.items() if v is not None}
@@ -51,7 +55,7 @@ def run(**options: Any) -> None:
         raise click.ClickException(str(exc)) from exc
     stopping = {"now": False}
 
-    def stop(signum: int, frame: Any) -> None:
+    def stop(signum: int, frame: FrameType | None) -> None:
         stopping["now"] = True
 
     signal.signal(signal.SIGTERM, stop)
@@ -83,6 +87,7 @@ def status(state_dir: Path | None, as_json: bool) -> None:
     report = status_of(OracleStore(db), None if row is None else int(row[0]), None, "")
     report.pop("member")
     report.pop("head")
+    rows = OracleStore(db).votes()
     votes = [
         {
             "subject": str(v.subject),
@@ -91,7 +96,7 @@ def status(state_dir: Path | None, as_json: bool) -> None:
             "status": v.status,
             "tx": v.tx_hash,
         }
-        for v in OracleStore(db).votes()
+        for v in rows
     ]
     report["votes"] = votes
     if as_json:
@@ -105,12 +110,12 @@ def status(state_dir: Path | None, as_json: bool) -> None:
             counts.add_row(key, str(value))
     console.print(counts)
     table = Table("subject", "version", "verdict", "status", "tx")
-    for v in votes:
+    for row in rows:
         table.add_row(
-            subject_label(int(v["subject"])),
-            str(v["version"]),
-            "OK" if v["ok"] else "FAIL",
-            v["status"],
-            v["tx"] or "",
+            subject_label(row.subject),
+            str(row.version),
+            "OK" if row.ok else "FAIL",
+            row.status,
+            row.tx_hash or "",
         )
     console.print(table)

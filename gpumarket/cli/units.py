@@ -12,11 +12,17 @@ import re
 import time
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from eth_utils import is_hex_address, keccak, to_checksum_address
+from eth_utils.address import is_hex_address, to_checksum_address
+from eth_utils.crypto import keccak
+from web3.contract import Contract
+from web3.types import EventData
 
 from gpumarket.chain.views import outputs
+
+if TYPE_CHECKING:
+    from gpumarket.chain.client import ChainClient
 
 _DURATION = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$")
 _SECONDS = {"": 1, "s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800}
@@ -90,7 +96,7 @@ class Token:
     address: str
     symbol: str
     decimals: int
-    contract: Any = field(compare=False, hash=False, repr=False)
+    contract: Contract = field(compare=False, hash=False, repr=False)
 
     def parse(self, text: str, *, what: str, allow_zero: bool = False) -> int:
         return parse_amount(text, self.decimals, self.symbol, what=what, allow_zero=allow_zero)
@@ -103,7 +109,7 @@ class Token:
         return format_amount(raw, self.decimals)
 
 
-def token_at(client: Any, address: str) -> Token:
+def token_at(client: ChainClient, address: str) -> Token:
     """The token at `address`, read through the ERC-20 ABI of MarketToken (a superset of what a
     payment token must have). A contract without `decimals()` is refused."""
     if not is_hex_address(address):
@@ -123,14 +129,14 @@ def token_at(client: Any, address: str) -> Token:
     return Token(address=checksum, symbol=symbol, decimals=decimals, contract=contract)
 
 
-def allowlisted_tokens(client: Any, logs: list[tuple[str, Any]]) -> list[Token]:
+def allowlisted_tokens(client: ChainClient, logs: list[tuple[str, EventData]]) -> list[Token]:
     """The market's allowlisted payment tokens now: every token a `TokenConfigured` event named
     whose current config is allowed, GMKT first."""
     market = client["JobMarket"]
     seen: list[str] = []
     for name, entry in logs:
-        if name == "TokenConfigured" and entry.address == market.address:
-            token = to_checksum_address(entry.args["token"])
+        if name == "TokenConfigured" and entry["address"] == market.address:
+            token = to_checksum_address(entry["args"]["token"])
             if token not in seen:
                 seen.append(token)
     gmkt = to_checksum_address(client["MarketToken"].address)
@@ -143,7 +149,7 @@ def allowlisted_tokens(client: Any, logs: list[tuple[str, Any]]) -> list[Token]:
     return tokens
 
 
-def supports_permit(client: Any, token: Token, owner: str) -> bool:
+def supports_permit(client: ChainClient, token: Token, owner: str) -> bool:
     """Whether `token` takes EIP-2612 permits we can sign: `nonces` and `DOMAIN_SEPARATOR` answer,
     and the separator matches the EIP-712 domain we would sign for (from ERC-5267
     `eip712Domain()`), so a signature is never wasted on a token that would reject it."""
@@ -160,7 +166,7 @@ def supports_permit(client: Any, token: Token, owner: str) -> bool:
 
 def domain_separator(name: str, version: str, chain_id: int, verifying_contract: str) -> bytes:
     """EIP-712 domain separator of (name, version, chainId, verifyingContract)."""
-    from eth_abi import encode
+    from eth_abi.abi import encode
 
     type_hash = keccak(
         text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"
@@ -176,7 +182,7 @@ def domain_separator(name: str, version: str, chain_id: int, verifying_contract:
 class PermitToken:
     """Adapter so `gpumarket.chain.permit.sign_permit` can read a web3 token like a Brownie one."""
 
-    def __init__(self, client: Any, token: Token) -> None:
+    def __init__(self, client: ChainClient, token: Token) -> None:
         self._client = client
         self._functions = token.contract.functions
 
@@ -213,8 +219,3 @@ def parse_region(text: str, *, allow_any: bool = False) -> str:
     if len(code) != 2 or not code.isalpha() or not code.isascii():
         raise ValueError(f"region {text!r} is not an ISO 3166 alpha-2 code such as DE or US")
     return code
-
-
-def text_of(raw: bytes) -> str:
-    """A left-aligned, zero-padded bytes32/bytes2 as text ("" for zero)."""
-    return bytes(raw).rstrip(b"\0").decode("ascii", "replace")

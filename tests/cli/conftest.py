@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from gpumarket.chain.deploy import deploy_protocol
 from gpumarket.chain.types import Offer
-from gpumarket.cli.context import dev_account
+from gpumarket.cli.accounts import dev_account
 from gpumarket.cli.main import main
 
 GMKT = 10**18

@@ -11,8 +11,9 @@ import pytest
 from eth_account import Account
 
 from gpumarket.chain.types import JobState
-from gpumarket.cli.context import address_of, brownie_rpc_url, signer
+from gpumarket.cli.accounts import address_of, signer
 from gpumarket.cli.errors import CliError, Hints, explain
+from gpumarket.cli.options import brownie_rpc_url
 from gpumarket.cli.units import format_amount, parse_amount, parse_duration
 
 from .conftest import GMKT, STAKE

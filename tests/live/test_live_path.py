@@ -35,7 +35,8 @@ from web3 import Web3
 from gpumarket.agent.settings import AgentSettings
 from gpumarket.chain.client import DEFAULT_ABI_DIR
 from gpumarket.chain.launcher import free_port
-from gpumarket.cli.context import DEV_MNEMONIC, brownie_rpc_url
+from gpumarket.cli.accounts import DEV_MNEMONIC
+from gpumarket.cli.options import brownie_rpc_url
 from gpumarket.cli.units import format_time
 from gpumarket.runtime.supervisor import REPO, Service, agent_service, wait_until
 

@@ -3,7 +3,7 @@ from the network's name, unless an option or the service's environment gives the
 
 from pathlib import Path
 
-from gpumarket.cli.context import service_network_defaults
+from gpumarket.cli.options import service_network_defaults
 
 CONFIG = (
     "live:\n- name: L2\n  networks:\n"

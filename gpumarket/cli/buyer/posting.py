@@ -1,0 +1,192 @@
+"""`gpumarket buyer post`: post a job with its payment escrowed.
+
+A job's deposit is `max price x GPUs x hours`; with a token that takes EIP-2612 permits it is
+approved and posted in one transaction (`postJobWithPermit`), otherwise an `approve` step is shown
+and sent first.
+"""
+
+from __future__ import annotations
+
+import click
+from eth_utils.address import is_hex_address, to_checksum_address
+
+from gpumarket.chain.permit import sign_permit
+from gpumarket.chain.types import JobSpec
+from gpumarket.chain.views import ZERO_ADDRESS
+from gpumarket.cli.errors import CliError, explain
+from gpumarket.cli.options import chain_command
+from gpumarket.cli.session import Session
+from gpumarket.cli.units import (
+    PermitToken,
+    format_duration,
+    parse_duration,
+    parse_gpu_model,
+    parse_region,
+    supports_permit,
+)
+
+#: Bounds of a job's duration (JobMarket._postJob).
+MIN_DURATION, MAX_DURATION = 60, 365 * 86_400
+#: How long a signed permit stays valid.
+PERMIT_LIFETIME = 3_600
+
+
+def _benchmark(text: str | None) -> tuple[bool, int, int, int]:
+    if text is None:
+        return False, 0, 0, 0
+    parts = text.split(",")
+    try:
+        n, steps, interval = (int(p) for p in parts)
+    except ValueError:
+        n = steps = interval = -1
+    if n <= 0 or n % 64 or n > 16_384 or interval <= 0 or steps <= 0 or steps % interval:
+        raise CliError(
+            f"benchmark {text!r} must be N,T,K: N a multiple of 64 up to 16384, and K dividing T"
+        )
+    return True, n, steps, interval
+
+
+def _workload_hash(workload: str, given: str | None) -> bytes:
+    if given is not None:
+        raw = given.removeprefix("0x")
+        try:
+            value = bytes.fromhex(raw)
+        except ValueError:
+            value = b""
+        if len(value) != 32:
+            raise CliError(f"workload hash {given!r} is not 32 bytes of hex")
+        return value
+    if workload[:8].lower() == "command:":
+        from gpumarket.agent.workloads import command_hash
+
+        return command_hash(workload[8:])
+    return b"\0" * 32
+
+
+@chain_command("post", sends=True)
+@click.option("--gpu", default="any", show_default=True, help="GPU model, or any.")
+@click.option("--gpus", type=click.IntRange(1, 2**16 - 1), default=1, show_default=True)
+@click.option("--vram", type=click.IntRange(0, 2**32 - 1), default=0, help="Minimum GiB per GPU.")
+@click.option("--region", default="any", show_default=True, help="ISO 3166 alpha-2, or any.")
+@click.option("--duration", default="1h", show_default=True, help="How long the job runs.")
+@click.option("--token", "token_name", default="GMKT", show_default=True, help="Payment token.")
+@click.option("--max-price", required=True, help="Most you pay per GPU-hour, in the token.")
+@click.option("--bidding", default="10m", show_default=True, help="Bidding (or acceptance) period.")
+@click.option("--provider", "direct", help="Assign the job directly to this provider.")
+@click.option("--workload", default="builtin:pogemm", show_default=True, help="Workload URI.")
+@click.option("--workload-hash", help="0x 32-byte hash [default: sha256 of a command: line].")
+@click.option("--min-reputation", type=click.IntRange(0, 10_000), default=0, help="In bps.")
+@click.option("--min-tops", type=click.IntRange(0, 2**64 - 1), default=0, help="Verified TOPS.")
+@click.option("--benchmark", help="Require a PoGEMM proof of sizes N,T,K, e.g. 64,8,2.")
+@click.option("--no-permit", is_flag=True, help="Approve in a separate step even if permit works.")
+@click.option("--no-approve", is_flag=True, help="Fail instead of sending an approve step.")
+def post(
+    session: Session,
+    gpu: str,
+    gpus: int,
+    vram: int,
+    region: str,
+    duration: str,
+    token_name: str,
+    max_price: str,
+    bidding: str,
+    direct: str | None,
+    workload: str,
+    workload_hash: str | None,
+    min_reputation: int,
+    min_tops: int,
+    benchmark: str | None,
+    no_permit: bool,
+    no_approve: bool,
+) -> None:
+    """Post a job and escrow max price x GPUs x hours of the token."""
+    required, n, steps, interval = _benchmark(benchmark)
+    seconds = parse_duration(duration, what="duration")
+    if not MIN_DURATION <= seconds <= MAX_DURATION:
+        raise CliError(f"duration {duration} must be between 1 minute and 365 days")
+    spec = JobSpec(
+        gpu_model=parse_gpu_model(gpu, allow_any=True),
+        gpu_count=gpus,
+        min_vram_gib=vram,
+        region=parse_region(region, allow_any=True),
+        duration=seconds,
+        workload_hash=_workload_hash(workload, workload_hash),
+        workload_uri=workload,
+        min_reputation_bps=min_reputation,
+        min_verified_tops=min_tops,
+        benchmark_required=required,
+        benchmark_n=n,
+        benchmark_t=steps,
+        benchmark_k=interval,
+    )
+    if direct is not None and not is_hex_address(direct):
+        raise CliError(f"provider {direct!r} is not an address")
+    provider_address = to_checksum_address(direct) if direct else ZERO_ADDRESS
+    period = parse_duration(bidding, what="bidding period")
+    token = session.token(token_name)
+    price = token.parse(max_price, what="max price")
+
+    market = session.contract("JobMarket")
+    functions = market.functions
+    me = session.sender.address
+    session.require_unpaused("JobMarket", "market")
+    if not session.outputs(functions.tokenConfig(token.address))["allowed"]:
+        raise CliError(
+            explain(("JobMarketTokenNotAllowed", (token.address,)), session.hints(token))
+        )
+    if session.call(session.contract("Reputation").functions.isBlacklisted(me)):
+        raise CliError(explain(("JobMarketBuyerBlacklisted", (me,))))
+    low, high = (
+        int(session.call(functions.minBiddingPeriod())),
+        int(session.call(functions.maxBiddingPeriod())),
+    )
+    if not low <= period <= high:
+        raise CliError(
+            f"bidding period {bidding} must be between {format_duration(low)} and "
+            f"{format_duration(high)}"
+        )
+    deposit = int(session.call(functions.costOf(price, gpus, seconds)))
+    if deposit == 0:
+        raise CliError(
+            f"max price {token.format(price)} for {gpus} GPUs over {format_duration(seconds)} "
+            "rounds to a deposit of zero"
+        )
+    session.require_balance(token, me, deposit, "the deposit")
+    hints = session.hints(token)
+    args = (spec.as_tuple(), token.address, price, period, provider_address)
+    if not no_permit and supports_permit(session.client, token, me):
+        approval = "permit"
+        deadline = session.now() + PERMIT_LIFETIME
+        v, r, s = sign_permit(
+            PermitToken(session.client, token),
+            "0x" + bytes(session.sender.key).hex(),
+            me,
+            market.address,
+            deposit,
+            deadline,
+        )
+        call = functions.postJobWithPermit(*args, deadline, v, r, s)
+    else:
+        approval = session.ensure_allowance(
+            token, "JobMarket", deposit, "the deposit", may_approve=not no_approve
+        )
+        call = functions.postJob(*args)
+    receipt = session.send(call, f"post a job escrowing {token.format(deposit)}", hints)
+    (posted,) = session.receipt_events(receipt, "JobMarket", "JobPosted")
+    job_id = int(posted["args"]["jobId"])
+    session.result(
+        {
+            "job_id": job_id,
+            "buyer": me,
+            "token": token.symbol,
+            "token_address": token.address,
+            "deposit": token.plain(deposit),
+            "max_price_per_gpu_hour": token.plain(price),
+            "provider": None if provider_address == ZERO_ADDRESS else provider_address,
+            "approval": approval,
+        },
+        lambda: click.echo(
+            f"job {job_id} posted: {token.format(deposit)} escrowed ({approval}); bidding for "
+            f"{format_duration(period)}"
+        ),
+    )

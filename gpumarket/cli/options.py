@@ -1,0 +1,194 @@
+"""The options every chain command takes, and where their defaults come from.
+
+`chain_command` registers `fn(session, **params)` as a click command with --network,
+--deployment, --rpc-url, --account and --json (and --confirmations where it sends), opens the
+Session (cli/session.py) they describe, and turns the failures a user can cause into one
+sentence. `--network NAME` selects `deployments/NAME.json`; the RPC URL, when not given, comes
+from Brownie's network-config.yaml, read here.
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import click
+
+from gpumarket.chain.client import ChainError, RpcUnavailable
+from gpumarket.chain.deployment import DeploymentError, deployment_path
+from gpumarket.cli.errors import CliError
+
+if TYPE_CHECKING:
+    from gpumarket.cli.session import Session
+
+T = TypeVar("T")
+FALLBACK_RPC_URL = "http://127.0.0.1:8545"
+#: Confirmations waited for by default on a chain that is not a dev chain.
+LIVE_CONFIRMATIONS = 2
+
+
+@dataclass(frozen=True)
+class Options:
+    network: str
+    deployment: Path | None
+    rpc_url: str | None
+    account: str | None
+    as_json: bool
+    confirmations: int | None = None
+
+
+def chain_command(name: str, *, sends: bool) -> Callable[[Callable[..., None]], click.Command]:
+    """Make `fn(session, **params)` the command `name` with the shared options (a group adds it
+    with `add_command`).
+
+    Errors the CLI expects (bad input, a refused pre-flight, a wrong network, an unreachable node)
+    end as one sentence and exit code 1.
+    """
+
+    def decorate(fn: Callable[..., None]) -> click.Command:
+        @functools.wraps(fn)
+        def command(
+            network: str,
+            deployment: Path | None,
+            rpc_url: str | None,
+            account: str | None,
+            as_json: bool,
+            confirmations: int | None = None,
+            **params: Any,
+        ) -> None:
+            from gpumarket.cli.session import Session
+
+            session = Session(
+                Options(network, deployment, rpc_url, account, as_json, confirmations)
+            )
+            run_guarded(lambda: fn(session, **params), session)
+
+        options = [
+            click.option(
+                "--network",
+                default="development",
+                show_default=True,
+                envvar="GPUMARKET_NETWORK",
+                help="Network name: selects deployments/NAME.json and the default RPC URL.",
+            ),
+            click.option(
+                "--deployment",
+                type=click.Path(path_type=Path, dir_okay=False),
+                envvar="GPUMARKET_DEPLOYMENT",
+                help="Deployment file to use instead of deployments/NETWORK.json.",
+            ),
+            click.option(
+                "--rpc-url",
+                envvar="GPUMARKET_RPC_URL",
+                help="JSON-RPC endpoint [default: from Brownie's network config, else "
+                f"{FALLBACK_RPC_URL}].",
+            ),
+            click.option(
+                "--account",
+                envvar="GPUMARKET_ACCOUNT",
+                help=(
+                    "Sender: dev0..dev19 on a dev chain, or a Brownie keystore account "
+                    "(password from GPUMARKET_ACCOUNT_PASSWORD or a prompt). "
+                    "GPUMARKET_PRIVATE_KEY also works."
+                    if sends
+                    else "Whose view to show (dev0..dev19, or a keystore account)."
+                ),
+            ),
+            click.option("--json", "as_json", is_flag=True, help="Print one JSON object."),
+        ]
+        if sends:
+            options.append(
+                click.option(
+                    "--confirmations",
+                    type=click.IntRange(0, 1_000),
+                    help=f"Blocks to wait for on top of each transaction [default: 0 on dev "
+                    f"chains, {LIVE_CONFIRMATIONS} elsewhere].",
+                )
+            )
+        for option in reversed(options):
+            command = option(command)
+        return click.command(name)(command)
+
+    return decorate
+
+
+def run_guarded(action: Callable[[], T], session: Session | None = None) -> T:
+    """Run a command body, turning the failures a user can cause into one sentence each."""
+    try:
+        return action()
+    except CliError:
+        raise
+    except RpcUnavailable as exc:
+        url = session.rpc_url if session else "the RPC endpoint"
+        raise CliError(
+            f"cannot reach the RPC endpoint {url}; is the node running? ({exc})"
+        ) from None
+    except (DeploymentError, ValueError) as exc:
+        raise CliError(str(exc)) from None
+    except ChainError as exc:
+        raise CliError(str(exc)) from None
+
+
+# ------------------------------------------------------------------ Brownie's network config
+
+
+def brownie_network(network: str, config: Path | None = None) -> dict[str, Any] | None:
+    """`network`'s entry in Brownie's network-config.yaml, or None."""
+    path = config or Path.home() / ".brownie" / "network-config.yaml"
+    try:
+        import yaml  # type: ignore[import-untyped, unused-ignore]
+
+        data = yaml.safe_load(path.read_text()) or {}
+    except (OSError, ValueError, ImportError):
+        return None
+    candidates = list(data.get("development") or [])
+    for group in data.get("live") or []:
+        candidates.extend(group.get("networks") or [])
+    for entry in candidates:
+        if entry.get("id") == network:
+            return dict(entry)
+    return None
+
+
+def brownie_rpc_url(network: str, config: Path | None = None) -> str | None:
+    """The host (and port, for local chains) of `network` in Brownie's network-config.yaml."""
+    entry = brownie_network(network, config)
+    if entry is None or not entry.get("host"):
+        return None
+    host = os.path.expandvars(str(entry["host"]))
+    port = (entry.get("cmd_settings") or {}).get("port")
+    if port and re.match(r"^https?://[^/:]+$", host):
+        host = f"{host}:{port}"
+    return host
+
+
+def brownie_chain_id(network: str, config: Path | None = None) -> int | None:
+    """The chain id Brownie's config gives `network` (live networks have one), or None."""
+    entry = brownie_network(network, config)
+    try:
+        return int(entry["chainid"]) if entry and entry.get("chainid") is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def service_network_defaults(
+    network: str | None, env_prefix: str, overrides: dict[str, Any]
+) -> dict[str, Any]:
+    """For `oracle run` and `agent run --network NAME`: deployments/NAME.json and the RPC URL of
+    NAME in Brownie's config, unless given as options or in the service's environment."""
+    values = dict(overrides)
+    values.pop("network", None)
+    if not network:
+        return values
+    if values.get("deployment") is None and f"{env_prefix}DEPLOYMENT" not in os.environ:
+        values["deployment"] = deployment_path(network)
+    if values.get("rpc_url") is None and f"{env_prefix}RPC_URL" not in os.environ:
+        url = brownie_rpc_url(network)
+        if url is not None:
+            values["rpc_url"] = url
+    return values

@@ -1,0 +1,175 @@
+"""`gpumarket provider status | bids | jobs`: a provider's stake, offer and reputation, its bids
+and its jobs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+from rich.table import Table
+
+from gpumarket.chain.types import JobState
+from gpumarket.cli.jobs import job_of, job_rows, print_jobs
+from gpumarket.cli.options import chain_command
+from gpumarket.cli.provider.offers import offer_of
+from gpumarket.cli.session import Session
+
+
+@chain_command("status", sends=False)
+@click.option("--address", help="Any provider's address (instead of --account).")
+def status(session: Session, address: str | None) -> None:
+    """A provider's stake, offer, prices, unbonding entries and reputation."""
+    who = session.who(address)
+    gmkt = session.gmkt
+    registry = session.contract("ProviderRegistry").functions
+    info = session.struct(registry.providerInfo(who))
+    stake_, locked, registered = info["stake"], info["locked"], info["registered"]
+    offer = offer_of(session, who)
+    prices = {}
+    for token in session.tokens():
+        price = int(session.call(registry.priceOf(who, token.address)))
+        if price:
+            prices[token.symbol] = token.plain(price)
+    reputation = session.contract("Reputation").functions
+    record = session.struct(reputation.providerRecord(who))
+    view = {
+        "provider": who,
+        "registered": bool(registered),
+        "listed": bool(session.call(registry.isListed(who))),
+        "stake": gmkt.plain(stake_),
+        "locked": gmkt.plain(locked),
+        "free": gmkt.plain(stake_ - locked),
+        "unbonding": gmkt.plain(info["unbonding"]),
+        "min_stake": gmkt.plain(int(session.call(registry.minStake()))),
+        "jailed_until": int(info["jailedUntil"]) or None,
+        "active_jobs": int(info["activeJobs"]),
+        "gpus_in_use": int(info["gpusInUse"]),
+        "balance": gmkt.plain(int(session.call(gmkt.contract.functions.balanceOf(who)))),
+        "offer": None
+        if not registered
+        else {
+            "gpu_model": offer.gpu_model,
+            "gpus": offer.gpu_count,
+            "vram_gib": offer.vram_gib,
+            "region": offer.region,
+            "bandwidth_mbps": offer.bandwidth_mbps,
+            "endpoint": offer.endpoint,
+        },
+        "prices": prices,
+        "unbonding_entries": [
+            {"amount": gmkt.plain(int(e["amount"])), "release_at": int(e["releaseAt"])}
+            for e in session.structs(registry.unbondingEntries(who))
+        ],
+        "reputation": {
+            "score_bps": int(session.call(reputation.score(who))),
+            "completed": int(record["completed"]),
+            "failed": int(record["failed"]),
+            "slashed": int(record["slashed"]),
+            "disputes_lost": int(record["disputesLost"]),
+            "verified_tops": int(record["lastVerifiedTops"]),
+        },
+    }
+    session.result(view, lambda: _print_status(session, view))
+
+
+def _print_status(session: Session, view: dict[str, Any]) -> None:
+    out = session.out
+    state = "listed" if view["listed"] else "registered" if view["registered"] else "not registered"
+    out.print(f"provider {view['provider']} ({state})")
+    out.print(
+        f"stake {view['stake']} GMKT (locked {view['locked']}, free {view['free']}, unbonding "
+        f"{view['unbonding']}; minimum {view['min_stake']}); wallet {view['balance']} GMKT"
+    )
+    if view["jailed_until"]:
+        out.print(f"jailed until {session.when(view['jailed_until'])}")
+    offer = view["offer"]
+    if offer:
+        out.print(
+            f"offer {offer['gpus']} x {offer['gpu_model']} ({offer['vram_gib']} GiB) in "
+            f"{offer['region']}, {offer['bandwidth_mbps']} Mbps, {offer['endpoint']}; "
+            f"{view['gpus_in_use']} GPUs in use by {view['active_jobs']} jobs"
+        )
+        out.print(
+            "prices per GPU-hour: "
+            + (", ".join(f"{p} {s}" for s, p in view["prices"].items()) or "none")
+        )
+    for entry in view["unbonding_entries"]:
+        out.print(f"unbonding {entry['amount']} GMKT, released {session.when(entry['release_at'])}")
+    rep = view["reputation"]
+    out.print(
+        f"reputation {rep['score_bps']} bps: {rep['completed']} completed, {rep['failed']} failed, "
+        f"{rep['slashed']} slashed, {rep['disputes_lost']} disputes lost"
+    )
+
+
+@chain_command("bids", sends=False)
+@click.option("--address", help="Any provider's address (instead of --account).")
+def bids(session: Session, address: str | None) -> None:
+    """The jobs this provider bid on: its bid, the best bid, and how each auction went."""
+    who = session.who(address)
+    market = session.contract("JobMarket").functions
+    job_ids = sorted(
+        {
+            int(e["args"]["jobId"])
+            for e in session.events("BidPlaced")
+            if e["args"]["provider"] == who
+        }
+    )
+    rows: list[dict[str, Any]] = []
+    for job_id in job_ids:
+        job = job_of(session, job_id)
+        token = session.token(job.token)
+        prices = {b["provider"]: int(b["price"]) for b in session.structs(market.bidsOf(job_id))}
+        if job.state == JobState.OPEN:
+            outcome = "open"
+        elif job.provider == who:
+            outcome = "won"
+        elif job.state == JobState.CANCELLED:
+            outcome = "cancelled"
+        else:
+            outcome = "lost"
+        rows.append(
+            {
+                "job_id": job_id,
+                "state": job.state.name,
+                "token": token.symbol,
+                "my_bid": token.plain(prices[who]) if who in prices else None,
+                "best_bid": token.plain(min(prices.values())) if prices else None,
+                "bids": len(prices),
+                "outcome": outcome,
+                "bidding_ends": job.bidding_ends,
+            }
+        )
+
+    def human() -> None:
+        table = Table("job", "state", "my bid", "best bid", "bids", "outcome", "bidding ends")
+        for r in rows:
+            table.add_row(
+                str(r["job_id"]),
+                r["state"],
+                f"{r['my_bid']} {r['token']}",
+                f"{r['best_bid']} {r['token']}",
+                str(r["bids"]),
+                r["outcome"],
+                session.when(r["bidding_ends"]),
+            )
+        session.out.print(table)
+
+    session.result({"provider": who, "bids": rows}, human)
+
+
+@chain_command("jobs", sends=False)
+@click.option("--address", help="Any provider's address (instead of --account).")
+def jobs(session: Session, address: str | None) -> None:
+    """Jobs this provider won, or was directly assigned."""
+    who = session.who(address)
+    job_ids = {
+        int(e["args"]["jobId"])
+        for e in session.events("JobMatched")
+        if e["args"]["provider"] == who
+    }
+    job_ids |= {
+        int(e["args"]["jobId"]) for e in session.events("JobPosted") if e["args"]["provider"] == who
+    }
+    rows = job_rows(session, sorted(job_ids))
+    session.result({"provider": who, "jobs": rows}, lambda: print_jobs(session, rows))

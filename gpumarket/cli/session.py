@@ -1,0 +1,356 @@
+"""One command's connection to the chain: client, reads, tokens, sending, and its output.
+
+The CLI talks to the chain with web3 (ChainClient), never Brownie, so a command starts in well
+under a second and never launches a chain. The node must serve the deployment file's chain id,
+or nothing is read or sent. Output is a table or sentence for people, or with --json one JSON
+object (with the transactions the command sent).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypedDict, cast
+
+import click
+from eth_account.signers.local import LocalAccount
+from eth_utils.address import is_hex_address, to_checksum_address
+from rich.console import Console
+from web3.contract import Contract
+from web3.contract.contract import ContractConstructor, ContractFunction
+from web3.exceptions import ContractCustomError, ContractLogicError, Web3RPCError
+from web3.logs import DISCARD
+from web3.types import EventData, TxReceipt
+
+from gpumarket.chain.client import ChainClient, ChainError, RetryPolicy, RpcUnavailable
+from gpumarket.chain.deployment import Deployment, deployment_path
+from gpumarket.chain.types import JobState
+from gpumarket.chain.views import outputs, struct, structs
+from gpumarket.cli.abi import slim_abi_dir
+from gpumarket.cli.accounts import DEV_CHAIN_IDS, address_of, signer
+from gpumarket.cli.errors import CliError, Hints, explain
+from gpumarket.cli.options import FALLBACK_RPC_URL, LIVE_CONFIRMATIONS, Options, brownie_rpc_url
+from gpumarket.cli.units import Token, allowlisted_tokens, format_time, token_at
+
+#: Blocks per eth_getLogs request when scanning from the deploy block.
+LOG_CHUNK = 10_000
+#: RPC retries of a command: a person is waiting, so fail within seconds.
+CLI_RETRY = RetryPolicy(attempts=3, base=0.2, cap=1.0)
+
+
+class Sent(TypedDict):
+    """One transaction a command sent, as --json lists it."""
+
+    step: str
+    hash: str
+    block: int
+    gas_used: int
+
+
+class Session:
+    """One command's connection: deployment, client, sender, caches, output."""
+
+    def __init__(self, options: Options) -> None:
+        self.options = options
+        self.as_json = options.as_json
+        self.out = Console(highlight=False, soft_wrap=True)
+        self.err = Console(stderr=True, highlight=False)
+        self.transactions: list[Sent] = []
+        self._client: ChainClient | None = None
+        self._sender: LocalAccount | None = None
+        self._logs: list[tuple[str, EventData]] | None = None
+        self._tokens: list[Token] | None = None
+        self._token_cache: dict[str, Token] = {}
+
+    # ---- connection
+
+    @property
+    def rpc_url(self) -> str:
+        return self.options.rpc_url or brownie_rpc_url(self.options.network) or FALLBACK_RPC_URL
+
+    @property
+    def deployment_file(self) -> Path:
+        return self.options.deployment or deployment_path(self.options.network)
+
+    @property
+    def client(self) -> ChainClient:
+        if self._client is None:
+            deployment = Deployment.load(self.deployment_file)
+            client = ChainClient(self.rpc_url, deployment, abi_dir=slim_abi_dir(), retry=CLI_RETRY)
+            served = client.rpc("eth_chainId", lambda: client.w3.eth.chain_id)
+            if served != deployment.chain_id:
+                raise CliError(
+                    f"wrong network: the RPC endpoint {self.rpc_url} serves chain {served}, but "
+                    f"{self.deployment_file} was deployed on chain {deployment.chain_id}"
+                )
+            self._client = client
+        return self._client
+
+    def use_client(self, client: ChainClient) -> None:
+        """Talk through `client` from now on (deploy swaps clients as contracts appear)."""
+        client.account = self._sender
+        self._client = client
+
+    @property
+    def chain_id(self) -> int:
+        return self.client.deployment.chain_id
+
+    @property
+    def dev_chain(self) -> bool:
+        return self.chain_id in DEV_CHAIN_IDS
+
+    @property
+    def confirmations(self) -> int:
+        if self.options.confirmations is not None:
+            return self.options.confirmations
+        return 0 if self.dev_chain else LIVE_CONFIRMATIONS
+
+    # ---- reads
+
+    def contract(self, name: str) -> Contract:
+        return cast(Contract, self.client[name])
+
+    def call(self, fn: ContractFunction) -> Any:
+        return self.client.call(fn)
+
+    def struct(self, fn: ContractFunction) -> dict[str, Any]:
+        """Call view `fn` and decode the struct it returns by the ABI's field names."""
+        return struct(fn, self.client.call(fn))
+
+    def structs(self, fn: ContractFunction) -> list[dict[str, Any]]:
+        """Call view `fn` and decode the array of structs it returns by field name."""
+        return structs(fn, self.client.call(fn))
+
+    def outputs(self, fn: ContractFunction) -> dict[str, Any]:
+        """Call view `fn` and decode its several return values by output name."""
+        return outputs(fn, self.client.call(fn))
+
+    def now(self) -> int:
+        """The latest block's timestamp: the time the contracts compare deadlines with."""
+        block = self.client.rpc(
+            "eth_getBlockByNumber", lambda: self.client.w3.eth.get_block("latest")
+        )
+        return int(block["timestamp"])
+
+    def require_unpaused(self, name: str, what: str) -> None:
+        if self.call(self.contract(name).functions.paused()):
+            raise CliError(f"the {what} is paused; try again once it is unpaused")
+
+    # ---- accounts
+
+    @property
+    def sender(self) -> LocalAccount:
+        if self._sender is None:
+            self._sender = signer(self.options.account, self.chain_id)
+            self.client.account = self._sender
+        return self._sender
+
+    def who(self, address: str | None) -> str:
+        """`address` if given, else the --account's (or GPUMARKET_PRIVATE_KEY's) address."""
+        if address is not None:
+            if not is_hex_address(address):
+                raise CliError(f"{address!r} is not an address")
+            return to_checksum_address(address)
+        resolved = address_of(self.options.account, self.chain_id)
+        if resolved is None:
+            raise CliError("name the account with --account or --address")
+        return resolved
+
+    # ---- logs and tokens
+
+    def logs(self) -> list[tuple[str, EventData]]:
+        """Every protocol event since the deploy block (read once per command)."""
+        if self._logs is None:
+            head = self.client.head()
+            start = self.client.deployment.deploy_block
+            entries: list[tuple[str, EventData]] = []
+            while start <= head:
+                end = min(head, start + LOG_CHUNK - 1)
+                entries.extend(self.client.logs(start, end))
+                start = end + 1
+            self._logs = entries
+        return self._logs
+
+    def events(self, name: str) -> Iterator[EventData]:
+        return (entry for event, entry in self.logs() if event == name)
+
+    @property
+    def gmkt(self) -> Token:
+        return self.token(self.contract("MarketToken").address)
+
+    def _token_at(self, address: str) -> Token:
+        if address not in self._token_cache:
+            self._token_cache[address] = token_at(self.client, address)
+        return self._token_cache[address]
+
+    def tokens(self) -> list[Token]:
+        """The allowlisted payment tokens, GMKT first."""
+        if self._tokens is None:
+            self._tokens = allowlisted_tokens(self.client, self.logs())
+            self._token_cache.update({t.address: t for t in self._tokens})
+        return self._tokens
+
+    def token(self, text: str) -> Token:
+        """A token by symbol (an allowlisted one, or GMKT) or by address."""
+        if is_hex_address(text):
+            address = to_checksum_address(text)
+            return self._token_at(address)
+        if text.upper() == "GMKT":
+            return self._token_at(to_checksum_address(self.contract("MarketToken").address))
+        matches = [t for t in self.tokens() if t.symbol.upper() == text.upper()]
+        if len(matches) == 1:
+            return matches[0]
+        known = ", ".join(t.symbol for t in self.tokens()) or "none"
+        if not matches:
+            raise CliError(f"unknown token {text!r}: the allowlisted tokens are {known}")
+        raise CliError(f"several allowlisted tokens are called {text!r}: name it by address")
+
+    def names(self) -> dict[str, str]:
+        """Labels of the deployment's contracts and tokens, for error sentences."""
+        labels = {self.contract(name).address.lower(): name for name in self.client.contracts}
+        for token in self._tokens or []:
+            labels[token.address.lower()] = token.symbol
+        return labels
+
+    def hints(self, token: Token | None = None, needs: tuple[JobState, ...] = ()) -> Hints:
+        gmkt = self.gmkt
+        return Hints(
+            needs=needs,
+            amount=(token or gmkt).format,
+            stake=gmkt.format,
+            names=self.names(),
+        )
+
+    # ---- funds
+
+    def require_balance(self, token: Token, owner: str, amount: int, what: str) -> None:
+        balance = int(self.call(token.contract.functions.balanceOf(owner)))
+        if balance < amount:
+            raise CliError(
+                f"{owner} holds {token.format(balance)}; {what} needs {token.format(amount)}"
+            )
+
+    def allowance(self, token: Token, owner: str, spender: str) -> int:
+        return int(self.call(token.contract.functions.allowance(owner, spender)))
+
+    def ensure_allowance(
+        self, token: Token, spender_name: str, amount: int, what: str, *, may_approve: bool
+    ) -> str:
+        """Make sure `spender_name` may pull `amount` of `token` from the sender: "allowance" when
+        it already may, "approve" after an approve step this shows; an error without approving."""
+        spender = self.contract(spender_name).address
+        current = self.allowance(token, self.sender.address, spender)
+        if current >= amount:
+            return "allowance"
+        if not may_approve:
+            raise CliError(
+                f"the allowance of {spender_name} for {token.symbol} is {token.format(current)}; "
+                f"{what} needs {token.format(amount)} (run without --no-approve to approve it)"
+            )
+        functions = token.contract.functions
+        if current != 0:
+            # Some tokens (USDT) refuse to change one non-zero allowance into another.
+            self.send(functions.approve(spender, 0), f"reset the {token.symbol} allowance")
+        self.send(
+            functions.approve(spender, amount),
+            f"approve {token.format(amount)} for {spender_name}",
+        )
+        return "approve"
+
+    # ---- sending
+
+    def send(
+        self,
+        fn: ContractFunction | ContractConstructor,
+        step: str,
+        hints: Hints | None = None,
+        *,
+        confirm: bool = True,
+    ) -> TxReceipt:
+        """Pre-flight, sign, send and wait for `fn` from the sender, then (with `confirm`) for
+        the confirmations.
+
+        A pre-flight revert becomes one sentence (errors.py) and nothing is sent.
+        """
+        client = self.client
+        sender = self.sender
+        if not self.transactions:
+            balance = client.rpc(
+                "eth_getBalance", lambda: client.w3.eth.get_balance(sender.address)
+            )
+            if balance == 0:
+                raise CliError(
+                    f"{sender.address} has no ETH to pay for gas on chain {self.chain_id}"
+                )
+        try:
+            with self.spinner(f"{step}: sending and waiting for the receipt"):
+                receipt = client.transact(fn)
+        except RpcUnavailable:
+            raise
+        except ChainError as exc:
+            if isinstance(exc.__cause__, ContractCustomError | ContractLogicError):
+                decoded = exc.error
+                if hints is None:
+                    hints = self.hints() if "MarketToken" in client.contracts else Hints()
+                raise CliError(explain(decoded, hints)) from None
+            raise CliError(str(exc)) from None
+        except Web3RPCError as exc:
+            raise CliError(f"the node refused {step}: {_rpc_message(exc)}") from None
+        if confirm:
+            self.confirm(receipt, step)
+        record: Sent = {
+            "step": step,
+            "hash": "0x" + bytes(receipt["transactionHash"]).hex(),
+            "block": int(receipt["blockNumber"]),
+            "gas_used": int(receipt["gasUsed"]),
+        }
+        self.transactions.append(record)
+        if not self.as_json:
+            click.echo(
+                f"{step}: tx {record['hash']} in block {record['block']} (gas {record['gas_used']})"
+            )
+        return receipt
+
+    def confirm(self, receipt: TxReceipt, step: str) -> None:
+        """Wait until the confirmations sit on top of `receipt`'s block."""
+        if self.confirmations:
+            with self.spinner(f"{step}: waiting for {self.confirmations} confirmations"):
+                self.client.wait_confirmations(receipt, self.confirmations)
+
+    @contextmanager
+    def spinner(self, text: str) -> Iterator[None]:
+        with self.err.status(text, spinner="dots"):
+            yield
+
+    def receipt_events(self, receipt: TxReceipt, contract: str, event: str) -> list[EventData]:
+        return list(
+            self.contract(contract).events[event]().process_receipt(receipt, errors=DISCARD)
+        )
+
+    # ---- output
+
+    def result(self, data: dict[str, Any], human: Callable[[], None] | None = None) -> None:
+        """The command's result: one JSON object with --json, else `human()` prints it."""
+        if self.as_json:
+            payload = dict(data)
+            if self.transactions or "transactions" in payload:
+                payload.setdefault("transactions", self.transactions)
+            click.echo(json.dumps(payload, indent=2, default=_json_default))
+        elif human is not None:
+            human()
+
+    def when(self, timestamp: int) -> str:
+        return format_time(timestamp) if timestamp else "-"
+
+
+def _json_default(value: object) -> str:
+    if isinstance(value, bytes):
+        return "0x" + value.hex()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _rpc_message(exc: Web3RPCError) -> str:
+    message = getattr(exc, "message", None) or str(exc)
+    return str(message)
