@@ -24,7 +24,8 @@ from typing import Any
 
 from aiohttp import web
 
-from gpumarket.agent.store import AgentStore, ProofRecord, load_proof
+from gpumarket.agent.proofs import ProofRecord, load_proof
+from gpumarket.agent.store import AgentStore
 from gpumarket.pogemm.prover import Proof
 from gpumarket.pogemm.reveal import Reveal
 

@@ -23,20 +23,18 @@ from typing import Any
 
 from web3.logs import DISCARD
 
-from gpumarket.agent.server import make_app, start_site
-from gpumarket.agent.settings import AgentSettings
-from gpumarket.agent.store import (
+from gpumarket.agent.proofs import ProofRecord, atomic_write_bytes, save_proof
+from gpumarket.agent.records import (
     CHALLENGE_DONE,
     JOB_DONE,
-    AgentStore,
     ChallengePhase,
     ChallengeRecord,
     JobPhase,
     JobRecord,
-    ProofRecord,
-    atomic_write_bytes,
-    save_proof,
 )
+from gpumarket.agent.server import make_app, start_site
+from gpumarket.agent.settings import AgentSettings
+from gpumarket.agent.store import AgentStore
 from gpumarket.agent.workloads import (
     WorkloadFailed,
     WorkloadKind,
