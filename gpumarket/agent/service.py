@@ -23,6 +23,7 @@ from typing import Any
 
 from web3.logs import DISCARD
 
+from gpumarket.agent import api
 from gpumarket.agent.proofs import ProofRecord, atomic_write_bytes, save_proof
 from gpumarket.agent.records import (
     CHALLENGE_DONE,
@@ -555,7 +556,7 @@ class Agent:
 
     def _submit(self, record: JobRecord) -> None:
         assert record.artifact_hash is not None
-        uri = f"{self.endpoint}/jobs/{record.job_id}/result"
+        uri = api.result_url(self.endpoint, record.job_id)
         receipt = self._send(
             self.market.functions.submitResult(record.job_id, record.artifact_hash, uri)
         )

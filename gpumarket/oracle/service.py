@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from gpumarket.agent import api
 from gpumarket.chain.client import ChainClient, ChainError
 from gpumarket.chain.types import ChallengeState, JobState, Verdict
 from gpumarket.chain.views import call_struct
@@ -251,8 +252,8 @@ class Oracle:
                 min_benchmark_fraction=self.settings.min_benchmark_fraction,
             )
             if judgement.ok and c.subject != 0:
-                uri = self.store.result_uri(c.subject) or (
-                    f"{commitment.endpoint.rstrip('/')}/jobs/{c.subject}/result"
+                uri = self.store.result_uri(c.subject) or api.result_url(
+                    commitment.endpoint, c.subject
                 )
                 job = call_struct(self.client, self.market.functions.jobOf(c.subject))
                 artifact = fetch_artifact(uri, timeout, self.settings.max_artifact_bytes)
