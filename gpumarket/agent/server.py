@@ -1,13 +1,8 @@
-"""The agent's HTTP server (aiohttp): reveals for the oracles, result artifacts for buyers.
+"""The agent's HTTP server (aiohttp): reveals for the oracles, result artifacts for buyers; the
+routes and their shapes are `gpumarket.agent.api`.
 
 It answers from the persisted state only (the SQLite store and the proof and artifact files), so
 it serves the same answers before and after a restart, and while the chain loop is busy proving.
-
-- ``GET /health``: ``{"provider", "jobs", "challenges"}``.
-- ``POST /challenges/{id}/reveals`` with ``{"root": "0x..", "positions": [[c, i], ...]}``:
-  ``{"reveals": [Reveal.to_json(), ...]}``; 404 without a proof for that id and root; 400 on
-  malformed input, more than MAX_POSITIONS positions, or a position out of range.
-- ``GET /jobs/{id}/result``: the artifact bytes; 404 when there is none.
 """
 
 from __future__ import annotations
@@ -24,20 +19,17 @@ from typing import Any
 
 from aiohttp import web
 
-from gpumarket.agent.store import AgentStore, ProofRecord, load_proof
+from gpumarket.agent import api
+from gpumarket.agent.api import BadRequest
+from gpumarket.agent.proofs import ProofRecord, load_proof
+from gpumarket.agent.store import AgentStore
 from gpumarket.pogemm.prover import Proof
 from gpumarket.pogemm.reveal import Reveal
 
 log = logging.getLogger(__name__)
 
-#: Most positions one reveal request may ask for (an oracle asks for S = 64).
-MAX_POSITIONS = 4_096
 #: Proofs kept loaded; each holds its checkpoints, up to T/K + 1 matrices of n² bytes.
 CACHED_PROOFS = 2
-
-
-class BadRequest(ValueError):
-    """A request the server will not interpret."""
 
 
 class ProofCache:
@@ -68,35 +60,6 @@ PROOFS_KEY = web.AppKey("proofs", ProofCache)
 PROVIDER_KEY = web.AppKey("provider", str)
 
 
-def parse_root(value: Any) -> bytes:
-    if not isinstance(value, str):
-        raise BadRequest("root must be a 0x-prefixed 32-byte hex string")
-    try:
-        root = bytes.fromhex(value.removeprefix("0x"))
-    except ValueError:
-        raise BadRequest("root is not hex") from None
-    if len(root) != 32:
-        raise BadRequest(f"root must be 32 bytes, got {len(root)}")
-    return root
-
-
-def parse_positions(value: Any) -> list[tuple[int, int]]:
-    if not isinstance(value, list):
-        raise BadRequest("positions must be a list of [c, i] pairs")
-    if len(value) > MAX_POSITIONS:
-        raise BadRequest(f"at most {MAX_POSITIONS} positions per request, got {len(value)}")
-    positions = []
-    for item in value:
-        if (
-            not isinstance(item, list)
-            or len(item) != 2
-            or not all(isinstance(x, int) and not isinstance(x, bool) for x in item)
-        ):
-            raise BadRequest(f"a position must be [c, i] with two integers, got {item!r}")
-        positions.append((item[0], item[1]))
-    return positions
-
-
 def check_range(positions: list[tuple[int, int]], intervals: int, n: int) -> None:
     """0 <= c < T/K and 0 <= i < n: a sample reveals checkpoints c and c + 1."""
     for c, i in positions:
@@ -117,9 +80,12 @@ def _int_param(request: web.Request, name: str) -> int:
 
 async def health(request: web.Request) -> web.Response:
     jobs, challenges = request.app[STORE_KEY].counts()
-    return web.json_response(
-        {"provider": request.app[PROVIDER_KEY], "jobs": jobs, "challenges": challenges}
-    )
+    answer: api.Health = {
+        "provider": request.app[PROVIDER_KEY],
+        "jobs": jobs,
+        "challenges": challenges,
+    }
+    return web.json_response(answer)
 
 
 async def reveals(request: web.Request) -> web.Response:
@@ -129,10 +95,7 @@ async def reveals(request: web.Request) -> web.Response:
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise _error(web.HTTPBadRequest, "the body must be JSON") from None
     try:
-        if not isinstance(body, dict):
-            raise BadRequest("the body must be a JSON object")
-        root = parse_root(body.get("root"))
-        positions = parse_positions(body.get("positions"))
+        root, positions = api.parse_reveals_request(body)
     except BadRequest as exc:
         raise _error(web.HTTPBadRequest, str(exc)) from None
     record = request.app[STORE_KEY].proof(challenge_id, root)
@@ -150,7 +113,7 @@ async def reveals(request: web.Request) -> web.Response:
         "reveals served",
         extra={"challenge": challenge_id, "root": "0x" + root.hex(), "positions": len(positions)},
     )
-    return web.json_response({"reveals": [answer.to_json() for answer in answers]})
+    return web.json_response(api.reveals_response(answers))
 
 
 async def result(request: web.Request) -> web.StreamResponse:
@@ -167,9 +130,9 @@ def make_app(state_dir: Path, provider: str) -> web.Application:
     app[STORE_KEY] = AgentStore.open(state_dir)
     app[PROOFS_KEY] = ProofCache()
     app[PROVIDER_KEY] = provider
-    app.router.add_get("/health", health)
-    app.router.add_post("/challenges/{challenge_id}/reveals", reveals)
-    app.router.add_get("/jobs/{job_id}/result", result)
+    app.router.add_get(api.HEALTH, health)
+    app.router.add_post(api.REVEALS, reveals)
+    app.router.add_get(api.RESULT, result)
 
     async def close_store(app: web.Application) -> None:
         app[STORE_KEY].close()

@@ -46,3 +46,8 @@ class AgentSettings(ServiceSettings):
         if self.public_endpoint:
             return self.public_endpoint.rstrip("/")
         return f"http://{self.host}:{port if port is not None else self.port}"
+
+
+class AgentError(RuntimeError):
+    """The agent cannot run as configured: no signing key, or a prover (`Agent.make_proof`)
+    that answers for other parameters than it was asked."""

@@ -1,5 +1,6 @@
 """Reaching a verdict on one commitment: fetch the reveals (and a job's result) from the provider's
-agent, verify them with `pogemm.verifier`, and describe the outcome as hashed evidence.
+agent (through `gpumarket.agent.api`), verify them with `pogemm.verifier`, and describe the
+outcome as hashed evidence.
 
 No chain access here: the service passes in what it read on-chain.
 """
@@ -12,8 +13,9 @@ from dataclasses import dataclass
 from typing import Any
 
 import requests
-from eth_utils import keccak
+from eth_utils.crypto import keccak
 
+from gpumarket.agent import api
 from gpumarket.pogemm import spec
 from gpumarket.pogemm.gpus import REFERENCE_INT8_TOPS
 from gpumarket.pogemm.reveal import Reveal
@@ -70,8 +72,8 @@ def fetch_reveals(
     reveals (the provider refused or cannot answer: a FAIL); a network failure raises
     Unreachable."""
     positions = derive_samples(commitment.sampling_seed, commitment.params, samples)
-    url = f"{commitment.endpoint.rstrip('/')}/challenges/{commitment.challenge_id}/reveals"
-    body = {"root": "0x" + commitment.root.hex(), "positions": [list(p) for p in positions]}
+    url = api.reveals_url(commitment.endpoint, commitment.challenge_id)
+    body = api.reveals_request(commitment.root, positions)
     try:
         response = requests.post(url, json=body, timeout=timeout)
     except requests.RequestException as exc:
@@ -81,8 +83,7 @@ def fetch_reveals(
     if response.status_code != 200:
         return [], f"HTTP {response.status_code}"
     try:
-        raw = response.json()["reveals"]
-        reveals: list[Reveal | None] = [Reveal.from_json(item) for item in raw]
+        reveals: list[Reveal | None] = list(api.parse_reveals_response(response.json()))
     except (ValueError, KeyError, TypeError) as exc:
         return [], f"malformed reveals: {exc}"
     return reveals, "ok"

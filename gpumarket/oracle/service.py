@@ -2,8 +2,9 @@
 
 Each step: scan confirmed logs for new challenges and results; judge every open challenge from the
 chain's state at the safe head (head − confirmations); send the ballots it is ready to cast in one
-`voteBatch`; and reconcile the votes it sent with what the council has recorded. Every decision is
-re-derived from the chain, so a restart, an RPC outage or a reorg only delays the work.
+`voteBatch`; and reconcile the votes it sent with what the council has recorded
+(`gpumarket.oracle.voting`). Every decision is re-derived from the chain, so a restart, an RPC
+outage or a reorg only delays the work.
 """
 
 from __future__ import annotations
@@ -11,13 +12,14 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from gpumarket.agent import api
+from gpumarket.chain import views
 from gpumarket.chain.client import ChainClient, ChainError
-from gpumarket.chain.types import ChallengeState, JobState, Verdict
-from gpumarket.chain.views import call_struct
+from gpumarket.chain.types import ChallengeState, JobState
 from gpumarket.oracle.judge import (
     Commitment,
     Judgement,
@@ -29,20 +31,14 @@ from gpumarket.oracle.judge import (
     judge_result,
 )
 from gpumarket.oracle.settings import OracleSettings
-from gpumarket.oracle.store import (
-    CONFIRMED,
-    REJECTED,
-    SENDING,
-    SENT,
-    OracleStore,
-    StoredVerdict,
-    VoteRow,
-    connect,
-)
+from gpumarket.oracle.store import OracleStore, StoredVerdict, connect
+from gpumarket.oracle.voting import Ballot, Voter
 from gpumarket.pogemm import spec
 from gpumarket.runtime.canonical import canonical_json
 from gpumarket.runtime.loop import run_loop
 from gpumarket.runtime.scanner import LogScanner
+
+__all__ = ["Ballot", "Oracle", "status_of"]
 
 log = logging.getLogger(__name__)
 
@@ -51,55 +47,6 @@ ZERO32 = b"\0" * 32
 REORG_LOOKBACK = 10_000
 #: Log batches read per step, so a long catch-up still votes as it goes.
 MAX_BATCHES_PER_STEP = 20
-
-
-@dataclass(frozen=True)
-class Challenge:
-    """BenchmarkRegistry.Challenge, by name."""
-
-    provider: str
-    state: int
-    opened_at: int
-    subject: int
-    seed: bytes
-    root: bytes
-    n: int
-    steps: int
-    interval: int
-    commit_deadline: int
-    committed_at: int
-    commit_block: int
-    sampling_seed: bytes
-    verified_tops: int
-
-    @classmethod
-    def from_struct(cls, c: dict[str, Any]) -> Challenge:
-        """From `challengeOf` decoded by field name (`gpumarket.chain.views`)."""
-        return cls(
-            provider=c["provider"],
-            state=int(c["state"]),
-            opened_at=int(c["openedAt"]),
-            subject=int(c["subject"]),
-            seed=bytes(c["seed"]),
-            root=bytes(c["root"]),
-            n=int(c["n"]),
-            steps=int(c["steps"]),
-            interval=int(c["interval"]),
-            commit_deadline=int(c["commitDeadline"]),
-            committed_at=int(c["committedAt"]),
-            commit_block=int(c["commitBlock"]),
-            sampling_seed=bytes(c["samplingSeed"]),
-            verified_tops=int(c["verifiedTops"]),
-        )
-
-
-@dataclass(frozen=True)
-class Ballot:
-    challenge_id: int
-    subject: int
-    ok: bool
-    tops: int
-    evidence_hash: bytes
 
 
 class Oracle:
@@ -121,11 +68,13 @@ class Oracle:
         self.benchmark = self.client["BenchmarkRegistry"]
         self.council = self.client["OracleCouncil"]
         self.registry = self.client["ProviderRegistry"]
-        self._warned_not_member = False
+        self.voter = Voter(
+            self.client, self.store, self.scanner, self.me, batch_size=settings.batch_size
+        )
 
     # ------------------------------------------------------------ the loop
 
-    def run(self, should_stop: Any = lambda: False) -> None:
+    def run(self, should_stop: Callable[[], bool] = lambda: False) -> None:
         log.info(
             "oracle started",
             extra={"member": self.me, "confirmations": self.settings.confirmations},
@@ -179,9 +128,7 @@ class Oracle:
         """The ballot this oracle casts on a challenge now, or None (wait, or nothing to do)."""
         safe = self.scanner.safe_head()
         now = functools.cache(lambda: self._timestamp(safe))  # the safe block's time, read once
-        c = Challenge.from_struct(
-            call_struct(self.client, self.benchmark.functions.challengeOf(challenge_id), safe)
-        )
+        c = self._challenge(challenge_id, safe)
         if c.state == ChallengeState.NONE:
             self.store.close_challenge(challenge_id, "gone")
             return None
@@ -191,8 +138,7 @@ class Oracle:
             self.store.close_challenge(challenge_id, "final")
             return None
         if c.subject != 0:
-            job = call_struct(self.client, self.market.functions.jobOf(c.subject), safe)
-            state = JobState(job["state"])
+            state = self._job(c.subject, safe).state
             if state == JobState.RUNNING:
                 return None  # the result comes first; a missing one times out on-chain
             if state != JobState.SUBMITTED:
@@ -220,14 +166,17 @@ class Oracle:
             return None
         cached = self.store.verdict(challenge_id, c.root, sampling_seed)
         if cached is None:
-            judgement = self._judge(challenge_id, c, sampling_seed)
-            if judgement is None:
+            reached = self._judge(challenge_id, c, sampling_seed)
+            if reached is None:
                 return None
-            cached = self._save(challenge_id, c.root, sampling_seed, judgement)
+            cached = self._save(challenge_id, c.root, sampling_seed, reached)
         return Ballot(challenge_id, subject, cached.ok, cached.tops, cached.evidence_hash)
 
-    def _judge(self, challenge_id: int, c: Challenge, sampling_seed: bytes) -> Judgement | None:
-        offer = call_struct(self.client, self.registry.functions.offerOf(c.provider))
+    def _judge(
+        self, challenge_id: int, c: views.Challenge, sampling_seed: bytes
+    ) -> Judgement | None:
+        fn = self.registry.functions.offerOf(c.provider)
+        offer = views.offer(fn, self.client.call(fn))
         commitment = Commitment(
             challenge_id=challenge_id,
             subject=c.subject,
@@ -236,8 +185,8 @@ class Oracle:
             sampling_seed=sampling_seed,
             opened_at=c.opened_at,
             committed_at=c.committed_at,
-            endpoint=str(offer["endpoint"]),
-            gpu_model=bytes(offer["gpuModel"]).rstrip(b"\0").decode("ascii", "replace"),
+            endpoint=offer.endpoint,
+            gpu_model=offer.gpu_model,
         )
         first = self.store.first_fetch(challenge_id)
         timeout = self.settings.http_timeout
@@ -251,12 +200,12 @@ class Oracle:
                 min_benchmark_fraction=self.settings.min_benchmark_fraction,
             )
             if judgement.ok and c.subject != 0:
-                uri = self.store.result_uri(c.subject) or (
-                    f"{commitment.endpoint.rstrip('/')}/jobs/{c.subject}/result"
+                uri = self.store.result_uri(c.subject) or api.result_url(
+                    commitment.endpoint, c.subject
                 )
-                job = call_struct(self.client, self.market.functions.jobOf(c.subject))
+                result_hash = self._job(c.subject).result_hash
                 artifact = fetch_artifact(uri, timeout, self.settings.max_artifact_bytes)
-                judgement = judge_result(commitment, artifact, bytes(job["resultHash"]))
+                judgement = judge_result(commitment, artifact, result_hash)
         except Unreachable as exc:
             if time.time() - first < self.settings.reveal_timeout:
                 log.warning(
@@ -280,7 +229,7 @@ class Oracle:
         )
         return judgement
 
-    def _sampling_seed(self, challenge_id: int, c: Challenge) -> bytes | None:
+    def _sampling_seed(self, challenge_id: int, c: views.Challenge) -> bytes | None:
         """The sampling seed, blockhash(commitBlock + 1): stored on-chain, or read from the block
         itself as soon as it exists. The first reader also stores it, so it cannot expire; one
         past the 256-block window is re-armed on-chain (it never silently passes or fails)."""
@@ -314,6 +263,14 @@ class Oracle:
         self.store.save_verdict(challenge_id, root, sampling_seed, verdict)
         return verdict
 
+    def _challenge(self, challenge_id: int, block: int) -> views.Challenge:
+        fn = self.benchmark.functions.challengeOf(challenge_id)
+        return views.Challenge.of(fn, self.client.call(fn, block))
+
+    def _job(self, job_id: int, block: int | str = "latest") -> views.Job:
+        fn = self.market.functions.jobOf(job_id)
+        return views.Job.of(fn, self.client.call(fn, block))
+
     def _timestamp(self, block: int) -> int:
         return int(
             self.client.rpc("eth_getBlock", lambda: self.client.w3.eth.get_block(block))[
@@ -324,107 +281,12 @@ class Oracle:
     # ------------------------------------------------------------ voting
 
     def send(self, ballots: list[Ballot]) -> list[Ballot]:
-        if not ballots:
-            return []
-        version = self.client.call(self.council.functions.configVersion())
-        if not self.client.call(self.council.functions.isMember(self.me)):
-            if not self._warned_not_member:
-                log.warning("not a council member; not voting", extra={"member": self.me})
-                self._warned_not_member = True
-            return []
-        self._warned_not_member = False
-        ready = []
-        for ballot in ballots:
-            row = self.store.vote(ballot.subject, version)
-            if row is not None and row.status != SENDING:
-                continue
-            if self.client.call(self.council.functions.hasVoted(ballot.subject, self.me)):
-                # A send that got through before a kill: nothing to repeat.
-                self._record([ballot], version)
-                self.store.set_vote_status(ballot.subject, version, SENT)
-                continue
-            ready.append(ballot)
-        sent: list[Ballot] = []
-        for first in range(0, len(ready), self.settings.batch_size):
-            sent += self._send_batch(ready[first : first + self.settings.batch_size], version)
-        return sent
-
-    def _record(self, ballots: list[Ballot], version: int) -> None:
-        self.store.record_votes(
-            [
-                VoteRow(
-                    b.subject, version, b.challenge_id, b.ok, b.tops, b.evidence_hash, SENDING, None
-                )
-                for b in ballots
-            ]
-        )
-
-    def _send_batch(self, ballots: list[Ballot], version: int) -> list[Ballot]:
-        self._record(ballots, version)  # before sending: a kill from here on is recoverable
-        if len(ballots) == 1:
-            b = ballots[0]
-            fn = self.council.functions.vote(
-                b.subject, version, Verdict.OK if b.ok else Verdict.FAIL, b.tops, b.evidence_hash
-            )
-        else:
-            fn = self.council.functions.voteBatch(
-                version,
-                [
-                    (b.subject, Verdict.OK if b.ok else Verdict.FAIL, b.tops, b.evidence_hash)
-                    for b in ballots
-                ],
-            )
-        try:
-            receipt = self.client.transact(fn)
-        except ChainError as exc:
-            message = str(exc)
-            if len(ballots) > 1:
-                log.warning("batch refused; voting one by one", extra={"error": message})
-                sent: list[Ballot] = []
-                for ballot in ballots:
-                    sent += self._send_batch([ballot], version)
-                return sent
-            b = ballots[0]
-            if "AlreadyFinal" in message or "AlreadyVoted" in message:
-                self.store.set_vote_status(b.subject, version, REJECTED)
-                log.info("vote not needed", extra={"subject": str(b.subject), "why": message})
-                return []
-            raise
-        tx_hash = "0x" + bytes(receipt["transactionHash"]).hex()
-        for b in ballots:
-            self.store.set_vote_status(b.subject, version, SENT, tx_hash)
-        log.info(
-            "votes sent",
-            extra={
-                "count": len(ballots),
-                "tx": tx_hash,
-                "gas": receipt["gasUsed"],
-                "subjects": [str(b.subject) for b in ballots],
-                "verdicts": ["ok" if b.ok else "fail" for b in ballots],
-            },
-        )
-        return ballots
+        """Cast `ballots` (those not cast yet); returns the ballots sent."""
+        return self.voter.send(ballots)
 
     def reconcile(self) -> None:
-        """Mark votes the council holds at the safe head as confirmed; put back votes that a reorg
-        dropped, so the next send casts them again."""
-        safe = self.scanner.safe_head()
-        for row in self.store.votes(SENT):
-            fn = self.council.functions.hasVoted(row.subject, self.me)
-            if self.client.call(fn, safe) and self._version_at(safe) == row.version:
-                self.store.set_vote_status(row.subject, row.version, CONFIRMED)
-            elif not self.client.call(fn):
-                if self.client.call(self.council.functions.isFinal(row.subject)):
-                    self.store.set_vote_status(row.subject, row.version, REJECTED)
-                else:
-                    log.warning(
-                        "sent vote missing on-chain; resending", extra={"subject": str(row.subject)}
-                    )
-                    self.store.set_vote_status(row.subject, row.version, SENDING)
-                    self.store.reopen_after(-1)
-
-    def _version_at(self, block: int) -> int:
-        return int(self.client.call(self.council.functions.configVersion(), block))
+        """Check the votes sent against the council at the safe head (see `Voter.reconcile`)."""
+        self.voter.reconcile()
 
     # ------------------------------------------------------------ status
 

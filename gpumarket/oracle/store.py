@@ -11,6 +11,9 @@ import sqlite3
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
+
+from gpumarket.runtime import sqlite
 
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS challenges (
@@ -78,12 +81,8 @@ class VoteRow:
 
 
 def connect(path: Path) -> sqlite3.Connection:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    db = sqlite3.connect(path, isolation_level="DEFERRED", timeout=30)
-    db.execute("PRAGMA journal_mode=WAL")
-    db.execute("PRAGMA synchronous=FULL")
-    db.executescript(SCHEMA)
-    return db
+    """The oracle's database at `path` (its directory created), durable, with its tables."""
+    return sqlite.connect(path, schema=SCHEMA)
 
 
 class OracleStore:
@@ -191,7 +190,7 @@ class OracleStore:
             "SELECT subject, version, challenge_id, ok, tops, evidence_hash, status, tx_hash "
             "FROM votes"
         )
-        args: tuple = ()
+        args: tuple[str, ...] = ()
         if status is not None:
             query += " WHERE status = ?"
             args = (status,)
@@ -245,7 +244,7 @@ class OracleStore:
         }
 
 
-def _vote_row(row: tuple) -> VoteRow:
+def _vote_row(row: tuple[Any, ...]) -> VoteRow:
     return VoteRow(
         subject=int(row[0]),
         version=int(row[1]),

@@ -1,2 +1,3 @@
 """What the services (the oracle and the provider agent) share at run time: settings, JSON logs,
-the loop, the log scanner, canonical JSON, and the supervisor that starts them as processes."""
+the loop, the log scanner, SQLite connections, canonical JSON, and the supervisor that starts
+them as processes."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import cast
 
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
@@ -37,13 +38,13 @@ class ServiceSettings(BaseSettings):
 
     def account(self) -> LocalAccount | None:
         if self.private_key is not None:
-            return Account.from_key(self.private_key.get_secret_value())
+            return cast(LocalAccount, Account.from_key(self.private_key.get_secret_value()))
         if self.keystore is not None:
             if self.keystore_password is None:
                 raise ValueError("a keystore needs its password (the *_KEYSTORE_PASSWORD variable)")
             encrypted = json.loads(self.keystore.read_text())
             key = Account.decrypt(encrypted, self.keystore_password.get_secret_value())
-            return Account.from_key(key)
+            return cast(LocalAccount, Account.from_key(key))
         return None
 
     def client(self) -> ChainClient:

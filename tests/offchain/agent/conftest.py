@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from eth_hash.auto import keccak
 
-from gpumarket.agent.store import AgentStore, ProofRecord, atomic_write_bytes, save_proof
+from gpumarket.agent.proofs import ProofRecord, atomic_write_bytes, save_proof
+from gpumarket.agent.store import AgentStore
 from gpumarket.agent.workloads import artifact_hash
 from gpumarket.pogemm import backends, spec
 from gpumarket.pogemm.prover import Proof, prove

@@ -12,7 +12,8 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from eth_hash.auto import keccak
 
-from gpumarket.agent.server import MAX_POSITIONS, make_app
+from gpumarket.agent.api import MAX_POSITIONS
+from gpumarket.agent.server import make_app
 from gpumarket.agent.store import AgentStore
 from gpumarket.pogemm import backends, spec, verifier
 from gpumarket.pogemm.prover import prove

@@ -6,7 +6,7 @@ import json
 
 from click.testing import CliRunner
 
-from gpumarket.agent.store import JobPhase
+from gpumarket.agent.records import JobPhase
 from gpumarket.cli.main import main
 
 from .conftest import CHALLENGE_ID, JOB_ID, PROVIDER, SUBJECT

@@ -8,15 +8,9 @@ import numpy as np
 import pytest
 from eth_hash.auto import keccak
 
-from gpumarket.agent.store import (
-    AgentStore,
-    ChallengePhase,
-    JobPhase,
-    StoreMismatch,
-    atomic_write_bytes,
-    load_proof,
-    save_proof,
-)
+from gpumarket.agent.proofs import atomic_write_bytes, load_proof, save_proof
+from gpumarket.agent.records import ChallengePhase, JobPhase
+from gpumarket.agent.store import AgentStore, StoreMismatch
 from gpumarket.pogemm import backends, spec
 from gpumarket.pogemm.prover import Proof, prove
 

@@ -19,9 +19,9 @@ import pytest
 import requests
 from brownie import chain, web3
 
+from gpumarket.agent.records import ChallengePhase, JobPhase
 from gpumarket.agent.server import serve_in_thread
 from gpumarket.agent.service import Agent
-from gpumarket.agent.store import ChallengePhase, JobPhase
 from gpumarket.agent.workloads import OUTPUT_ENV, command_hash, job_pogemm_params
 from gpumarket.chain.types import JobSpec, JobState
 from gpumarket.pogemm import backends, reference, spec, verifier
