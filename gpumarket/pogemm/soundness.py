@@ -185,8 +185,9 @@ def consistent_units(
 @functools.lru_cache(maxsize=8)
 def _log_choose(trials: int) -> npt.NDArray[np.float64]:
     """log C(trials, j), j = 0 ... trials."""
-    log_factorials = np.array([math.lgamma(x + 1) for x in range(trials + 1)])
-    return log_factorials[-1] - log_factorials - log_factorials[::-1]
+    log_factorials = np.array([math.lgamma(x + 1) for x in range(trials + 1)], dtype=np.float64)
+    out: npt.NDArray[np.float64] = log_factorials[-1] - log_factorials - log_factorials[::-1]
+    return out
 
 
 def _log_binomial_pmf(trials: int, p: float) -> npt.NDArray[np.float64]:
