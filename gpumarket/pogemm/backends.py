@@ -75,6 +75,16 @@ class Backend(ABC):
         """Wait for queued device work (timing needs it on asynchronous devices)."""
         return None
 
+    def mark(self) -> Any:
+        """A point in the device's work, for `seconds_between`. Here: wait for the device, read
+        the host clock; CUDA records an event instead, which does not stall the queue."""
+        self.synchronize()
+        return time.perf_counter()
+
+    def seconds_between(self, start: Any, end: Any) -> float:
+        """Device seconds between two marks (waits for the later one)."""
+        return float(end - start)
+
     def run(self, x: Any, b: Any, offset: Any, steps: int) -> Any:
         for _ in range(steps):
             x = self.step(x, b, offset)
@@ -305,6 +315,19 @@ class TorchInt8Backend(Backend):
     def synchronize(self) -> None:
         if self._device.type == "cuda":
             self._torch.cuda.synchronize()
+
+    def mark(self) -> Any:
+        if self._device.type != "cuda":
+            return super().mark()
+        event = self._torch.cuda.Event(enable_timing=True)
+        event.record()
+        return event
+
+    def seconds_between(self, start: Any, end: Any) -> float:
+        if self._device.type != "cuda":
+            return super().seconds_between(start, end)
+        end.synchronize()
+        return float(start.elapsed_time(end)) / 1000.0
 
 
 _FACTORIES: dict[str, Callable[[], Backend]] = {

@@ -5,10 +5,12 @@ hashes them in batches (hashlib releases the GIL on inputs of 2 KiB and more) wh
 runs the next K steps.
 
 With ``interleave_raw=True`` (`gpumarket bench`) the prover also runs the raw GEMM of the same
-work in the same loop: after each interval, once the previous checkpoint's hashing is done, K
-plain steps of a second copy of X, timed apart. Both see the same machine at the same moment, so
-their ratio (the proof's overhead) does not drift with whatever else the machine is doing; the
-copy must end where the proof did, which checks that the backend is deterministic.
+work in the same loop: after each of its steps, one plain step of a second copy of X, timed
+apart on the device (`Backend.mark`: CUDA events, which do not stall the queue; the host clock
+elsewhere). Both see the same machine at the same moment, so their ratio (the proof's overhead) does
+not drift with whatever else the machine is doing; the copy must end where the proof did, which
+checks that the backend is deterministic. Checkpoint hashing runs in threads during both (on a
+GPU it uses no device time; on a CPU it is `timings.hash`, small beside an interval's GEMM).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -33,9 +36,9 @@ ProgressCallback = Callable[[int, int], None]
 @dataclass(frozen=True)
 class ProveTimings:
     """Seconds. `hash` is the summed time of the hashing tasks, most of it hidden under `gemm`;
-    `hash_wait` is what the prover waited for them (after the last step, and, interleaved, before
-    each raw block). `raw` is the interleaved raw GEMM (0 when not interleaved): T plain steps,
-    not part of `total`."""
+    `hash_wait` is what the prover waited for them after the last step. `raw` is the interleaved
+    raw GEMM (0 when not interleaved): T plain steps, not part of `total` or `gemm`; then
+    `step_pairs` holds (prover step, raw step) seconds for each of the T steps."""
 
     generate: float
     gemm: float
@@ -45,6 +48,7 @@ class ProveTimings:
     tree: float
     total: float
     raw: float = 0.0
+    step_pairs: tuple[tuple[float, float], ...] = ()
 
     @property
     def proof_work(self) -> float:
@@ -209,7 +213,8 @@ def prove(
 
     store = CheckpointStore(params, b_host, keep_every)
     pending: list[Future[tuple[bytes, float]]] = []
-    gemm = transfer = raw = hash_wait = 0.0
+    gemm = transfer = raw = 0.0
+    step_pairs: list[tuple[float, float]] = []
     x_checkpoint = x_host
     with ThreadPoolExecutor(max_workers=settings.hash_workers) as pool:
 
@@ -224,30 +229,35 @@ def prove(
             # The interval's offsets, (U + V_c)·512, made on the device: n² small additions
             # against K·n³ multiply-adds.
             offset = backend.offsets(u_device, v_host[c - 1])
+            marks: list[tuple[Any, Any, Any]] = []
             for t in range((c - 1) * interval, c * interval):
-                x_device = backend.step(x_device, b_device, offset)
+                if x_raw is None:
+                    x_device = backend.step(x_device, b_device, offset)
+                else:
+                    # The raw copy's step right after the prover's, on the same offsets: both
+                    # see the machine as it is at that moment. Marks time each on the device.
+                    before = backend.mark()
+                    x_device = backend.step(x_device, b_device, offset)
+                    between = backend.mark()
+                    x_raw = backend.step(x_raw, b_device, offset)
+                    marks.append((before, between, backend.mark()))
                 if progress is not None:
                     progress(t + 1, params.steps)
             backend.synchronize()
             downloaded = time.perf_counter()
+            pairs = [
+                (backend.seconds_between(a, b), backend.seconds_between(b, e)) for a, b, e in marks
+            ]
+            interval_raw = sum(r for _, r in pairs)
+            step_pairs.extend(pairs)
+            raw += interval_raw
             x_checkpoint = backend.download(x_device)
             transfer += time.perf_counter() - downloaded
-            gemm += downloaded - loop_started
-            if x_raw is not None:
-                # The raw block must not share the machine with hashing: wait (prover time)
-                # for what is still hashing, then time K plain steps.
-                waited = time.perf_counter()
-                for future in pending:
-                    future.result()
-                hash_wait += time.perf_counter() - waited
-                raw_started = time.perf_counter()
-                x_raw = backend.run(x_raw, b_device, offset, interval)
-                backend.synchronize()
-                raw += time.perf_counter() - raw_started
+            gemm += downloaded - loop_started - interval_raw
             commit_checkpoint(c, x_checkpoint)
         waited = time.perf_counter()
         results = [future.result() for future in pending]
-        hash_wait += time.perf_counter() - waited
+        hash_wait = time.perf_counter() - waited
 
     tree_started = time.perf_counter()
     tree = MerkleTree(b"".join(digests for digests, _ in results))
@@ -261,6 +271,7 @@ def prove(
         tree=tree_time,
         total=time.perf_counter() - started - raw,
         raw=raw,
+        step_pairs=tuple(step_pairs),
     )
     if x_raw is not None and not np.array_equal(backend.download(x_raw), x_checkpoint):
         raise RuntimeError(
