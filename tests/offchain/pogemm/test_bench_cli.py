@@ -28,6 +28,7 @@ def test_bench_prints_every_figure(runner: CliRunner) -> None:
     assert re.search(rf"ops/s achieved\s+│\s+{NUMBER} [MGTP]?OPS", out)
     assert re.search(rf"raw GEMM throughput\s+│\s+{NUMBER} [MGTP]?OPS", out)
     assert re.search(rf"proof overhead\s+│\s+{NUMBER}%", out)
+    assert re.search(rf"overhead vs raw GEMM\s+│\s+-?{NUMBER}% \(median step ratio", out)
     assert re.search(r"reference\s+│\s+(no GPU detected|.*TOPS int8 dense)", out)
     assert re.search(rf"verify time\s+│\s+{NUMBER} s \(ok\)", out)
     assert re.search(rf"verify/prove\s+│\s+{NUMBER}%", out)
