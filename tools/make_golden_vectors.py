@@ -20,7 +20,8 @@ from eth_hash.auto import keccak
 from gpumarket.pogemm import reference
 
 OUTPUT = Path(__file__).resolve().parent.parent / "tests" / "data" / "pogemm_golden.json"
-FORMAT_VERSION = 1
+# 2: the v2 step, g(X·B + (U[i] + V[c])·512), with keys 'U' and 'V'.
+FORMAT_VERSION = 2
 FIRST_WORDS = 8
 # (seed label, n, T, K): leaf counts 320, 128 and 192, so padding is both needed and not.
 CASES = (
@@ -60,9 +61,18 @@ def merkle_proof(leaves: list[bytes], index: int) -> list[bytes]:
 def make_case(label: str, n: int, steps: int, interval: int) -> dict[str, Any]:
     seed = seed_for(label)
     key_x, key_b = reference.key(seed, b"X"), reference.key(seed, b"B")
+    key_u, key_v = reference.key(seed, b"U"), reference.key(seed, b"V")
     x0 = reference.x0(seed, n)
     b = reference.b_matrix(seed, n)
+    u = reference.u_matrix(seed, n)
+    v0 = reference.v_row(seed, n, 0)
     checkpoints = reference.checkpoints(seed, n, steps, interval)
+    # One output entry of one step, spelled out: what an on-chain check would recompute.
+    entry_i, entry_k = n - 1, 5
+    entry_c = steps // interval - 1
+    entry_row = checkpoints[entry_c][entry_i]
+    v_last = reference.v_row(seed, n, entry_c)
+    entry_y = sum(entry_row[j] * b[j][entry_k] for j in range(n))
     leaves = [
         reference.leaf(c, i, row) for c, x in enumerate(checkpoints) for i, row in enumerate(x)
     ]
@@ -80,8 +90,25 @@ def make_case(label: str, n: int, steps: int, interval: int) -> dict[str, Any]:
         "key_b": f"{key_b:016x}",
         "words_x": [f"{reference.word(key_x, m):016x}" for m in range(FIRST_WORDS)],
         "words_b": [f"{reference.word(key_b, m):016x}" for m in range(FIRST_WORDS)],
+        "key_u": f"{key_u:016x}",
+        "key_v": f"{key_v:016x}",
+        "words_u": [f"{reference.word(key_u, m):016x}" for m in range(FIRST_WORDS)],
+        "words_v": [f"{reference.word(key_v, m):016x}" for m in range(FIRST_WORDS)],
         "x0_rows": [x0[0], x0[1]],
         "b_columns": [[b[k][j] for k in range(n)] for j in (0, 1)],
+        "u_rows": [u[0], u[1]],
+        "v_rows": [v0],
+        "step_entry": {
+            "c": entry_c,
+            "i": entry_i,
+            "k": entry_k,
+            "row": row_hex(entry_row),
+            "y": entry_y,
+            "u": u[entry_i][entry_k],
+            "v": v_last[entry_k],
+            "z": entry_y + 512 * (u[entry_i][entry_k] + v_last[entry_k]),
+            "value": reference.step_entry(entry_row, b, u[entry_i], v_last, entry_k),
+        },
         "checkpoints": [
             {
                 "c": c,

@@ -113,8 +113,10 @@ def _pogemm_section(rows: list[dict[str, Any]]) -> list[str]:
         "## PoGEMM cost",
         "",
         f"`gpumarket bench --sweep` on the {backend} backend: the prover (GEMM, checkpoint "
-        "hashing, Merkle tree) against the raw GEMM of the same work on the same backend, in the "
-        "same run; and the verifier's time (S samples, K steps each) over the prover's.",
+        "hashing, Merkle tree) against the raw GEMM of the same work on the same backend, "
+        "interleaved with it in one loop (a raw block of K steps after each of the prover's "
+        "intervals); and the verifier's time (S samples, K steps each) over the prover's. The "
+        "step is PoGEMM v2's, g(X·B + (U[i] + V[c])·512).",
         "",
         "| n | T | K | S | prove | prover | raw GEMM | overhead | verify | verify/prove |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",

@@ -19,10 +19,8 @@ def half_rows_proof(params: spec.Params) -> Proof:
     x = spec.x0(params.seed, params.n)
     half = params.n // 2
     checkpoints, current = [x.copy()], x.copy()
-    for _ in range(params.intervals):
-        top = current[:half]
-        for _ in range(params.interval):
-            top = spec.step(top, b)
+    for c in range(params.intervals):
+        top = spec.advance(params, current[:half], range(half), c, c + 1, b)
         current = np.concatenate([top, x[half:]])
         checkpoints.append(current.copy())
     return Proof.from_checkpoints(params, checkpoints, b)

@@ -3,6 +3,14 @@
 Hashing overlaps the GEMMs: at each checkpoint the rows come back to the host and a thread pool
 hashes them in batches (hashlib releases the GIL on inputs of 2 KiB and more) while the device
 runs the next K steps.
+
+With ``interleave_raw=True`` (`gpumarket bench`) the prover also runs the raw GEMM of the same
+work in the same loop: after each of its steps, one plain step of a second copy of X, timed
+apart on the device (`Backend.mark`: CUDA events, which do not stall the queue; the host clock
+elsewhere). Both see the same machine at the same moment, so their ratio (the proof's overhead) does
+not drift with whatever else the machine is doing; the copy must end where the proof did, which
+checks that the backend is deterministic. Checkpoint hashing runs in threads during both (on a
+GPU it uses no device time; on a CPU it is `timings.hash`, small beside an interval's GEMM).
 """
 
 from __future__ import annotations
@@ -11,6 +19,7 @@ import time
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -27,7 +36,9 @@ ProgressCallback = Callable[[int, int], None]
 @dataclass(frozen=True)
 class ProveTimings:
     """Seconds. `hash` is the summed time of the hashing tasks, most of it hidden under `gemm`;
-    `hash_wait` is what the prover waited for them after the last step."""
+    `hash_wait` is what the prover waited for them after the last step. `raw` is the interleaved
+    raw GEMM (0 when not interleaved): T plain steps, not part of `total` or `gemm`; then
+    `step_pairs` holds (prover step, raw step) seconds for each of the T steps."""
 
     generate: float
     gemm: float
@@ -36,6 +47,8 @@ class ProveTimings:
     hash_wait: float
     tree: float
     total: float
+    raw: float = 0.0
+    step_pairs: tuple[tuple[float, float], ...] = ()
 
     @property
     def proof_work(self) -> float:
@@ -51,8 +64,9 @@ class ProveTimings:
 class CheckpointStore:
     """Checkpoint matrices, every `keep_every`-th one kept; the others are recomputed on demand.
 
-    Rows evolve independently (row i of X_{t+1} depends only on row i of X_t and on B), so a
-    missing row is recomputed from the nearest kept checkpoint before it.
+    Rows evolve independently (row i of X_{t+1} depends only on row i of X_t, on B, on U[i] and
+    on the interval's V), so a missing row is recomputed from the nearest kept checkpoint before
+    it, one interval at a time.
     """
 
     def __init__(
@@ -87,10 +101,13 @@ class CheckpointStore:
             raise IndexError(f"checkpoint {c} out of range [0, {self.params.intervals}]")
         base = c - c % self.keep_every
         selected = self._stored[base][np.asarray(rows, dtype=np.int64)]
-        missing_steps = (c - base) * self.params.interval
-        if missing_steps == 0:
+        if c == base:
             return np.ascontiguousarray(selected)
-        return self._backend.steps_host(selected, self._b, missing_steps)
+        seed, n = self.params.seed, self.params.n
+        u = spec.u_rows(seed, n, rows)
+        for v in spec.v_rows(seed, n, range(base, c)):
+            selected = self._backend.steps_host(selected, self._b, u, v, self.params.interval)
+        return selected
 
 
 class Proof:
@@ -171,8 +188,13 @@ def prove(
     keep_every: int = 1,
     progress: ProgressCallback | None = None,
     settings: PoGemmSettings | None = None,
+    interleave_raw: bool = False,
 ) -> Proof:
-    """Run the benchmark and commit to it. The result answers reveals and carries timings."""
+    """Run the benchmark and commit to it. The result answers reveals and carries timings.
+
+    `interleave_raw` also times the raw GEMM of the same work in the same loop (module
+    docstring); `timings.total` leaves it out and `timings.raw` holds it.
+    """
     settings = settings or PoGemmSettings()
     backend = backend or best_backend(settings=settings)
     n, interval = params.n, params.interval
@@ -181,14 +203,19 @@ def prove(
 
     x_host = spec.x0(params.seed, n)
     b_host = spec.b_matrix(params.seed, n)
+    v_host = spec.v_rows(params.seed, n, range(params.intervals))
     b_device = backend.upload_b(b_host)
     x_device = backend.upload_x(x_host)
+    u_device = backend.upload_u(spec.u_matrix(params.seed, n))
+    x_raw = backend.upload_x(x_host) if interleave_raw else None
     backend.synchronize()
     generate = time.perf_counter() - started
 
     store = CheckpointStore(params, b_host, keep_every)
     pending: list[Future[tuple[bytes, float]]] = []
-    gemm = transfer = 0.0
+    gemm = transfer = raw = 0.0
+    step_pairs: list[tuple[float, float]] = []
+    x_checkpoint = x_host
     with ThreadPoolExecutor(max_workers=settings.hash_workers) as pool:
 
         def commit_checkpoint(c: int, x: spec.Int8Matrix) -> None:
@@ -199,15 +226,34 @@ def prove(
         commit_checkpoint(0, x_host)
         for c in range(1, params.checkpoints):
             loop_started = time.perf_counter()
+            # The interval's offsets, (U + V_c)·512, made on the device: n² small additions
+            # against K·n³ multiply-adds.
+            offset = backend.offsets(u_device, v_host[c - 1])
+            marks: list[tuple[Any, Any, Any]] = []
             for t in range((c - 1) * interval, c * interval):
-                x_device = backend.step(x_device, b_device)
+                if x_raw is None:
+                    x_device = backend.step(x_device, b_device, offset)
+                else:
+                    # The raw copy's step right after the prover's, on the same offsets: both
+                    # see the machine as it is at that moment. Marks time each on the device.
+                    before = backend.mark()
+                    x_device = backend.step(x_device, b_device, offset)
+                    between = backend.mark()
+                    x_raw = backend.step(x_raw, b_device, offset)
+                    marks.append((before, between, backend.mark()))
                 if progress is not None:
                     progress(t + 1, params.steps)
             backend.synchronize()
             downloaded = time.perf_counter()
+            pairs = [
+                (backend.seconds_between(a, b), backend.seconds_between(b, e)) for a, b, e in marks
+            ]
+            interval_raw = sum(r for _, r in pairs)
+            step_pairs.extend(pairs)
+            raw += interval_raw
             x_checkpoint = backend.download(x_device)
             transfer += time.perf_counter() - downloaded
-            gemm += downloaded - loop_started
+            gemm += downloaded - loop_started - interval_raw
             commit_checkpoint(c, x_checkpoint)
         waited = time.perf_counter()
         results = [future.result() for future in pending]
@@ -223,6 +269,13 @@ def prove(
         hash=sum(seconds for _, seconds in results),
         hash_wait=hash_wait,
         tree=tree_time,
-        total=time.perf_counter() - started,
+        total=time.perf_counter() - started - raw,
+        raw=raw,
+        step_pairs=tuple(step_pairs),
     )
+    if x_raw is not None and not np.array_equal(backend.download(x_raw), x_checkpoint):
+        raise RuntimeError(
+            f"backend {backend.name} is not deterministic: the interleaved raw run ended "
+            "elsewhere than the proof"
+        )
     return Proof(params, tree, store, timings, backend.name)

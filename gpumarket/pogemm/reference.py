@@ -48,8 +48,21 @@ def b_matrix(seed: bytes, n: int) -> list[list[int]]:
     return [[entry(k, column * n + row) for column in range(n)] for row in range(n)]
 
 
+def u_matrix(seed: bytes, n: int) -> list[list[int]]:
+    """U[i][k]: row i's own offset vector, entries i*n ... i*n+n-1 of key 'U'."""
+    k = key(seed, b"U")
+    return [[entry(k, i * n + j) for j in range(n)] for i in range(n)]
+
+
+def v_row(seed: bytes, n: int, c: int) -> list[int]:
+    """V[c]: interval c's offset vector, entries c*n ... c*n+n-1 of key 'V'."""
+    k = key(seed, b"V")
+    return [entry(k, c * n + j) for j in range(n)]
+
+
 def to_int32(y: int) -> int:
-    """y as a two's complement int32 (the GEMM accumulator); |Y| <= 64n never wraps for legal n."""
+    """y as a two's complement int32 (the GEMM accumulator); |Y| <= 64n + 2^13 never wraps for
+    legal n."""
     y &= 0xFFFFFFFF
     return y - (1 << 32) if y >= 1 << 31 else y
 
@@ -59,13 +72,29 @@ def g(y: int) -> int:
     return (((y >> 3) ^ (y >> 9)) & 15) - 8
 
 
-def step_row(row: Sequence[int], b: Sequence[Sequence[int]]) -> list[int]:
-    n = len(row)
-    return [g(to_int32(sum(row[j] * b[j][k] for j in range(n)))) for k in range(n)]
+def step_entry(
+    row: Sequence[int], b: Sequence[Sequence[int]], u_row: Sequence[int], v: Sequence[int], k: int
+) -> int:
+    """Entry k of one step of one row: g(row · B[:, k] + 512·(U[i][k] + V[c][k]))."""
+    y = sum(row[j] * b[j][k] for j in range(len(row)))
+    return g(to_int32(y + (u_row[k] + v[k]) * 512))
 
 
-def step(x: Sequence[Sequence[int]], b: Sequence[Sequence[int]]) -> list[list[int]]:
-    return [step_row(row, b) for row in x]
+def step_row(
+    row: Sequence[int], b: Sequence[Sequence[int]], u_row: Sequence[int], v: Sequence[int]
+) -> list[int]:
+    """One step of row i in interval c, with u_row = U[i] and v = V[c]."""
+    return [step_entry(row, b, u_row, v, k) for k in range(len(row))]
+
+
+def step(
+    x: Sequence[Sequence[int]],
+    b: Sequence[Sequence[int]],
+    u: Sequence[Sequence[int]],
+    v: Sequence[int],
+) -> list[list[int]]:
+    """One step of every row (row i with U[i]) in the interval whose V row is v."""
+    return [step_row(row, b, u_row, v) for row, u_row in zip(x, u, strict=True)]
 
 
 def leaf(c: int, i: int, row: Sequence[int]) -> bytes:
@@ -86,11 +115,12 @@ def merkle_root(leaves: Sequence[bytes]) -> bytes:
 def checkpoints(seed: bytes, n: int, steps: int, interval: int) -> list[list[list[int]]]:
     """X at every checkpoint c = 0 ... steps/interval."""
     b = b_matrix(seed, n)
+    u = u_matrix(seed, n)
     x = x0(seed, n)
     out = [x]
-    for t in range(1, steps + 1):
-        x = step(x, b)
-        if t % interval == 0:
+    for t in range(steps):
+        x = step(x, b, u, v_row(seed, n, t // interval))
+        if (t + 1) % interval == 0:
             out.append(x)
     return out
 

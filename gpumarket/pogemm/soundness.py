@@ -1,12 +1,52 @@
-"""How many samples a PoGEMM check needs.
+"""How likely a PoGEMM cheater is to pass, and how many samples a check needs (DESIGN.md 5.6).
 
-A provider that did only a fraction f of the (interval, row) units passes one uniform sample
-with probability at most f, so S independent samples pass with probability at most f^S.
+Units. The commitment has ``C·n`` (interval, row) units, C = T/K: unit (c, i) is *consistent*
+when K steps of row i's interval-c map ``F_{c,i}(x) = g(x·B + (U[i] + V[c])·512)`` take committed
+row i of checkpoint c to committed row i of checkpoint c + 1 (and, for c = 0, the committed row
+is the generator's X0 row). A sample is one uniform unit (`spec.sample_position`; its modulo bias
+is below 2^-190), and it passes exactly when its unit is consistent. So, for any commitment
+whatsoever, with a sampling seed the provider could not know or choose when it committed::
+
+    P(pass S samples) = f^S,   f = consistent units / (C·n)                       (exact)
+
+Work. That is a statement about units, not about work; v1 equated the two, and its collapse
+cheater (every later row one shared vector, 1/n of the work) had f = 1 − 1/C. In v2 every unit has
+a map of its own, so no row of GEMM output serves two units except where a cheater *chooses* a
+unit's starting row (equal to another's, or structured, like zero) — which it can do only for a
+unit whose predecessor (c − 1, i) is then inconsistent (hitting a chosen row with F^K is a
+preimage search), and which saves that unit's first step and nothing more (its next inputs are
+outputs of its own map). Counting W row-steps (one row of ``g(x·B + offset)``, by whatever
+algorithm), a consistent unit costs at least K − 1 of them, K when its start was the previous
+unit's output, and the cheap-start units number at most the inconsistent ones. With
+w = W / (n·T), the largest f a provider can reach is::
+
+    phi(w) = w·K/(K − 1)           for w <= (K − 1)/(2K)
+             (K·w + 1)/(K + 1)     above (and for every w when K = 1: phi(0) = 1/2)
+
+    P(pass S samples) <= phi(w)^S                                           (any strategy)
+
+The assumptions: keccak and the generator behave as random functions (no preimages of F^K, no
+fixed points or cycles, no algebraic shortcut through g), and the sampling seed is not ground
+(DESIGN.md 5.7). `alternating_cheater_fraction` is a strategy that meets phi at its corner, so
+phi cannot be lowered. A cheater who fakes only column c = 0 (the units a sample reaches with
+probability 1/C) passes with `column_zero_pass` = (1 − 1/C)^S: v1's collapse rate, now the rate
+of a cheater who did all the work from a made-up X0, which the on-chain fraud proof catches too.
+
+`consistent_units` measures f (and each column's share) for a given commitment.
 """
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+
+from gpumarket.pogemm import spec
+from gpumarket.pogemm.backends import NumpyBackend
 
 # ceil() of a ratio that is an integer up to float rounding must not jump to the next integer.
 _RATIO_TOLERANCE = 1e-9
@@ -17,13 +57,21 @@ def _check_fraction(f: float, name: str = "f") -> None:
         raise ValueError(f"{name} must be a number, got {f!r}")
 
 
-def pass_probability(f: float, samples: int) -> float:
-    """f^S: the chance that a provider who did a fraction f of the work passes S samples."""
-    _check_fraction(f)
+def _check_unit_interval(f: float, name: str) -> None:
+    _check_fraction(f, name)
     if not 0.0 <= f <= 1.0:
-        raise ValueError(f"f must be in [0, 1], got {f}")
-    if isinstance(samples, bool) or not isinstance(samples, int) or samples < 0:
-        raise ValueError(f"samples must be a non-negative integer, got {samples!r}")
+        raise ValueError(f"{name} must be in [0, 1], got {f}")
+
+
+def _check_count(value: int, name: str, minimum: int) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
+
+
+def pass_probability(f: float, samples: int) -> float:
+    """f^S: the chance that a commitment with a fraction f of consistent units passes S samples."""
+    _check_unit_interval(f, "f")
+    _check_count(samples, "samples", 0)
     return float(f) ** samples
 
 
@@ -36,3 +84,181 @@ def samples_needed(epsilon: float, f: float) -> int:
     if not 0.0 < f < 1.0:
         raise ValueError(f"f must be in (0, 1), got {f}")
     return max(1, math.ceil(math.log(epsilon) / math.log(f) - _RATIO_TOLERANCE))
+
+
+def max_consistent_fraction(work: float, interval: int) -> float:
+    """phi(w): the largest fraction of consistent units reachable with a fraction `work` of the
+    n·T row-steps, against any strategy (module docstring)."""
+    _check_unit_interval(work, "work")
+    _check_count(interval, "interval", 1)
+    k = interval
+    if k > 1 and work <= (k - 1) / (2 * k):
+        return work * k / (k - 1)
+    return (k * work + 1) / (k + 1)
+
+
+def pass_bound(work: float, interval: int, samples: int) -> float:
+    """phi(w)^S: the most a provider that did a fraction `work` of the row-steps passes with."""
+    return pass_probability(max_consistent_fraction(work, interval), samples)
+
+
+def work_needed(epsilon: float, interval: int, samples: int) -> float:
+    """The least fraction of the work with which a provider can pass S samples with probability
+    epsilon or more: the w with phi(w)^S = epsilon."""
+    _check_fraction(epsilon, "epsilon")
+    if not 0.0 < epsilon <= 1.0:
+        raise ValueError(f"epsilon must be in (0, 1], got {epsilon}")
+    _check_count(interval, "interval", 1)
+    _check_count(samples, "samples", 1)
+    f = math.pow(epsilon, 1.0 / samples)
+    k = interval
+    if k > 1 and f <= 0.5:
+        return f * (k - 1) / k
+    return max(0.0, (f * (k + 1) - 1) / k)
+
+
+def column_zero_pass(intervals: int, samples: int) -> float:
+    """(1 − 1/C)^S: a commitment whose only inconsistent units are column c = 0 passes with this.
+
+    In v1 this was the collapse cheater's rate at 1/n of the work; in v2 such a commitment needs
+    all the work (every later unit consistent), from an X0 of its own."""
+    _check_count(intervals, "intervals", 1)
+    return pass_probability(1 - 1 / intervals, samples)
+
+
+def alternating_cheater_fraction(interval: int) -> tuple[float, float]:
+    """(w, f) of a strategy meeting phi's corner: in every other interval each row starts from a
+    cheap row (say zero: its first step is g(offset), no GEMM) and runs K − 1 real steps; the
+    intervals between are left inconsistent. w = (K − 1)/(2K), f = 1/2 (C even, c = 0 aside)."""
+    _check_count(interval, "interval", 1)
+    return (interval - 1) / (2 * interval), 0.5
+
+
+@dataclass(frozen=True)
+class UnitCensus:
+    """Which (interval, row) units of a commitment are consistent: ``consistent[c, i]``."""
+
+    consistent: npt.NDArray[np.bool_]
+
+    @property
+    def fraction(self) -> float:
+        """f: the share of consistent units, the chance that one sample passes."""
+        return float(self.consistent.mean())
+
+    @property
+    def column_zero_fraction(self) -> float:
+        """The share of column c = 0 (rows from the generator's X0) that is consistent."""
+        return float(self.consistent[0].mean())
+
+    @property
+    def later_fraction(self) -> float:
+        """The share of columns c >= 1 that is consistent (1.0 when there is none)."""
+        later = self.consistent[1:]
+        return float(later.mean()) if later.size else 1.0
+
+    def pass_probability(self, samples: int) -> float:
+        return pass_probability(self.fraction, samples)
+
+
+def consistent_units(
+    params: spec.Params,
+    checkpoints: Sequence[spec.Int8Matrix],
+    b: spec.Int8Matrix | None = None,
+) -> UnitCensus:
+    """Recompute every unit of a commitment to `checkpoints` (all T/K + 1 matrices) and say which
+    are consistent: what the verifier would accept at each sample position."""
+    if len(checkpoints) != params.checkpoints:
+        raise ValueError(f"need {params.checkpoints} checkpoints, got {len(checkpoints)}")
+    n = params.n
+    b_matrix = spec.b_matrix(params.seed, n) if b is None else b
+    u = spec.u_matrix(params.seed, n)
+    backend = NumpyBackend()
+    consistent = np.empty((params.intervals, n), dtype=bool)
+    for c, v in enumerate(spec.v_rows(params.seed, n, range(params.intervals))):
+        start = np.asarray(checkpoints[c], dtype=np.int8)
+        recomputed = backend.steps_host(start, b_matrix, u, v, params.interval)
+        consistent[c] = (recomputed == checkpoints[c + 1]).all(axis=1)
+    consistent[0] &= (np.asarray(checkpoints[0]) == spec.x0(params.seed, n)).all(axis=1)
+    return UnitCensus(consistent)
+
+
+@functools.lru_cache(maxsize=8)
+def _log_choose(trials: int) -> npt.NDArray[np.float64]:
+    """log C(trials, j), j = 0 ... trials."""
+    log_factorials = np.array([math.lgamma(x + 1) for x in range(trials + 1)], dtype=np.float64)
+    out: npt.NDArray[np.float64] = log_factorials[-1] - log_factorials - log_factorials[::-1]
+    return out
+
+
+def _log_binomial_pmf(trials: int, p: float) -> npt.NDArray[np.float64]:
+    """log P(X = j) for X ~ Binomial(trials, p), j = 0 ... trials, with 0 < p < 1."""
+    j = np.arange(trials + 1, dtype=np.float64)
+    return _log_choose(trials) + j * math.log(p) + (trials - j) * math.log1p(-p)
+
+
+def _binomial_cdf(k: int, trials: int, p: float) -> float:
+    """P(X <= k) for X ~ Binomial(trials, p)."""
+    if k < 0:
+        return 0.0
+    if k >= trials or p <= 0.0:
+        return 1.0
+    if p >= 1.0:
+        return 0.0
+    logs = _log_binomial_pmf(trials, p)[: k + 1]
+    top = float(logs.max())
+    return min(1.0, math.exp(top) * float(np.exp(logs - top).sum()))
+
+
+def _bisect(predicate_low: Callable[[float], bool]) -> float:
+    """The p in [0, 1] where `predicate_low` turns from true to false (60 halvings)."""
+    low, high = 0.0, 1.0
+    for _ in range(60):
+        middle = (low + high) / 2
+        if predicate_low(middle):
+            low = middle
+        else:
+            high = middle
+    return (low + high) / 2
+
+
+def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> tuple[float, float]:
+    """The exact (Clopper-Pearson) two-sided interval for a binomial rate: each side holds the
+    true rate with probability at least 1 − (1 − confidence)/2."""
+    _check_count(trials, "trials", 1)
+    _check_count(successes, "successes", 0)
+    if successes > trials:
+        raise ValueError(f"successes ({successes}) exceed trials ({trials})")
+    if not 0.0 < confidence < 1.0:
+        raise ValueError(f"confidence must be in (0, 1), got {confidence}")
+    tail = (1.0 - confidence) / 2
+    # low: P(X >= successes | p) = tail; that tail grows with p.
+    low = (
+        0.0
+        if successes == 0
+        else _bisect(lambda p: 1.0 - _binomial_cdf(successes - 1, trials, p) < tail)
+    )
+    # high: P(X <= successes | p) = tail; that tail shrinks as p grows.
+    high = (
+        1.0
+        if successes == trials
+        else _bisect(lambda p: _binomial_cdf(successes, trials, p) > tail)
+    )
+    return low, high
+
+
+def _figures() -> str:
+    """The bound at production sizes, beside v1's collapse rate (``python -m ...soundness``)."""
+    lines = [
+        "T/K   K    S  v1 collapse (1-K/T)^S  v2 bound at w=1/2  v2 w for pass >= 1e-6",
+    ]
+    for intervals, k in ((128, 256), (210, 256), (128, 64)):
+        s = 64
+        lines.append(
+            f"{intervals:>3} {k:>4} {s:>4}  {column_zero_pass(intervals, s):>21.3g}  "
+            f"{pass_bound(0.5, k, s):>17.3g}  {work_needed(1e-6, k, s):>21.4f}"
+        )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    print(_figures())

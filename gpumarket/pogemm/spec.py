@@ -8,7 +8,11 @@ Conventions:
 - X0 is row-major: ``X0[i, j] = entry(key_X, i*n + j)``.
 - B is column-major: the column with index ``j`` is the n contiguous entries starting at ``j*n``,
   so ``B[k, j] = entry(key_B, j*n + k)`` and one column is n/16 contiguous generator words.
-- A step is ``X_{t+1} = g(X_t @ B)``.
+- U (per row) and V (per interval) are row-major too: ``U[i, k] = entry(key_U, i*n + k)``,
+  ``V[c, k] = entry(key_V, c*n + k)``.
+- A step of interval c (steps t = cK ... cK + K - 1, from checkpoint c to c + 1) is
+  ``X_{t+1}[i] = g(X_t[i] @ B + 512 * (U[i] + V[c]))``: every (interval, row) unit has a map of
+  its own, so no two units can share a GEMM row (DESIGN.md section 5.1).
 """
 
 from __future__ import annotations
@@ -28,6 +32,10 @@ MIX_MULTIPLIER_2 = 0x94D049BB133111EB
 
 TAG_X = b"X"
 TAG_B = b"B"
+# The per-row (U) and per-interval (V) offset vectors.
+TAG_U = b"U"
+TAG_V = b"V"
+TAGS = (TAG_X, TAG_B, TAG_U, TAG_V)
 
 NIBBLES_PER_WORD = 16
 ENTRY_OFFSET = 8
@@ -36,9 +44,15 @@ ENTRY_MAX = 7
 # n must be a multiple of this: a row is then whole generator words, and torch._int_mm's shape
 # rules (multiples of 8, more than 16 rows) hold.
 ROW_MULTIPLE = 64
-# The largest |entry| product is 64, so |Y| <= 64n. float32 represents every integer up to
-# 2^24, so a float32 GEMM of entries is exact for n <= 2^24 / 64.
+# The largest |entry| product is 64, so |X @ B| <= 64n. float32 represents every integer up to
+# 2^24, so a float32 GEMM of entries is exact for n <= 2^24 / 64 (every partial sum, any order).
+# The offset is added after the GEMM, in int32.
 MAX_EXACT_FLOAT32_N = (1 << 24) // 64
+# offset = (U + V) << OFFSET_SHIFT: U + V is in [-16, 14], so |offset| <= 2^13 = MAX_OFFSET and
+# |X @ B + offset| <= 64n + 2^13 < 2^31 for every legal n. g reads bits 3 ... 12 of its input;
+# the offset moves bits 9 ... 12 only (g's second nibble), by U + V mod 16.
+OFFSET_SHIFT = 9
+MAX_OFFSET = 16 << OFFSET_SHIFT
 # be32 fields in a leaf.
 MAX_BE32 = (1 << 32) - 1
 
@@ -47,6 +61,7 @@ DIGEST_BYTES = 32
 DEFAULT_SAMPLES = 64
 
 Int8Matrix = npt.NDArray[np.int8]
+Int16Matrix = npt.NDArray[np.int16]
 Int32Matrix = npt.NDArray[np.int32]
 Words = npt.NDArray[np.uint64]
 
@@ -102,8 +117,8 @@ def key(seed: bytes, tag: bytes) -> int:
     """``uint64(keccak256(seed ‖ tag))``: the low 64 bits of the hash."""
     if len(seed) != SEED_BYTES:
         raise ValueError(f"seed must be {SEED_BYTES} bytes, got {len(seed)}")
-    if tag not in (TAG_X, TAG_B):
-        raise ValueError(f"tag must be {TAG_X!r} or {TAG_B!r}, got {tag!r}")
+    if tag not in TAGS:
+        raise ValueError(f"tag must be one of {TAGS!r}, got {tag!r}")
     return int.from_bytes(keccak(seed + tag), "big") & MASK64
 
 
@@ -142,14 +157,19 @@ def entries(key_value: int, start: int, count: int) -> npt.NDArray[np.int8]:
     return unpacked[offset : offset + count]
 
 
+def generator_rows(seed: bytes, tag: bytes, n: int, rows: npt.ArrayLike) -> Int8Matrix:
+    """Rows of a row-major generator matrix: row r is entries r*n ... r*n+n-1 of key(tag)."""
+    row_indices = np.asarray(rows, dtype=np.int64).reshape(-1)
+    key_value = key(seed, tag)
+    out = np.empty((row_indices.size, n), dtype=np.int8)
+    for slot, r in enumerate(row_indices.tolist()):
+        out[slot] = entries(key_value, r * n, n)
+    return out
+
+
 def x0_rows(seed: bytes, n: int, rows: npt.ArrayLike) -> Int8Matrix:
     """Rows of X0 (row-major: row i is entries i*n ... i*n+n-1)."""
-    row_indices = np.asarray(rows, dtype=np.int64).reshape(-1)
-    key_x = key(seed, TAG_X)
-    out = np.empty((row_indices.size, n), dtype=np.int8)
-    for slot, i in enumerate(row_indices.tolist()):
-        out[slot] = entries(key_x, i * n, n)
-    return out
+    return generator_rows(seed, TAG_X, n, rows)
 
 
 def x0(seed: bytes, n: int) -> Int8Matrix:
@@ -167,6 +187,30 @@ def b_matrix(seed: bytes, n: int) -> Int8Matrix:
     return b_columns(seed, n).T
 
 
+def u_matrix(seed: bytes, n: int) -> Int8Matrix:
+    """U, n×n, row-major: ``U[i, k] = entry(key_U, i*n + k)``, row i's own offset vector."""
+    return entries(key(seed, TAG_U), 0, n * n).reshape(n, n)
+
+
+def u_rows(seed: bytes, n: int, rows: npt.ArrayLike) -> Int8Matrix:
+    """Rows of U."""
+    return generator_rows(seed, TAG_U, n, rows)
+
+
+def v_rows(seed: bytes, n: int, intervals: npt.ArrayLike) -> Int8Matrix:
+    """Rows of V, one per interval c: ``V[c, k] = entry(key_V, c*n + k)``."""
+    return generator_rows(seed, TAG_V, n, intervals)
+
+
+def offsets(u: npt.NDArray[np.int8], v: npt.NDArray[np.int8]) -> Int32Matrix:
+    """``(U + V) << 9`` as int32: the term a step adds to ``X @ B`` before g.
+
+    u is rows×n (the rows' U); v is one V row (n,) broadcast over them, or rows×n (one V row per
+    row, as the verifier's batch of samples from different intervals has).
+    """
+    return (u.astype(np.int32) + v.astype(np.int32)) * np.int32(1 << OFFSET_SHIFT)
+
+
 def g(y: npt.NDArray[np.integer]) -> Int8Matrix:
     """The step's nonlinearity ``(((y >> 3) XOR (y >> 9)) AND 15) − 8``, arithmetic shifts.
 
@@ -177,9 +221,53 @@ def g(y: npt.NDArray[np.integer]) -> Int8Matrix:
     return ((((y >> 3) ^ (y >> 9)) & 15) - ENTRY_OFFSET).astype(np.int8)
 
 
-def step(x: Int8Matrix, b: Int8Matrix) -> Int8Matrix:
-    """One step ``g(X @ B)`` in exact integers (int32 accumulation; |Y| <= 64n < 2^31)."""
-    return g(x.astype(np.int32) @ b.astype(np.int32))
+def step(x: Int8Matrix, b: Int8Matrix, offset: npt.NDArray[np.integer]) -> Int8Matrix:
+    """One step ``g(X @ B + offset)`` in exact integers (int32; |X @ B + offset| <= 64n + 2^13).
+
+    `offset` is `offsets(U rows, V row)` for the rows of x and the interval the step is in.
+    """
+    return g(x.astype(np.int32) @ b.astype(np.int32) + offset.astype(np.int32))
+
+
+def interval_offsets(seed: bytes, n: int, c: int, rows: npt.ArrayLike | None = None) -> Int32Matrix:
+    """The offsets of interval c for `rows` (all n rows when None)."""
+    u = u_matrix(seed, n) if rows is None else u_rows(seed, n, rows)
+    return offsets(u, v_rows(seed, n, [c])[0])
+
+
+def advance(
+    params: Params,
+    x: Int8Matrix,
+    rows: npt.ArrayLike,
+    c_from: int,
+    c_to: int,
+    b: Int8Matrix | None = None,
+) -> Int8Matrix:
+    """Rows `rows` of checkpoint c_to, from the same rows of checkpoint c_from (given as x).
+
+    Plain int32 numpy, one interval at a time; rows evolve independently of each other.
+    """
+    if not 0 <= c_from <= c_to <= params.intervals:
+        raise ValueError(f"need 0 <= {c_from} <= {c_to} <= {params.intervals}")
+    b_matrix_ = b_matrix(params.seed, params.n) if b is None else b
+    u = u_rows(params.seed, params.n, rows)
+    for c in range(c_from, c_to):
+        offset = offsets(u, v_rows(params.seed, params.n, [c])[0])
+        for _ in range(params.interval):
+            x = step(x, b_matrix_, offset)
+    return x
+
+
+def honest_checkpoints(params: Params, b: Int8Matrix | None = None) -> list[Int8Matrix]:
+    """X at every checkpoint c = 0 ... T/K, computed as the spec says (slow: int32 numpy)."""
+    b_matrix_ = b_matrix(params.seed, params.n) if b is None else b
+    x = x0(params.seed, params.n)
+    rows = np.arange(params.n)
+    out = [x]
+    for c in range(params.intervals):
+        x = advance(params, x, rows, c, c + 1, b_matrix_)
+        out.append(x)
+    return out
 
 
 def leaf_prefix(c: int, i: int) -> bytes:

@@ -1,8 +1,9 @@
 """Verifying a PoGEMM commitment from S sampled reveals. Pure functions: no chain, no network.
 
 For each sample k at (c, i): both Merkle proofs must hold against the committed root, a c = 0 row
-must equal the generator's row, and K steps from row c must give row c + 1. The K steps run for
-all S samples at once, as one S×n float32 BLAS batch (exact, see `backends`).
+must equal the generator's row, and K steps of row i's interval-c map, g(x·B + (U[i] + V[c])·512),
+from row c must give row c + 1. The K steps run for all S samples at once, as one S×n float32
+BLAS batch (exact, see `backends`), each batch row with its own U and V row.
 """
 
 from __future__ import annotations
@@ -141,7 +142,9 @@ def verify(
     start = np.stack([r.row_array() for r in checked])
     claimed = np.stack([r.next_row_array() for r in checked])
     b_matrix = spec.b_matrix(params.seed, params.n) if b is None else b
-    computed = (backend or NumpyBackend()).steps_host(start, b_matrix, params.interval)
+    u = spec.u_rows(params.seed, params.n, [i for _, i in positions])
+    v = spec.v_rows(params.seed, params.n, [c for c, _ in positions])
+    computed = (backend or NumpyBackend()).steps_host(start, b_matrix, u, v, params.interval)
     mismatched = np.flatnonzero((computed != claimed).any(axis=1))
     if mismatched.size:
         k = int(mismatched[0])

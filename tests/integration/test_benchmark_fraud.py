@@ -61,9 +61,10 @@ def _commitment(challenge, forged_row=None) -> Proof:
     b = spec.b_matrix(params.seed, params.n)
     x = spec.x0(params.seed, params.n).copy()
     x[forged_row] = ~x[forged_row]
+    rows = range(params.n)
     checkpoints = [x]
-    for _ in range(params.intervals):
-        checkpoints.append(NumpyBackend().steps_host(checkpoints[-1], b, params.interval))
+    for c in range(params.intervals):
+        checkpoints.append(spec.advance(params, checkpoints[-1], rows, c, c + 1, b))
     return Proof.from_checkpoints(params, checkpoints, b)
 
 

@@ -41,14 +41,7 @@ def honest_proof(params: spec.Params) -> Proof:
 @pytest.fixture(scope="session")
 def honest_checkpoints(params: spec.Params) -> list[spec.Int8Matrix]:
     """X_0, X_K, ..., X_T computed step by step with the reference step function."""
-    b = spec.b_matrix(params.seed, params.n)
-    x = spec.x0(params.seed, params.n)
-    checkpoints = [x]
-    for _ in range(params.intervals):
-        for _ in range(params.interval):
-            x = spec.step(x, b)
-        checkpoints.append(x)
-    return checkpoints
+    return spec.honest_checkpoints(params)
 
 
 def tampered(row: np.ndarray) -> np.ndarray:

@@ -53,6 +53,30 @@ def test_golden_generator_outputs(golden: dict[str, Any], case_index: int) -> No
     assert [f"{int(w):016x}" for w in spec.words(key_b, 0, count)] == case["words_b"]
     assert spec.x0(params.seed, params.n)[:2].tolist() == case["x0_rows"]
     assert spec.b_columns(params.seed, params.n)[:2].tolist() == case["b_columns"]
+    key_u, key_v = spec.key(params.seed, spec.TAG_U), spec.key(params.seed, spec.TAG_V)
+    assert f"{key_u:016x}" == case["key_u"] and f"{key_v:016x}" == case["key_v"]
+    assert [f"{int(w):016x}" for w in spec.words(key_u, 0, count)] == case["words_u"]
+    assert [f"{int(w):016x}" for w in spec.words(key_v, 0, count)] == case["words_v"]
+    assert spec.u_rows(params.seed, params.n, [0, 1]).tolist() == case["u_rows"]
+    assert spec.v_rows(params.seed, params.n, [0]).tolist() == case["v_rows"]
+
+
+@pytest.mark.parametrize("case_index", [0, 1, 2])
+def test_golden_step_entry(golden: dict[str, Any], case_index: int) -> None:
+    case = _cases(golden)[case_index]
+    params = _case_params(case)
+    entry = case["step_entry"]
+    c, i, k = entry["c"], entry["i"], entry["k"]
+    row = np.frombuffer(bytes.fromhex(entry["row"]), dtype=np.int8)
+    b = spec.b_matrix(params.seed, params.n)
+
+    stepped = spec.step(row[None, :], b, spec.interval_offsets(params.seed, params.n, c, [i]))
+
+    assert int(row.astype(np.int32) @ b[:, k].astype(np.int32)) == entry["y"]
+    assert spec.u_rows(params.seed, params.n, [i])[0, k] == entry["u"]
+    assert spec.v_rows(params.seed, params.n, [c])[0, k] == entry["v"]
+    assert entry["z"] == entry["y"] + 512 * (entry["u"] + entry["v"])
+    assert stepped[0, k] == entry["value"] == spec.g(np.array([entry["z"]], dtype=np.int32))[0]
 
 
 @pytest.mark.parametrize("case_index", [0, 1, 2])

@@ -12,14 +12,7 @@ from gpumarket.pogemm.settings import PoGemmSettings
 
 
 def _honest_checkpoints(params: spec.Params) -> list[np.ndarray]:
-    b = spec.b_matrix(params.seed, params.n)
-    x = spec.x0(params.seed, params.n)
-    out = [x]
-    for _ in range(params.intervals):
-        for _ in range(params.interval):
-            x = spec.step(x, b)
-        out.append(x)
-    return out
+    return spec.honest_checkpoints(params)
 
 
 def test_threaded_prover_root_equals_single_threaded_commitment(
@@ -48,6 +41,45 @@ def test_sparse_checkpoints_recompute_the_same_reveals(
     assert sparse.store.stored == [0, 3]
     assert sparse.root == honest_proof.root
     assert sparse.reveal_many(positions) == honest_proof.reveal_many(positions)
+
+
+def test_sparse_checkpoints_recompute_across_intervals_with_each_intervals_offsets(
+    params: spec.Params,
+) -> None:
+    # keep_every=4 recomputes checkpoint 3 from checkpoint 0 through three intervals, each with
+    # its own V row: a row that used one V for all of them would come out different.
+    checkpoints = _honest_checkpoints(params)
+
+    sparse = prove(params, backends.NumpyBackend(), keep_every=4)
+
+    assert sparse.store.stored == [0, 4]
+    assert np.array_equal(sparse.store.rows(3, [0, 5, 63]), checkpoints[3][[0, 5, 63]])
+
+
+def test_interleaved_raw_gemm_is_timed_apart_and_leaves_the_proof_alone(
+    params: spec.Params, honest_proof: Proof
+) -> None:
+    proof = prove(params, backends.NumpyBackend(), interleave_raw=True)
+
+    assert proof.root == honest_proof.root
+    assert proof.timings is not None and proof.timings.raw > 0
+    assert honest_proof.timings is not None and honest_proof.timings.raw == 0
+
+
+def test_interleaved_raw_run_catches_a_nondeterministic_backend(params: spec.Params) -> None:
+    class Flaky(backends.NumpyBackend):
+        calls = 0
+
+        def step(self, x: np.ndarray, b: np.ndarray, offset: np.ndarray) -> np.ndarray:
+            self.calls += 1
+            out = super().step(x, b, offset)
+            if self.calls == 12:  # one step of the raw copy comes out different
+                out = out.copy()
+                out[0, 0] = -out[0, 0] - 1
+            return out
+
+    with pytest.raises(RuntimeError, match="not deterministic"):
+        prove(params, Flaky(), interleave_raw=True)
 
 
 def test_keep_every_must_be_positive(params: spec.Params) -> None:

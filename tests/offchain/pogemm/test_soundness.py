@@ -1,12 +1,26 @@
-"""The soundness helpers: f^S, and the S that pushes it below epsilon."""
+"""The soundness helpers: f^S, the S that pushes it below epsilon, the work bound phi(w), the
+unit census of a commitment, and the Clopper-Pearson interval the cheater suite uses."""
 
 from __future__ import annotations
 
 import math
 
+import numpy as np
 import pytest
+from eth_hash.auto import keccak
 
-from gpumarket.pogemm.soundness import pass_probability, samples_needed
+from gpumarket.pogemm import spec
+from gpumarket.pogemm.soundness import (
+    alternating_cheater_fraction,
+    clopper_pearson,
+    column_zero_pass,
+    consistent_units,
+    max_consistent_fraction,
+    pass_bound,
+    pass_probability,
+    samples_needed,
+    work_needed,
+)
 
 
 def test_design_figures() -> None:
@@ -55,3 +69,108 @@ def test_pass_probability_rejects_bad_input(f: float, samples: int) -> None:
 def test_samples_needed_rejects_bad_input(epsilon: float, f: float) -> None:
     with pytest.raises(ValueError):
         samples_needed(epsilon, f)
+
+
+# ---------------------------------------------------------------- the work bound (v2)
+
+
+@pytest.mark.parametrize("interval", [1, 2, 8, 256])
+def test_phi_runs_from_its_floor_to_one_and_never_below_w(interval: int) -> None:
+    ws = [k / 200 for k in range(201)]
+    phis = [max_consistent_fraction(w, interval) for w in ws]
+
+    assert phis[0] == (0.5 if interval == 1 else 0.0) and phis[-1] == 1.0
+    assert all(a < b for a, b in zip(phis, phis[1:], strict=False))
+    assert all(w <= phi <= 1.0 for w, phi in zip(ws, phis, strict=True))
+
+
+@pytest.mark.parametrize("interval", [2, 3, 8, 256])
+def test_phi_is_continuous_at_its_corner_where_the_alternating_cheater_sits(
+    interval: int,
+) -> None:
+    w, f = alternating_cheater_fraction(interval)
+
+    assert max_consistent_fraction(w, interval) == pytest.approx(f) == pytest.approx(0.5)
+    assert max_consistent_fraction(w + 1e-9, interval) == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize("interval", [1, 2, 256])
+@pytest.mark.parametrize("epsilon", [1e-6, 1e-3, 0.5])
+def test_work_needed_inverts_the_bound(interval: int, epsilon: float) -> None:
+    w = work_needed(epsilon, interval, 64)
+
+    assert pass_bound(w, interval, 64) == pytest.approx(epsilon, rel=1e-9)
+
+
+def test_v1_collapse_rates_at_production_sizes_are_the_column_zero_rate() -> None:
+    # T/K = 128 ... 210 with S = 64: what v1's collapse cheater passed with (issue 14).
+    assert column_zero_pass(128, 64) == pytest.approx(0.605, abs=1e-3)
+    assert column_zero_pass(210, 64) == pytest.approx(0.737, abs=1e-3)
+    assert pass_bound(1 / 8192, 256, 64) < 1e-250
+
+
+def test_bound_inputs_are_checked() -> None:
+    with pytest.raises(ValueError):
+        max_consistent_fraction(1.5, 2)
+    with pytest.raises(ValueError):
+        max_consistent_fraction(0.5, 0)
+    with pytest.raises(ValueError):
+        work_needed(0.0, 2, 64)
+
+
+# ---------------------------------------------------------------- Clopper-Pearson
+
+
+@pytest.mark.parametrize(
+    ("successes", "trials", "expected"),
+    # Reference values (R: binom.test(x, n)$conf.int).
+    [(5, 10, (0.1870860, 0.8129140)), (0, 10, (0.0, 0.3084971)), (10, 10, (0.6915029, 1.0))],
+)
+def test_clopper_pearson_matches_reference_values(
+    successes: int, trials: int, expected: tuple[float, float]
+) -> None:
+    low, high = clopper_pearson(successes, trials)
+
+    assert (low, high) == pytest.approx(expected, abs=1e-6)
+
+
+def test_clopper_pearson_covers_the_true_rate_at_least_as_often_as_promised() -> None:
+    rng = np.random.default_rng(3)
+    p, trials = 0.3, 200
+    covered = sum(
+        low <= p <= high
+        for low, high in (clopper_pearson(int(k), trials) for k in rng.binomial(trials, p, 400))
+    )
+
+    assert covered / 400 >= 0.93
+
+
+def test_clopper_pearson_rejects_bad_counts() -> None:
+    for args in ((3, 2), (-1, 2), (1, 0)):
+        with pytest.raises(ValueError):
+            clopper_pearson(*args)
+
+
+# ---------------------------------------------------------------- unit census
+
+
+def test_census_of_an_honest_commitment_is_all_consistent() -> None:
+    params = spec.Params(keccak(b"census"), 64, 8, 2)
+
+    census = consistent_units(params, spec.honest_checkpoints(params))
+
+    assert census.consistent.shape == (4, 64) and census.fraction == 1.0
+    assert census.pass_probability(64) == 1.0
+
+
+def test_census_marks_the_unit_before_and_the_column_zero_row() -> None:
+    params = spec.Params(keccak(b"census"), 64, 8, 2)
+    checkpoints = [x.copy() for x in spec.honest_checkpoints(params)]
+    checkpoints[2][7] = -checkpoints[2][7] - 1  # unit (1, 7) ends wrong, (2, 7) starts there
+    checkpoints[0][9] = -checkpoints[0][9] - 1  # a made-up X0 row: unit (0, 9)
+
+    census = consistent_units(params, checkpoints)
+
+    assert sorted(zip(*np.nonzero(~census.consistent), strict=True)) == [(0, 9), (1, 7), (2, 7)]
+    assert census.column_zero_fraction == 63 / 64
+    assert census.fraction == 1 - 3 / 256

@@ -123,11 +123,10 @@ def _fake_x0_proof(params: spec.Params, b_matrix: np.ndarray) -> Proof:
     """Honest steps from a made-up X0: only checkpoint-0 samples can catch it."""
     rng = np.random.default_rng(7)
     x = rng.integers(spec.ENTRY_MIN, spec.ENTRY_MAX + 1, (params.n, params.n), dtype=np.int8)
+    rows = np.arange(params.n)
     checkpoints = [x]
-    for _ in range(params.intervals):
-        for _ in range(params.interval):
-            x = spec.step(x, b_matrix)
-        checkpoints.append(x)
+    for c in range(params.intervals):
+        checkpoints.append(spec.advance(params, checkpoints[-1], rows, c, c + 1, b_matrix))
     return Proof.from_checkpoints(params, checkpoints, b_matrix)
 
 
@@ -159,8 +158,11 @@ def test_wrong_step_fails_with_the_recomputed_row_as_evidence(
     forged[i] = spec.g(forged[i].astype(np.int32) + 1)
     checkpoints[c + 1] = forged
     # Later checkpoints follow honestly from the forged one, so only interval c is wrong.
+    rows = np.arange(params.n)
     for later in range(c + 2, params.checkpoints):
-        checkpoints[later] = spec.step(spec.step(checkpoints[later - 1], b_matrix), b_matrix)
+        checkpoints[later] = spec.advance(
+            params, checkpoints[later - 1], rows, later - 1, later, b_matrix
+        )
     proof = Proof.from_checkpoints(params, checkpoints, b_matrix)
     first_bad = next(k for k, position in enumerate(positions) if position == (c, i))
 
@@ -169,3 +171,34 @@ def test_wrong_step_fails_with_the_recomputed_row_as_evidence(
     assert verdict.reason is VerdictReason.STEP_MISMATCH and verdict.sample == first_bad
     assert verdict.expected_row == honest_proof.reveal(c, i).next_row
     assert verdict.revealed_row == forged[i].tobytes()
+
+
+def test_a_step_with_another_rows_offsets_fails(
+    params: spec.Params, b_matrix: np.ndarray, sampling_seed: bytes, honest_proof: Proof
+) -> None:
+    """Row i must be stepped with U[i] and V[c]: a row stepped with row i + 1's U, or with the
+    next interval's V, is a step mismatch."""
+    positions = verifier.derive_samples(sampling_seed, params, SAMPLES)
+    c, i = positions[0]
+    checkpoints = [honest_proof.store.rows(cc, list(range(params.n))) for cc in range(5)]
+    start = checkpoints[c][[i]]
+    wrong_u = spec.offsets(
+        spec.u_rows(params.seed, params.n, [(i + 1) % params.n]),
+        spec.v_rows(params.seed, params.n, [c])[0],
+    )
+    wrong_v = spec.offsets(
+        spec.u_rows(params.seed, params.n, [i]),
+        spec.v_rows(params.seed, params.n, [(c + 1) % params.intervals])[0],
+    )
+    for offset in (wrong_u, wrong_v):
+        x = start
+        for _ in range(params.interval):
+            x = spec.step(x, b_matrix, offset)
+        forged = [m.copy() for m in checkpoints]
+        forged[c + 1][i] = x[0]
+        proof = Proof.from_checkpoints(params, forged, b_matrix)
+
+        verdict = _verify(params, proof.root, sampling_seed, list(proof.reveal_many(positions)))
+
+        assert x[0].tobytes() != checkpoints[c + 1][i].tobytes()
+        assert verdict.reason is VerdictReason.STEP_MISMATCH and (verdict.c, verdict.i) == (c, i)

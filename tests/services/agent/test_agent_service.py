@@ -466,12 +466,10 @@ class HalfRowsCheater(RecordingAgent):
 
     def make_proof(self, params: spec.Params) -> Proof:
         b = spec.b_matrix(params.seed, params.n)
-        x = spec.x0(params.seed, params.n)
-        checkpoints = [x]
-        for _ in range(params.intervals):
-            for _ in range(params.interval):
-                x = spec.step(x, b)
-            x = x.copy()
+        rows = np.arange(params.n)
+        checkpoints = [spec.x0(params.seed, params.n)]
+        for c in range(params.intervals):
+            x = spec.advance(params, checkpoints[-1], rows, c, c + 1, b).copy()
             x[1::2] = np.int8(3)
             checkpoints.append(x)
         return Proof.from_checkpoints(params, checkpoints, b)

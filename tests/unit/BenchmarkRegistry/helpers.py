@@ -81,9 +81,10 @@ def commitment(params: spec.Params, forged_rows=()) -> Proof:
     x = spec.x0(params.seed, params.n).copy()
     for row in forged_rows:
         x[row] = ~x[row]
+    rows = range(params.n)
     checkpoints = [x]
-    for _ in range(params.intervals):
-        checkpoints.append(NumpyBackend().steps_host(checkpoints[-1], b, params.interval))
+    for c in range(params.intervals):
+        checkpoints.append(spec.advance(params, checkpoints[-1], rows, c, c + 1, b))
     return Proof.from_checkpoints(params, checkpoints, b)
 
 
