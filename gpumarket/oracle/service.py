@@ -22,13 +22,12 @@ from gpumarket.chain.client import ChainClient, ChainError
 from gpumarket.chain.types import ChallengeState, JobState
 from gpumarket.oracle.judge import (
     Commitment,
+    FetchPolicy,
     Judgement,
+    ResultClaim,
     Unreachable,
     fail_without_commitment,
-    fetch_artifact,
-    fetch_reveals,
-    judge_commitment,
-    judge_result,
+    judge_challenge,
 )
 from gpumarket.oracle.settings import OracleSettings
 from gpumarket.oracle.store import OracleStore, StoredVerdict, connect
@@ -70,6 +69,14 @@ class Oracle:
         self.registry = self.client["ProviderRegistry"]
         self.voter = Voter(
             self.client, self.store, self.scanner, self.me, batch_size=settings.batch_size
+        )
+        allow_private = settings.allow_private_endpoints
+        if allow_private is None:
+            allow_private = self.client.deployment.dev_chain
+        self.fetch_policy = FetchPolicy(
+            deadline=settings.judge_timeout,
+            read_timeout=settings.http_timeout,
+            allow_private=allow_private,
         )
 
     # ------------------------------------------------------------ the loop
@@ -188,24 +195,22 @@ class Oracle:
             endpoint=offer.endpoint,
             gpu_model=offer.gpu_model,
         )
+        claim = None
+        if c.subject != 0:
+            uri = self.store.result_uri(c.subject) or api.result_url(offer.endpoint, c.subject)
+            claim = ResultClaim(uri, self._job(c.subject).result_hash)
         first = self.store.first_fetch(challenge_id)
-        timeout = self.settings.http_timeout
         started = time.perf_counter()
         try:
-            reveals, note = fetch_reveals(commitment, self.settings.samples, timeout)
-            judgement = judge_commitment(
+            judgement = judge_challenge(
                 commitment,
-                reveals,
-                self.settings.samples,
+                claim,
+                samples=self.settings.samples,
+                policy=self.fetch_policy,
+                budget=self.settings.judge_timeout,
+                max_artifact_bytes=self.settings.max_artifact_bytes,
                 min_benchmark_fraction=self.settings.min_benchmark_fraction,
             )
-            if judgement.ok and c.subject != 0:
-                uri = self.store.result_uri(c.subject) or api.result_url(
-                    commitment.endpoint, c.subject
-                )
-                result_hash = self._job(c.subject).result_hash
-                artifact = fetch_artifact(uri, timeout, self.settings.max_artifact_bytes)
-                judgement = judge_result(commitment, artifact, result_hash)
         except Unreachable as exc:
             if time.time() - first < self.settings.reveal_timeout:
                 log.warning(
@@ -214,9 +219,7 @@ class Oracle:
                 )
                 return None
             judgement = fail_without_commitment(challenge_id, c.subject, "provider_unreachable")
-        else:
-            if note != "ok" and not judgement.ok:
-                judgement.evidence["detail"] = note
+            judgement.evidence["detail"] = str(exc)
         log.info(
             "verdict reached",
             extra={
