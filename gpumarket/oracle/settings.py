@@ -23,6 +23,9 @@ class OracleSettings(ServiceSettings):
     #: take (its reveals, and a job's artifact): a total deadline, so a peer trickling bytes
     #: under `http_timeout` still ends here, as unreachable (retried until `reveal_timeout`).
     judge_timeout: float = Field(default=60.0, gt=0)
+    #: Challenges judged at once, each in a worker thread: a slow or hostile provider holds one
+    #: worker until its deadline and never delays a verdict on another challenge.
+    judge_workers: int = Field(default=8, ge=1, le=64)
     #: Whether endpoints and result URIs named on-chain may point at private, loopback,
     #: link-local or other non-public addresses. Unset: allowed on a dev chain (chain id 1337 or
     #: 31337, where the agents run on 127.0.0.1) and refused on any other. A live oracle should
