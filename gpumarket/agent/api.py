@@ -16,6 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any, TypedDict
 
+from gpumarket.pogemm import spec
+from gpumarket.pogemm.merkle import DIGEST_BYTES, tree_depth
 from gpumarket.pogemm.reveal import Reveal
 
 #: Route templates, in aiohttp's syntax.
@@ -112,6 +114,15 @@ def parse_reveals_request(body: Any) -> tuple[bytes, list[tuple[int, int]]]:
 
 def reveals_response(reveals: Sequence[Reveal]) -> RevealsResponse:
     return {"reveals": [reveal.to_json() for reveal in reveals]}
+
+
+def reveals_response_cap(params: spec.Params, count: int) -> int:
+    """The most bytes an oracle reads of a RevealsResponse for `count` positions: twice the
+    largest honest answer (two rows of n bytes and two proofs of the tree's depth per reveal, in
+    hex, with the JSON around them), plus 64 KiB."""
+    depth = tree_depth(params.leaf_count)
+    per_reveal = 2 * (2 * params.n) + 2 * depth * (2 * DIGEST_BYTES + 4) + 160
+    return 2 * count * per_reveal + 64 * 1024
 
 
 def parse_reveals_response(body: Any) -> list[Reveal]:

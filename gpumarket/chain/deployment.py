@@ -21,6 +21,10 @@ CONTRACT_NAMES = (
 )
 
 
+#: Chain ids of local dev chains (Ganache, Anvil, Hardhat).
+DEV_CHAIN_IDS = frozenset({1337, 31337})
+
+
 class DeploymentError(ValueError):
     """A deployment file that is missing, malformed, or for another chain."""
 
@@ -31,6 +35,11 @@ class Deployment:
     chain_id: int
     deploy_block: int
     addresses: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def dev_chain(self) -> bool:
+        """Whether the deployment is on a local dev chain."""
+        return self.chain_id in DEV_CHAIN_IDS
 
     def address(self, name: str) -> str:
         try:

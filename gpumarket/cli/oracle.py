@@ -42,6 +42,12 @@ def oracle() -> None:
 @click.option("--state-dir", type=click.Path(path_type=Path), help="Where the SQLite store lives.")
 @click.option("--confirmations", type=int, help="Blocks on top before acting on a block.")
 @click.option("--poll-interval", type=float, help="Seconds between passes.")
+@click.option(
+    "--allow-private-endpoints/--refuse-private-endpoints",
+    default=None,
+    help="Fetch from private or loopback addresses that providers name on-chain (env "
+    "GPUMARKET_ORACLE_ALLOW_PRIVATE_ENDPOINTS). Default: allowed on a dev chain only.",
+)
 def run(**options: Any) -> None:
     """Verify and vote until stopped (SIGINT/SIGTERM). The private key comes from
     GPUMARKET_ORACLE_PRIVATE_KEY, or a keystore (GPUMARKET_ORACLE_KEYSTORE and _PASSWORD)."""

@@ -2,17 +2,19 @@
 agent (through `gpumarket.agent.api`), verify them with `pogemm.verifier`, and describe the
 outcome as hashed evidence.
 
-No chain access here: the service passes in what it read on-chain.
+No chain access and no store here: the service passes in what it read on-chain, and runs
+`judge_challenge` in a worker thread. Every fetch goes through `gpumarket.runtime.http` (URL
+checked, total deadline, size cap, no redirects).
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import time
 from dataclasses import dataclass
 from typing import Any
 
-import requests
 from eth_utils.crypto import keccak
 
 from gpumarket.agent import api
@@ -20,13 +22,25 @@ from gpumarket.pogemm import spec
 from gpumarket.pogemm.gpus import REFERENCE_INT8_TOPS
 from gpumarket.pogemm.reveal import Reveal
 from gpumarket.pogemm.verifier import derive_samples, verify
+from gpumarket.runtime import http
 from gpumarket.runtime.canonical import canonical_json
+from gpumarket.runtime.http import FetchPolicy, Unreachable
+
+__all__ = [
+    "Commitment",
+    "FetchPolicy",
+    "Judgement",
+    "ResultClaim",
+    "Unreachable",
+    "fail_without_commitment",
+    "fetch_artifact",
+    "fetch_reveals",
+    "judge_challenge",
+    "judge_commitment",
+    "judge_result",
+]
 
 log = logging.getLogger(__name__)
-
-
-class Unreachable(RuntimeError):
-    """The provider's agent did not answer (network error, timeout or a 5xx): try again later."""
 
 
 @dataclass(frozen=True)
@@ -66,46 +80,89 @@ class Judgement:
 
 
 def fetch_reveals(
-    commitment: Commitment, samples: int, timeout: float
+    commitment: Commitment, samples: int, policy: FetchPolicy, deadline: float | None = None
 ) -> tuple[list[Reveal | None], str]:
-    """The reveals for the sampled positions, and a note. A 4xx or malformed answer yields no
-    reveals (the provider refused or cannot answer: a FAIL); a network failure raises
-    Unreachable."""
+    """The reveals for the sampled positions, and a note. A refusal (3xx, 4xx), a refused URL or
+    a hostile or malformed answer (too large, encoded, not JSON, not reveals) yields no reveals:
+    a FAIL, the note saying why. No usable answer (network, timeout, deadline, 5xx) raises
+    Unreachable. The body is read up to `api.reveals_response_cap`."""
     positions = derive_samples(commitment.sampling_seed, commitment.params, samples)
     url = api.reveals_url(commitment.endpoint, commitment.challenge_id)
+    cap = api.reveals_response_cap(commitment.params, len(positions))
     body = api.reveals_request(commitment.root, positions)
     try:
-        response = requests.post(url, json=body, timeout=timeout)
-    except requests.RequestException as exc:
-        raise Unreachable(f"{url}: {exc}") from exc
-    if response.status_code >= 500:
-        raise Unreachable(f"{url}: HTTP {response.status_code}")
-    if response.status_code != 200:
-        return [], f"HTTP {response.status_code}"
+        response = http.fetch(
+            "POST", url, policy=policy, max_bytes=cap, json_body=body, deadline=deadline
+        )
+    except http.BadAnswer as exc:
+        return [], f"{exc.reason}: {exc}"
+    if response.status != 200:
+        return [], _refusal(response.status)
     try:
-        reveals: list[Reveal | None] = list(api.parse_reveals_response(response.json()))
-    except (ValueError, KeyError, TypeError) as exc:
+        parsed = api.parse_reveals_response(http.parse_json(response.body))
+    except (ValueError, LookupError, TypeError, ArithmeticError) as exc:
         return [], f"malformed reveals: {exc}"
+    reveals: list[Reveal | None] = list(parsed)
     return reveals, "ok"
 
 
-def fetch_artifact(uri: str, timeout: float, max_bytes: int) -> bytes | None:
-    """A job's result artifact; None when the agent answers that it has none (4xx) or sends too
-    much. Raises Unreachable on network failure."""
+def fetch_artifact(
+    uri: str, policy: FetchPolicy, max_bytes: int, deadline: float | None = None
+) -> tuple[bytes | None, str]:
+    """A job's result artifact and a note; None when the agent answers that it has none (3xx,
+    4xx), the URI is refused, or the answer is hostile (over `max_bytes`, encoded, malformed).
+    Raises Unreachable when there is no usable answer."""
     try:
-        with requests.get(uri, timeout=timeout, stream=True) as response:
-            if response.status_code >= 500:
-                raise Unreachable(f"{uri}: HTTP {response.status_code}")
-            if response.status_code != 200:
-                return None
-            data = bytearray()
-            for chunk in response.iter_content(64 * 1024):
-                data += chunk
-                if len(data) > max_bytes:
-                    return None
-            return bytes(data)
-    except requests.RequestException as exc:
-        raise Unreachable(f"{uri}: {exc}") from exc
+        response = http.fetch("GET", uri, policy=policy, max_bytes=max_bytes, deadline=deadline)
+    except http.BadAnswer as exc:
+        return None, f"{exc.reason}: {exc}"
+    if response.status != 200:
+        return None, _refusal(response.status)
+    return response.body, "ok"
+
+
+def _refusal(status: int) -> str:
+    if 300 <= status < 400:
+        return f"HTTP {status} (redirects are not followed)"
+    return f"HTTP {status}"
+
+
+@dataclass(frozen=True)
+class ResultClaim:
+    """What a job's provider submitted: where the artifact is, and its sha256."""
+
+    uri: str
+    result_hash: bytes
+
+
+def judge_challenge(
+    commitment: Commitment,
+    claim: ResultClaim | None,
+    *,
+    samples: int,
+    policy: FetchPolicy,
+    budget: float,
+    max_artifact_bytes: int,
+    min_benchmark_fraction: float,
+) -> Judgement:
+    """Fetch and judge one committed challenge within `budget` seconds of fetching in all: the
+    reveals, and for a job (`claim`) the artifact once the reveals hold. Raises Unreachable when
+    the provider gave no usable answer in time (the caller decides when that becomes a FAIL)."""
+    deadline = time.monotonic() + budget
+    reveals, note = fetch_reveals(commitment, samples, policy, deadline - time.monotonic())
+    judgement = judge_commitment(
+        commitment, reveals, samples, min_benchmark_fraction=min_benchmark_fraction
+    )
+    if note != "ok" and not judgement.ok:
+        judgement.evidence["detail"] = note
+    if judgement.ok and claim is not None:
+        artifact, note = fetch_artifact(
+            claim.uri, policy, max_artifact_bytes, deadline - time.monotonic()
+        )
+        judgement = judge_result(commitment, artifact, claim.result_hash)
+        if artifact is None:
+            judgement.evidence["detail"] = note
+    return judgement
 
 
 def judge_commitment(

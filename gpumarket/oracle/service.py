@@ -1,10 +1,17 @@
 """The oracle loop (`gpumarket oracle run`).
 
-Each step: scan confirmed logs for new challenges and results; judge every open challenge from the
-chain's state at the safe head (head − confirmations); send the ballots it is ready to cast in one
-`voteBatch`; and reconcile the votes it sent with what the council has recorded
+Each step: scan confirmed logs for new challenges and results; look at every open challenge from
+the chain's state at the safe head (head − confirmations); send the ballots it is ready to cast in
+one `voteBatch`; and reconcile the votes it sent with what the council has recorded
 (`gpumarket.oracle.voting`). Every decision is re-derived from the chain, so a restart, an RPC
 outage or a reorg only delays the work.
+
+Judging (fetching from the provider's agent and verifying, `judge.judge_challenge`) runs in
+`judge_workers` worker threads, each challenge within its own `judge_timeout`; the loop thread
+alone reads the chain, writes the store and votes. A step waits up to STEP_WAIT seconds for the
+judgements in flight, saving each verdict and sending its ballot as it comes; the rest are taken
+in at a later step. So a slow or hostile provider holds one worker until its deadline, and never
+delays a verdict on any other challenge.
 """
 
 from __future__ import annotations
@@ -12,7 +19,9 @@ from __future__ import annotations
 import functools
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from concurrent import futures
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -22,13 +31,12 @@ from gpumarket.chain.client import ChainClient, ChainError
 from gpumarket.chain.types import ChallengeState, JobState
 from gpumarket.oracle.judge import (
     Commitment,
+    FetchPolicy,
     Judgement,
+    ResultClaim,
     Unreachable,
     fail_without_commitment,
-    fetch_artifact,
-    fetch_reveals,
-    judge_commitment,
-    judge_result,
+    judge_challenge,
 )
 from gpumarket.oracle.settings import OracleSettings
 from gpumarket.oracle.store import OracleStore, StoredVerdict, connect
@@ -37,6 +45,7 @@ from gpumarket.pogemm import spec
 from gpumarket.runtime.canonical import canonical_json
 from gpumarket.runtime.loop import run_loop
 from gpumarket.runtime.scanner import LogScanner
+from gpumarket.runtime.workers import Workers
 
 __all__ = ["Ballot", "Oracle", "status_of"]
 
@@ -47,6 +56,18 @@ ZERO32 = b"\0" * 32
 REORG_LOOKBACK = 10_000
 #: Log batches read per step, so a long catch-up still votes as it goes.
 MAX_BATCHES_PER_STEP = 20
+#: Longest a step waits for judgements in flight before it goes back to the chain.
+STEP_WAIT = 2.0
+
+
+@dataclass(frozen=True)
+class _Judging:
+    """A judgement in flight: its challenge's subject, and when fetching for it first began."""
+
+    future: futures.Future[Judgement]
+    subject: int
+    first_fetch: float
+    started: float
 
 
 class Oracle:
@@ -71,23 +92,43 @@ class Oracle:
         self.voter = Voter(
             self.client, self.store, self.scanner, self.me, batch_size=settings.batch_size
         )
+        allow_private = settings.allow_private_endpoints
+        if allow_private is None:
+            allow_private = self.client.deployment.dev_chain
+        self.fetch_policy = FetchPolicy(
+            deadline=settings.judge_timeout,
+            read_timeout=settings.http_timeout,
+            allow_private=allow_private,
+        )
+        self.workers = Workers(settings.judge_workers, "judge")
+        #: Judgements in flight, by (challenge, root, sampling seed).
+        self.judging: dict[tuple[int, bytes, bytes], _Judging] = {}
+        self.step_wait = STEP_WAIT
 
     # ------------------------------------------------------------ the loop
 
     def run(self, should_stop: Callable[[], bool] = lambda: False) -> None:
         log.info(
             "oracle started",
-            extra={"member": self.me, "confirmations": self.settings.confirmations},
+            extra={
+                "member": self.me,
+                "confirmations": self.settings.confirmations,
+                "private_endpoints": self.fetch_policy.allow_private,
+            },
         )
-        run_loop(
-            self.step,
-            poll_interval=self.settings.poll_interval,
-            max_consecutive_errors=self.settings.max_consecutive_errors,
-            should_stop=should_stop,
-        )
+        try:
+            run_loop(
+                self.step,
+                poll_interval=self.settings.poll_interval,
+                max_consecutive_errors=self.settings.max_consecutive_errors,
+                should_stop=should_stop,
+            )
+        finally:
+            self.workers.shutdown()
 
     def step(self) -> list[Ballot]:
-        """One pass: scan, judge, vote, reconcile. Returns the ballots sent."""
+        """One pass: scan, reconcile, judge, vote. Returns the ballots sent: those ready at
+        once, then those of judgements finishing within `step_wait` seconds, as they finish."""
         self.scan()
         self.reconcile()
         ballots = []
@@ -95,7 +136,10 @@ class Oracle:
             ballot = self.evaluate(challenge_id)
             if ballot is not None:
                 ballots.append(ballot)
-        return self.send(ballots)
+        sent = self.send(ballots)
+        for ready in self.judged(self.step_wait):
+            sent += self.send(ready)
+        return sent
 
     # ------------------------------------------------------------ logs
 
@@ -166,15 +210,16 @@ class Oracle:
             return None
         cached = self.store.verdict(challenge_id, c.root, sampling_seed)
         if cached is None:
-            reached = self._judge(challenge_id, c, sampling_seed)
-            if reached is None:
-                return None
-            cached = self._save(challenge_id, c.root, sampling_seed, reached)
+            self._start_judging(challenge_id, c, sampling_seed)
+            return None  # the ballot comes when the judgement does (`judged`)
         return Ballot(challenge_id, subject, cached.ok, cached.tops, cached.evidence_hash)
 
-    def _judge(
-        self, challenge_id: int, c: views.Challenge, sampling_seed: bytes
-    ) -> Judgement | None:
+    def _start_judging(self, challenge_id: int, c: views.Challenge, sampling_seed: bytes) -> None:
+        """Judge the commitment in a worker, from what the chain says now (read here, in the
+        loop thread); nothing when that judgement is in flight already."""
+        key = (challenge_id, c.root, sampling_seed)
+        if key in self.judging:
+            return
         fn = self.registry.functions.offerOf(c.provider)
         offer = views.offer(fn, self.client.call(fn))
         commitment = Commitment(
@@ -188,35 +233,67 @@ class Oracle:
             endpoint=offer.endpoint,
             gpu_model=offer.gpu_model,
         )
-        first = self.store.first_fetch(challenge_id)
-        timeout = self.settings.http_timeout
-        started = time.perf_counter()
-        try:
-            reveals, note = fetch_reveals(commitment, self.settings.samples, timeout)
-            judgement = judge_commitment(
+        claim = None
+        if c.subject != 0:
+            uri = self.store.result_uri(c.subject) or api.result_url(offer.endpoint, c.subject)
+            claim = ResultClaim(uri, self._job(c.subject).result_hash)
+        settings = self.settings
+        future = self.workers.submit(
+            functools.partial(
+                judge_challenge,
                 commitment,
-                reveals,
-                self.settings.samples,
-                min_benchmark_fraction=self.settings.min_benchmark_fraction,
+                claim,
+                samples=settings.samples,
+                policy=self.fetch_policy,
+                budget=settings.judge_timeout,
+                max_artifact_bytes=settings.max_artifact_bytes,
+                min_benchmark_fraction=settings.min_benchmark_fraction,
             )
-            if judgement.ok and c.subject != 0:
-                uri = self.store.result_uri(c.subject) or api.result_url(
-                    commitment.endpoint, c.subject
-                )
-                result_hash = self._job(c.subject).result_hash
-                artifact = fetch_artifact(uri, timeout, self.settings.max_artifact_bytes)
-                judgement = judge_result(commitment, artifact, result_hash)
+        )
+        first = self.store.first_fetch(challenge_id)
+        self.judging[key] = _Judging(future, c.subject, first, time.perf_counter())
+
+    def judged(self, wait: float) -> Iterator[list[Ballot]]:
+        """For `wait` seconds at most, or until none is left in flight: as judgements finish,
+        save their verdicts and yield the ballots they make ready (`evaluate` builds them, from
+        the chain as it is then)."""
+        until = time.monotonic() + wait
+        while self.judging:
+            pending = [j.future for j in self.judging.values()]
+            timeout = max(0.0, until - time.monotonic())
+            done, _ = futures.wait(pending, timeout, return_when=futures.FIRST_COMPLETED)
+            if not done:
+                return
+            ready = []
+            for key, judging in list(self.judging.items()):
+                if judging.future in done:
+                    del self.judging[key]
+                    if self._finish(key, judging):
+                        ballot = self.evaluate(key[0])
+                        if ballot is not None:
+                            ready.append(ballot)
+            yield ready
+
+    def _finish(self, key: tuple[int, bytes, bytes], judging: _Judging) -> bool:
+        """Save the verdict of a finished judgement; False when there is none yet (the provider
+        was unreachable within `reveal_timeout`, or judging failed): it is tried again."""
+        challenge_id, root, sampling_seed = key
+        try:
+            judgement = judging.future.result()
         except Unreachable as exc:
-            if time.time() - first < self.settings.reveal_timeout:
+            if time.time() - judging.first_fetch < self.settings.reveal_timeout:
                 log.warning(
                     "provider unreachable; will retry",
                     extra={"challenge": challenge_id, "error": str(exc)},
                 )
-                return None
-            judgement = fail_without_commitment(challenge_id, c.subject, "provider_unreachable")
-        else:
-            if note != "ok" and not judgement.ok:
-                judgement.evidence["detail"] = note
+                return False
+            judgement = fail_without_commitment(
+                challenge_id, judging.subject, "provider_unreachable"
+            )
+            judgement.evidence["detail"] = str(exc)
+        except Exception:  # noqa: BLE001 - one challenge's bug must not stop the others
+            log.exception("judging failed; will retry", extra={"challenge": challenge_id})
+            return False
         log.info(
             "verdict reached",
             extra={
@@ -224,10 +301,11 @@ class Oracle:
                 "ok": judgement.ok,
                 "reason": judgement.reason,
                 "tops": judgement.tops,
-                "seconds": round(time.perf_counter() - started, 4),
+                "seconds": round(time.perf_counter() - judging.started, 4),
             },
         )
-        return judgement
+        self._save(challenge_id, root, sampling_seed, judgement)
+        return True
 
     def _sampling_seed(self, challenge_id: int, c: views.Challenge) -> bytes | None:
         """The sampling seed, blockhash(commitBlock + 1): stored on-chain, or read from the block
@@ -291,7 +369,9 @@ class Oracle:
     # ------------------------------------------------------------ status
 
     def status(self) -> dict[str, Any]:
-        return status_of(self.store, self.scanner.cursor(), self.client.head(), self.me)
+        report = status_of(self.store, self.scanner.cursor(), self.client.head(), self.me)
+        report["judging"] = sorted({challenge_id for challenge_id, _, _ in self.judging})
+        return report
 
 
 def status_of(

@@ -17,8 +17,20 @@ class OracleSettings(ServiceSettings):
     #: Seconds, from the first try, during which a provider's reveals or result may be unreachable
     #: before the oracle votes FAIL for missing them.
     reveal_timeout: float = Field(default=120.0, gt=0)
-    #: Timeout of one HTTP request to a provider agent.
+    #: Seconds to connect to a provider's agent, and between two reads of its answer.
     http_timeout: float = Field(default=10.0, gt=0)
+    #: Seconds, from connect to last byte, that all the fetches for one challenge together may
+    #: take (its reveals, and a job's artifact): a total deadline, so a peer trickling bytes
+    #: under `http_timeout` still ends here, as unreachable (retried until `reveal_timeout`).
+    judge_timeout: float = Field(default=60.0, gt=0)
+    #: Challenges judged at once, each in a worker thread: a slow or hostile provider holds one
+    #: worker until its deadline and never delays a verdict on another challenge.
+    judge_workers: int = Field(default=8, ge=1, le=64)
+    #: Whether endpoints and result URIs named on-chain may point at private, loopback,
+    #: link-local or other non-public addresses. Unset: allowed on a dev chain (chain id 1337 or
+    #: 31337, where the agents run on 127.0.0.1) and refused on any other. A live oracle should
+    #: leave it unset or set it false, so no provider can aim it at its own network.
+    allow_private_endpoints: bool | None = None
     #: Most ballots in one voteBatch transaction.
     batch_size: int = Field(default=32, ge=1, le=256)
     #: A hardware attestation passes when its throughput reaches this fraction of the claimed

@@ -7,13 +7,15 @@ from dataclasses import replace
 
 import pytest
 
-from gpumarket.oracle.judge import Unreachable, fetch_artifact, fetch_reveals
+from gpumarket.oracle.judge import FetchPolicy, Unreachable, fetch_artifact, fetch_reveals
 from gpumarket.pogemm.verifier import derive_samples
 
 from .conftest import CHALLENGE_ID, SAMPLES, SAMPLING_SEED
 
 REVEALS_PATH = f"/challenges/{CHALLENGE_ID}/reveals"
 ARTIFACT = b'{"result":"forty-two"}'
+#: The fake agent listens on 127.0.0.1.
+LOCAL = FetchPolicy(deadline=5, read_timeout=5, allow_private=True)
 
 
 @pytest.fixture
@@ -36,7 +38,7 @@ def test_the_oracle_posts_the_root_and_sampled_positions_and_parses_the_reveals(
     expected = honest_proof.reveal_many(positions)
     agent.answer("POST", REVEALS_PATH, 200, {"reveals": [r.to_json() for r in expected]})
 
-    reveals, note = fetch_reveals(at_agent, SAMPLES, timeout=5)
+    reveals, note = fetch_reveals(at_agent, SAMPLES, LOCAL)
 
     assert (reveals, note) == (expected, "ok")
     assert agent.requests == [
@@ -52,7 +54,7 @@ def test_the_oracle_posts_the_root_and_sampled_positions_and_parses_the_reveals(
 def test_a_client_error_means_no_reveals(at_agent, agent, status):
     agent.answer("POST", REVEALS_PATH, status, {"error": "unknown challenge"})
 
-    assert fetch_reveals(at_agent, SAMPLES, timeout=5) == ([], f"HTTP {status}")
+    assert fetch_reveals(at_agent, SAMPLES, LOCAL) == ([], f"HTTP {status}")
 
 
 @pytest.mark.parametrize("status", [500, 502, 503])
@@ -60,14 +62,14 @@ def test_a_server_error_is_unreachable(at_agent, agent, status):
     agent.answer("POST", REVEALS_PATH, status, b"busy")
 
     with pytest.raises(Unreachable) as raised:
-        fetch_reveals(at_agent, SAMPLES, timeout=5)
+        fetch_reveals(at_agent, SAMPLES, LOCAL)
 
     assert str(raised.value) == f"{agent.url}{REVEALS_PATH}: HTTP {status}"
 
 
 def test_a_closed_port_is_unreachable(commitment, closed_port_url):
     with pytest.raises(Unreachable) as raised:
-        fetch_reveals(replace(commitment, endpoint=closed_port_url), SAMPLES, timeout=5)
+        fetch_reveals(replace(commitment, endpoint=closed_port_url), SAMPLES, LOCAL)
 
     assert str(raised.value).startswith(f"{closed_port_url}{REVEALS_PATH}: ")
     assert "Connection refused" in str(raised.value)
@@ -76,8 +78,8 @@ def test_a_closed_port_is_unreachable(commitment, closed_port_url):
 def test_an_agent_slower_than_the_timeout_is_unreachable(at_agent, agent):
     agent.answer("POST", REVEALS_PATH, 200, {"reveals": []}, delay=0.5)
 
-    with pytest.raises(Unreachable, match="Read timed out"):
-        fetch_reveals(at_agent, SAMPLES, timeout=0.1)
+    with pytest.raises(Unreachable, match="read timed out after 0.1 s"):
+        fetch_reveals(at_agent, SAMPLES, FetchPolicy(read_timeout=0.1, allow_private=True))
 
 
 @pytest.mark.parametrize(
@@ -101,7 +103,7 @@ def test_an_agent_slower_than_the_timeout_is_unreachable(at_agent, agent):
 def test_a_malformed_answer_means_no_reveals(at_agent, agent, body, note):
     agent.answer("POST", REVEALS_PATH, 200, body)
 
-    assert fetch_reveals(at_agent, SAMPLES, timeout=5) == ([], note)
+    assert fetch_reveals(at_agent, SAMPLES, LOCAL) == ([], note)
 
 
 # ---------------------------------------------------------------- artifacts
@@ -110,43 +112,48 @@ def test_a_malformed_answer_means_no_reveals(at_agent, agent, body, note):
 def test_an_artifact_is_fetched_byte_for_byte(agent):
     agent.answer("GET", "/jobs/5/result", 200, ARTIFACT)
 
-    assert fetch_artifact(f"{agent.url}/jobs/5/result", timeout=5, max_bytes=1024) == ARTIFACT
+    assert fetch_artifact(f"{agent.url}/jobs/5/result", LOCAL, max_bytes=1024) == (ARTIFACT, "ok")
     assert agent.requests == [("GET", "/jobs/5/result", None)]
 
 
 def test_an_artifact_of_exactly_max_bytes_is_accepted(agent):
     agent.answer("GET", "/jobs/5/result", 200, ARTIFACT)
 
-    assert fetch_artifact(f"{agent.url}/jobs/5/result", 5, max_bytes=len(ARTIFACT)) == ARTIFACT
+    uri = f"{agent.url}/jobs/5/result"
+    assert fetch_artifact(uri, LOCAL, max_bytes=len(ARTIFACT)) == (ARTIFACT, "ok")
 
 
 def test_an_artifact_over_max_bytes_is_refused(agent):
     agent.answer("GET", "/jobs/5/result", 200, ARTIFACT)
 
-    assert fetch_artifact(f"{agent.url}/jobs/5/result", 5, max_bytes=len(ARTIFACT) - 1) is None
+    uri = f"{agent.url}/jobs/5/result"
+    assert fetch_artifact(uri, LOCAL, max_bytes=len(ARTIFACT) - 1) == (
+        None,
+        f"too_large: {uri}: Content-Length 22 is over the cap of 21 bytes",
+    )
 
 
 def test_a_large_artifact_is_cut_off_across_chunks(agent):
     agent.answer("GET", "/jobs/5/result", 200, b"x" * (200 * 1024))
 
-    assert fetch_artifact(f"{agent.url}/jobs/5/result", 5, max_bytes=100 * 1024) is None
-    assert fetch_artifact(f"{agent.url}/jobs/5/result", 5, max_bytes=200 * 1024) == b"x" * (
-        200 * 1024
-    )
+    uri = f"{agent.url}/jobs/5/result"
+    assert fetch_artifact(uri, LOCAL, max_bytes=100 * 1024)[0] is None
+    assert fetch_artifact(uri, LOCAL, max_bytes=200 * 1024) == (b"x" * (200 * 1024), "ok")
 
 
 @pytest.mark.parametrize("status", [403, 404])
 def test_an_agent_without_the_artifact_gives_none(agent, status):
     agent.answer("GET", "/jobs/5/result", status, {"error": "no such job"})
 
-    assert fetch_artifact(f"{agent.url}/jobs/5/result", 5, max_bytes=1024) is None
+    uri = f"{agent.url}/jobs/5/result"
+    assert fetch_artifact(uri, LOCAL, max_bytes=1024) == (None, f"HTTP {status}")
 
 
 def test_an_artifact_behind_a_server_error_is_unreachable(agent):
     agent.answer("GET", "/jobs/5/result", 500, b"oops")
 
     with pytest.raises(Unreachable) as raised:
-        fetch_artifact(f"{agent.url}/jobs/5/result", 5, max_bytes=1024)
+        fetch_artifact(f"{agent.url}/jobs/5/result", LOCAL, max_bytes=1024)
 
     assert str(raised.value) == f"{agent.url}/jobs/5/result: HTTP 500"
 
@@ -155,7 +162,7 @@ def test_an_artifact_on_a_closed_port_is_unreachable(closed_port_url):
     uri = f"{closed_port_url}/jobs/5/result"
 
     with pytest.raises(Unreachable) as raised:
-        fetch_artifact(uri, 5, max_bytes=1024)
+        fetch_artifact(uri, LOCAL, max_bytes=1024)
 
     assert str(raised.value).startswith(f"{uri}: ")
     assert "Connection refused" in str(raised.value)

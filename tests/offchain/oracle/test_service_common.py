@@ -266,3 +266,53 @@ def test_the_oracle_reads_its_key_from_its_prefixed_environment(monkeypatch):
     monkeypatch.delenv("GPUMARKET_ORACLE_KEYSTORE", raising=False)
 
     assert OracleSettings().account().address == Account.from_key(PRIVATE_KEY).address
+
+
+# ---------------------------------------------------------------- the oracle's judging workers
+
+
+def test_workers_run_calls_at_once_up_to_their_count():
+    import threading
+    import time
+
+    from gpumarket.runtime.workers import Workers
+
+    workers = Workers(2, "test")
+    release = threading.Event()
+    slow = [workers.submit(lambda: release.wait(10)) for _ in range(2)]
+    quick = workers.submit(lambda: "done")
+
+    time.sleep(0.2)
+    assert not quick.done()  # both workers are held
+    release.set()
+    assert quick.result(5) == "done" and all(f.result(5) for f in slow)
+    assert all(t.daemon for t in workers._threads) and len(workers._threads) == 2
+    workers.shutdown()
+    with pytest.raises(RuntimeError, match="shut down"):
+        workers.submit(lambda: None)
+
+
+def test_a_workers_exception_is_in_its_future():
+    from gpumarket.runtime.workers import Workers
+
+    future = Workers(1, "test").submit(lambda: 1 / 0)
+
+    with pytest.raises(ZeroDivisionError):
+        future.result(5)
+
+
+@pytest.mark.parametrize(("value", "allowed"), [("true", True), ("false", False), (None, None)])
+def test_private_endpoints_are_a_setting_unset_by_default(monkeypatch, value, allowed):
+    if value is not None:
+        monkeypatch.setenv("GPUMARKET_ORACLE_ALLOW_PRIVATE_ENDPOINTS", value)
+
+    assert OracleSettings().allow_private_endpoints is allowed
+
+
+@pytest.mark.parametrize(
+    ("chain_id", "dev"), [(1337, True), (31337, True), (1, False), (10, False)]
+)
+def test_unset_means_allowed_on_dev_chains_only(chain_id, dev):
+    from gpumarket.chain.deployment import Deployment
+
+    assert Deployment("x", chain_id, 0).dev_chain is dev

@@ -86,8 +86,11 @@ def test_one_lying_oracle_does_not_change_the_outcome(market, council, run_job, 
 
 
 def _ballots(oracle):
+    """The ballots `oracle` would cast now, without sending them (judgements run in workers)."""
     oracle.scan()
-    return [oracle.evaluate(cid) for cid, _ in oracle.store.open_challenges()]
+    ballots = [oracle.evaluate(cid) for cid, _ in oracle.store.open_challenges()]
+    ballots += [b for ready in oracle.judged(30) for b in ready]
+    return [b for b in ballots if b is not None]
 
 
 def test_a_provider_that_refuses_to_reveal_is_failed(market, run_job, oracles, agent):

@@ -1,0 +1,232 @@
+"""A real hostile HTTP peer on loopback, for fault tests of the services' fetches.
+
+`HostilePeer` is a raw TCP server (no HTTP library between the test and the bytes on the wire):
+it reads each request's head and body, then hands the socket to the script registered for that
+(method, path), which writes whatever it likes, as slowly as it likes. Scripts here cover the
+usual misbehaviour: trickled heads and bodies (slowloris), endless chunked bodies, lying and
+malformed Content-Lengths, redirects, encodings, header floods and non-HTTP answers.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import threading
+from collections.abc import Callable
+from typing import Any
+
+#: Writes an answer on the connection; `stop` is set when the peer closes.
+Script = Callable[[socket.socket, threading.Event], None]
+
+
+class HostilePeer:
+    def __init__(self) -> None:
+        self.scripts: dict[tuple[str, str], Script] = {}
+        self.requests: list[tuple[str, str]] = []
+        self.connections = 0
+        self._stop = threading.Event()
+        self._open: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.05)  # so the accept loop sees `close` at once
+        self.port = self._listener.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def on(self, method: str, path: str, script: Script) -> None:
+        self.scripts[(method, path)] = script
+
+    def close(self) -> None:
+        self._stop.set()
+        self._listener.close()
+        with self._lock:
+            for conn in self._open:
+                try:
+                    conn.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass
+        self._thread.join(5)
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            conn.settimeout(None)
+            with self._lock:
+                self.connections += 1
+                self._open.add(conn)
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        try:
+            method, path = _read_request(conn)
+            self.requests.append((method, path))
+            script = self.scripts.get((method, path), answer(404, b'{"error": "no script"}'))
+            script(conn, self._stop)
+        except OSError:
+            pass  # the client gave up: what a hostile peer wants to see least
+        finally:
+            with self._lock:
+                self._open.discard(conn)
+            conn.close()
+
+
+def _read_request(conn: socket.socket) -> tuple[str, str]:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        chunk = conn.recv(65536)
+        if not chunk:
+            raise OSError("closed before the request head")
+        data += chunk
+    head, _, body = data.partition(b"\r\n\r\n")
+    lines = head.decode("latin-1").split("\r\n")
+    method, path, _ = lines[0].split(" ", 2)
+    length = 0
+    for line in lines[1:]:
+        name, _, value = line.partition(":")
+        if name.strip().lower() == "content-length":
+            length = int(value)
+    while len(body) < length:
+        chunk = conn.recv(65536)
+        if not chunk:
+            break
+        body += chunk
+    return method, path
+
+
+# ------------------------------------------------------------ scripts
+
+
+def _head(status: int, headers: dict[str, str] | list[tuple[str, str]]) -> bytes:
+    items = headers.items() if isinstance(headers, dict) else headers
+    lines = [f"HTTP/1.1 {status} Whatever"] + [f"{k}: {v}" for k, v in items]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode("latin-1")
+
+
+def answer(
+    status: int,
+    body: bytes | Any,
+    *,
+    headers: dict[str, str] | None = None,
+    content_length: int | None | str = "auto",
+) -> Script:
+    """A whole answer at once. `content_length`: "auto" (the true length), a number (a lie), a
+    string (malformed), or None (no header: the body ends when the connection closes)."""
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    fields = dict(headers or {})
+    if content_length == "auto":
+        fields["Content-Length"] = str(len(raw))
+    elif content_length is not None:
+        fields["Content-Length"] = str(content_length)
+
+    def script(conn: socket.socket, stop: threading.Event) -> None:
+        conn.sendall(_head(status, fields) + raw)
+
+    return script
+
+
+def in_two_parts(status: int, first: bytes, rest: bytes, pause: float) -> Script:
+    """`first` with a Content-Length of exactly its size, then after `pause` seconds `rest`: a
+    Content-Length shorter than the body sent."""
+
+    def script(conn: socket.socket, stop: threading.Event) -> None:
+        conn.sendall(_head(status, {"Content-Length": str(len(first))}) + first)
+        stop.wait(pause)
+        conn.sendall(rest)
+
+    return script
+
+
+def raw(data: bytes) -> Script:
+    """These bytes, whatever they are."""
+
+    def script(conn: socket.socket, stop: threading.Event) -> None:
+        conn.sendall(data)
+
+    return script
+
+
+def trickle_body(every: float, declared: int | None = 50_000) -> Script:
+    """A 200 head declaring `declared` bytes (None: chunked), then one byte (or a one-byte
+    chunk) every `every` seconds, forever: each read is quick, the answer never ends."""
+
+    def script(conn: socket.socket, stop: threading.Event) -> None:
+        if declared is None:
+            conn.sendall(_head(200, {"Transfer-Encoding": "chunked"}))
+        else:
+            conn.sendall(_head(200, {"Content-Length": str(declared)}))
+        while not stop.wait(every):
+            conn.sendall(b"1\r\n[\r\n" if declared is None else b"[")
+
+    return script
+
+
+def trickle_head(every: float) -> Script:
+    """The status line and headers one byte every `every` seconds, never finished."""
+
+    def script(conn: socket.socket, stop: threading.Event) -> None:
+        for byte in b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n" * 1000:
+            if stop.wait(every):
+                return
+            conn.sendall(bytes([byte]))
+
+    return script
+
+
+def stall_after(data: bytes) -> Script:
+    """`data`, then nothing at all until the peer closes."""
+
+    def script(conn: socket.socket, stop: threading.Event) -> None:
+        conn.sendall(data)
+        stop.wait(3600)
+
+    return script
+
+
+def endless_chunks(size: int = 64 * 1024) -> Script:
+    """A chunked 200 whose chunks of `size` bytes never end, as fast as the client reads."""
+
+    def script(conn: socket.socket, stop: threading.Event) -> None:
+        conn.sendall(_head(200, {"Transfer-Encoding": "chunked"}))
+        chunk = f"{size:x}\r\n".encode() + b"[" * size + b"\r\n"
+        while not stop.is_set():
+            conn.sendall(chunk)
+
+    return script
+
+
+def endless_until_close(size: int = 64 * 1024) -> Script:
+    """A 200 without Content-Length (the body runs to the close) that never closes."""
+
+    def script(conn: socket.socket, stop: threading.Event) -> None:
+        conn.sendall(_head(200, {"Connection": "close"}))
+        while not stop.is_set():
+            conn.sendall(b"[" * size)
+
+    return script
+
+
+def header_flood() -> Script:
+    """A status line, then header lines without end."""
+
+    def script(conn: socket.socket, stop: threading.Event) -> None:
+        conn.sendall(b"HTTP/1.1 200 OK\r\n")
+        while not stop.is_set():
+            conn.sendall(b"X-Flood: yes\r\n" * 100)
+
+    return script
+
+
+def slow_answer(delay: float, script: Script) -> Script:
+    """`script`, after `delay` seconds of silence."""
+
+    def delayed(conn: socket.socket, stop: threading.Event) -> None:
+        if not stop.wait(delay):
+            script(conn, stop)
+
+    return delayed
