@@ -19,10 +19,10 @@ from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from eth_utils.address import is_hex_address, to_checksum_address
 
+from gpumarket.chain.deployment import DEV_CHAIN_IDS
 from gpumarket.cli.errors import CliError
 
-#: Chain ids of local development chains (anvil, ganache): dev accounts work only there.
-DEV_CHAIN_IDS = frozenset({31337, 1337})
+# Dev accounts work only on DEV_CHAIN_IDS, the local development chains (anvil, ganache).
 #: anvil's default mnemonic; Brownie's `development` network (anvil) funds these accounts.
 DEV_MNEMONIC = "test test test test test test test test test test test junk"
 DEV_ACCOUNT_COUNT = 20
