@@ -25,11 +25,11 @@ from web3.logs import DISCARD
 from web3.types import EventData, TxReceipt
 
 from gpumarket.chain.client import ChainClient, ChainError, RetryPolicy, RpcUnavailable
-from gpumarket.chain.deployment import Deployment, deployment_path
+from gpumarket.chain.deployment import DEV_CHAIN_IDS, Deployment, deployment_path
 from gpumarket.chain.types import JobState
 from gpumarket.chain.views import outputs, struct, structs
 from gpumarket.cli.abi import slim_abi_dir
-from gpumarket.cli.accounts import DEV_CHAIN_IDS, address_of, signer
+from gpumarket.cli.accounts import address_of, signer
 from gpumarket.cli.errors import CliError, Hints, explain
 from gpumarket.cli.options import FALLBACK_RPC_URL, LIVE_CONFIRMATIONS, Options, brownie_rpc_url
 from gpumarket.cli.units import Token, allowlisted_tokens, format_time, token_at
