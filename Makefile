@@ -35,12 +35,14 @@ test: setup
 	$(MAKE) --no-print-directory test-anvil
 	$(MAKE) --no-print-directory test-ganache
 
-test-anvil:
+# Under -n each xdist worker loads the project itself: the build must be complete before they
+# start, or a worker that loads it while another process writes it reads half a build.
+test-anvil: compile
 	@echo "== suite on anvil =="
 	GPUMARKET_STATEFUL_EXAMPLES=$(STATEFUL_EXAMPLES) \
 	  $(BROWNIE) test tests --network development -n $(TEST_WORKERS) --durations=15
 
-test-ganache:
+test-ganache: compile
 	@echo "== suite on ganache (subset: $(GANACHE_TESTS)) =="
 	$(BROWNIE) test $(GANACHE_TESTS) --network ganache-cli -n $(TEST_WORKERS)
 
