@@ -28,10 +28,10 @@ setup:
 compile: setup
 	$(BROWNIE) compile
 
-# CI runs `make test` only, so the lint runs here too (about a minute): any ruff, mypy or Slither
-# finding that the configuration does not triage fails the build.
+# CI runs `make test` only, so the lint runs here too (about a minute, beside Brownie's compile):
+# any ruff, mypy or Slither finding that the configuration does not triage fails the build.
 test: setup
-	$(MAKE) --no-print-directory lint
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint compile
 	$(MAKE) --no-print-directory test-anvil
 	$(MAKE) --no-print-directory test-ganache
 
