@@ -72,7 +72,9 @@ def test_cancel_while_paused_is_allowed(market, governance, buyer, job_id):
     assert market.jobOf(job_id)["state"] == JobState.CANCELLED
 
 
-def test_cancel_with_an_eligible_bid_while_paused_refunds(market, gmkt, governance, buyer, job_id, provider):
+def test_cancel_with_an_eligible_bid_while_paused_refunds(
+    market, gmkt, governance, buyer, job_id, provider
+):
     # No bid can be matched while the market is paused, so the deposit may leave at once.
     market.bid(job_id, PRICE, {"from": provider})
     market.pause({"from": governance})
@@ -84,7 +86,9 @@ def test_cancel_with_an_eligible_bid_while_paused_refunds(market, gmkt, governan
     assert market.jobOf(job_id)["state"] == JobState.CANCELLED
 
 
-def test_cancel_with_bids_after_unpausing_reverts_again(market, governance, buyer, job_id, provider):
+def test_cancel_with_bids_after_unpausing_reverts_again(
+    market, governance, buyer, job_id, provider
+):
     market.bid(job_id, PRICE, {"from": provider})
     market.pause({"from": governance})
     market.unpause({"from": governance})
