@@ -615,7 +615,9 @@ class ProtocolMachine(RuleBasedStateMachine):
             price = job.max_price * percent // 100
         provider = self.accounts[address]
         args = (self._job_id(job), price)
-        error = self.m.pause_error() or self._unknown(job) or self.m.bid_error(job, address, price, now)
+        error = (
+            self.m.pause_error() or self._unknown(job) or self.m.bid_error(job, address, price, now)
+        )
         if error:
             return self._expect_revert(error, self.w.market.bid, *args, sender=provider)
         tx = self._send(self.w.market.bid, *args, sender=provider)
