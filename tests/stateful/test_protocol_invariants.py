@@ -2,8 +2,10 @@
 
 A Hypothesis state machine stakes, unstakes, withdraws, posts jobs (GMKT and a 6-decimal stablecoin,
 auctions and direct assignments), bids, matches, cancels, submits, records verdicts, finalizes,
-times out, disputes, resolves, slashes and sleeps, in handler style: each actor only draws what it
-can do, so runs reach running, submitted, disputed and settled jobs. The protocol's model
+times out, disputes, resolves, slashes and sleeps, and governance changes the job terms, the
+collateral rate and tokens' bond minimums and pauses the market, in handler style: each actor only
+draws what it can do, so runs reach running, submitted, disputed and settled jobs. Each matched
+job keeps the terms of its match in the model, and its derived views are checked against them. The protocol's model
 (`gpumarket.testing.models.protocol`) predicts every outcome; a rule whose action the model says
 must fail asserts the exact custom error, and one that must succeed checks its payouts and
 slashes against the model. After every step the chain is compared with the model and the
