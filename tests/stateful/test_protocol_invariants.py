@@ -4,11 +4,11 @@ A Hypothesis state machine stakes, unstakes, withdraws, posts jobs (GMKT and a 6
 auctions and direct assignments), bids, matches, cancels, submits, records verdicts, finalizes,
 times out, disputes, resolves, slashes and sleeps, and governance changes the job terms, the
 collateral rate and tokens' bond minimums and pauses the market, in handler style: each actor only
-draws what it can do, so runs reach running, submitted, disputed and settled jobs. Each matched
-job keeps the terms of its match in the model, and its derived views are checked against them. The protocol's model
-(`gpumarket.testing.models.protocol`) predicts every outcome; a rule whose action the model says
-must fail asserts the exact custom error, and one that must succeed checks its payouts and
-slashes against the model. After every step the chain is compared with the model and the
+draws what it can do, so runs reach running, submitted, disputed and settled jobs. Each matched job
+keeps the terms of its match in the model, and its derived views are checked against them. The
+protocol's model (`gpumarket.testing.models.protocol`) predicts every outcome; a rule whose action
+the model says must fail asserts the exact custom error, and one that must succeed checks its
+payouts and slashes against the model. After every step the chain is compared with the model and the
 invariants are checked.
 
 Brownie 1.22's `state_machine` helper is broken (DESIGN section 2), so the machine runs through
