@@ -3,9 +3,7 @@ pragma solidity 0.8.30;
 
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
-import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
-import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {IBenchmarkRegistry, IBenchmarkFraudSink} from "../interfaces/IBenchmarkRegistry.sol";
@@ -26,7 +24,6 @@ import {MarketGovernance} from "./libraries/MarketGovernance.sol";
 /// balance. Governance (MarketGovernance) and disputes and failures (MarketDisputes) are linked
 /// libraries that run on this contract's storage, so that the hot paths stay here.
 contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdminRules, Pausable, ReentrancyGuard {
-    using SafeERC20 for IERC20;
     using BasisPoints for uint256;
 
     /// @notice Role that sets parameters and the token allowlist.
@@ -128,14 +125,12 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     /// @param jobId The job.
     /// @param pricePerGpuHour At most the job's max price.
     function bid(uint256 jobId, uint256 pricePerGpuHour) external whenNotPaused nonReentrant {
-        JobEscrow.StoredJob storage job = _knownJob(jobId);
-        _requireState(jobId, job, JobState.OPEN);
-        if (job.provider != address(0)) revert JobMarketDirectAssignment(jobId);
+        JobEscrow.StoredJob storage job = _openAuction(jobId);
         if (block.timestamp >= job.biddingEnds) revert JobMarketBiddingClosed(jobId, job.biddingEnds);
         if (pricePerGpuHour == 0 || pricePerGpuHour > job.maxPrice) {
             revert JobMarketInvalidPrice(pricePerGpuHour, job.maxPrice);
         }
-        if (_ineligibility(jobId, job, msg.sender) != Ineligibility.NONE) revert JobMarketNotEligible(jobId, msg.sender);
+        _requireEligible(jobId, job, msg.sender);
         uint256 word = _bidWords[jobId][msg.sender];
         uint256 index = uint8(word);
         if (index != 0) {
@@ -162,55 +157,49 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         emit BidPlaced(jobId, msg.sender, pricePerGpuHour);
     }
 
-    /// @notice The buyer accepts `provider`'s bid at any time while the job is open.
+    /// @notice The buyer accepts `provider`'s bid at any time while the job is open. Not while
+    /// paused: a match starts new work (collateral locked, a benchmark opened).
     /// @param jobId The job.
     /// @param provider A provider with a bid on it.
-    function acceptBid(uint256 jobId, address provider) external nonReentrant {
-        JobEscrow.StoredJob storage job = _knownJob(jobId);
-        if (msg.sender != job.buyer) revert JobMarketNotBuyer(jobId, msg.sender);
-        _requireState(jobId, job, JobState.OPEN);
+    function acceptBid(uint256 jobId, address provider) external whenNotPaused nonReentrant {
+        JobEscrow.StoredJob storage job = _buyersOpenJob(jobId);
         uint256 word = _bidWords[jobId][provider];
         if (word == 0) revert JobMarketNoBid(jobId, provider);
-        if (_ineligibility(jobId, job, provider) != Ineligibility.NONE) revert JobMarketNotEligible(jobId, provider);
+        _requireEligible(jobId, job, provider);
         _match(jobId, job, provider, word >> 40);
     }
 
     /// @notice After the bidding period anyone may close the auction: the lowest eligible price
-    /// wins, ties go to the higher reputation, then to the earlier bid.
+    /// wins, ties go to the higher reputation, then to the earlier bid. Not while paused.
     /// @param jobId The job.
-    function closeAuction(uint256 jobId) external nonReentrant {
-        JobEscrow.StoredJob storage job = _knownJob(jobId);
-        _requireState(jobId, job, JobState.OPEN);
-        if (job.provider != address(0)) revert JobMarketDirectAssignment(jobId);
+    function closeAuction(uint256 jobId) external whenNotPaused nonReentrant {
+        JobEscrow.StoredJob storage job = _openAuction(jobId);
         if (block.timestamp < job.biddingEnds) revert JobMarketBiddingOpen(jobId, job.biddingEnds);
         (address winner, uint256 price) = _bestEligibleBid(jobId, job);
         if (winner == address(0)) revert JobMarketNoEligibleBid(jobId);
         _match(jobId, job, winner, price);
     }
 
-    /// @notice The provider of a direct assignment accepts it at the posted price.
+    /// @notice The provider of a direct assignment accepts it at the posted price. Not while
+    /// paused.
     /// @param jobId The job.
     function acceptJob(uint256 jobId) external whenNotPaused nonReentrant {
-        JobEscrow.StoredJob storage job = _knownJob(jobId);
-        if (msg.sender != job.provider) revert JobMarketNotProvider(jobId, msg.sender);
-        _requireState(jobId, job, JobState.OPEN);
+        JobEscrow.StoredJob storage job = _providersJob(jobId, JobState.OPEN);
         if (block.timestamp >= job.biddingEnds) revert JobMarketDeadlinePassed(jobId, job.biddingEnds);
-        if (_ineligibility(jobId, job, msg.sender) != Ineligibility.NONE) revert JobMarketNotEligible(jobId, msg.sender);
+        _requireEligible(jobId, job, msg.sender);
         _match(jobId, job, msg.sender, job.maxPrice);
     }
 
     /// @notice The buyer cancels an unmatched job for a full refund: at any time with no bids, or
-    /// after the bidding period when no bid is eligible any more. Works while paused.
+    /// after the bidding period when no bid is eligible any more; while the market is paused
+    /// (no bid can be matched then) at any time.
     /// @param jobId The job.
     function cancel(uint256 jobId) external nonReentrant {
-        JobEscrow.StoredJob storage job = _knownJob(jobId);
-        if (msg.sender != job.buyer) revert JobMarketNotBuyer(jobId, msg.sender);
-        _requireState(jobId, job, JobState.OPEN);
-        if (job.bidCount != 0) {
-            if (block.timestamp < job.biddingEnds) revert JobMarketHasBids(jobId);
-            (address winner,) = _bestEligibleBid(jobId, job);
-            if (winner != address(0)) revert JobMarketHasBids(jobId);
-        }
+        JobEscrow.StoredJob storage job = _buyersOpenJob(jobId);
+        if (
+            job.bidCount != 0 && !_params.paused
+                && (block.timestamp < job.biddingEnds || _hasEligibleBid(jobId, job))
+        ) revert JobMarketHasBids(jobId);
         uint256 refund = JobEscrow.escrowOf(job, _specs[jobId]);
         job.state = JobState.CANCELLED;
         emit JobCancelled(jobId);
@@ -219,7 +208,9 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
 
     // ---------------------------------------------------------------- results and settlement
 
-    /// @notice The provider submits the result before `start + duration + resultGrace`.
+    /// @notice The provider submits the result before `start + duration + resultGrace`. The work
+    /// is over, so its GPUs are free for other jobs from now on; the collateral stays locked until
+    /// the job settles or fails.
     /// @param jobId The job.
     /// @param resultHash Hash of the result artifact.
     /// @param resultURI Where the artifact can be fetched.
@@ -227,17 +218,16 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         external
         nonReentrant
     {
-        JobEscrow.StoredJob storage job = _knownJob(jobId);
-        if (msg.sender != job.provider) revert JobMarketNotProvider(jobId, msg.sender);
-        _requireState(jobId, job, JobState.RUNNING);
-        uint64 deadline = _resultDeadline(jobId, job);
+        JobEscrow.StoredJob storage job = _providersJob(jobId, JobState.RUNNING);
+        uint64 deadline = JobEscrow.resultDeadline(job, _specs[jobId], _params);
         if (block.timestamp > deadline) revert JobMarketDeadlinePassed(jobId, deadline);
         job.state = JobState.SUBMITTED;
         job.submittedAt = uint40(block.timestamp);
         job.resultHash = resultHash;
         // A job that needs a verdict waits `attestTimeout` for one before settling optimistically.
-        job.windowStart = uint40(block.timestamp + (_specs[jobId].benchmarkRequired ? _params.attestTimeout : 0));
+        if (_specs[jobId].benchmarkRequired) job.windowDelay = JobEscrow.termsOf(_params, job).attestTimeout;
         emit ResultSubmitted(jobId, msg.sender, resultHash, resultURI);
+        registry.releaseCapacity(jobId);
     }
 
     /// @notice The verifier's verdict on a submitted job. `ok` starts the dispute window at once;
@@ -249,14 +239,15 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         JobEscrow.StoredJob storage job = _knownJob(jobId);
         if (msg.sender != _params.verifier) revert JobMarketNotVerifier(msg.sender);
         _requireState(jobId, job, JobState.SUBMITTED);
-        uint64 windowEnd = _windowEnd(job);
+        uint64 windowEnd = JobEscrow.windowEnd(job, _params);
         if (block.timestamp >= windowEnd) revert JobMarketDeadlinePassed(jobId, windowEnd);
         emit VerdictRecorded(jobId, ok);
         if (ok) {
             job.state = JobState.VERIFIED;
-            job.windowStart = uint40(block.timestamp);
+            // Fits: before the window's end, under attestTimeout + disputeWindow after submission.
+            job.windowDelay = uint32(block.timestamp - job.submittedAt);
         } else {
-            _fail(jobId, job, _params.treasury);
+            MarketDisputes.fail(_ledger, _params, _peers(), jobId, job, _specs[jobId]);
         }
     }
 
@@ -268,7 +259,7 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         JobEscrow.StoredJob storage job = _knownJob(jobId);
         JobState state = job.state;
         if (state == JobState.SUBMITTED || state == JobState.VERIFIED) {
-            uint64 windowEnd = _windowEnd(job);
+            uint64 windowEnd = JobEscrow.windowEnd(job, _params);
             if (block.timestamp < windowEnd) revert JobMarketDeadlineNotReached(jobId, windowEnd);
             JobEscrow.settle(_ledger, _params, _peers(), jobId, job, _specs[jobId]);
         } else if (state == JobState.DISPUTED) {
@@ -287,7 +278,8 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
 
     /// @notice A fraud proven on the job's benchmark (BenchmarkRegistry only): the job fails at
     /// once, the buyer is refunded (with a dispute bond, if any) and gets its share of the
-    /// collateral, and the prover gets the rest as a finder's fee. Works while paused.
+    /// collateral as on any failure (the treasury the rest), and the prover gets the fraud bounty
+    /// the match locked beside the collateral. Works while paused.
     /// @param jobId The job.
     /// @param prover Who proved the fraud.
     /// @return slashed Collateral taken from the provider.
@@ -296,15 +288,14 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         nonReentrant
         returns (uint256 slashed)
     {
-        JobEscrow.StoredJob storage job = _knownJob(jobId);
-        if (msg.sender != _params.benchmarkRegistry) revert JobMarketNotBenchmarkRegistry(msg.sender);
-        return MarketDisputes.onFraud(_ledger, _params, _peers(), jobId, job, _specs[jobId], prover);
+        return MarketDisputes.onFraud(_ledger, _params, _peers(), jobId, _knownJob(jobId), _specs[jobId], prover);
     }
 
     // ---------------------------------------------------------------- disputes
 
     /// @notice The buyer disputes a submitted or verified job within its window, posting a bond
-    /// of `max(disputeBondMin, disputeBondBps of value)` in the job's token (`disputeBondOf`).
+    /// of `max(disputeBondMin, disputeBondBps of value)` in the job's token under the terms of
+    /// its match (`disputeBondOf`).
     /// @param jobId The job.
     function dispute(uint256 jobId) external nonReentrant {
         MarketDisputes.dispute(_ledger, _params, tokenConfig, jobId, _knownJob(jobId), _specs[jobId]);
@@ -329,13 +320,7 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     /// @param to The recipient.
     /// @return amount Token units paid.
     function claim(address token, address to) external nonReentrant returns (uint256 amount) {
-        if (to == address(0)) revert JobMarketZeroAddress();
-        amount = _ledger.claimable[token][msg.sender];
-        if (amount == 0) revert JobMarketNothingToClaim(msg.sender, token);
-        _ledger.claimable[token][msg.sender] = 0;
-        _ledger.claimableTotal[token] -= amount;
-        emit Claimed(msg.sender, token, to, amount);
-        IERC20(token).safeTransfer(to, amount);
+        return MarketDisputes.claim(_ledger, token, to);
     }
 
     // ---------------------------------------------------------------- governance
@@ -363,17 +348,25 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     /// @param allowed Whether new jobs may use it.
     /// @param disputeBondMin Minimum dispute bond, in the token's units (at most 2^128 − 1).
     function configureToken(address token, bool allowed, uint256 disputeBondMin) external onlyRole(GOVERNOR_ROLE) {
-        MarketGovernance.configureToken(tokenConfig, token, allowed, disputeBondMin);
+        MarketGovernance.configureToken(_params, tokenConfig, token, allowed, disputeBondMin);
     }
 
-    /// @notice Stops new jobs and bids. Refunds, claims, timeouts and settlement go on.
+    /// @notice Stops new jobs, bids and matches. Cancels, refunds, claims, timeouts, verdicts,
+    /// disputes and settlement go on.
     function pause() external onlyRole(PAUSER_ROLE) {
-        _pause();
+        MarketGovernance.setPaused(_params, true);
     }
 
     /// @notice Lifts a pause.
     function unpause() external onlyRole(PAUSER_ROLE) {
-        _unpause();
+        MarketGovernance.setPaused(_params, false);
+    }
+
+    /// @notice Whether the market is paused.
+    /// @dev The flag is kept in the parameter slot that posting, bidding and matching read
+    /// anyway, instead of Pausable's own slot, so the pause check costs them no storage read.
+    function paused() public view override returns (bool) {
+        return _params.paused;
     }
 
     // ---------------------------------------------------------------- parameters
@@ -395,17 +388,23 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
 
     /// @notice Protocol fee on a settled job's value, in basis points (default 5%, at most 15%).
     function protocolFeeBps() external view returns (uint256) {
-        return _params.protocolFeeBps;
+        return _params.current.protocolFeeBps;
     }
 
     /// @notice Buyer's share of slashed collateral, in basis points (default 50%).
     function slashBuyerShareBps() external view returns (uint256) {
-        return _params.slashBuyerShareBps;
+        return _params.current.slashBuyerShareBps;
     }
 
     /// @notice Dispute bond as a share of the job's value, in basis points (default 10%).
     function disputeBondBps() external view returns (uint256) {
-        return _params.disputeBondBps;
+        return _params.current.disputeBondBps;
+    }
+
+    /// @notice The fraud bounty a benchmark job locks beside its collateral, in basis points of
+    /// the collateral (default 50%); a proven fraud pays it to the prover.
+    function fraudBountyBps() external view returns (uint256) {
+        return _params.fraudBountyBps;
     }
 
     /// @notice Collateral per GPU-hour, in staking-token units (default 10 GMKT).
@@ -415,22 +414,22 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
 
     /// @notice Length of the buyer's dispute window after a verdict or optimistic start.
     function disputeWindow() external view returns (uint64) {
-        return _params.disputeWindow;
+        return _params.current.disputeWindow;
     }
 
     /// @notice How long a job that needs a verdict waits for one before settling optimistically.
     function attestTimeout() external view returns (uint64) {
-        return _params.attestTimeout;
+        return _params.current.attestTimeout;
     }
 
     /// @notice Time after `start + duration` within which the result must be submitted.
     function resultGrace() external view returns (uint64) {
-        return _params.resultGrace;
+        return _params.current.resultGrace;
     }
 
     /// @notice Time after a dispute opens after which anyone may settle it without the arbiter.
     function arbitrationTimeout() external view returns (uint64) {
-        return _params.arbitrationTimeout;
+        return _params.current.arbitrationTimeout;
     }
 
     /// @notice Shortest bidding (or acceptance) period.
@@ -466,7 +465,7 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         job.startedAt = s.startedAt;
         job.provider = s.provider;
         job.submittedAt = s.submittedAt;
-        job.windowStart = s.windowStart;
+        job.windowStart = s.submittedAt != 0 ? uint64(s.submittedAt) + s.windowDelay : 0;
         job.disputedAt = s.disputedAt;
         job.maxPrice = s.maxPrice;
         job.price = s.startedAt != 0 ? s.price : 0;
@@ -526,7 +525,11 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     /// @inheritdoc IJobMarket
     function collateralOf(uint256 jobId) external view returns (uint256) {
         JobEscrow.StoredJob storage job = _jobs[jobId];
-        return job.startedAt != 0 ? job.collateral : _collateralFor(_specs[jobId]);
+        JobSpec storage spec = _specs[jobId];
+        if (job.startedAt == 0) return _lockFor(spec);
+        uint256 collateral = job.collateral;
+        if (!spec.benchmarkRequired) return collateral;
+        return collateral + JobEscrow.fraudBounty(collateral, JobEscrow.termsOf(_params, job).fraudBountyBps);
     }
 
     /// @inheritdoc IJobMarket
@@ -537,19 +540,19 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     /// @inheritdoc IJobMarket
     function resultDeadlineOf(uint256 jobId) external view returns (uint64) {
         JobEscrow.StoredJob storage job = _jobs[jobId];
-        return job.startedAt == 0 ? 0 : _resultDeadline(jobId, job);
+        return job.startedAt == 0 ? 0 : JobEscrow.resultDeadline(job, _specs[jobId], _params);
     }
 
     /// @inheritdoc IJobMarket
     function windowEndOf(uint256 jobId) external view returns (uint64) {
         JobEscrow.StoredJob storage job = _jobs[jobId];
-        return job.submittedAt == 0 ? 0 : _windowEnd(job);
+        return job.submittedAt == 0 ? 0 : JobEscrow.windowEnd(job, _params);
     }
 
     /// @inheritdoc IJobMarket
     function arbitrationEndOf(uint256 jobId) external view returns (uint64) {
         JobEscrow.StoredJob storage job = _jobs[jobId];
-        return job.disputedAt == 0 ? 0 : _arbitrationEnd(job);
+        return job.disputedAt == 0 ? 0 : MarketDisputes.arbitrationEnd(_params, job);
     }
 
     // ---------------------------------------------------------------- internals
@@ -595,20 +598,22 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
             && spec.benchmarkT % spec.benchmarkK == 0;
     }
 
-    /// @dev Starts the job at `price`: refunds the excess deposit, locks collateral, reserves GPUs.
+    /// @dev Starts the job at `price` under the current terms: fixes its collateral, locks it (and
+    /// a benchmark job's fraud bounty), reserves GPUs and refunds the excess deposit.
     function _match(uint256 jobId, JobEscrow.StoredJob storage job, address provider, uint256 price) private {
         JobSpec storage spec = _specs[jobId];
         uint256 deposit = BasisPoints.perGpuHour(job.maxPrice, spec.gpuCount, spec.duration);
         uint256 value = BasisPoints.perGpuHour(price, spec.gpuCount, spec.duration);
         uint256 collateral = _collateralFor(spec);
         job.state = JobState.RUNNING;
+        job.termsId = _params.termsId;
         job.startedAt = uint40(block.timestamp);
         job.provider = provider;
         // Fits: the price is at most `maxPrice`, and the collateral at most 1e24 × 2^16 × 2^25.
         job.price = uint128(price);
         job.collateral = uint128(collateral);
         emit JobMatched(jobId, provider, price, value, collateral);
-        registry.lockCollateral(provider, jobId, collateral, spec.gpuCount);
+        registry.lockCollateral(provider, jobId, _lockOf(spec, collateral), spec.gpuCount);
         address benchmark = _params.benchmarkRegistry;
         if (spec.benchmarkRequired && benchmark != address(0)) {
             // The challenge's seed is fixed now, from on-chain randomness the provider cannot know.
@@ -624,28 +629,35 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     /// still eligible it wins without a scan; otherwise every bid is ranked, and a bid above the
     /// best so far is skipped unread.
     function _bestEligibleBid(uint256 jobId, JobEscrow.StoredJob storage job) private view returns (address best, uint256 bestPrice) {
+        JobSpec storage spec = _specs[jobId];
+        // What the job needs is the same for every bidder: built once, not per bid.
+        IProviderRegistry.Requirement memory req = _requirement(job, spec);
         if (job.bestCount == 1) {
             address lowest = _bidders[jobId][job.bestIndex - 1];
-            if (_ineligibility(jobId, job, lowest) == Ineligibility.NONE) return (lowest, job.price);
+            (Ineligibility unfit,) = _eligibility(job, spec, req, lowest);
+            if (unfit == Ineligibility.NONE) return (lowest, job.price);
         }
         uint256 count = job.bidCount;
-        uint256 bestScore = 0;
-        uint256 bestSeq = 0;
+        uint256 bestRank = 0;
         for (uint256 k = 0; k < count; ++k) {
             address candidate = _bidders[jobId][k];
             uint256 word = _bidWords[jobId][candidate];
             uint256 price = word >> 40;
             if (best != address(0) && price > bestPrice) continue;
-            (Ineligibility reason, uint256 score) = _eligibility(jobId, job, candidate);
+            (Ineligibility reason, uint256 score) = _eligibility(job, spec, req, candidate);
             if (reason != Ineligibility.NONE) continue;
-            uint256 seq = uint32(word >> 8);
-            if (
-                best == address(0) || price < bestPrice || score > bestScore
-                    || (score == bestScore && seq < bestSeq)
-            ) {
-                (best, bestPrice, bestScore, bestSeq) = (candidate, price, score, seq);
+            // At one price the higher reputation ranks first, then the earlier (lower) sequence:
+            // one number to compare. Scores are below 10,000 bps; sequences fit in 32 bits.
+            uint256 rank = (score << 32) | (type(uint32).max - uint32(word >> 8));
+            if (best == address(0) || price < bestPrice || rank > bestRank) {
+                (best, bestPrice, bestRank) = (candidate, price, rank);
             }
         }
+    }
+
+    function _hasEligibleBid(uint256 jobId, JobEscrow.StoredJob storage job) private view returns (bool) {
+        (address winner,) = _bestEligibleBid(jobId, job);
+        return winner != address(0);
     }
 
     function _ineligibility(uint256 jobId, JobEscrow.StoredJob storage job, address provider)
@@ -653,26 +665,36 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         view
         returns (Ineligibility reason)
     {
-        (reason,) = _eligibility(jobId, job, provider);
+        JobSpec storage spec = _specs[jobId];
+        (reason,) = _eligibility(job, spec, _requirement(job, spec), provider);
     }
 
-    /// @dev Why `provider` may not take the job (NONE: it may), and its reputation score (read
-    /// once, since the auction ranks on it too; 0 when the registry already rules it out).
-    function _eligibility(uint256 jobId, JobEscrow.StoredJob storage job, address provider)
+    /// @dev What the job needs of a provider, for the registry: its token, hardware and region,
+    /// and the free stake a match would lock.
+    function _requirement(JobEscrow.StoredJob storage job, JobSpec storage spec)
         private
         view
-        returns (Ineligibility reason, uint256 score)
+        returns (IProviderRegistry.Requirement memory)
     {
-        if (provider == job.buyer) return (Ineligibility.IS_BUYER, 0);
-        JobSpec storage spec = _specs[jobId];
-        IProviderRegistry.Requirement memory req = IProviderRegistry.Requirement({
+        return IProviderRegistry.Requirement({
             token: job.token,
             gpuModel: spec.gpuModel,
             region: spec.region,
             minVramGiB: spec.minVramGiB,
             gpus: spec.gpuCount,
-            collateral: _collateralFor(spec)
+            collateral: _lockFor(spec)
         });
+    }
+
+    /// @dev Why `provider` may not take the job (NONE: it may), and its reputation score (read
+    /// once, since the auction ranks on it too; 0 when the registry already rules it out).
+    function _eligibility(
+        JobEscrow.StoredJob storage job,
+        JobSpec storage spec,
+        IProviderRegistry.Requirement memory req,
+        address provider
+    ) private view returns (Ineligibility reason, uint256 score) {
+        if (provider == job.buyer) return (Ineligibility.IS_BUYER, 0);
         IProviderRegistry.Unfit unfit = registry.unfitFor(provider, req);
         // The registry's reasons follow IS_BUYER in the same order.
         if (unfit != IProviderRegistry.Unfit.NONE) return (Ineligibility(uint8(unfit) + 1), 0);
@@ -683,11 +705,6 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         return (Ineligibility.NONE, score);
     }
 
-    /// @dev Fails the job through MarketDisputes (a failure is never on the happy path).
-    function _fail(uint256 jobId, JobEscrow.StoredJob storage job, address remainderTo) private returns (uint256) {
-        return MarketDisputes.fail(_ledger, _params, _peers(), jobId, job, _specs[jobId], remainderTo);
-    }
-
     function _peers() private view returns (JobEscrow.Peers memory) {
         return JobEscrow.Peers({registry: registry, reputation: reputation});
     }
@@ -696,16 +713,15 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         return BasisPoints.perGpuHour(_params.collateralPerGpuHour, spec.gpuCount, spec.duration);
     }
 
-    function _resultDeadline(uint256 jobId, JobEscrow.StoredJob storage job) private view returns (uint64) {
-        return JobEscrow.resultDeadline(job, _specs[jobId], _params);
+    /// @dev What a match locks now: the collateral, and for a benchmark job the fraud bounty.
+    function _lockFor(JobSpec storage spec) private view returns (uint256) {
+        return _lockOf(spec, _collateralFor(spec));
     }
 
-    function _windowEnd(JobEscrow.StoredJob storage job) private view returns (uint64) {
-        return uint64(job.windowStart) + _params.disputeWindow;
-    }
-
-    function _arbitrationEnd(JobEscrow.StoredJob storage job) private view returns (uint64) {
-        return uint64(job.disputedAt) + _params.arbitrationTimeout;
+    /// @dev What a match locks for `collateral`: for a benchmark job, the fraud bounty too.
+    function _lockOf(JobSpec storage spec, uint256 collateral) private view returns (uint256) {
+        if (!spec.benchmarkRequired) return collateral;
+        return collateral + JobEscrow.fraudBounty(collateral, _params.fraudBountyBps);
     }
 
     /// @dev The job, or `JobMarketUnknownJob` when it was never posted.
@@ -716,5 +732,30 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
 
     function _requireState(uint256 jobId, JobEscrow.StoredJob storage job, JobState expected) private view {
         if (job.state != expected) revert JobMarketWrongState(jobId, job.state);
+    }
+
+    /// @dev An open auction (not a direct assignment), else why not.
+    function _openAuction(uint256 jobId) private view returns (JobEscrow.StoredJob storage job) {
+        job = _knownJob(jobId);
+        _requireState(jobId, job, JobState.OPEN);
+        if (job.provider != address(0)) revert JobMarketDirectAssignment(jobId);
+    }
+
+    /// @dev An open job of the caller's, else why not.
+    function _buyersOpenJob(uint256 jobId) private view returns (JobEscrow.StoredJob storage job) {
+        job = _knownJob(jobId);
+        if (msg.sender != job.buyer) revert JobMarketNotBuyer(jobId, msg.sender);
+        _requireState(jobId, job, JobState.OPEN);
+    }
+
+    /// @dev A job in `expected` state whose provider is the caller, else why not.
+    function _providersJob(uint256 jobId, JobState expected) private view returns (JobEscrow.StoredJob storage job) {
+        job = _knownJob(jobId);
+        if (msg.sender != job.provider) revert JobMarketNotProvider(jobId, msg.sender);
+        _requireState(jobId, job, expected);
+    }
+
+    function _requireEligible(uint256 jobId, JobEscrow.StoredJob storage job, address provider) private view {
+        if (_ineligibility(jobId, job, provider) != Ineligibility.NONE) revert JobMarketNotEligible(jobId, provider);
     }
 }

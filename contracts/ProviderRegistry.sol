@@ -189,7 +189,23 @@ contract ProviderRegistry is IProviderRegistry, AccessControlDefaultAdminRules, 
         emit CollateralLocked(msg.sender, lockId, provider, amount, gpus);
     }
 
-    /// @notice Unlocks what is left of job `lockId`'s collateral and frees its GPUs.
+    /// @notice Frees the GPUs of job `lockId` once its work is done; its collateral stays locked
+    /// until `releaseCollateral`. Freeing them again frees nothing.
+    /// @dev Only MARKET_ROLE, for its own locks. The lock forgets its GPUs, so that
+    /// `releaseCollateral` never frees them twice.
+    /// @param lockId The market's job (or challenge) id.
+    function releaseCapacity(uint256 lockId) external onlyRole(MARKET_ROLE) {
+        Lock storage lock = _locks[msg.sender][lockId];
+        address provider = lock.provider;
+        if (provider == address(0)) revert ProviderRegistryUnknownLock(msg.sender, lockId);
+        uint16 gpus = lock.gpus;
+        lock.gpus = 0;
+        _providers[provider].gpusInUse -= gpus;
+        emit CapacityReleased(msg.sender, lockId, provider, gpus);
+    }
+
+    /// @notice Unlocks what is left of job `lockId`'s collateral and frees its GPUs (those
+    /// `releaseCapacity` has not freed already).
     /// @dev Only MARKET_ROLE, for its own locks. Works while paused.
     /// @param lockId The market's job (or challenge) id.
     /// @return released Collateral returned to the provider's free stake.

@@ -114,6 +114,9 @@ interface IJobMarket {
     event TokenConfigured(address indexed token, bool allowed, uint256 disputeBondMin);
     event ParameterUpdated(bytes32 indexed name, uint256 value);
     event AddressUpdated(bytes32 indexed name, address value);
+    /// @notice A change to a job term wrote terms version `termsId`: jobs matched from now on
+    /// settle under it, jobs matched before under the version they were matched under.
+    event TermsVersioned(uint256 indexed termsId);
 
     error JobMarketZeroAddress();
     error JobMarketUnknownJob(uint256 jobId);
@@ -142,6 +145,8 @@ interface IJobMarket {
     error JobMarketNothingToClaim(address account, address token);
     error JobMarketUnknownParameter(bytes32 name);
     error JobMarketParameterOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);
+    /// @notice Every terms version id (65,535 changes of job terms) has been used.
+    error JobMarketTermsExhausted();
 
     function postJob(JobSpec calldata spec, address token, uint256 maxPricePerGpuHour, uint64 biddingPeriod, address provider)
         external

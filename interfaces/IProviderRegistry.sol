@@ -71,6 +71,7 @@ interface IProviderRegistry {
     event PriceSet(address indexed provider, address indexed token, uint256 pricePerGpuHour);
     event ProviderDeregistered(address indexed provider);
     event CollateralLocked(address indexed market, uint256 indexed lockId, address indexed provider, uint256 amount, uint16 gpus);
+    event CapacityReleased(address indexed market, uint256 indexed lockId, address indexed provider, uint16 gpus);
     event CollateralReleased(address indexed market, uint256 indexed lockId, address indexed provider, uint256 amount, uint16 gpus);
     event StakeSlashed(
         address indexed provider,
@@ -110,6 +111,7 @@ interface IProviderRegistry {
     function updateOffer(Offer calldata offer, address[] calldata tokens, uint256[] calldata prices) external;
     function deregister() external;
     function lockCollateral(address provider, uint256 lockId, uint256 amount, uint16 gpus) external;
+    function releaseCapacity(uint256 lockId) external;
     function releaseCollateral(uint256 lockId) external returns (uint256 released);
     function slash(address provider, uint256 amount, address beneficiary, uint256 lockId)
         external

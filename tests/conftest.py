@@ -89,7 +89,7 @@ def stranger():
 #   11  buyer3
 #   12  opener, market_role, writer, benchmark_stand_in
 #   13  slasher, finder, jailed_provider
-#   14  beneficiary
+#   14  beneficiary, sybil
 #   15  second_market, spender
 #   10..19  oracles
 # A role that a name gives is granted where the name is used (a directory's conftest overrides
@@ -161,6 +161,13 @@ def jailed_provider():
 @pytest.fixture(scope="session")
 def beneficiary():
     """Who receives slashed stake."""
+    return accounts[14]
+
+
+@pytest.fixture(scope="session")
+def sybil():
+    """A second account of an attacking provider: what it receives, the provider gets back
+    (the adversarial incentive tests)."""
     return accounts[14]
 
 

@@ -12,13 +12,21 @@ library BasisPoints {
     uint256 internal constant MAX_BPS = 10_000;
 
     /// @notice `amount × bps / 10,000`, rounded down.
+    /// @dev The protocol's amounts are at most 2^128 (a job's deposit and bond, collateral, an
+    /// attestation slash) and its rates at most 10,000 bps, so the product stays far below 2^256;
+    /// it is checked, so it would revert, never round wrong, if that ever changed.
     function bpsDown(uint256 amount, uint256 bps) internal pure returns (uint256) {
-        return Math.mulDiv(amount, bps, MAX_BPS);
+        return amount * bps / MAX_BPS;
     }
 
     /// @notice `amount × bps / 10,000`, rounded up.
+    /// @dev As `bpsDown`: the checked product cannot overflow for the protocol's amounts.
     function bpsUp(uint256 amount, uint256 bps) internal pure returns (uint256) {
-        return Math.mulDiv(amount, bps, MAX_BPS, Math.Rounding.Ceil);
+        uint256 product = amount * bps;
+        // Cannot overflow: a product below 2^142 plus 9,999.
+        unchecked {
+            return (product + MAX_BPS - 1) / MAX_BPS;
+        }
     }
 
     /// @notice The cost of `gpus` GPUs for `durationSeconds` at `pricePerGpuHour`, rounded down.

@@ -20,18 +20,24 @@ library JobEscrow {
     using BasisPoints for uint256;
 
     /// @dev A job as stored: six slots, read and written a slot at a time. The `deposit` and
-    /// `escrow` of the `Job` view are derived from the prices, the spec and the state.
+    /// `escrow` of the `Job` view are derived from the prices, the spec and the state, its
+    /// `windowStart` from `submittedAt` and `windowDelay`.
     struct StoredJob {
         // slot 0
         address buyer;
         uint40 biddingEnds;
         uint40 startedAt;
-        // slot 1: the state beside the times a result and a verdict write with it, so that
-        // `submitResult` and an OK verdict each write one slot
+        // slot 1: the state beside the times a result and a verdict write with it and the terms
+        // every later step reads, so that `submitResult` and an OK verdict each write one slot
+        // and each later step reads its deadline from this slot and one slot of terms
         address token;
         IJobMarket.JobState state;
         uint40 submittedAt;
-        uint40 windowStart; // start of the dispute window (verdict time or optimistic start)
+        // Start of the dispute window, after `submittedAt`: `attestTimeout` (or 0) at the result,
+        // the verdict's time after an OK verdict. Below attestTimeout + disputeWindow, which are
+        // below the unbonding period (at most 365 days), so it fits in 32 bits.
+        uint32 windowDelay;
+        uint16 termsId; // the MarketGovernance terms version the job was matched under
         // slot 2
         address provider; // set at post for a direct assignment, else at the match
         uint40 disputedAt;
@@ -43,8 +49,8 @@ library JobEscrow {
         uint128 maxPrice;
         uint128 price; // the matched price; while open, the lowest bid so far (0: no bid)
         // slot 4
-        uint128 collateral;
-        uint128 bond;
+        uint128 collateral; // fixed at the match: what a failure slashes
+        uint128 bond; // the dispute bond, while DISPUTED
         // slot 5
         bytes32 resultHash;
     }
@@ -71,13 +77,27 @@ library JobEscrow {
         return BasisPoints.perGpuHour(price, spec.gpuCount, spec.duration);
     }
 
+    /// @dev The terms the job was matched under.
+    function termsOf(MarketGovernance.Params storage p, StoredJob storage job)
+        internal
+        view
+        returns (MarketGovernance.Terms storage)
+    {
+        return p.terms[job.termsId];
+    }
+
     /// @dev The last second a result may be submitted: `start + duration + resultGrace`.
     function resultDeadline(StoredJob storage job, IJobMarket.JobSpec storage spec, MarketGovernance.Params storage p)
         internal
         view
         returns (uint64)
     {
-        return uint64(job.startedAt) + spec.duration + p.resultGrace;
+        return uint64(job.startedAt) + spec.duration + termsOf(p, job).resultGrace;
+    }
+
+    /// @dev The end of the dispute window: its start plus the job's `disputeWindow`.
+    function windowEnd(StoredJob storage job, MarketGovernance.Params storage p) internal view returns (uint64) {
+        return uint64(job.submittedAt) + job.windowDelay + termsOf(p, job).disputeWindow;
     }
 
     /// @dev Pays the provider `value − fee` and the treasury the fee; unlocks the collateral.
@@ -90,7 +110,7 @@ library JobEscrow {
         IJobMarket.JobSpec storage spec
     ) internal {
         uint256 value = escrowOf(job, spec);
-        uint256 fee = value.bpsUp(p.protocolFeeBps);
+        uint256 fee = value.bpsUp(termsOf(p, job).protocolFeeBps);
         job.state = IJobMarket.JobState.SETTLED;
         address provider = job.provider;
         address token = job.token;
@@ -102,7 +122,10 @@ library JobEscrow {
     }
 
     /// @dev Refunds the buyer in full and slashes the job's collateral: `slashBuyerShareBps` to
-    /// the buyer, the rest to `remainderTo` (the treasury, or a fraud prover). The provider is
+    /// the buyer, the rest to the treasury, whatever failed the job. On a proven fraud `prover`
+    /// (else zero) also gets the fraud bounty, which the match locked beside the collateral and
+    /// which nothing else slashes: a provider that proves its own fraud gets back only that
+    /// extra, so it loses at least what any other failure would have cost it. The provider is
     /// jailed by the registry.
     function fail(
         Ledger storage ledger,
@@ -111,17 +134,23 @@ library JobEscrow {
         uint256 jobId,
         StoredJob storage job,
         IJobMarket.JobSpec storage spec,
-        address remainderTo
+        address prover
     ) internal returns (uint256 slashed) {
         uint256 refund = escrowOf(job, spec);
         uint256 collateral = job.collateral;
         address provider = job.provider;
         job.state = IJobMarket.JobState.FAILED;
         if (collateral != 0) {
-            uint256 buyerShare = collateral.bpsDown(p.slashBuyerShareBps);
+            MarketGovernance.Terms storage terms = termsOf(p, job);
+            uint256 buyerShare = collateral.bpsDown(terms.slashBuyerShareBps);
             if (buyerShare != 0) slashed += peers.registry.slash(provider, buyerShare, job.buyer, jobId);
             if (collateral > buyerShare) {
-                slashed += peers.registry.slash(provider, collateral - buyerShare, remainderTo, jobId);
+                slashed += peers.registry.slash(provider, collateral - buyerShare, p.treasury, jobId);
+            }
+            if (prover != address(0) && spec.benchmarkRequired) {
+                // What is left of the lock: the bounty the match locked (never zero: the rate is
+                // at least 1 bp, rounded up). Only a benchmark job has a challenge, and a bounty.
+                slashed += peers.registry.slash(provider, fraudBounty(collateral, terms.fraudBountyBps), prover, jobId);
             }
             peers.reputation.recordSlash(provider);
         }
@@ -129,6 +158,12 @@ library JobEscrow {
         peers.reputation.recordFailure(provider);
         emit IJobMarket.JobFailed(jobId, provider, refund, slashed);
         release(ledger, jobId, job.token, job.buyer, refund, IJobMarket.Payout.REFUND);
+    }
+
+    /// @dev The fraud bounty a benchmark job locks beside `collateral`: `bountyBps` of it,
+    /// rounded up, so that a finder's reward is positive whenever there is collateral.
+    function fraudBounty(uint256 collateral, uint256 bountyBps) internal pure returns (uint256) {
+        return collateral.bpsUp(bountyBps);
     }
 
     /// @dev Pulls `amount` of `token` from the caller (`msg.sender`, which the libraries'

@@ -1,6 +1,8 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.30;
 
+import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
+import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IJobMarket} from "../../interfaces/IJobMarket.sol";
 import {BasisPoints} from "./BasisPoints.sol";
@@ -8,19 +10,20 @@ import {JobEscrow} from "./JobEscrow.sol";
 import {MarketGovernance} from "./MarketGovernance.sol";
 
 /// @title MarketDisputes
-/// @notice JobMarket's disputes and failures: a buyer's dispute and its bond, the arbiter's
-/// ruling, the settlement of a dispute the arbiter left open, and the failure of a job (refund
-/// and slash) that a FAIL verdict, a missed result deadline, a proven fraud or a lost dispute
-/// causes.
+/// @notice JobMarket's unhappy paths: a buyer's dispute and its bond, the arbiter's ruling, the
+/// settlement of a dispute the arbiter left open, the failure of a job (refund and slash) that a
+/// FAIL verdict, a missed result deadline, a proven fraud or a lost dispute causes, and the claim
+/// of a payout a token refused.
 /// @dev Deployed once and linked: its functions run by DELEGATECALL on the market's storage, with
 /// the market's address, events and caller. The market checks roles, states it dispatches on and
 /// reentrancy; these functions check the rest. None of them is on a job's happy path, so the
-/// DELEGATECALL's cost (about 3,000 gas) falls only on disputes and failures.
+/// DELEGATECALL's cost (about 3,000 gas) falls only on disputes, failures and claims.
 library MarketDisputes {
     using BasisPoints for uint256;
+    using SafeERC20 for IERC20;
 
     /// @notice Fails a job: the buyer is refunded and compensated from the collateral, the
-    /// remainder of the slash goes to `remainderTo`.
+    /// treasury gets the rest of the slash.
     /// @return slashed Collateral taken from the provider.
     function fail(
         JobEscrow.Ledger storage ledger,
@@ -28,10 +31,9 @@ library MarketDisputes {
         JobEscrow.Peers memory peers,
         uint256 jobId,
         JobEscrow.StoredJob storage job,
-        IJobMarket.JobSpec storage spec,
-        address remainderTo
+        IJobMarket.JobSpec storage spec
     ) external returns (uint256 slashed) {
-        return JobEscrow.fail(ledger, p, peers, jobId, job, spec, remainderTo);
+        return JobEscrow.fail(ledger, p, peers, jobId, job, spec, address(0));
     }
 
     /// @notice Fails a running job whose result deadline has passed (anyone may call).
@@ -46,12 +48,13 @@ library MarketDisputes {
         if (job.state != IJobMarket.JobState.RUNNING) revert IJobMarket.JobMarketWrongState(jobId, job.state);
         uint64 deadline = JobEscrow.resultDeadline(job, spec, p);
         if (block.timestamp <= deadline) revert IJobMarket.JobMarketDeadlineNotReached(jobId, deadline);
-        JobEscrow.fail(ledger, p, peers, jobId, job, spec, p.treasury);
+        JobEscrow.fail(ledger, p, peers, jobId, job, spec, address(0));
     }
 
-    /// @notice A fraud proven on the job's benchmark: the job fails, the buyer gets a dispute bond
-    /// back if one was posted, and `prover` the remainder of the slash.
-    /// @return slashed Collateral taken from the provider.
+    /// @notice A fraud proven on the job's benchmark, reported by the benchmark registry (the only
+    /// caller allowed): the job fails as any failure does, the buyer gets a dispute bond back if
+    /// one was posted, and `prover` the fraud bounty locked beside the collateral.
+    /// @return slashed Collateral and bounty taken from the provider.
     function onFraud(
         JobEscrow.Ledger storage ledger,
         MarketGovernance.Params storage p,
@@ -61,6 +64,7 @@ library MarketDisputes {
         IJobMarket.JobSpec storage spec,
         address prover
     ) external returns (uint256 slashed) {
+        if (msg.sender != p.benchmarkRegistry) revert IJobMarket.JobMarketNotBenchmarkRegistry(msg.sender);
         IJobMarket.JobState state = job.state;
         if (
             state != IJobMarket.JobState.RUNNING && state != IJobMarket.JobState.SUBMITTED
@@ -73,7 +77,7 @@ library MarketDisputes {
     }
 
     /// @notice The buyer (`msg.sender`) disputes a submitted or verified job within its window and
-    /// posts the bond.
+    /// posts the bond of the job's terms.
     function dispute(
         JobEscrow.Ledger storage ledger,
         MarketGovernance.Params storage p,
@@ -87,7 +91,7 @@ library MarketDisputes {
         if (state != IJobMarket.JobState.SUBMITTED && state != IJobMarket.JobState.VERIFIED) {
             revert IJobMarket.JobMarketWrongState(jobId, state);
         }
-        uint64 windowEnd = uint64(job.windowStart) + p.disputeWindow;
+        uint64 windowEnd = JobEscrow.windowEnd(job, p);
         if (block.timestamp >= windowEnd) revert IJobMarket.JobMarketDeadlinePassed(jobId, windowEnd);
         uint256 bond = bondOf(p, tokens, job, spec);
         job.state = IJobMarket.JobState.DISPUTED;
@@ -117,7 +121,7 @@ library MarketDisputes {
         if (providerAtFault) {
             peers.reputation.recordProviderDisputeLost(job.provider);
             peers.reputation.recordBuyerDispute(job.buyer, true, p.maxBuyerStrikes);
-            JobEscrow.fail(ledger, p, peers, jobId, job, spec, p.treasury);
+            JobEscrow.fail(ledger, p, peers, jobId, job, spec, address(0));
             JobEscrow.release(ledger, jobId, job.token, job.buyer, bond, IJobMarket.Payout.BOND);
         } else {
             peers.reputation.recordBuyerDispute(job.buyer, false, p.maxBuyerStrikes);
@@ -126,8 +130,8 @@ library MarketDisputes {
         }
     }
 
-    /// @notice Settles a dispute the arbiter left open for `arbitrationTimeout`: the provider is
-    /// paid and the buyer's bond returned.
+    /// @notice Settles a dispute the arbiter left open for the job's `arbitrationTimeout`: the
+    /// provider is paid and the buyer's bond returned.
     function finalizeDisputed(
         JobEscrow.Ledger storage ledger,
         MarketGovernance.Params storage p,
@@ -136,7 +140,7 @@ library MarketDisputes {
         JobEscrow.StoredJob storage job,
         IJobMarket.JobSpec storage spec
     ) external {
-        uint64 timeoutAt = uint64(job.disputedAt) + p.arbitrationTimeout;
+        uint64 timeoutAt = arbitrationEnd(p, job);
         if (block.timestamp < timeoutAt) revert IJobMarket.JobMarketDeadlineNotReached(jobId, timeoutAt);
         uint256 bond = job.bond;
         job.bond = 0;
@@ -144,13 +148,42 @@ library MarketDisputes {
         JobEscrow.release(ledger, jobId, job.token, job.buyer, bond, IJobMarket.Payout.BOND);
     }
 
-    /// @notice The bond `dispute` pulls: `max(disputeBondMin, disputeBondBps of the escrow)`.
+    /// @notice When anyone may settle a dispute the arbiter has left open: `disputedAt` plus the
+    /// job's `arbitrationTimeout`.
+    function arbitrationEnd(MarketGovernance.Params storage p, JobEscrow.StoredJob storage job)
+        public
+        view
+        returns (uint64)
+    {
+        return uint64(job.disputedAt) + JobEscrow.termsOf(p, job).arbitrationTimeout;
+    }
+
+    /// @notice The bond `dispute` pulls: `max(disputeBondMin, disputeBondBps of the value)` under
+    /// the terms of the job's match; before the match, under the current ones (of the deposit).
     function bondOf(
         MarketGovernance.Params storage p,
         mapping(address => IJobMarket.TokenConfig) storage tokens,
         JobEscrow.StoredJob storage job,
         IJobMarket.JobSpec storage spec
     ) public view returns (uint256) {
-        return Math.max(tokens[job.token].disputeBondMin, JobEscrow.escrowOf(job, spec).bpsUp(p.disputeBondBps));
+        uint256 escrow = JobEscrow.escrowOf(job, spec);
+        if (job.startedAt == 0) {
+            return Math.max(tokens[job.token].disputeBondMin, escrow.bpsUp(p.current.disputeBondBps));
+        }
+        uint256 floor = MarketGovernance.bondFloorAt(p, job.token, job.termsId);
+        return Math.max(floor, escrow.bpsUp(JobEscrow.termsOf(p, job).disputeBondBps));
+    }
+
+    /// @notice Pays the caller's refused payouts in `token` to `to`: the claim behind every
+    /// payout a token refused (`JobEscrow.release`).
+    /// @return amount Token units paid.
+    function claim(JobEscrow.Ledger storage ledger, address token, address to) external returns (uint256 amount) {
+        if (to == address(0)) revert IJobMarket.JobMarketZeroAddress();
+        amount = ledger.claimable[token][msg.sender];
+        if (amount == 0) revert IJobMarket.JobMarketNothingToClaim(msg.sender, token);
+        ledger.claimable[token][msg.sender] = 0;
+        ledger.claimableTotal[token] -= amount;
+        emit IJobMarket.Claimed(msg.sender, token, to, amount);
+        IERC20(token).safeTransfer(to, amount);
     }
 }

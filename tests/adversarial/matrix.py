@@ -407,6 +407,8 @@ REGISTRY_ROWS = [
     Row("ProviderRegistry", "lockCollateral", role("MARKET_ROLE", "market_role"),
         lambda w, a: (w.registry.lockCollateral, (w.provider, NEW_LOCK_ID, COLLATERAL, 1)),
         "CollateralLocked"),
+    Row("ProviderRegistry", "releaseCapacity", role("MARKET_ROLE", "market_role"),
+        lambda w, a: (w.registry.releaseCapacity, (HELD_LOCK_ID,)), "CapacityReleased"),
     Row("ProviderRegistry", "releaseCollateral", role("MARKET_ROLE", "market_role"),
         lambda w, a: (w.registry.releaseCollateral, (HELD_LOCK_ID,)), "CollateralReleased"),
     Row("ProviderRegistry", "slash", role("SLASHER_ROLE", "slasher"),

@@ -12,8 +12,9 @@ governance ranges, and so is the collateral per GPU-hour (in GMKT, up to what th
 10¹⁸ units through every exit, plus cases where one unit of rounding decides the outcome.
 
 Each example asserts EXACTLY, against `Model` (the contract's arithmetic written out:
-`perGpuHour` and `bpsDown` floor, `bpsUp` ceils, the treasury or the fraud prover takes the
-slash remainder):
+`perGpuHour` and `bpsDown` floor, `bpsUp` ceils, the treasury takes the slash remainder on
+every failure, a fraud included; the job needs no benchmark, so it locks no fraud bounty and the
+prover gets nothing: the bounty's rounding is the stateful test's and test_incentives.py's):
 - the JobMatched / JobSettled / JobFailed amounts;
 - every party's stablecoin change (wallet plus claimable) and, on a failure, the GMKT the buyer
   and the slash recipient receive and the stake the provider loses;
@@ -283,7 +284,8 @@ class World:
     buyer: object
     provider: object
     treasury: object
-    #: Calls finalize and claimTimeout, and proves the frauds (it receives their slash remainder).
+    #: Calls finalize and claimTimeout, and proves the frauds (a job without a benchmark pays it
+    #: no bounty).
     stranger: object
     #: Stands in for the BenchmarkRegistry, the one caller of onBenchmarkFraud.
     fraud_reporter: object
@@ -489,15 +491,14 @@ def check_exit(w: World, c: Case, m: Model, job: int, tx, before: dict, after: d
     assert delta["claimable_total"] == sum(delta[f"{name}_claimable"] for name in PARTIES)
     assert after["market"] == after["escrowed"] + after["claimable_total"]
 
-    # Collateral: locked and released, or slashed to the buyer and the treasury (or prover).
+    # Collateral: locked and released, or slashed to the buyer and the treasury, whatever failed
+    # the job (a fraud too: without a benchmark the job locked no bounty for the prover).
     slashed = m.collateral if c.exit in FAILING_EXITS else 0
-    recipient = "prover" if c.exit.startswith("fraud") else "treasury"
     assert delta["locked"] == 0
     assert (delta["stake"], delta["total_staked"], delta["registry_gmkt"]) == (-slashed,) * 3
     assert delta["buyer_gmkt"] == (m.buyer_share if slashed else 0)
-    assert delta[f"{recipient}_gmkt"] == (m.slash_remainder if slashed else 0)
-    other = "treasury" if recipient == "prover" else "prover"
-    assert delta[f"{other}_gmkt"] == 0
+    assert delta["treasury_gmkt"] == (m.slash_remainder if slashed else 0)
+    assert delta["prover_gmkt"] == 0
 
 
 def claim_deferred(w: World, c: Case, m: Model, before: dict) -> None:

@@ -121,15 +121,25 @@ def test_winner_collateral_and_gpus_are_locked_while_running(auction):
     assert auction.at_match.winner["activeJobs"] == 1
 
 
+def test_winner_gpus_are_released_when_the_result_is_submitted(market, provider2, auction):
+    assert auction.submitted.events["CapacityReleased"] == {
+        "market": market,
+        "lockId": auction.job_id,
+        "provider": provider2,
+        "gpus": 2,
+    }
+
+
 def test_winner_collateral_is_released_after_finalize(market, registry, provider2, auction):
     info = registry.providerInfo(provider2)
 
+    # The GPUs were freed at the submission already: the settlement frees none twice.
     assert auction.finalized.events["CollateralReleased"] == {
         "market": market,
         "lockId": auction.job_id,
         "provider": provider2,
         "amount": COLLATERAL,
-        "gpus": 2,
+        "gpus": 0,
     }
     assert (info["stake"], info["locked"], info["gpusInUse"], info["activeJobs"]) == (
         PROVIDER_STAKE,

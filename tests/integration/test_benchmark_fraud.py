@@ -1,8 +1,9 @@
-"""A job that requires a PoGEMM proof opens a benchmark challenge when its auction is matched. A
-provider that commits a forged checkpoint-0 row can be proven fraudulent by anyone, on-chain: the
-job fails at once, the buyer is refunded in full (and gets back a dispute bond) plus its share of
-the collateral, the prover takes the rest of the collateral as a finder's fee, and the provider is
-jailed. An honest provider's commitment cannot be attacked this way.
+"""A job that requires a PoGEMM proof opens a benchmark challenge when its auction is matched, and
+locks a fraud bounty (fraudBountyBps, 50%, of the collateral) beside the collateral. A provider
+that commits a forged checkpoint-0 row can be proven fraudulent by anyone, on-chain: the job fails
+at once, the buyer is refunded in full (and gets back a dispute bond) plus its share of the
+collateral, the treasury takes the rest of the collateral as on any failure, the prover takes the
+bounty, and the provider is jailed. An honest provider's commitment cannot be attacked this way.
 
 Commitments are real trees (n=64, T=8, K=2) built with the Python prover over each challenge's
 on-chain seed."""
@@ -27,6 +28,7 @@ from .helpers import (
     STABLE_BOND_MIN,
     USDC,
     bond_of,
+    bps_up,
     buyer_share_of,
     collateral_of,
     cost,
@@ -42,11 +44,14 @@ DEPOSIT = cost(MAX_PRICE, 1, HOUR)
 VALUE = cost(PRICE, 1, HOUR)
 COLLATERAL = collateral_of(1, HOUR)
 BUYER_SHARE = buyer_share_of(COLLATERAL)
+#: The fraud bounty: 50% of the collateral, rounded up.
+BOUNTY = bps_up(COLLATERAL, 5_000)
 BOND = bond_of(VALUE, STABLE_BOND_MIN)
 FORGED_ROW = 17
-#: Gas of proveFraud on a job (the market fails it: refund, two slashes), with about 10% headroom
-#: over the measured 266,2xx at n=64, so a regression shows.
-MAX_FRAUD_GAS = 295_000
+#: Gas of proveFraud on a job (the market fails it: refund, three slashes, the treasury's and the
+#: prover's first GMKT), with about 10% headroom over the measured 312,9xx at n=64, so a
+#: regression shows.
+MAX_FRAUD_GAS = 345_000
 FRAUD = 5  # IBenchmarkRegistry.ChallengeState.FRAUD
 
 
@@ -162,7 +167,7 @@ def test_fraud_proof_fails_the_job(market, benchmark, provider, stranger, jobs):
         "jobId": jobs.forged.id,
         "provider": provider,
         "refund": VALUE,
-        "slashed": COLLATERAL,
+        "slashed": COLLATERAL + BOUNTY,
     }
     proven = tx.events["FraudProven"]
     assert (proven["challengeId"], proven["provider"], proven["prover"], proven["row"]) == (
@@ -186,16 +191,16 @@ def test_fraud_proof_refunds_the_buyer_in_full_with_a_share_of_the_collateral(
     assert (usdc.balanceOf(buyer), gmkt.balanceOf(buyer)) == (DEPOSIT, BUYER_SHARE)
 
 
-def test_fraud_prover_receives_the_rest_of_the_collateral(
+def test_fraud_prover_receives_the_bounty_and_the_treasury_the_rest_of_the_collateral(
     benchmark, usdc, gmkt, treasury, stranger, jobs
 ):
     _prove(benchmark, jobs.forged, stranger)
 
-    assert gmkt.balanceOf(stranger) == COLLATERAL - BUYER_SHARE
-    assert (gmkt.balanceOf(treasury), usdc.balanceOf(treasury)) == (0, 0)
+    assert gmkt.balanceOf(stranger) == BOUNTY
+    assert (gmkt.balanceOf(treasury), usdc.balanceOf(treasury)) == (COLLATERAL - BUYER_SHARE, 0)
 
 
-def test_fraud_proof_slashes_the_jobs_collateral_and_jails_the_provider(
+def test_fraud_proof_slashes_the_jobs_collateral_and_bounty_and_jails_the_provider(
     benchmark, registry, provider, stranger, jobs
 ):
     tx = _prove(benchmark, jobs.forged, stranger)
@@ -203,11 +208,12 @@ def test_fraud_proof_slashes_the_jobs_collateral_and_jails_the_provider(
     assert [(e["lockId"], e["amount"], e["fromLocked"]) for e in tx.events["StakeSlashed"]] == [
         (jobs.forged.id, BUYER_SHARE, BUYER_SHARE),
         (jobs.forged.id, COLLATERAL - BUYER_SHARE, COLLATERAL - BUYER_SHARE),
+        (jobs.forged.id, BOUNTY, BOUNTY),
     ]
     info = registry.providerInfo(provider)
     assert (info["stake"], info["locked"], info["jailedUntil"]) == (
-        PROVIDER_STAKE - COLLATERAL,
-        COLLATERAL,  # the disputed job's collateral stays locked
+        PROVIDER_STAKE - COLLATERAL - BOUNTY,
+        COLLATERAL + BOUNTY,  # the disputed job's collateral and bounty stay locked
         tx.timestamp + JAIL_PERIOD,
     )
 
@@ -256,7 +262,7 @@ def test_fraud_proof_on_a_submitted_job_fails_it(
         "jobId": jobs.forged.id,
         "provider": provider,
         "refund": VALUE,
-        "slashed": COLLATERAL,
+        "slashed": COLLATERAL + BOUNTY,
     }
     assert market.jobOf(jobs.forged.id)["state"] == JobState.FAILED
     with brownie.reverts(err("JobMarketWrongState", jobs.forged.id, JobState.FAILED)):

@@ -1,6 +1,7 @@
-"""Pausing the market and the registry stops new stakes, offers, jobs and bids, and nothing else:
-refunds, withdrawals, timeout claims, finalization, dispute resolution (with its slashing) and
-claims of deferred payouts all still work, so funds can always leave."""
+"""Pausing the market and the registry stops new stakes, offers, jobs, bids and matches (acceptBid,
+closeAuction and acceptJob alike: a match starts new work), and nothing else: cancels (with bids
+too), refunds, withdrawals, timeout claims, finalization, dispute resolution (with its slashing)
+and claims of deferred payouts all still work, so funds can always leave."""
 
 from types import SimpleNamespace
 
@@ -63,6 +64,7 @@ def paused(
 
     jobs = SimpleNamespace(
         open=job_id_of(post(buyer, usdc, PRICE, SPEC, bidding=LONG_BIDDING)),
+        bid_on=job_id_of(post(buyer, usdc, PRICE, SPEC, bidding=LONG_BIDDING)),
         direct=job_id_of(post(buyer, usdc, PRICE, SPEC, bidding=LONG_BIDDING, provider=provider)),
         running=running_direct(buyer, provider, usdc, PRICE, SPEC),
         submitted=submitted_direct(buyer, provider, usdc, PRICE, SPEC),
@@ -70,6 +72,7 @@ def paused(
         blocked=job_id_of(post(buyer2, blacklist_token, PRICE, SPEC)),
     )
     open_dispute(jobs.disputed)
+    market.bid(jobs.bid_on, PRICE, {"from": provider2})
     blacklist_token.setBlocked(buyer2, True, {"from": governance})
     market.cancel(jobs.blocked, {"from": buyer2})
 
@@ -136,6 +139,16 @@ def test_paused_market_rejects_accepting_a_direct_job(market, provider, paused):
         market.acceptJob(paused.direct, {"from": provider})
 
 
+def test_paused_market_rejects_accepting_a_bid(market, buyer, provider2, paused):
+    with brownie.reverts("EnforcedPause: "):
+        market.acceptBid(paused.bid_on, provider2, {"from": buyer})
+
+
+def test_paused_market_rejects_closing_an_auction(market, stranger, paused):
+    with brownie.reverts("EnforcedPause: "):
+        market.closeAuction(paused.bid_on, {"from": stranger})
+
+
 def test_unpausing_reopens_bidding(market, governance, provider2, paused):
     market.unpause({"from": governance})
 
@@ -155,6 +168,16 @@ def test_buyer_can_cancel_for_a_refund_while_paused(market, usdc, buyer, paused)
     assert tx.events["EscrowReleased"]["amount"] == PRICE
     assert usdc.balanceOf(buyer) - before == PRICE
     assert market.jobOf(paused.open)["state"] == JobState.CANCELLED
+
+
+def test_buyer_can_cancel_a_job_with_an_eligible_bid_while_paused(market, usdc, buyer, paused):
+    before = usdc.balanceOf(buyer)
+
+    tx = market.cancel(paused.bid_on, {"from": buyer})
+
+    assert tx.events["EscrowReleased"]["amount"] == PRICE
+    assert usdc.balanceOf(buyer) - before == PRICE
+    assert market.jobOf(paused.bid_on)["state"] == JobState.CANCELLED
 
 
 def test_provider_can_withdraw_unbonded_stake_while_paused(registry, gmkt, provider2, paused):

@@ -454,7 +454,8 @@ def test_a_job_goes_from_deploy_to_settlement_on_a_live_network_through_the_cli(
     with urllib.request.urlopen(f"{endpoint}/jobs/{job_id}/result", timeout=10) as response:  # noqa: S310
         assert hashlib.sha256(response.read()).digest() == result_hash
     busy = ok(cli("provider", "status", "--account", "provider"))
-    assert (busy["locked"], busy["active_jobs"], busy["gpus_in_use"]) == (gmkt(COLLATERAL), 1, 2)
+    # The work is done: its GPUs are free again, its collateral stays locked until it settles.
+    assert (busy["locked"], busy["active_jobs"], busy["gpus_in_use"]) == (gmkt(COLLATERAL), 1, 0)
 
     # -- finalizing inside the dispute window is refused, and nothing is sent.
     ready_at = job["submitted_at"] + DISPUTE_WINDOW

@@ -137,6 +137,7 @@ def world(
         protocol_fee_bps=market.protocolFeeBps(),
         slash_buyer_share_bps=market.slashBuyerShareBps(),
         dispute_bond_bps=market.disputeBondBps(),
+        fraud_bounty_bps=market.fraudBountyBps(),
         collateral_per_gpu_hour=market.collateralPerGpuHour(),
         dispute_window=market.disputeWindow(),
         attest_timeout=market.attestTimeout(),

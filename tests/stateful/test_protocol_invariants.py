@@ -2,11 +2,13 @@
 
 A Hypothesis state machine stakes, unstakes, withdraws, posts jobs (GMKT and a 6-decimal stablecoin,
 auctions and direct assignments), bids, matches, cancels, submits, records verdicts, finalizes,
-times out, disputes, resolves, slashes and sleeps, in handler style: each actor only draws what it
-can do, so runs reach running, submitted, disputed and settled jobs. The protocol's model
-(`gpumarket.testing.models.protocol`) predicts every outcome; a rule whose action the model says
-must fail asserts the exact custom error, and one that must succeed checks its payouts and
-slashes against the model. After every step the chain is compared with the model and the
+times out, disputes, resolves, slashes and sleeps, and governance changes the job terms, the
+collateral rate and tokens' bond minimums and pauses the market, in handler style: each actor only
+draws what it can do, so runs reach running, submitted, disputed and settled jobs. Each matched job
+keeps the terms of its match in the model, and its derived views are checked against them. The
+protocol's model (`gpumarket.testing.models.protocol`) predicts every outcome; a rule whose action
+the model says must fail asserts the exact custom error, and one that must succeed checks its
+payouts and slashes against the model. After every step the chain is compared with the model and the
 invariants are checked.
 
 Brownie 1.22's `state_machine` helper is broken (DESIGN section 2), so the machine runs through
@@ -39,6 +41,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from gpumarket.chain.deploy import name32
 from gpumarket.chain.types import HOUR, JobSpec, JobState, Payout
 from gpumarket.pogemm import reference
 from gpumarket.pogemm.merkle import MerkleTree, tree_depth
@@ -54,6 +57,7 @@ from gpumarket.testing.models.protocol import (
     DAY,
     FORWARD,
     OPEN_STATES,
+    TERM_NAMES,
     TERMINAL_STATES,
     BuyerModel,
     ChallengeState,
@@ -123,6 +127,21 @@ EVIDENCE = b"\xee" * 32
 #: proveFraud attempts: the forged row (most), the honest row, a wrong proof, a row out of range,
 #: a row of the wrong length.
 FRAUD_MODES = st.sampled_from(["forged"] * 4 + ["honest", "bad proof", "out of range", "length"])
+#: What governance may change in the machine (the job terms and the collateral rate), and the
+#: range each new value is drawn from: within the on-chain bounds, and small enough that jobs
+#: still get matched and settled within a run.
+DRAWN = {
+    "protocolFeeBps": (0, 1_500),
+    "slashBuyerShareBps": (0, 10_000),
+    "disputeBondBps": (0, 5_000),
+    "fraudBountyBps": (1, 10_000),
+    "disputeWindow": (HOUR, 2 * DAY),
+    "attestTimeout": (600, 12 * HOUR),
+    "resultGrace": (60, 4 * HOUR),
+    "arbitrationTimeout": (DAY, 20 * DAY),
+    "collateralPerGpuHour": (0, 40 * 10**18),
+}
+GOVERNED = tuple(DRAWN)
 POST_ARGS = {
     "buyer": st.integers(0, 2),
     "token": st.integers(0, 1),
@@ -598,7 +617,9 @@ class ProtocolMachine(RuleBasedStateMachine):
             price = job.max_price * percent // 100
         provider = self.accounts[address]
         args = (self._job_id(job), price)
-        error = self._unknown(job) or self.m.bid_error(job, address, price, now)
+        error = (
+            self.m.pause_error() or self._unknown(job) or self.m.bid_error(job, address, price, now)
+        )
         if error:
             return self._expect_revert(error, self.w.market.bid, *args, sender=provider)
         tx = self._send(self.w.market.bid, *args, sender=provider)
@@ -614,7 +635,11 @@ class ProtocolMachine(RuleBasedStateMachine):
         bids = job.bids if job else {}
         provider = self._provider(who // 8, lambda p: p in bids)
         args = (self._job_id(job), provider)
-        error = self._unknown(job) or self.m.accept_bid_error(job, caller.address, provider, now)
+        error = (
+            self.m.pause_error()
+            or self._unknown(job)
+            or self.m.accept_bid_error(job, caller.address, provider, now)
+        )
         if error:
             return self._expect_revert(error, self.w.market.acceptBid, *args, sender=caller)
         tx = self._send(self.w.market.acceptBid, *args, sender=caller)
@@ -625,7 +650,7 @@ class ProtocolMachine(RuleBasedStateMachine):
         now = chain.time()
         job = self._pick_job(pick, "closable")
         args = (self._job_id(job),)
-        error = self._unknown(job) or self.m.close_auction_error(job, now)
+        error = self.m.pause_error() or self._unknown(job) or self.m.close_auction_error(job, now)
         if error:
             return self._expect_revert(
                 error, self.w.market.closeAuction, *args, sender=self.w.stranger
@@ -640,7 +665,11 @@ class ProtocolMachine(RuleBasedStateMachine):
         job = self._pick_job(pick, "acceptable")
         caller = self._actor(who, job.provider if job else None)
         args = (self._job_id(job),)
-        error = self._unknown(job) or self.m.accept_job_error(job, caller.address, now)
+        error = (
+            self.m.pause_error()
+            or self._unknown(job)
+            or self.m.accept_job_error(job, caller.address, now)
+        )
         if error:
             return self._expect_revert(error, self.w.market.acceptJob, *args, sender=caller)
         tx = self._send(self.w.market.acceptJob, *args, sender=caller)
@@ -1014,9 +1043,10 @@ class ProtocolMachine(RuleBasedStateMachine):
         assert bytes(self._events(tx, "ChallengeCommitted", self.w.benchmark)[0]["root"]) == root
 
     def _prove_fraud(self, pick, who, mode):
-        """Anyone proves a forged row against a committed root: a job's fraud fails the job (the
-        collateral's remainder to the prover), an attestation's costs `attestationSlash`. Honest
-        rows, wrong proofs, rows out of range and rows of the wrong length revert."""
+        """Anyone proves a forged row against a committed root: a job's fraud fails the job (its
+        collateral slashed as on any failure, its fraud bounty to the prover), an attestation's
+        costs `attestationSlash`. Honest rows, wrong proofs, rows out of range and rows of the
+        wrong length revert."""
         committed = [c for c in self.m.challenges.values() if c.state == ChallengeState.COMMITTED]
         forged = [c for c in committed if c.forgery is not None]
         pool = (forged or committed) if pick % 8 != 7 else list(self.m.challenges.values())
@@ -1057,7 +1087,9 @@ class ProtocolMachine(RuleBasedStateMachine):
         )
         if job:
             failed = self._events(tx, "JobFailed", self.w.market)[0]
-            assert (failed["refund"], failed["slashed"]) == (refund, job.collateral)
+            # The collateral as on any failure, and the fraud bounty the match locked beside it.
+            assert (failed["refund"], failed["slashed"]) == (refund, job.collateral + job.bounty)
+            self.tally["fraud bounty paid"] += job.bounty > 0
         self._check_effects(tx)
 
     @step(
@@ -1156,6 +1188,78 @@ class ProtocolMachine(RuleBasedStateMachine):
         self.action = "prove_fraud"
         return self._prove_fraud(pick, who, mode)
 
+    # ------------------------------------------------------------ governance
+
+    @step(
+        repeat=False,
+        action=st.sampled_from(["parameter"] * 6 + ["bond_min", "pause", "unpause"]),
+        which=st.integers(0, len(GOVERNED) - 1),
+        fraction=st.integers(0, 1_001),
+        caller=PICK,
+    )
+    def govern(self, action, which, fraction, caller):
+        """Governance changes a job term or the collateral rate (1,001: one past its bound), a
+        token's minimum dispute bond, or pauses or unpauses the market; one call in eight comes
+        from the stranger. A change applies to jobs matched from then on: the model keeps each
+        matched job's terms, and every later step of those jobs is checked against them."""
+        w = self.w
+        sender = w.governance if caller % 8 != 7 else w.stranger
+        if self.m.paused and action != "pause" and which % 2 == 0:
+            action = "unpause"  # a pause stops posting and matching: keep it short
+        if action == "parameter":
+            self.action = "set_parameter"
+            return self._set_parameter(GOVERNED[which], fraction, sender)
+        if action == "bond_min":
+            self.action = "configure_token"
+            return self._configure_token(which % 2, fraction, sender)
+        self.action = action
+        return self._set_paused(action == "pause", sender)
+
+    def _unauthorized(self, contract, role: str, sender) -> str | None:
+        if sender == self.w.governance:
+            return None
+        role_id = bytes(getattr(contract, role)())
+        return revert_message("AccessControlUnauthorizedAccount", sender.address, role_id)
+
+    def _set_parameter(self, name: str, fraction: int, sender):
+        low, high = DRAWN[name]
+        value = low + (high - low) * fraction // 1_000
+        if fraction == 1_001:
+            value = self.m.bounds(name)[1] + 1
+        market = self.w.market
+        args = (name32(name), value)
+        error = self._unauthorized(market, "GOVERNOR_ROLE", sender) or (
+            self.m.set_parameter_error(name, value)
+        )
+        if error:
+            return self._expect_revert(error, market.setParameter, *args, sender=sender)
+        tx = self._send(market.setParameter, *args, sender=sender)
+        self.m.set_parameter(name, value)
+        assert tx.events["ParameterUpdated"]["value"] == value
+        assert ("TermsVersioned" in tx.events) == (name in TERM_NAMES)
+        self.tally[f"set {name}"] += 1
+
+    def _configure_token(self, index: int, fraction: int, sender):
+        token = self.w.tokens[index]
+        bond_min = fraction * self.units[token.address] // 20  # up to 50 tokens
+        args = (token, True, bond_min)
+        error = self._unauthorized(self.w.market, "GOVERNOR_ROLE", sender)
+        if error:
+            return self._expect_revert(error, self.w.market.configureToken, *args, sender=sender)
+        tx = self._send(self.w.market.configureToken, *args, sender=sender)
+        self.m.configure_token(token.address, bond_min)
+        assert "TermsVersioned" in tx.events
+
+    def _set_paused(self, paused: bool, sender):
+        method = self.w.market.pause if paused else self.w.market.unpause
+        error = self._unauthorized(self.w.market, "PAUSER_ROLE", sender) or (
+            self.m.set_paused_error(paused)
+        )
+        if error:
+            return self._expect_revert(error, method, sender=sender)
+        self._send(method, sender=sender)
+        self.m.set_paused(paused)
+
     # ------------------------------------------------------------ time
 
     @step(
@@ -1210,6 +1314,22 @@ class ProtocolMachine(RuleBasedStateMachine):
         buyer_reads = {b: reads.add(w.reputation.buyerRecord, b) for b in m.buyers}
         job_count_read = reads.add(w.market.jobCount)
         job_reads = {job_id: reads.add(w.market.jobOf, job_id) for job_id in m.jobs}
+        # The derived views of every job still open: its deadlines, bond and lock follow the
+        # terms it was matched under (before the match, the current ones).
+        view_reads = {
+            job.job_id: tuple(
+                reads.add(view, job.job_id)
+                for view in (
+                    w.market.resultDeadlineOf,
+                    w.market.windowEndOf,
+                    w.market.arbitrationEndOf,
+                    w.market.disputeBondOf,
+                    w.market.collateralOf,
+                )
+            )
+            for job in m.jobs.values()
+            if job.state in OPEN_STATES
+        }
         # E5: a running job past its result deadline can be failed by anyone, a stranger included.
         overdue = [
             job.job_id
@@ -1325,6 +1445,8 @@ class ProtocolMachine(RuleBasedStateMachine):
         assert values[job_count_read] == m.job_count
         for job_id, index in job_reads.items():
             self._check_job(m.jobs[job_id], values[index])
+        for job_id, indexes in view_reads.items():
+            assert tuple(values[i] for i in indexes) == self._derived_views(m.jobs[job_id]), job_id
         for job_id, index in timeout_reads.items():
             assert not isinstance(values[index], Reverted), (
                 f"E5: overdue job {job_id} cannot be timed out: {values[index]}"
@@ -1363,6 +1485,21 @@ class ProtocolMachine(RuleBasedStateMachine):
                 and bool((tally.okVoters | tally.failVoters) >> slot & 1)
             )
             assert values[index] == expected, (subject, oracle)
+
+    def _derived_views(self, job) -> tuple:
+        """resultDeadlineOf, windowEndOf, arbitrationEndOf, disputeBondOf and collateralOf of an
+        open job, as the model computes them."""
+        m = self.m
+        if job.state == JobState.OPEN:
+            bond = max(m.bond_min[job.token], bps_up(job.escrow, m.terms.dispute_bond_bps))
+            return (0, 0, 0, bond, m.lock_for(job.spec))
+        return (
+            m.result_deadline(job),
+            m.window_end(job) if job.window_start else 0,
+            m.arbitration_end(job) if job.disputed_at else 0,
+            m.bond_for(job),
+            job.collateral + job.bounty,
+        )
 
     def _check_job(self, job, on_chain) -> None:
         state = JobState(on_chain["state"])

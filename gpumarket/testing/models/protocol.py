@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from gpumarket.chain.types import HOUR, ChallengeState, JobSpec, JobState, Payout
@@ -66,12 +66,55 @@ def bps_down(amount: int, bps: int) -> int:
 
 
 @dataclass(frozen=True)
-class Params:
-    """The governance parameters the model needs, read from the deployed contracts once."""
+class Terms:
+    """The parameters a matched job settles under (MarketGovernance.Terms), and its token's
+    minimum dispute bond: what the market's governance had set when the job was matched."""
 
     protocol_fee_bps: int
     slash_buyer_share_bps: int
     dispute_bond_bps: int
+    fraud_bounty_bps: int
+    dispute_window: int
+    attest_timeout: int
+    result_grace: int
+    arbitration_timeout: int
+
+
+#: JobMarket.setParameter's names of the job terms, by Terms field.
+TERM_NAMES = {
+    "protocolFeeBps": "protocol_fee_bps",
+    "slashBuyerShareBps": "slash_buyer_share_bps",
+    "disputeBondBps": "dispute_bond_bps",
+    "fraudBountyBps": "fraud_bounty_bps",
+    "disputeWindow": "dispute_window",
+    "attestTimeout": "attest_timeout",
+    "resultGrace": "result_grace",
+    "arbitrationTimeout": "arbitration_timeout",
+}
+#: The bounds MarketGovernance.setParameter checks, by name: (min, max); the two windows'
+#: maximum also depends on the other window and the unbonding period (`ProtocolModel.bounds`).
+TERM_BOUNDS = {
+    "protocolFeeBps": (0, 1_500),
+    "slashBuyerShareBps": (0, MAX_BPS),
+    "disputeBondBps": (0, 5_000),
+    "fraudBountyBps": (1, MAX_BPS),
+    "disputeWindow": (HOUR, None),
+    "attestTimeout": (600, None),
+    "resultGrace": (60, 7 * 24 * HOUR),
+    "arbitrationTimeout": (24 * HOUR, 180 * 24 * HOUR),
+    "collateralPerGpuHour": (0, 10**24),
+}
+
+
+@dataclass(frozen=True)
+class Params:
+    """The governance parameters the model needs, read from the deployed contracts once. The
+    market's may change later (`ProtocolModel.terms`, `collateral_per_gpu_hour`, `bond_min`)."""
+
+    protocol_fee_bps: int
+    slash_buyer_share_bps: int
+    dispute_bond_bps: int
+    fraud_bounty_bps: int
     collateral_per_gpu_hour: int
     dispute_window: int
     attest_timeout: int
@@ -175,6 +218,16 @@ class JobModel:
     bond: int = 0
     paid: Counter[Payout] = field(default_factory=Counter)  # token units released, by Payout kind
     challenge_id: int = 0  # the PoGEMM challenge opened at the match (benchmark jobs)
+    terms: Terms | None = None  # fixed at the match
+    bond_floor: int = 0  # the token's minimum dispute bond at the match
+    bounty: int = 0  # the fraud bounty locked beside the collateral (benchmark jobs)
+    gpus_held: bool = False  # the job's GPUs are reserved: from the match to the result
+
+    @property
+    def matched_terms(self) -> Terms:
+        """The terms of a matched job."""
+        assert self.terms is not None, f"job {self.job_id} is not matched"
+        return self.terms
 
     @property
     def winner(self) -> str:
@@ -253,6 +306,20 @@ class ProtocolModel:
         self.slashes: list[Slash] = []  # expected slashes of the current action
         self.challenges: dict[int, ChallengeModel] = {}
         self.challenge_count = 0
+        # The market's governance, which may change: what a match fixes for its job.
+        self.terms = Terms(
+            protocol_fee_bps=params.protocol_fee_bps,
+            slash_buyer_share_bps=params.slash_buyer_share_bps,
+            dispute_bond_bps=params.dispute_bond_bps,
+            fraud_bounty_bps=params.fraud_bounty_bps,
+            dispute_window=params.dispute_window,
+            attest_timeout=params.attest_timeout,
+            result_grace=params.result_grace,
+            arbitration_timeout=params.arbitration_timeout,
+        )
+        self.collateral_per_gpu_hour = params.collateral_per_gpu_hour
+        self.bond_min = dict(params.bond_min)
+        self.paused = False
 
     def begin(self) -> None:
         """Forget the expected effects of the previous action."""
@@ -262,21 +329,28 @@ class ProtocolModel:
     # ------------------------------------------------------------ derived values
 
     def collateral_for(self, spec: JobSpec) -> int:
-        return cost(self.params.collateral_per_gpu_hour, spec.gpu_count, spec.duration)
+        return cost(self.collateral_per_gpu_hour, spec.gpu_count, spec.duration)
+
+    def bounty_for(self, spec: JobSpec, collateral: int, bounty_bps: int) -> int:
+        """The fraud bounty a benchmark job locks beside its collateral (rounded up)."""
+        return bps_up(collateral, bounty_bps) if spec.benchmark_required else 0
+
+    def lock_for(self, spec: JobSpec) -> int:
+        """What a match locks now: the collateral and, for a benchmark job, the bounty."""
+        collateral = self.collateral_for(spec)
+        return collateral + self.bounty_for(spec, collateral, self.terms.fraud_bounty_bps)
 
     def result_deadline(self, job: JobModel) -> int:
-        return job.started_at + job.spec.duration + self.params.result_grace
+        return job.started_at + job.spec.duration + job.matched_terms.result_grace
 
     def window_end(self, job: JobModel) -> int:
-        return job.window_start + self.params.dispute_window
+        return job.window_start + job.matched_terms.dispute_window
 
     def arbitration_end(self, job: JobModel) -> int:
-        return job.disputed_at + self.params.arbitration_timeout
+        return job.disputed_at + job.matched_terms.arbitration_timeout
 
     def bond_for(self, job: JobModel) -> int:
-        return max(
-            self.params.bond_min[job.token], bps_up(job.escrow, self.params.dispute_bond_bps)
-        )
+        return max(job.bond_floor, bps_up(job.escrow, job.matched_terms.dispute_bond_bps))
 
     def total_staked(self) -> int:
         return sum(p.stake for p in self.providers.values())
@@ -321,7 +395,7 @@ class ProtocolModel:
             and spec.region in ("", p.region)
             and p.vram_gib >= spec.min_vram_gib
             and p.gpu_count >= p.gpus_in_use + spec.gpu_count
-            and p.free >= self.collateral_for(spec)
+            and p.free >= self.lock_for(spec)
             and p.score >= spec.min_reputation_bps
             and (spec.min_verified_tops == 0 or p.last_tops >= spec.min_verified_tops)
         )
@@ -434,9 +508,57 @@ class ProtocolModel:
         )
         return slashed
 
+    # ------------------------------------------------------------ governance
+
+    def pause_error(self) -> str | None:
+        """The revert of a call the pause stops (posting, bidding, matching), or None."""
+        return revert_message("EnforcedPause") if self.paused else None
+
+    def set_paused_error(self, paused: bool) -> str | None:
+        if paused and self.paused:
+            return revert_message("EnforcedPause")
+        if not paused and not self.paused:
+            return revert_message("ExpectedPause")
+        return None
+
+    def set_paused(self, paused: bool) -> None:
+        self.paused = paused
+
+    def bounds(self, name: str) -> tuple[int, int]:
+        """setParameter's bounds of `name`: the two windows' sum stays below the unbonding
+        period."""
+        low, high = TERM_BOUNDS[name]
+        if name == "disputeWindow":
+            high = max(self.params.unbonding_period - self.terms.attest_timeout - 1, 0)
+        elif name == "attestTimeout":
+            high = max(self.params.unbonding_period - self.terms.dispute_window - 1, 0)
+        assert high is not None
+        return low, high
+
+    def set_parameter_error(self, name: str, value: int) -> str | None:
+        low, high = self.bounds(name)
+        if not low <= value <= high:
+            return revert_message(
+                "JobMarketParameterOutOfBounds", name.encode().ljust(32, b"\0"), value, low, high
+            )
+        return None
+
+    def set_parameter(self, name: str, value: int) -> None:
+        """A job term applies to jobs matched from now on; so does the collateral rate."""
+        if name == "collateralPerGpuHour":
+            self.collateral_per_gpu_hour = value
+        else:
+            self.terms = replace(self.terms, **{TERM_NAMES[name]: value})
+
+    def configure_token(self, token: str, bond_min: int) -> None:
+        """A token's minimum dispute bond applies to jobs matched from now on."""
+        self.bond_min[token] = bond_min
+
     # ------------------------------------------------------------ posting and matching
 
     def post_error(self, buyer: str, spec: JobSpec, max_price: int, bidding: int) -> str | None:
+        if self.paused:
+            return self.pause_error()
         if self.buyers[buyer].blacklisted:
             return revert_message("JobMarketBuyerBlacklisted", buyer)
         if not _valid_spec(spec):
@@ -478,6 +600,8 @@ class ProtocolModel:
         return job
 
     def bid_error(self, job: JobModel, address: str, price: int, now: int) -> str | None:
+        if self.paused:
+            return self.pause_error()
         if job.state != JobState.OPEN:
             return revert_message("JobMarketWrongState", job.job_id, job.state)
         if job.direct:
@@ -504,6 +628,8 @@ class ProtocolModel:
             job.bids[address] = Bid(price, job.bid_seq)
 
     def accept_bid_error(self, job: JobModel, caller: str, address: str, now: int) -> str | None:
+        if self.paused:
+            return self.pause_error()
         if caller != job.buyer:
             return revert_message("JobMarketNotBuyer", job.job_id, caller)
         if job.state != JobState.OPEN:
@@ -515,6 +641,8 @@ class ProtocolModel:
         return None
 
     def close_auction_error(self, job: JobModel, now: int) -> str | None:
+        if self.paused:
+            return self.pause_error()
         if job.state != JobState.OPEN:
             return revert_message("JobMarketWrongState", job.job_id, job.state)
         if job.direct:
@@ -526,6 +654,8 @@ class ProtocolModel:
         return None
 
     def accept_job_error(self, job: JobModel, caller: str, now: int) -> str | None:
+        if self.paused:
+            return self.pause_error()
         if caller != job.provider:
             return revert_message("JobMarketNotProvider", job.job_id, caller)
         if job.state != JobState.OPEN:
@@ -537,20 +667,26 @@ class ProtocolModel:
         return None
 
     def match(self, job: JobModel, address: str, price: int, now: int) -> None:
-        """Start the job at `price`: refund the excess deposit, lock collateral, reserve GPUs."""
+        """Start the job at `price` under the current terms: refund the excess deposit, lock the
+        collateral (and a benchmark job's fraud bounty), reserve GPUs."""
         value = cost(price, job.spec.gpu_count, job.spec.duration)
         excess = job.deposit - value
         collateral = self.collateral_for(job.spec)
+        job.terms = self.terms
+        job.bond_floor = self.bond_min[job.token]
+        job.bounty = self.bounty_for(job.spec, collateral, self.terms.fraud_bounty_bps)
         p = self.providers[address]
-        p.locked += collateral
+        p.locked += collateral + job.bounty
         p.gpus_in_use += job.spec.gpu_count
         p.active_jobs += 1
+        job.gpus_held = True
         job.state = JobState.RUNNING
         job.provider = address
         job.price = price
         job.started_at = now
         job.escrow = value
-        job.collateral = job.lock = collateral
+        job.collateral = collateral
+        job.lock = collateral + job.bounty
         if job.spec.benchmark_required:
             spec = job.spec
             challenge = self.open_challenge(
@@ -564,7 +700,12 @@ class ProtocolModel:
             return revert_message("JobMarketNotBuyer", job.job_id, caller)
         if job.state != JobState.OPEN:
             return revert_message("JobMarketWrongState", job.job_id, job.state)
-        if job.bids and (now < job.bidding_ends or self.best_bid(job, now) is not None):
+        # While paused no bid can be matched, so the buyer may always take its deposit back.
+        if (
+            job.bids
+            and not self.paused
+            and (now < job.bidding_ends or self.best_bid(job, now) is not None)
+        ):
             return revert_message("JobMarketHasBids", job.job_id)
         return None
 
@@ -585,9 +726,12 @@ class ProtocolModel:
         return None
 
     def submit(self, job: JobModel, now: int) -> None:
+        """The work is over: its GPUs are free at once; the collateral stays locked."""
         job.state = JobState.SUBMITTED
         # A job that needs a verdict waits `attestTimeout` for one before settling optimistically.
-        job.window_start = now + (self.params.attest_timeout if job.spec.benchmark_required else 0)
+        attest = job.matched_terms.attest_timeout if job.spec.benchmark_required else 0
+        job.window_start = now + attest
+        self._release_gpus(job, self.providers[job.winner])
 
     def verdict_error(self, job: JobModel, caller: str, verifier: str, now: int) -> str | None:
         if caller != verifier:
@@ -756,13 +900,14 @@ class ProtocolModel:
         return None
 
     def prove_fraud(self, challenge: ChallengeModel, prover: str, now: int, gmkt: str) -> None:
-        """A job's fraud fails the job (the collateral's remainder to the prover) and returns any
-        bond; an attestation's costs `attestationSlash`, the finder's share to the prover."""
+        """A job's fraud fails the job as any failure does and pays the prover the job's fraud
+        bounty, and returns any bond; an attestation's costs `attestationSlash`, the finder's share
+        to the prover."""
         challenge.state = ChallengeState.FRAUD
         if challenge.subject:
             job = self.jobs[challenge.subject]
             bond, job.bond = job.bond, 0
-            self._fail(job, now, gmkt, remainder_to=prover)
+            self._fail(job, now, gmkt, prover=prover)
             self._release(job, job.buyer, bond, Payout.BOND)
             return
         total = self.params.attestation_slash
@@ -800,7 +945,7 @@ class ProtocolModel:
     def _settle(self, job: JobModel) -> None:
         """Pay the provider `value − fee` and the treasury the fee (rounded up); free collateral."""
         value, job.escrow = job.escrow, 0
-        fee = bps_up(value, self.params.protocol_fee_bps)
+        fee = bps_up(value, job.matched_terms.protocol_fee_bps)
         job.state = JobState.SETTLED
         p = self.providers[job.winner]
         self._release_lock(job, p)
@@ -808,36 +953,44 @@ class ProtocolModel:
         self._release(job, job.winner, value - fee, Payout.PROVIDER)
         self._release(job, self.treasury, fee, Payout.FEE)
 
-    def _fail(self, job: JobModel, now: int, gmkt: str, remainder_to: str | None = None) -> None:
-        """Refund the buyer in full and slash the collateral: the buyer's share, the rest to
-        `remainder_to` (the treasury, or a fraud prover)."""
+    def _fail(self, job: JobModel, now: int, gmkt: str, prover: str | None = None) -> None:
+        """Refund the buyer in full and slash the collateral: the buyer's share, the rest to the
+        treasury, whatever failed the job; on a proven fraud the prover also gets the bounty."""
         refund, job.escrow = job.escrow, 0
         job.state = JobState.FAILED
         p = self.providers[job.winner]
         if job.collateral:
-            buyer_share = bps_down(job.collateral, self.params.slash_buyer_share_bps)
+            buyer_share = bps_down(job.collateral, job.matched_terms.slash_buyer_share_bps)
             if buyer_share:
                 self.slash(job.winner, buyer_share, job.buyer, job.job_id, job, now, gmkt)
             if job.collateral > buyer_share:
                 self.slash(
                     job.winner,
                     job.collateral - buyer_share,
-                    remainder_to or self.treasury,
+                    self.treasury,
                     job.job_id,
                     job,
                     now,
                     gmkt,
                 )
+            if prover is not None and job.bounty:
+                self.slash(job.winner, job.bounty, prover, job.job_id, job, now, gmkt)
             p.slashed += 1
         self._release_lock(job, p)
         p.failed += 1
         self._release(job, job.buyer, refund, Payout.REFUND)
 
     def _release_lock(self, job: JobModel, p: ProviderModel) -> None:
+        """Unlock what is left of the lock and free the GPUs, unless the result freed them."""
         p.locked -= job.lock
         job.lock = 0
-        p.gpus_in_use -= job.spec.gpu_count
+        self._release_gpus(job, p)
         p.active_jobs -= 1
+
+    def _release_gpus(self, job: JobModel, p: ProviderModel) -> None:
+        if job.gpus_held:
+            p.gpus_in_use -= job.spec.gpu_count
+            job.gpus_held = False
 
     def _release(self, job: JobModel, to: str, amount: int, kind: Payout) -> None:
         if amount == 0:

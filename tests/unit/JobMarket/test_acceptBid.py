@@ -104,8 +104,16 @@ def test_accept_bid_after_the_bidding_period_is_allowed(market, buyer, provider,
     assert market.jobOf(job_id)["state"] == JobState.RUNNING
 
 
-def test_accept_bid_while_paused_is_allowed(market, governance, buyer, provider, job_id):
+def test_accept_bid_while_paused_reverts(market, governance, buyer, provider, job_id):
     market.pause({"from": governance})
+
+    with brownie.reverts(err("EnforcedPause")):
+        market.acceptBid(job_id, provider, {"from": buyer})
+
+
+def test_accept_bid_after_unpausing_matches_the_bid(market, governance, buyer, provider, job_id):
+    market.pause({"from": governance})
+    market.unpause({"from": governance})
 
     market.acceptBid(job_id, provider, {"from": buyer})
 

@@ -44,4 +44,5 @@ def test_a_benchmark_job_is_matched_without_a_challenge(
     assert "ChallengeOpened" not in tx.events
     assert bare_market.challengeOfJob(job_id) == 0
     assert bare_market.jobOf(job_id)["state"] == JobState.RUNNING
-    assert registry.lockOf(bare_market, job_id)["amount"] == COLLATERAL
+    # A benchmark job locks its fraud bounty (50% of the collateral) beside the collateral.
+    assert registry.lockOf(bare_market, job_id)["amount"] == COLLATERAL + COLLATERAL // 2

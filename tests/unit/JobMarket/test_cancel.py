@@ -72,6 +72,31 @@ def test_cancel_while_paused_is_allowed(market, governance, buyer, job_id):
     assert market.jobOf(job_id)["state"] == JobState.CANCELLED
 
 
+def test_cancel_with_an_eligible_bid_while_paused_refunds(
+    market, gmkt, governance, buyer, job_id, provider
+):
+    # No bid can be matched while the market is paused, so the deposit may leave at once.
+    market.bid(job_id, PRICE, {"from": provider})
+    market.pause({"from": governance})
+
+    tx = market.cancel(job_id, {"from": buyer})
+
+    assert tx.events["EscrowReleased"]["amount"] == MAX_PRICE
+    assert gmkt.balanceOf(buyer) == MAX_PRICE
+    assert market.jobOf(job_id)["state"] == JobState.CANCELLED
+
+
+def test_cancel_with_bids_after_unpausing_reverts_again(
+    market, governance, buyer, job_id, provider
+):
+    market.bid(job_id, PRICE, {"from": provider})
+    market.pause({"from": governance})
+    market.unpause({"from": governance})
+
+    with brownie.reverts(err("JobMarketHasBids", job_id)):
+        market.cancel(job_id, {"from": buyer})
+
+
 def test_cancel_of_an_unknown_job_reverts(market, buyer):
     with brownie.reverts(err("JobMarketUnknownJob", 99)):
         market.cancel(99, {"from": buyer})

@@ -115,10 +115,22 @@ def test_close_auction_by_anyone_starts_the_job(market, job_id, provider, strang
     assert (job["state"], job["provider"], job["price"]) == (JobState.RUNNING, provider, LOW)
 
 
-def test_close_auction_while_paused_is_allowed(market, governance, job_id, provider, stranger):
+def test_close_auction_while_paused_reverts(market, governance, job_id, provider, stranger):
     market.bid(job_id, LOW, {"from": provider})
     market.pause({"from": governance})
     chain.sleep(HOUR + 5)
+
+    with brownie.reverts(err("EnforcedPause")):
+        market.closeAuction(job_id, {"from": stranger})
+
+
+def test_close_auction_after_unpausing_matches_the_bid(
+    market, governance, job_id, provider, stranger
+):
+    market.bid(job_id, LOW, {"from": provider})
+    market.pause({"from": governance})
+    chain.sleep(HOUR + 5)
+    market.unpause({"from": governance})
 
     market.closeAuction(job_id, {"from": stranger})
 

@@ -42,9 +42,10 @@ def test_result_deadline_is_the_last_second_a_result_is_accepted(market, running
         market.submitResult(job_id, b"\x01" * 32, "ipfs://r", {"from": provider})
 
 
-def test_result_deadline_follows_a_changed_grace(market, param, running_job, provider):
-    job_id = running_job(provider)
+def test_result_deadline_follows_the_grace_of_the_match(market, param, running_job, provider):
     param(market, "resultGrace", 2 * HOUR)
+    job_id = running_job(provider)
+    param(market, "resultGrace", 3 * HOUR)
 
     deadline = market.resultDeadlineOf(job_id)
 

@@ -84,8 +84,11 @@ def test_finalize_rounds_the_fee_up(market, usdc, provider, treasury, submitted_
     assert (usdc.balanceOf(provider), usdc.balanceOf(treasury)) == (USDC + 1 - 50_001, 50_001)
 
 
-def test_finalize_with_a_zero_fee_pays_the_whole_value(market, param, gmkt, provider, job_id):
+def test_finalize_with_a_zero_fee_pays_the_whole_value(
+    market, param, gmkt, provider, submitted_job
+):
     param(market, "protocolFeeBps", 0)
+    job_id = submitted_job(provider)
     chain.sleep(DISPUTE_WINDOW + 5)
 
     tx = market.finalize(job_id, {"from": provider})

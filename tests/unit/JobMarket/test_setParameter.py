@@ -10,6 +10,7 @@ BOUNDS = [
     ("protocolFeeBps", 0, 1_500),
     ("slashBuyerShareBps", 0, 10_000),
     ("disputeBondBps", 0, 5_000),
+    ("fraudBountyBps", 1, 10_000),
     ("collateralPerGpuHour", 0, 10**24),
     ("disputeWindow", 3_600, UNBONDING_PERIOD - ATTEST_TIMEOUT - 1),
     ("attestTimeout", 600, UNBONDING_PERIOD - DISPUTE_WINDOW - 1),
