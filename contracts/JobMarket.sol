@@ -512,11 +512,6 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         return BasisPoints.perGpuHour(pricePerGpuHour, gpus, duration);
     }
 
-    /// @notice Whether `provider` may bid on (or be matched to) job `jobId` now.
-    function isEligible(uint256 jobId, address provider) external view returns (bool) {
-        return _ineligibility(jobId, _jobs[jobId], provider) == Ineligibility.NONE;
-    }
-
     /// @inheritdoc IJobMarket
     function eligibilityOf(uint256 jobId, address provider) external view returns (Ineligibility) {
         return _ineligibility(jobId, _jobs[jobId], provider);

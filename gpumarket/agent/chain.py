@@ -13,7 +13,7 @@ from web3.types import TxReceipt
 
 from gpumarket.chain import views
 from gpumarket.chain.client import ChainClient
-from gpumarket.chain.types import JobSpec, Offer
+from gpumarket.chain.types import Ineligibility, JobSpec, Offer
 
 #: Sends a contract function call as a transaction and returns its receipt: `Agent._send`.
 Send = Callable[[Any], TxReceipt]
@@ -63,7 +63,9 @@ class AgentChain:
         return int(self.client.call(registry.functions.priceOf(self.address, token)))
 
     def is_eligible(self, job_id: int) -> bool:
-        return bool(self.client.call(self.market.functions.isEligible(job_id, self.address)))
+        """Whether this provider may bid on (or accept) the job now: no reason against it."""
+        fn = self.market.functions.eligibilityOf(job_id, self.address)
+        return Ineligibility(int(self.client.call(fn))) == Ineligibility.NONE
 
     def result_deadline(self, job_id: int) -> int:
         return int(self.client.call(self.market.functions.resultDeadlineOf(job_id)))

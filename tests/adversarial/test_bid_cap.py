@@ -37,7 +37,7 @@ import brownie
 import pytest
 from brownie import accounts, chain, web3
 
-from gpumarket.chain.types import HOUR, JobSpec, JobState
+from gpumarket.chain.types import HOUR, Ineligibility, JobSpec, JobState
 from gpumarket.testing.reverts import custom_error as err
 from gpumarket.testing.values import event, plain
 
@@ -112,7 +112,7 @@ def test_the_auction_holds_exactly_cap_distinct_bids(market, full):
 
 def test_a_further_distinct_bidder_is_refused_at_the_cap(market, full):
     newcomer = full.bidders[full.cap]
-    assert market.isEligible(full.job_id, newcomer)
+    assert market.eligibilityOf(full.job_id, newcomer) == Ineligibility.NONE
 
     with brownie.reverts(err("JobMarketTooManyBids", full.job_id, full.cap)):
         market.bid(full.job_id, bid_price(0, full.cap), {"from": newcomer})

@@ -1,6 +1,6 @@
 """eligibilityOf: the reason a provider may not take a job now, one code per rule, in the order
-the market checks them; `isEligible` is `eligibilityOf == NONE`. The CLI's sentences come from
-these codes (tests/cli)."""
+the market checks them; NONE means it may (the agent reads it before bidding). The CLI's
+sentences come from these codes (tests/cli)."""
 
 import brownie
 import pytest
@@ -24,7 +24,7 @@ def test_a_listed_provider_that_matches_has_no_reason(market, job_id, registered
     code = reason(market, job_id, registered_provider)
 
     assert code == Ineligibility.NONE
-    assert market.isEligible(job_id, registered_provider) is True
+    assert market.eligibilityOf(job_id, registered_provider) == Ineligibility.NONE
 
 
 def test_the_buyer_is_refused_before_anything_else(market, job_id, buyer):
@@ -37,7 +37,7 @@ def test_an_unregistered_account_is_not_registered(market, job_id, stranger):
     code = reason(market, job_id, stranger)
 
     assert code == Ineligibility.NOT_REGISTERED
-    assert market.isEligible(job_id, stranger) is False
+    assert market.eligibilityOf(job_id, stranger) != Ineligibility.NONE
 
 
 def test_an_unknown_job_names_the_first_rule_that_fails(market, registered_provider):
