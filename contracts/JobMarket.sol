@@ -4,6 +4,7 @@ pragma solidity 0.8.30;
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {IBenchmarkRegistry, IBenchmarkFraudSink} from "../interfaces/IBenchmarkRegistry.sol";
@@ -604,7 +605,8 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         job.termsId = _params.termsId;
         job.startedAt = uint40(block.timestamp);
         job.provider = provider;
-        // Fits: the price is at most `maxPrice`, and the collateral at most 1e24 × 2^16 × 2^25.
+        // Fits: the price is at most `maxPrice`, and the collateral below 2^80 × 2^16 × 2^14
+        // (an 80-bit rate, at most 65,535 GPUs, at most 8,760 hours).
         job.price = uint128(price);
         job.collateral = uint128(collateral);
         emit JobMatched(jobId, provider, price, value, collateral);
@@ -704,8 +706,12 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         return JobEscrow.Peers({registry: registry, reputation: reputation});
     }
 
+    /// @dev The collateral a match of the job locks now (before any fraud bounty): the buyer's
+    /// rate per GPU-hour, or the market's floor if that is higher, times GPUs and hours. The one
+    /// home of the rule: eligibility, the match and `collateralOf` all read it here.
     function _collateralFor(JobSpec storage spec) private view returns (uint256) {
-        return BasisPoints.perGpuHour(_params.collateralPerGpuHour, spec.gpuCount, spec.duration);
+        uint256 rate = Math.max(spec.collateralPerGpuHour, _params.collateralPerGpuHour);
+        return BasisPoints.perGpuHour(rate, spec.gpuCount, spec.duration);
     }
 
     /// @dev What a match locks now: the collateral, and for a benchmark job the fraud bounty.

@@ -52,6 +52,12 @@ interface IJobMarket {
         uint32 minVramGiB;
         bytes2 region; // 0: any region
         uint32 duration; // seconds
+        // The collateral per GPU-hour the buyer asks the provider to lock, in staking-token units:
+        // what a failure slashes should match what the buyer stands to lose. A match locks the
+        // higher of this and the market's floor (`collateralPerGpuHour`); 0 asks for the floor.
+        // 80 bits, like the floor (≤ 1.2e24), so a job's collateral fits its 128 bits; beside
+        // `gpuCount` and `duration`, in the slot every match and eligibility check reads anyway.
+        uint80 collateralPerGpuHour;
         bytes32 workloadHash;
         string workloadURI; // container image and command, or a built-in kind such as "POGEMM"
         uint16 minReputationBps;
@@ -175,7 +181,8 @@ interface IJobMarket {
     /// @notice Why `provider` may not bid on (or be matched to) job `jobId` now; NONE if it may.
     function eligibilityOf(uint256 jobId, address provider) external view returns (Ineligibility);
     /// @notice The collateral the job locks: what its match locked, or before the match what a
-    /// match would lock now.
+    /// match would lock now (the higher of the spec's and the market's rate per GPU-hour, times
+    /// GPUs and hours, plus a benchmark job's fraud bounty).
     function collateralOf(uint256 jobId) external view returns (uint256);
     /// @notice The bond `dispute` would pull now: `max(disputeBondMin, disputeBondBps of value)`.
     function disputeBondOf(uint256 jobId) external view returns (uint256);

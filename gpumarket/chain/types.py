@@ -110,6 +110,9 @@ class JobSpec:
     min_vram_gib: int = 0
     region: str = ""
     duration: int = HOUR
+    #: Collateral per GPU-hour the buyer asks for, in GMKT units (< 2^80); a match locks the
+    #: higher of this and the market's floor (`parameters` / `collateralPerGpuHour`); 0: the floor.
+    collateral_per_gpu_hour: int = 0
     workload_hash: bytes = b"\0" * 32
     workload_uri: str = "builtin:POGEMM"
     min_reputation_bps: int = 0

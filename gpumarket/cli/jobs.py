@@ -61,6 +61,10 @@ def job_dict(session: Session, job_id: int, job: Job, spec: JobSpec) -> dict[str
         "max_price_per_gpu_hour": token.plain(job.max_price),
         "price_per_gpu_hour": token.plain(job.price) if job.price else None,
         "deposit": token.plain(job.deposit),
+        # What the provider locks (or a match would lock now), as the market computes it.
+        "collateral": session.gmkt.plain(
+            int(session.call(session.contract("JobMarket").functions.collateralOf(job_id)))
+        ),
         "escrow": token.plain(job.escrow),
         "bond": token.plain(job.bond),
         "bidding_ends": job.bidding_ends,
@@ -88,6 +92,7 @@ def print_jobs(session: Session, rows: list[dict[str, Any]]) -> None:
         "token",
         "max price",
         "price",
+        "collateral",
         Column("buyer", no_wrap=True),
         Column("provider", no_wrap=True),
     )
@@ -101,6 +106,7 @@ def print_jobs(session: Session, rows: list[dict[str, Any]]) -> None:
             r["token"],
             r["max_price_per_gpu_hour"],
             r["price_per_gpu_hour"] or "-",
+            r["collateral"],
             r["buyer"],
             r["provider"] or "-",
         )

@@ -262,8 +262,24 @@ def test_human_output_names_the_job_and_each_transaction(cli, buyer, funded):
     assert result.exit_code == 0, result.output
     lines = result.stdout.splitlines()
     assert lines[0].startswith("post a job escrowing 12 GMKT: tx 0x")
-    assert lines[1] == "job 1 posted: 12 GMKT escrowed (permit); bidding for 5m"
+    assert lines[1] == (
+        "job 1 posted: 12 GMKT escrowed (permit); the provider locks 40 GMKT; bidding for 5m"
+    )
     assert result.stderr == ""
+
+
+def test_post_names_the_collateral_and_shows_what_a_match_locks(cli_json, buyer, funded, market):
+    funded(buyer, gmkt_amount=12 * GMKT)
+
+    named = cli_json(*POST, "--collateral", "25", "--account", dev(buyer))
+    funded(buyer, gmkt_amount=12 * GMKT)
+    floor = cli_json(*POST, "--collateral", "0", "--account", dev(buyer))
+
+    # 2 GPUs for 2 hours at 25 GMKT, and at the market's floor of 10 GMKT.
+    assert (named["collateral"], floor["collateral"]) == ("100", "40")
+    assert market.specOf(named["job_id"])["collateralPerGpuHour"] == 25 * GMKT
+    status = cli_json("buyer", "status", str(named["job_id"]))
+    assert status["collateral"] == "100"
 
 
 def test_post_of_a_zero_address_provider_is_an_auction(cli_json, buyer, funded, market):

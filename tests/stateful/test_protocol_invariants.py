@@ -109,6 +109,11 @@ SPEC_VARIANTS = (
     {"min_verified_tops": 1_000},
     {"gpu_count": 0},
     {"benchmark_required": True, "benchmark_n": 100, "benchmark_t": 8, "benchmark_k": 2},
+    # The buyer names its collateral: above the floor (which then applies only if raised past
+    # it), and below it (the floor applies).
+    {"collateral_per_gpu_hour": 25 * 10**18},
+    {"collateral_per_gpu_hour": 10**9, "benchmark_required": True, "benchmark_n": 64,
+     "benchmark_t": 8, "benchmark_k": 2},
 )
 
 #: An index into a pool (of jobs, actors): one draw in eight picks outside the plausible choices.

@@ -46,6 +46,16 @@ def _benchmark(text: str | None) -> tuple[bool, int, int, int]:
     return True, n, steps, interval
 
 
+def _collateral_rate(session: Session, text: str | None) -> int:
+    """The spec's collateral per GPU-hour in GMKT units (0: the market's floor)."""
+    if text is None:
+        return 0
+    rate = session.gmkt.parse(text, what="collateral", allow_zero=True)
+    if rate >= 2**80:
+        raise CliError(f"collateral {text} GMKT per GPU-hour is more than the market accepts")
+    return rate
+
+
 def _workload_hash(workload: str, given: str | None) -> bytes:
     if given is not None:
         raw = given.removeprefix("0x")
@@ -78,6 +88,11 @@ def _workload_hash(workload: str, given: str | None) -> bytes:
 @click.option("--min-reputation", type=click.IntRange(0, 10_000), default=0, help="In bps.")
 @click.option("--min-tops", type=click.IntRange(0, 2**64 - 1), default=0, help="Verified TOPS.")
 @click.option("--benchmark", help="Require a PoGEMM proof of sizes N,T,K, e.g. 64,8,2.")
+@click.option(
+    "--collateral",
+    help="GMKT per GPU-hour the provider must lock, about what a failure would cost you "
+    "[default: the market's floor, which also applies when it is higher].",
+)
 @click.option("--no-permit", is_flag=True, help="Approve in a separate step even if permit works.")
 @click.option("--no-approve", is_flag=True, help="Fail instead of sending an approve step.")
 def post(
@@ -96,6 +111,7 @@ def post(
     min_reputation: int,
     min_tops: int,
     benchmark: str | None,
+    collateral: str | None,
     no_permit: bool,
     no_approve: bool,
 ) -> None:
@@ -110,6 +126,7 @@ def post(
         min_vram_gib=vram,
         region=parse_region(region, allow_any=True),
         duration=seconds,
+        collateral_per_gpu_hour=_collateral_rate(session, collateral),
         workload_hash=_workload_hash(workload, workload_hash),
         workload_uri=workload,
         min_reputation_bps=min_reputation,
@@ -174,6 +191,8 @@ def post(
     receipt = session.send(call, f"post a job escrowing {token.format(deposit)}", hints)
     (posted,) = session.receipt_events(receipt, "JobMarket", "JobPosted")
     job_id = int(posted["args"]["jobId"])
+    # What a match would lock, as the market computes it (the spec's rate or the floor).
+    locked = int(session.call(functions.collateralOf(job_id)))
     session.result(
         {
             "job_id": job_id,
@@ -182,11 +201,12 @@ def post(
             "token_address": token.address,
             "deposit": token.plain(deposit),
             "max_price_per_gpu_hour": token.plain(price),
+            "collateral": session.gmkt.plain(locked),
             "provider": None if provider_address == ZERO_ADDRESS else provider_address,
             "approval": approval,
         },
         lambda: click.echo(
-            f"job {job_id} posted: {token.format(deposit)} escrowed ({approval}); bidding for "
-            f"{format_duration(period)}"
+            f"job {job_id} posted: {token.format(deposit)} escrowed ({approval}); the provider "
+            f"locks {session.gmkt.format(locked)}; bidding for {format_duration(period)}"
         ),
     )

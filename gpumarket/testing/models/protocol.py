@@ -329,7 +329,9 @@ class ProtocolModel:
     # ------------------------------------------------------------ derived values
 
     def collateral_for(self, spec: JobSpec) -> int:
-        return cost(self.collateral_per_gpu_hour, spec.gpu_count, spec.duration)
+        """A match's collateral now: the buyer's rate or the market's floor, whichever is higher."""
+        rate = max(spec.collateral_per_gpu_hour, self.collateral_per_gpu_hour)
+        return cost(rate, spec.gpu_count, spec.duration)
 
     def bounty_for(self, spec: JobSpec, collateral: int, bounty_bps: int) -> int:
         """The fraud bounty a benchmark job locks beside its collateral (rounded up)."""
