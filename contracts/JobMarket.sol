@@ -4,7 +4,6 @@ pragma solidity 0.8.30;
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
 import {IERC20Permit} from "@openzeppelin/contracts/token/ERC20/extensions/IERC20Permit.sol";
-import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {Pausable} from "@openzeppelin/contracts/utils/Pausable.sol";
 import {ReentrancyGuard} from "@openzeppelin/contracts/utils/ReentrancyGuard.sol";
 import {IBenchmarkRegistry, IBenchmarkFraudSink} from "../interfaces/IBenchmarkRegistry.sol";
@@ -122,7 +121,10 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         return _postJob(spec, token, maxPricePerGpuHour, biddingPeriod, provider);
     }
 
-    /// @notice Bids `pricePerGpuHour` on an open auction, or lowers the caller's own bid.
+    /// @notice Bids `pricePerGpuHour` on an open auction, or lowers the caller's own bid. On a
+    /// full book (`maxBidsPerJob` bidders) a new bid must be lower than the worst one, which it
+    /// evicts. A bid commits the bidder: if it is the lowest when the auction closes and its
+    /// bidder is no longer eligible, the bidder forfeits part of its stake (`closeAuction`).
     /// @param jobId The job.
     /// @param pricePerGpuHour At most the job's max price.
     function bid(uint256 jobId, uint256 pricePerGpuHour) external whenNotPaused nonReentrant {
@@ -139,8 +141,11 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
             if (pricePerGpuHour >= current) revert JobMarketBidNotLower(jobId, current, pricePerGpuHour);
         } else {
             uint8 max = _params.maxBidsPerJob;
-            if (job.bidCount >= max) revert JobMarketTooManyBids(jobId, max);
-            index = ++job.bidCount;
+            uint8 count = job.bidCount;
+            // A full book takes a lower bid in place of its worst one: sybils filling the book
+            // never shut out a better bid.
+            if (count < max) index = job.bidCount = count + 1;
+            else index = MarketDisputes.evictWorst(_bidders[jobId], _bidWords[jobId], jobId, count, pricePerGpuHour, max);
             _bidders[jobId][index - 1] = msg.sender;
         }
         // The price fits: it is at most `maxPrice`, a uint128.
@@ -171,13 +176,26 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     }
 
     /// @notice After the bidding period anyone may close the auction: the lowest eligible price
-    /// wins, ties go to the higher reputation, then to the earlier bid. Not while paused.
+    /// wins, ties go to the higher reputation, then to the earlier bid; with no eligible bid (or
+    /// none at all) the job is cancelled and the buyer refunded in full. If the lowest bid's
+    /// bidder is not eligible any more, it forfeits `bidForfeitBps` of the job's collateral from
+    /// its stake to the buyer (`MarketDisputes.forfeitBid`). Not while paused.
     /// @param jobId The job.
     function closeAuction(uint256 jobId) external whenNotPaused nonReentrant {
         JobEscrow.StoredJob storage job = _openAuction(jobId);
         if (block.timestamp < job.biddingEnds) revert JobMarketBiddingOpen(jobId, job.biddingEnds);
-        (address winner, uint256 price) = _bestEligibleBid(jobId, job);
-        if (winner == address(0)) revert JobMarketNoEligibleBid(jobId);
+        uint256 price = job.price;
+        // One lowest bid that is still eligible wins without a ranking (the lowest price and how
+        // many bids share it are kept as bids arrive).
+        address winner = job.bestCount == 1 ? _bidders[jobId][job.bestIndex - 1] : address(0);
+        if (winner == address(0) || _ineligibility(jobId, job, winner) != Ineligibility.NONE) {
+            // Otherwise rank every bid, make a lowest bidder that walked away forfeit, and cancel
+            // the job if no bid is eligible: rare paths, in the linked library.
+            (winner, price) = MarketDisputes.closeRanked(
+                _ledger, _params, _peers(), _bidders[jobId], _bidWords[jobId], jobId, job, _specs[jobId]
+            );
+            if (winner == address(0)) return;
+        }
         _match(jobId, job, winner, price);
     }
 
@@ -191,20 +209,14 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         _match(jobId, job, msg.sender, job.maxPrice);
     }
 
-    /// @notice The buyer cancels an unmatched job for a full refund: at any time with no bids, or
-    /// after the bidding period when no bid is eligible any more; while the market is paused
-    /// (no bid can be matched then) at any time.
+    /// @notice The buyer cancels an unmatched job for a full refund: at any time with no bids,
+    /// and while the market is paused (no bid can be matched then) whatever its bids. An auction
+    /// with bids ends at `closeAuction`, which cancels it when no bid is eligible.
     /// @param jobId The job.
     function cancel(uint256 jobId) external nonReentrant {
         JobEscrow.StoredJob storage job = _buyersOpenJob(jobId);
-        if (
-            job.bidCount != 0 && !_params.paused
-                && (block.timestamp < job.biddingEnds || _hasEligibleBid(jobId, job))
-        ) revert JobMarketHasBids(jobId);
-        uint256 refund = JobEscrow.escrowOf(job, _specs[jobId]);
-        job.state = JobState.CANCELLED;
-        emit JobCancelled(jobId);
-        JobEscrow.release(_ledger, jobId, job.token, job.buyer, refund, Payout.REFUND);
+        if (job.bidCount != 0 && !_params.paused) revert JobMarketHasBids(jobId);
+        JobEscrow.cancel(_ledger, jobId, job, _specs[jobId]);
     }
 
     // ---------------------------------------------------------------- results and settlement
@@ -448,6 +460,12 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         return _params.maxBidsPerJob;
     }
 
+    /// @notice What the lowest bidder forfeits, in basis points of the job's collateral, if it is
+    /// not eligible when the auction closes (default 50%).
+    function bidForfeitBps() external view returns (uint256) {
+        return _params.bidForfeitBps;
+    }
+
     /// @notice Lost disputes after which a buyer is blacklisted.
     function maxBuyerStrikes() external view returns (uint32) {
         return _params.maxBuyerStrikes;
@@ -522,7 +540,7 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     function collateralOf(uint256 jobId) external view returns (uint256) {
         JobEscrow.StoredJob storage job = _jobs[jobId];
         JobSpec storage spec = _specs[jobId];
-        if (job.startedAt == 0) return _lockFor(spec);
+        if (job.startedAt == 0) return JobEscrow.lockOf(_params, spec, JobEscrow.collateralFor(_params, spec));
         uint256 collateral = job.collateral;
         if (!spec.benchmarkRequired) return collateral;
         return collateral + JobEscrow.fraudBounty(collateral, JobEscrow.termsOf(_params, job).fraudBountyBps);
@@ -600,7 +618,7 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         JobSpec storage spec = _specs[jobId];
         uint256 deposit = BasisPoints.perGpuHour(job.maxPrice, spec.gpuCount, spec.duration);
         uint256 value = BasisPoints.perGpuHour(price, spec.gpuCount, spec.duration);
-        uint256 collateral = _collateralFor(spec);
+        uint256 collateral = JobEscrow.collateralFor(_params, spec);
         job.state = JobState.RUNNING;
         job.termsId = _params.termsId;
         job.startedAt = uint40(block.timestamp);
@@ -610,7 +628,7 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         job.price = uint128(price);
         job.collateral = uint128(collateral);
         emit JobMatched(jobId, provider, price, value, collateral);
-        registry.lockCollateral(provider, jobId, _lockOf(spec, collateral), spec.gpuCount);
+        registry.lockCollateral(provider, jobId, JobEscrow.lockOf(_params, spec, collateral), spec.gpuCount);
         address benchmark = _params.benchmarkRegistry;
         if (spec.benchmarkRequired && benchmark != address(0)) {
             // The challenge's seed is fixed now, from on-chain randomness the provider cannot know.
@@ -621,108 +639,17 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         JobEscrow.release(_ledger, jobId, job.token, job.buyer, deposit - value, Payout.REFUND);
     }
 
-    /// @dev The winning bid: the lowest eligible price, then the higher reputation, then the
-    /// earlier bid; zero when no bid is eligible. When one bid alone has the lowest price and is
-    /// still eligible it wins without a scan; otherwise every bid is ranked, and a bid above the
-    /// best so far is skipped unread.
-    function _bestEligibleBid(uint256 jobId, JobEscrow.StoredJob storage job) private view returns (address best, uint256 bestPrice) {
-        JobSpec storage spec = _specs[jobId];
-        // What the job needs is the same for every bidder: built once, not per bid.
-        IProviderRegistry.Requirement memory req = _requirement(job, spec);
-        if (job.bestCount == 1) {
-            address lowest = _bidders[jobId][job.bestIndex - 1];
-            (Ineligibility unfit,) = _eligibility(job, spec, req, lowest);
-            if (unfit == Ineligibility.NONE) return (lowest, job.price);
-        }
-        uint256 count = job.bidCount;
-        uint256 bestRank = 0;
-        for (uint256 k = 0; k < count; ++k) {
-            address candidate = _bidders[jobId][k];
-            uint256 word = _bidWords[jobId][candidate];
-            uint256 price = word >> 40;
-            if (best != address(0) && price > bestPrice) continue;
-            (Ineligibility reason, uint256 score) = _eligibility(job, spec, req, candidate);
-            if (reason != Ineligibility.NONE) continue;
-            // At one price the higher reputation ranks first, then the earlier (lower) sequence:
-            // one number to compare. Scores are below 10,000 bps; sequences fit in 32 bits.
-            uint256 rank = (score << 32) | (type(uint32).max - uint32(word >> 8));
-            if (best == address(0) || price < bestPrice || rank > bestRank) {
-                (best, bestPrice, bestRank) = (candidate, price, rank);
-            }
-        }
-    }
-
-    function _hasEligibleBid(uint256 jobId, JobEscrow.StoredJob storage job) private view returns (bool) {
-        (address winner,) = _bestEligibleBid(jobId, job);
-        return winner != address(0);
-    }
-
     function _ineligibility(uint256 jobId, JobEscrow.StoredJob storage job, address provider)
         private
         view
         returns (Ineligibility reason)
     {
         JobSpec storage spec = _specs[jobId];
-        (reason,) = _eligibility(job, spec, _requirement(job, spec), provider);
-    }
-
-    /// @dev What the job needs of a provider, for the registry: its token, hardware and region,
-    /// and the free stake a match would lock.
-    function _requirement(JobEscrow.StoredJob storage job, JobSpec storage spec)
-        private
-        view
-        returns (IProviderRegistry.Requirement memory)
-    {
-        return IProviderRegistry.Requirement({
-            token: job.token,
-            gpuModel: spec.gpuModel,
-            region: spec.region,
-            minVramGiB: spec.minVramGiB,
-            gpus: spec.gpuCount,
-            collateral: _lockFor(spec)
-        });
-    }
-
-    /// @dev Why `provider` may not take the job (NONE: it may), and its reputation score (read
-    /// once, since the auction ranks on it too; 0 when the registry already rules it out).
-    function _eligibility(
-        JobEscrow.StoredJob storage job,
-        JobSpec storage spec,
-        IProviderRegistry.Requirement memory req,
-        address provider
-    ) private view returns (Ineligibility reason, uint256 score) {
-        if (provider == job.buyer) return (Ineligibility.IS_BUYER, 0);
-        IProviderRegistry.Unfit unfit = registry.unfitFor(provider, req);
-        // The registry's reasons follow IS_BUYER in the same order.
-        if (unfit != IProviderRegistry.Unfit.NONE) return (Ineligibility(uint8(unfit) + 1), 0);
-        uint64 tops;
-        (score, tops) = reputation.standing(provider);
-        if (score < spec.minReputationBps) return (Ineligibility.REPUTATION, score);
-        if (spec.minVerifiedTops != 0 && tops < spec.minVerifiedTops) return (Ineligibility.VERIFIED_TOPS, score);
-        return (Ineligibility.NONE, score);
+        (reason,) = JobEscrow.eligibility(_peers(), job, spec, JobEscrow.requirement(_params, job, spec), provider);
     }
 
     function _peers() private view returns (JobEscrow.Peers memory) {
         return JobEscrow.Peers({registry: registry, reputation: reputation});
-    }
-
-    /// @dev The collateral a match of the job locks now (before any fraud bounty): the buyer's
-    /// rate per GPU-hour, or the market's floor if that is higher, times GPUs and hours. The one
-    /// home of the rule: eligibility, the match and `collateralOf` all read it here.
-    function _collateralFor(JobSpec storage spec) private view returns (uint256) {
-        uint256 rate = Math.max(spec.collateralPerGpuHour, _params.collateralPerGpuHour);
-        return BasisPoints.perGpuHour(rate, spec.gpuCount, spec.duration);
-    }
-
-    /// @dev What a match locks now: the collateral, and for a benchmark job the fraud bounty.
-    function _lockFor(JobSpec storage spec) private view returns (uint256) {
-        return _lockOf(spec, _collateralFor(spec));
-    }
-
-    /// @dev What a match locks for `collateral`: for a benchmark job, the fraud bounty too.
-    function _lockOf(JobSpec storage spec, uint256 collateral) private view returns (uint256) {
-        if (!spec.benchmarkRequired) return collateral;
-        return collateral + JobEscrow.fraudBounty(collateral, _params.fraudBountyBps);
     }
 
     /// @dev The job, or `JobMarketUnknownJob` when it was never posted.

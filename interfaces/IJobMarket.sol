@@ -105,6 +105,11 @@ interface IJobMarket {
         uint256 indexed jobId, address indexed buyer, address indexed token, uint256 deposit, uint256 maxPrice, address provider
     );
     event BidPlaced(uint256 indexed jobId, address indexed provider, uint256 price);
+    /// @notice A full book took a lower bid in place of its worst one (highest price, then latest).
+    event BidEvicted(uint256 indexed jobId, address indexed provider, uint256 price);
+    /// @notice The lowest bid's bidder was not eligible when the auction closed: it forfeited
+    /// `amount` of its stake to the buyer (and the registry jailed it).
+    event BidForfeited(uint256 indexed jobId, address indexed provider, uint256 amount);
     event JobMatched(uint256 indexed jobId, address indexed provider, uint256 price, uint256 value, uint256 collateral);
     event ResultSubmitted(uint256 indexed jobId, address indexed provider, bytes32 resultHash, string resultURI);
     event VerdictRecorded(uint256 indexed jobId, bool ok);
@@ -142,7 +147,6 @@ interface IJobMarket {
     error JobMarketBidNotLower(uint256 jobId, uint256 current, uint256 offered);
     error JobMarketNotEligible(uint256 jobId, address provider);
     error JobMarketNoBid(uint256 jobId, address provider);
-    error JobMarketNoEligibleBid(uint256 jobId);
     error JobMarketHasBids(uint256 jobId);
     error JobMarketDeadlinePassed(uint256 jobId, uint64 deadline);
     error JobMarketDeadlineNotReached(uint256 jobId, uint64 deadline);

@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IJobMarket} from "../../interfaces/IJobMarket.sol";
 import {IProviderRegistry} from "../../interfaces/IProviderRegistry.sol";
 import {IReputation} from "../../interfaces/IReputation.sol";
@@ -75,6 +76,79 @@ library JobEscrow {
         if (state == IJobMarket.JobState.NONE || uint8(state) >= uint8(IJobMarket.JobState.SETTLED)) return 0;
         uint256 price = state == IJobMarket.JobState.OPEN ? job.maxPrice : job.price;
         return BasisPoints.perGpuHour(price, spec.gpuCount, spec.duration);
+    }
+
+    /// @dev The collateral a match of the job locks now (before any fraud bounty): the buyer's
+    /// rate per GPU-hour, or the market's floor if that is higher, times GPUs and hours. The one
+    /// home of the rule: eligibility, the match, a forfeit and `collateralOf` all read it here.
+    function collateralFor(MarketGovernance.Params storage p, IJobMarket.JobSpec storage spec)
+        internal
+        view
+        returns (uint256)
+    {
+        uint256 rate = Math.max(spec.collateralPerGpuHour, p.collateralPerGpuHour);
+        return BasisPoints.perGpuHour(rate, spec.gpuCount, spec.duration);
+    }
+
+    /// @dev What a match locks for `collateral`: for a benchmark job, the fraud bounty too.
+    function lockOf(MarketGovernance.Params storage p, IJobMarket.JobSpec storage spec, uint256 collateral)
+        internal
+        view
+        returns (uint256)
+    {
+        if (!spec.benchmarkRequired) return collateral;
+        return collateral + fraudBounty(collateral, p.fraudBountyBps);
+    }
+
+    /// @dev What the job needs of a provider, for the registry: its token, hardware and region,
+    /// and the free stake a match would lock now.
+    function requirement(MarketGovernance.Params storage p, StoredJob storage job, IJobMarket.JobSpec storage spec)
+        internal
+        view
+        returns (IProviderRegistry.Requirement memory)
+    {
+        return IProviderRegistry.Requirement({
+            token: job.token,
+            gpuModel: spec.gpuModel,
+            region: spec.region,
+            minVramGiB: spec.minVramGiB,
+            gpus: spec.gpuCount,
+            collateral: lockOf(p, spec, collateralFor(p, spec))
+        });
+    }
+
+    /// @dev Why `provider` may not take the job (NONE: it may), and its reputation score (read
+    /// once, since the auction ranks on it too; 0 when the registry already rules it out). The
+    /// one home of eligibility: the market's bids, matches and `eligibilityOf` and the ranked
+    /// close in MarketDisputes all run this source.
+    function eligibility(
+        Peers memory peers,
+        StoredJob storage job,
+        IJobMarket.JobSpec storage spec,
+        IProviderRegistry.Requirement memory req,
+        address provider
+    ) internal view returns (IJobMarket.Ineligibility reason, uint256 score) {
+        if (provider == job.buyer) return (IJobMarket.Ineligibility.IS_BUYER, 0);
+        IProviderRegistry.Unfit unfit = peers.registry.unfitFor(provider, req);
+        // The registry's reasons follow IS_BUYER in the same order.
+        if (unfit != IProviderRegistry.Unfit.NONE) return (IJobMarket.Ineligibility(uint8(unfit) + 1), 0);
+        uint64 tops;
+        (score, tops) = peers.reputation.standing(provider);
+        if (score < spec.minReputationBps) return (IJobMarket.Ineligibility.REPUTATION, score);
+        if (spec.minVerifiedTops != 0 && tops < spec.minVerifiedTops) {
+            return (IJobMarket.Ineligibility.VERIFIED_TOPS, score);
+        }
+        return (IJobMarket.Ineligibility.NONE, score);
+    }
+
+    /// @dev Ends an unmatched job: the whole escrow back to the buyer.
+    function cancel(Ledger storage ledger, uint256 jobId, StoredJob storage job, IJobMarket.JobSpec storage spec)
+        internal
+    {
+        uint256 refund = escrowOf(job, spec);
+        job.state = IJobMarket.JobState.CANCELLED;
+        emit IJobMarket.JobCancelled(jobId);
+        release(ledger, jobId, job.token, job.buyer, refund, IJobMarket.Payout.REFUND);
     }
 
     /// @dev The terms the job was matched under.

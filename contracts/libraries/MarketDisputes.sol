@@ -5,6 +5,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {SafeERC20} from "@openzeppelin/contracts/token/ERC20/utils/SafeERC20.sol";
 import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IJobMarket} from "../../interfaces/IJobMarket.sol";
+import {IProviderRegistry} from "../../interfaces/IProviderRegistry.sol";
 import {BasisPoints} from "./BasisPoints.sol";
 import {JobEscrow} from "./JobEscrow.sol";
 import {MarketGovernance} from "./MarketGovernance.sol";
@@ -12,8 +13,9 @@ import {MarketGovernance} from "./MarketGovernance.sol";
 /// @title MarketDisputes
 /// @notice JobMarket's unhappy paths: a buyer's dispute and its bond, the arbiter's ruling, the
 /// settlement of a dispute the arbiter left open, the failure of a job (refund and slash) that a
-/// FAIL verdict, a missed result deadline, a proven fraud or a lost dispute causes, and the claim
-/// of a payout a token refused.
+/// FAIL verdict, a missed result deadline, a proven fraud or a lost dispute causes, the claim
+/// of a payout a token refused, and an auction's two unhappy paths: a full book that evicts its
+/// worst bid for a lower one, and the forfeit of a lowest bidder that walked away.
 /// @dev Deployed once and linked: its functions run by DELEGATECALL on the market's storage, with
 /// the market's address, events and caller. The market checks roles, states it dispatches on and
 /// reentrancy; these functions check the rest. None of them is on a job's happy path, so the
@@ -172,6 +174,120 @@ library MarketDisputes {
         }
         uint256 floor = MarketGovernance.bondFloorAt(p, job.token, job.termsId);
         return Math.max(floor, escrow.bpsUp(JobEscrow.termsOf(p, job).disputeBondBps));
+    }
+
+    /// @notice A new bid on a full book (`maxBidsPerJob` bidders): it takes the place of the
+    /// worst bid, the highest price and at one price the latest, if it is lower than that price;
+    /// else `JobMarketTooManyBids`. So a book filled by sybils never shuts out a better bid.
+    /// @dev The scan reads every bid (about 4,200 gas each, cold), and only a bid on a full book
+    /// pays it. A bid's word is `(price << 40) | (sequence << 8) | (index + 1)`, so comparing
+    /// `word >> 8` ranks by price, then sequence.
+    /// @return index The evicted bid's index + 1, which the new bid takes.
+    function evictWorst(
+        mapping(uint256 => address) storage bidders,
+        mapping(address => uint256) storage words,
+        uint256 jobId,
+        uint256 count,
+        uint256 price,
+        uint256 max
+    ) external returns (uint256 index) {
+        address worst;
+        uint256 worstWord;
+        for (uint256 k = 0; k < count; ++k) {
+            address bidder = bidders[k];
+            uint256 word = words[bidder];
+            if (word >> 8 > worstWord >> 8) (worst, worstWord) = (bidder, word);
+        }
+        uint256 worstPrice = worstWord >> 40;
+        if (price >= worstPrice) revert IJobMarket.JobMarketTooManyBids(jobId, max);
+        delete words[worst];
+        emit IJobMarket.BidEvicted(jobId, worst, worstPrice);
+        return uint8(worstWord);
+    }
+
+    /// @notice `closeAuction` when no single lowest bid is still eligible: ranks every bid (the
+    /// lowest eligible price, then the higher reputation, then the earlier bid), makes a lowest
+    /// bidder that walked away forfeit (`_forfeit`), and cancels the job, refunding the buyer in
+    /// full, when no bid is eligible (or there is none).
+    /// @dev Here, not in the market: the market's fast path (one lowest bid, still eligible) needs
+    /// none of it. The DELEGATECALL (about 3,000 gas) falls on a tie or a walk-away only.
+    /// @return best The winner (zero: the job was cancelled).
+    /// @return bestPrice Its price.
+    function closeRanked(
+        JobEscrow.Ledger storage ledger,
+        MarketGovernance.Params storage p,
+        JobEscrow.Peers memory peers,
+        mapping(uint256 => address) storage bidders,
+        mapping(address => uint256) storage words,
+        uint256 jobId,
+        JobEscrow.StoredJob storage job,
+        IJobMarket.JobSpec storage spec
+    ) external returns (address best, uint256 bestPrice) {
+        // What the job needs is the same for every bidder: built once, not per bid.
+        Ranked memory r = _rank(JobEscrow.requirement(p, job, spec), peers, bidders, words, job, spec);
+        if (r.walker != address(0)) _forfeit(p, peers.registry, jobId, job, spec, r.walker);
+        (best, bestPrice) = (r.best, r.price);
+        if (best == address(0)) JobEscrow.cancel(ledger, jobId, job, spec);
+    }
+
+    /// @dev The best bid so far in a ranking, and the lowest bid's bidder if it walked away
+    /// (one memory word for the four, so that the ranking fits the stack).
+    struct Ranked {
+        address best;
+        uint256 price;
+        uint256 rank;
+        address walker;
+    }
+
+    /// @dev The best eligible bid (zero: none), every bid ranked; a bid above the best so far is
+    /// skipped unread. `walker` is the lowest bid's bidder (the earliest at the lowest price)
+    /// when it is not eligible any more, else zero; the lowest bid is never skipped.
+    function _rank(
+        IProviderRegistry.Requirement memory req,
+        JobEscrow.Peers memory peers,
+        mapping(uint256 => address) storage bidders,
+        mapping(address => uint256) storage words,
+        JobEscrow.StoredJob storage job,
+        IJobMarket.JobSpec storage spec
+    ) private view returns (Ranked memory r) {
+        // (`bidCount` is read each round, warm, and the price from the word: the stack is full.)
+        for (uint256 k = 0; k < job.bidCount; ++k) {
+            address candidate = bidders[k];
+            uint256 word = words[candidate];
+            if (r.best != address(0) && word >> 40 > r.price) continue;
+            (IJobMarket.Ineligibility reason, uint256 score) = JobEscrow.eligibility(peers, job, spec, req, candidate);
+            if (reason != IJobMarket.Ineligibility.NONE) {
+                if (k + 1 == job.bestIndex) r.walker = candidate;
+                continue;
+            }
+            // At one price the higher reputation ranks first, then the earlier (lower) sequence:
+            // one number to compare. Scores are below 10,000 bps; sequences fit in 32 bits.
+            uint256 rank = (score << 32) | (type(uint32).max - uint32(word >> 8));
+            if (r.best == address(0) || word >> 40 < r.price || rank > r.rank) {
+                (r.best, r.price, r.rank) = (candidate, word >> 40, rank);
+            }
+        }
+    }
+
+    /// @dev The lowest bidder was not eligible when the auction closed (it unstaked,
+    /// deregistered, took other work, was jailed...): it forfeits `bidForfeitBps` of the
+    /// collateral the job asks for, rounded up, from its stake (free, then unbonding) to the
+    /// buyer, and the registry jails it. Walking away from a bid so costs the bidder, and filling
+    /// a book to make an auction fail costs one forfeit per auction.
+    function _forfeit(
+        MarketGovernance.Params storage p,
+        IProviderRegistry registry,
+        uint256 jobId,
+        JobEscrow.StoredJob storage job,
+        IJobMarket.JobSpec storage spec,
+        address bidder
+    ) private {
+        uint256 amount = JobEscrow.collateralFor(p, spec).bpsUp(p.bidForfeitBps);
+        // No collateral (a zero floor and none named): nothing to forfeit.
+        if (amount == 0) return;
+        // Lock id 0 is no job's: the slash takes free stake, then unbonding entries.
+        uint256 taken = registry.slash(bidder, amount, job.buyer, 0);
+        emit IJobMarket.BidForfeited(jobId, bidder, taken);
     }
 
     /// @notice Pays the caller's refused payouts in `token` to `to`: the claim behind every

@@ -43,6 +43,9 @@ library MarketGovernance {
         uint8 maxBidsPerJob;
         uint8 maxBuyerStrikes;
         bool paused;
+        // what the lowest bidder forfeits, as a share of the collateral, if it is not eligible
+        // when the auction closes (read only then)
+        uint16 bidForfeitBps;
         // slots 1-3
         address treasury;
         address verifier;
@@ -79,6 +82,7 @@ library MarketGovernance {
         p.maxBiddingPeriod = 30 days;
         p.maxBidsPerJob = 32;
         p.maxBuyerStrikes = 3;
+        p.bidForfeitBps = 5_000;
         p.treasury = treasury;
         Terms memory t = Terms({
             protocolFeeBps: 500,
@@ -102,7 +106,7 @@ library MarketGovernance {
     /// disputeWindow (≥ 1 hour) and attestTimeout (≥ 10 minutes), whose sum must stay below
     /// `unbondingPeriod`, resultGrace (1 minute..7 days), arbitrationTimeout (1..180 days),
     /// minBiddingPeriod (1..max), maxBiddingPeriod (min..365 days), maxBidsPerJob (1..64),
-    /// maxBuyerStrikes (1..100).
+    /// maxBuyerStrikes (1..100), bidForfeitBps (1..10000).
     /// @param p The market's parameters.
     /// @param name The parameter's name.
     /// @param value The new value.
@@ -219,6 +223,9 @@ library MarketGovernance {
             p.maxBidsPerJob = uint8(_bounded(name, value, 1, MAX_BIDS_PER_JOB));
         } else if (name == "maxBuyerStrikes") {
             p.maxBuyerStrikes = uint8(_bounded(name, value, 1, 100));
+        } else if (name == "bidForfeitBps") {
+            // Positive: filling an auction's book and walking away always costs the bidder.
+            p.bidForfeitBps = uint16(_bounded(name, value, 1, BasisPoints.MAX_BPS));
         } else {
             revert IJobMarket.JobMarketUnknownParameter(name);
         }

@@ -107,11 +107,9 @@ _SENTENCES: dict[str, Callable[[tuple[Any, ...], Hints], str]] = {
     ),
     "JobMarketNotEligible": lambda a, h: _NOT_ELIGIBLE.format(p=a[1], j=a[0]),
     "JobMarketNoBid": lambda a, h: f"{a[1]} has no bid on job {a[0]}",
-    "JobMarketNoEligibleBid": lambda a, h: (
-        f"job {a[0]} has no eligible bid; the buyer can cancel it for a full refund"
-    ),
     "JobMarketHasBids": lambda a, h: (
-        f"job {a[0]} has bids: accept one, or cancel after the bidding ends if none is eligible"
+        f"job {a[0]} has bids: accept one, or `gpumarket buyer close {a[0]}` after the bidding "
+        "ends (it cancels the job with a full refund if no bid is eligible)"
     ),
     "JobMarketDeadlinePassed": lambda a, h: (
         f"the deadline of job {a[0]} passed at {format_time(a[1])}"

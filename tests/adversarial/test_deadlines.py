@@ -296,16 +296,30 @@ def test_accept_job_closes_at_the_end_of_the_acceptance_window(market, timeline,
 
 
 @pytest.mark.parametrize("offset", OFFSETS)
-def test_cancel_with_only_ineligible_bids_opens_at_the_bidding_end(market, timeline, buyer, offset):
+def test_closing_with_only_ineligible_bids_cancels_from_the_bidding_end(
+    market, timeline, stranger, provider3, offset
+):
     job_id = timeline.jobs.abandoned
     t = bidding_end(market, job_id)
-    has_bids = err("JobMarketHasBids", job_id)
+    still_open = err("JobMarketBiddingOpen", job_id, t)
 
-    tx = at(t + offset, outcome(offset, has_bids, OK, OK), market.cancel, job_id, sender=buyer)
+    tx = at(
+        t + offset,
+        outcome(offset, still_open, OK, OK),
+        market.closeAuction,
+        job_id,
+        sender=stranger,
+    )
 
     if tx is not None:
         assert event(tx, "JobCancelled") == {"jobId": job_id}
         assert market.jobOf(job_id)["state"] == JobState.CANCELLED
+        # The only (so the lowest) bidder walked away: half of the 10 GMKT collateral.
+        assert event(tx, "BidForfeited") == {
+            "jobId": job_id,
+            "provider": provider3.address,
+            "amount": 5 * 10**18,
+        }
 
 
 @pytest.mark.parametrize("bidding", ["min+1", "max-1"])

@@ -542,23 +542,20 @@ def test_a_sending_command_without_an_account_is_refused(cli, unchanged, rich_bu
 # ------------------------------------------------------------------ refused by the pre-flight
 
 
-def test_close_without_an_eligible_bid_is_decoded_from_the_pre_flight(
-    cli, unchanged, stranger, provider, listed, open_job, market, registry
+def test_close_without_an_eligible_bid_cancels_and_names_the_forfeit(
+    cli_json, stranger, provider, listed, open_job, market, registry
 ):
-    """The only bidder unstaked below the job's collateral after bidding: no local check sees it,
-    the pre-flight's JobMarketNoEligibleBid does."""
+    """The only bidder unstaked below the minimum after bidding: closing cancels the job, and
+    the walked-away bidder forfeits half the job's 40 GMKT collateral to the buyer."""
     listed(provider)
     market.bid(open_job, 2 * GMKT, {"from": provider})
     registry.requestUnstake(STAKE - 10 * GMKT, {"from": provider})
     chain.sleep(HOUR)
     chain.mine()
 
-    with unchanged(stranger):
-        result = cli("buyer", "close", open_job, "--account", dev(stranger))
+    out = cli_json("buyer", "close", open_job, "--account", dev(stranger))
 
-    refused(
-        result, f"job {open_job} has no eligible bid; the buyer can cancel it for a full refund"
-    )
+    assert (out["cancelled"], out["forfeited_by"], out["forfeit"]) == (True, provider.address, "20")
 
 
 def test_cancel_with_bids_is_refused(
@@ -572,8 +569,8 @@ def test_cancel_with_bids_is_refused(
 
     refused(
         result,
-        f"job {open_job} has bids: accept one, or cancel after the bidding ends if none is "
-        "eligible",
+        f"job {open_job} has bids: accept one, or `gpumarket buyer close {open_job}` after the "
+        "bidding ends (it cancels the job with a full refund if no bid is eligible)",
     )
 
 

@@ -21,6 +21,7 @@ GMKT = 10**18
 USDC = 10**6
 MAX_ALLOWANCE = 2**256 - 1
 JAIL_PERIOD = 6 * HOUR
+MAX_BIDS = 1
 
 #: Provider offers and stakes: a big H100 host, an A100 host in another region, and a small host
 #: staked just above the minimum, so that capacity, collateral and listing limits all bite.
@@ -132,6 +133,8 @@ def world(
     # A slash jails for 3 days by default, which would bench a provider for most of a 50-step
     # run; a shorter jail keeps the machine reaching matched and settled jobs.
     registry.setParameter(name32("jailPeriod"), JAIL_PERIOD, {"from": governance})
+    # Books of 2 bids, so that the third provider's bid exercises the eviction of the worst one.
+    market.setParameter(name32("maxBidsPerJob"), MAX_BIDS, {"from": governance})
 
     params = Params(
         protocol_fee_bps=market.protocolFeeBps(),
@@ -147,6 +150,7 @@ def world(
         max_bidding_period=market.maxBiddingPeriod(),
         max_bids_per_job=market.maxBidsPerJob(),
         max_buyer_strikes=market.maxBuyerStrikes(),
+        bid_forfeit_bps=market.bidForfeitBps(),
         min_stake=registry.minStake(),
         unbonding_period=registry.unbondingPeriod(),
         jail_period=registry.jailPeriod(),
@@ -156,6 +160,7 @@ def world(
         attestation_slash=benchmark.attestationSlash(),
         finder_fee_bps=benchmark.finderFeeBps(),
     )
+    assert params.max_bids_per_job == MAX_BIDS
     # The model starts from an empty, unpaused market whose verdicts come from the council.
     assert not market.paused() and not registry.paused() and market.jobCount() == 0
     assert market.verifier() == council == benchmark.verifier()

@@ -145,6 +145,7 @@ DRAWN = {
     "resultGrace": (60, 4 * HOUR),
     "arbitrationTimeout": (DAY, 20 * DAY),
     "collateralPerGpuHour": (0, 40 * 10**18),
+    "bidForfeitBps": (1, 10_000),
 }
 GOVERNED = tuple(DRAWN)
 POST_ARGS = {
@@ -388,7 +389,9 @@ class ProtocolMachine(RuleBasedStateMachine):
             assert (release.kind == Payout.FEE) == (release.to == self.w.treasury.address)
         for event in self._events(tx, "JobSettled", market):
             value = event["payout"] + event["fee"]
-            assert event["fee"] <= bps_up(value, self.m.params.protocol_fee_bps)  # E4
+            # E4, under the fee of the job's terms (its match's), not the market's first one.
+            fee_bps = self.m.jobs[event["jobId"]].matched_terms.protocol_fee_bps
+            assert event["fee"] <= bps_up(value, fee_bps)
         slashes = [
             Slash(
                 e["provider"],
@@ -628,8 +631,15 @@ class ProtocolMachine(RuleBasedStateMachine):
         if error:
             return self._expect_revert(error, self.w.market.bid, *args, sender=provider)
         tx = self._send(self.w.market.bid, *args, sender=provider)
-        self.m.bid(job, address, price)
+        evicted = self.m.bid(job, address, price)
         assert tx.events["BidPlaced"]["price"] == price
+        # A full book (the machine's cap is 2 bids) takes a lower bid in place of its worst.
+        assert [e["provider"] for e in self._events(tx, "BidEvicted", self.w.market)] == (
+            [evicted] if evicted else []
+        )
+        self.tally["bids evicting the worst"] += evicted is not None
+        on_chain = [(b["provider"], b["price"]) for b in self.w.market.bidsOf(args[0])]
+        assert on_chain == [(a, b.price) for a, b in job.bids.items()]
         self._check_effects(tx)
 
     @step(when=BIDS_WAITING, pick=PICK, who=PICK)
@@ -660,9 +670,19 @@ class ProtocolMachine(RuleBasedStateMachine):
             return self._expect_revert(
                 error, self.w.market.closeAuction, *args, sender=self.w.stranger
             )
-        winner, price = self.m.best_bid(job, now)
+        walker = self.m.walked_away(job, now)
         tx = self._send(self.w.market.closeAuction, *args, sender=self.w.stranger)
-        self._match(tx, job, winner, price)
+        winner = self.m.close_auction(job, tx.timestamp, self.gmkt)
+        # A lowest bidder that walked away forfeits to the buyer (the slash is checked with the
+        # other effects); with no eligible bid the job is cancelled.
+        forfeits = [e["provider"] for e in self._events(tx, "BidForfeited", self.w.market)]
+        assert forfeits == ([walker] if walker and self.m.forfeit_for(job) else [])
+        self.tally["forfeits of a walked-away lowest bid"] += bool(forfeits)
+        if winner is None:
+            assert "JobCancelled" in tx.events and "JobMatched" not in tx.events
+            self._check_effects(tx)
+            return
+        self._check_matched(tx, job, *winner)
 
     @step(when=DIRECT_OPEN, pick=PICK, who=PICK)
     def accept_job(self, pick, who):
@@ -682,6 +702,9 @@ class ProtocolMachine(RuleBasedStateMachine):
 
     def _match(self, tx, job, provider: str, price: int) -> None:
         self.m.match(job, provider, price, tx.timestamp)
+        self._check_matched(tx, job, provider, price)
+
+    def _check_matched(self, tx, job, provider: str, price: int) -> None:
         self._check_opened(tx, [job.challenge_id] if job.challenge_id else [])
         matched = tx.events["JobMatched"]
         assert (matched["provider"], matched["price"], matched["value"], matched["collateral"]) == (

@@ -3,6 +3,8 @@ from its match to its settlement, and payouts a token refused to deliver."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from eth_utils.address import is_hex_address, to_checksum_address
 from web3.types import TxReceipt
@@ -50,7 +52,13 @@ def accept(session: Session, job_id: int, provider: str) -> None:
     _matched(session, receipt, job_id, token)
 
 
-def _matched(session: Session, receipt: TxReceipt, job_id: int, token: Token) -> None:
+def _matched(
+    session: Session,
+    receipt: TxReceipt,
+    job_id: int,
+    token: Token,
+    extra: dict[str, Any] | None = None,
+) -> None:
     (matched,) = session.receipt_events(receipt, "JobMarket", "JobMatched")
     args = matched["args"]
     refunds = [
@@ -65,6 +73,7 @@ def _matched(session: Session, receipt: TxReceipt, job_id: int, token: Token) ->
             "value": token.plain(int(args["value"])),
             "collateral": session.gmkt.plain(int(args["collateral"])),
             "refunded": token.plain(sum(refunds)),
+            **(extra or {}),
         },
         lambda: click.echo(
             f"job {job_id} matched to {args['provider']} at {token.format(int(args['price']))} "
@@ -76,7 +85,9 @@ def _matched(session: Session, receipt: TxReceipt, job_id: int, token: Token) ->
 @chain_command("close", sends=True)
 @click.argument("job_id", type=int)
 def close(session: Session, job_id: int) -> None:
-    """Close JOB_ID's auction after its bidding period: the best eligible bid wins (anyone)."""
+    """Close JOB_ID's auction after its bidding period (anyone): the best eligible bid wins; with
+    none the job is cancelled and its buyer refunded. A lowest bidder that is no longer eligible
+    forfeits part of its stake to the buyer."""
     job = job_of(session, job_id)
     require_state(job_id, job, JobState.OPEN)
     if job.provider != ZERO_ADDRESS:
@@ -90,16 +101,38 @@ def close(session: Session, job_id: int) -> None:
         f"close the auction of job {job_id}",
         session.hints(token, (JobState.OPEN,)),
     )
-    _matched(session, receipt, job_id, token)
+    forfeits = session.receipt_events(receipt, "JobMarket", "BidForfeited")
+    forfeited = {
+        "forfeited_by": to_checksum_address(forfeits[0]["args"]["provider"]) if forfeits else None,
+        "forfeit": session.gmkt.plain(int(forfeits[0]["args"]["amount"])) if forfeits else "0",
+    }
+    if forfeits:
+        click.echo(
+            f"the lowest bidder {forfeited['forfeited_by']} was no longer eligible: it forfeited "
+            f"{session.gmkt.format(int(forfeits[0]['args']['amount']))} to the buyer",
+            err=True,
+        )
+    if not session.receipt_events(receipt, "JobMarket", "JobMatched"):
+        refunds = session.receipt_events(receipt, "JobMarket", "EscrowReleased")
+        refunded = sum(int(e["args"]["amount"]) for e in refunds)
+        session.result(
+            {"job_id": job_id, "cancelled": True, "refunded": token.plain(refunded), **forfeited},
+            lambda: click.echo(
+                f"job {job_id} had no eligible bid: cancelled, {token.format(refunded)} refunded"
+            ),
+        )
+        return
+    _matched(session, receipt, job_id, token, forfeited)
 
 
 @chain_command("cancel", sends=True)
 @click.argument("job_id", type=int)
 def cancel(session: Session, job_id: int) -> None:
-    """Cancel your unmatched job JOB_ID for a full refund."""
+    """Cancel your unmatched job JOB_ID for a full refund: with no bids, or while the market is
+    paused. An auction with bids ends at `buyer close`."""
     job = _own_job(session, job_id, JobState.OPEN)
     market = session.contract("JobMarket").functions
-    if session.call(market.bidsOf(job_id)) and session.now() < job.bidding_ends:
+    if session.call(market.bidsOf(job_id)) and not session.call(market.paused()):
         raise CliError(explain(("JobMarketHasBids", (job_id,))))
     token = session.token(job.token)
     session.send(

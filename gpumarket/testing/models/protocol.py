@@ -103,6 +103,7 @@ TERM_BOUNDS = {
     "resultGrace": (60, 7 * 24 * HOUR),
     "arbitrationTimeout": (24 * HOUR, 180 * 24 * HOUR),
     "collateralPerGpuHour": (0, 10**24),
+    "bidForfeitBps": (1, MAX_BPS),
 }
 
 
@@ -124,6 +125,7 @@ class Params:
     max_bidding_period: int
     max_bids_per_job: int
     max_buyer_strikes: int
+    bid_forfeit_bps: int
     min_stake: int
     unbonding_period: int
     jail_period: int
@@ -318,6 +320,7 @@ class ProtocolModel:
             arbitration_timeout=params.arbitration_timeout,
         )
         self.collateral_per_gpu_hour = params.collateral_per_gpu_hour
+        self.bid_forfeit_bps = params.bid_forfeit_bps
         self.bond_min = dict(params.bond_min)
         self.paused = False
 
@@ -546,9 +549,12 @@ class ProtocolModel:
         return None
 
     def set_parameter(self, name: str, value: int) -> None:
-        """A job term applies to jobs matched from now on; so does the collateral rate."""
+        """A job term applies to jobs matched from now on; so does the collateral rate. The bid
+        forfeit applies to auctions closed from now on."""
         if name == "collateralPerGpuHour":
             self.collateral_per_gpu_hour = value
+        elif name == "bidForfeitBps":
+            self.bid_forfeit_bps = value
         else:
             self.terms = replace(self.terms, **{TERM_NAMES[name]: value})
 
@@ -618,16 +624,40 @@ class ProtocolModel:
         if current is not None and price >= current.price:
             return revert_message("JobMarketBidNotLower", job.job_id, current.price, price)
         if current is None and len(job.bids) >= self.params.max_bids_per_job:
-            return revert_message("JobMarketTooManyBids", job.job_id, self.params.max_bids_per_job)
+            worst = self.worst_bid(job)
+            if price >= job.bids[worst].price:
+                return revert_message(
+                    "JobMarketTooManyBids", job.job_id, self.params.max_bids_per_job
+                )
         return None
 
-    def bid(self, job: JobModel, address: str, price: int) -> None:
+    def worst_bid(self, job: JobModel) -> str:
+        """The bid a full book evicts for a lower one: the highest price, then the latest."""
+        return max(job.bids, key=lambda a: (job.bids[a].price, job.bids[a].seq))
+
+    def lowest_bid(self, job: JobModel) -> str | None:
+        """The lowest bid's bidder: the lowest price, then the earliest (None: no bid)."""
+        if not job.bids:
+            return None
+        return min(job.bids, key=lambda a: (job.bids[a].price, job.bids[a].seq))
+
+    def bid(self, job: JobModel, address: str, price: int) -> str | None:
+        """Place or lower a bid; on a full book the new bid takes the worst one's place (in
+        arrival order, as `bidsOf` lists them). Returns the evicted bidder, if any."""
         job.bid_seq += 1
         if address in job.bids:
             job.bids[address].price = price
             job.bids[address].seq = job.bid_seq
-        else:
+            return None
+        if len(job.bids) < self.params.max_bids_per_job:
             job.bids[address] = Bid(price, job.bid_seq)
+            return None
+        worst = self.worst_bid(job)
+        job.bids = {
+            (address if a == worst else a): (Bid(price, job.bid_seq) if a == worst else b)
+            for a, b in job.bids.items()
+        }
+        return worst
 
     def accept_bid_error(self, job: JobModel, caller: str, address: str, now: int) -> str | None:
         if self.paused:
@@ -651,9 +681,35 @@ class ProtocolModel:
             return revert_message("JobMarketDirectAssignment", job.job_id)
         if now < job.bidding_ends:
             return revert_message("JobMarketBiddingOpen", job.job_id, job.bidding_ends)
-        if self.best_bid(job, now) is None:
-            return revert_message("JobMarketNoEligibleBid", job.job_id)
         return None
+
+    def walked_away(self, job: JobModel, now: int) -> str | None:
+        """The lowest bid's bidder when it is not eligible at the close (it forfeits)."""
+        lowest = self.lowest_bid(job)
+        if lowest is None or self.eligible(job, lowest, now):
+            return None
+        return lowest
+
+    def forfeit_for(self, job: JobModel) -> int:
+        """What a walked-away lowest bidder forfeits: bidForfeitBps of the collateral (rounded
+        up)."""
+        return bps_up(self.collateral_for(job.spec), self.bid_forfeit_bps)
+
+    def close_auction(self, job: JobModel, now: int, gmkt: str) -> tuple[str, int] | None:
+        """Close: a walked-away lowest bidder forfeits to the buyer (and is jailed); the best
+        eligible bid is matched, or, with none, the job is cancelled. Returns the winner."""
+        walker = self.walked_away(job, now)
+        # The forfeit comes first: it jails the walker, which changes no one else's eligibility.
+        winner = self.best_bid(job, now)
+        if walker is not None:
+            amount = self.forfeit_for(job)
+            if amount:
+                self.slash(walker, amount, job.buyer, 0, None, now, gmkt)
+        if winner is None:
+            self.cancel(job)
+            return None
+        self.match(job, winner[0], winner[1], now)
+        return winner
 
     def accept_job_error(self, job: JobModel, caller: str, now: int) -> str | None:
         if self.paused:
@@ -702,12 +758,9 @@ class ProtocolModel:
             return revert_message("JobMarketNotBuyer", job.job_id, caller)
         if job.state != JobState.OPEN:
             return revert_message("JobMarketWrongState", job.job_id, job.state)
-        # While paused no bid can be matched, so the buyer may always take its deposit back.
-        if (
-            job.bids
-            and not self.paused
-            and (now < job.bidding_ends or self.best_bid(job, now) is not None)
-        ):
+        # While paused no bid can be matched, so the buyer may always take its deposit back; an
+        # auction with bids otherwise ends at closeAuction (which cancels it if none is eligible).
+        if job.bids and not self.paused:
             return revert_message("JobMarketHasBids", job.job_id)
         return None
 

@@ -164,22 +164,64 @@ def test_close_auction_while_bidding_is_open_reverts(market, job_id, provider, s
         market.closeAuction(job_id, {"from": stranger})
 
 
-def test_close_auction_without_bids_reverts(market, job_id, stranger):
+def test_close_auction_without_bids_cancels_and_refunds(market, gmkt, buyer, job_id, stranger):
     chain.sleep(HOUR + 5)
 
-    with brownie.reverts(err("JobMarketNoEligibleBid", job_id)):
-        market.closeAuction(job_id, {"from": stranger})
+    tx = market.closeAuction(job_id, {"from": stranger})
+
+    assert market.jobOf(job_id)["state"] == JobState.CANCELLED
+    assert tx.events["EscrowReleased"]["amount"] == MAX_PRICE
+    assert gmkt.balanceOf(buyer) == MAX_PRICE
+    assert "BidForfeited" not in tx.events
 
 
-def test_close_auction_with_no_eligible_bid_left_reverts(
-    market, registry, job_id, provider, stranger
+def test_close_auction_with_no_eligible_bid_left_cancels_and_the_walker_forfeits(
+    market, registry, gmkt, buyer, job_id, provider, stranger
 ):
     market.bid(job_id, LOW, {"from": provider})
     registry.deregister({"from": provider})
+    stake = registry.providerInfo(provider)["stake"]
     chain.sleep(HOUR + 5)
 
-    with brownie.reverts(err("JobMarketNoEligibleBid", job_id)):
-        market.closeAuction(job_id, {"from": stranger})
+    tx = market.closeAuction(job_id, {"from": stranger})
+
+    assert market.jobOf(job_id)["state"] == JobState.CANCELLED
+    # Half (bidForfeitBps) of the job's 10 GMKT collateral, from the walker's stake to the buyer.
+    forfeit = COLLATERAL // 2
+    assert tx.events["BidForfeited"]["amount"] == forfeit
+    assert registry.providerInfo(provider)["stake"] == stake - forfeit
+    assert gmkt.balanceOf(buyer) == MAX_PRICE + forfeit
+    assert registry.providerInfo(provider)["jailedUntil"] > tx.timestamp
+
+
+def test_a_walked_away_lowest_bid_forfeits_and_the_next_eligible_bid_wins(
+    market, registry, gmkt, buyer, job_id, provider, provider2, stranger
+):
+    market.bid(job_id, LOW, {"from": provider})
+    market.bid(job_id, HIGH, {"from": provider2})
+    registry.deregister({"from": provider})
+    chain.sleep(HOUR + 5)
+
+    tx = market.closeAuction(job_id, {"from": stranger})
+
+    assert tx.events["JobMatched"]["provider"] == provider2
+    assert tx.events["BidForfeited"]["provider"] == provider
+    assert tx.events["BidForfeited"]["amount"] == COLLATERAL // 2
+
+
+def test_an_eligible_lowest_bid_losing_a_tie_forfeits_nothing(
+    market, reputation, reputation_writer, gmkt, job_id, provider, provider2, stranger
+):
+    # provider bids first, provider2 wins the tie on reputation: nobody walked away.
+    reputation.recordSuccess(provider2, gmkt, 1, {"from": reputation_writer})
+    market.bid(job_id, PRICE, {"from": provider})
+    market.bid(job_id, PRICE, {"from": provider2})
+    chain.sleep(HOUR + 5)
+
+    tx = market.closeAuction(job_id, {"from": stranger})
+
+    assert tx.events["JobMatched"]["provider"] == provider2
+    assert "BidForfeited" not in tx.events
 
 
 # When the better reputation bids first, a later bid at the same price from a provider with a

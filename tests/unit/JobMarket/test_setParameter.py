@@ -20,6 +20,7 @@ BOUNDS = [
     ("maxBiddingPeriod", 60, 365 * DAY),
     ("maxBidsPerJob", 1, 64),
     ("maxBuyerStrikes", 1, 100),
+    ("bidForfeitBps", 1, 10_000),
 ]
 NAMES = [name for name, _, _ in BOUNDS]
 WITH_FLOOR = [bounds for bounds in BOUNDS if bounds[1] > 0]
