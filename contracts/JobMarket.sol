@@ -179,7 +179,7 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     /// wins, ties go to the higher reputation, then to the earlier bid; with no eligible bid (or
     /// none at all) the job is cancelled and the buyer refunded in full. If the lowest bid's
     /// bidder is not eligible any more, it forfeits `bidForfeitBps` of the job's collateral from
-    /// its stake to the buyer (`MarketDisputes.forfeitBid`). Not while paused.
+    /// its stake to the buyer (`MarketDisputes.closeRanked`). Not while paused.
     /// @param jobId The job.
     function closeAuction(uint256 jobId) external whenNotPaused nonReentrant {
         JobEscrow.StoredJob storage job = _openAuction(jobId);
