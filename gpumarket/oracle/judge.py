@@ -149,8 +149,8 @@ def fetch_result(
     sha256 on-chain, so any source the provider names that serves those bytes proves it, and a
     flood of one host (the buyer's, say) does not hide it. The first source whose bytes hash to
     the claim wins; else, when a source was unreachable, Unreachable (tried again later); else
-    what the last one answered (None, or bytes that do not hash). `deadline` is monotonic; each
-    source gets an equal share of the time left."""
+    bytes that do not hash, if a source served some, or None and the last refusal. `deadline`
+    is monotonic; each source gets an equal share of the time left."""
     artifact: bytes | None = None
     note = "no source"
     unreachable: Unreachable | None = None
@@ -165,7 +165,8 @@ def fetch_result(
             continue
         if body is not None and hashlib.sha256(body).digest() == claim.result_hash:
             return body, "ok"
-        artifact, note = body, why
+        if body is not None or artifact is None:  # bytes that do not hash are the evidence
+            artifact, note = body, why
     if unreachable is not None:
         raise unreachable
     return artifact, note

@@ -160,6 +160,9 @@ class Oracle:
             ballot = self.evaluate(challenge_id)
             if ballot is not None:
                 ballots.append(ballot)
+        still_open = {challenge_id for challenge_id, _ in self.store.open_challenges()}
+        for closed in self.retries.keys() - still_open:
+            del self.retries[closed]
         sent = self.send(ballots)
         for ready in self.judged(self.step_wait):
             sent += self.send(ready)
@@ -453,6 +456,7 @@ class Oracle:
     def status(self) -> dict[str, Any]:
         report = status_of(self.store, self.scanner.cursor(), self.client.head(), self.me)
         report["judging"] = sorted({challenge_id for challenge_id, _, _ in self.judging})
+        report["unreachable"] = sorted(self.retries)
         return report
 
 
