@@ -295,6 +295,23 @@ def test_a_provider_that_goes_dark_is_failed_once_its_wait_is_over_and_slashed(
     }
 
 
+def test_an_oracle_that_first_looks_after_the_wait_does_not_fail_on_one_try(
+    market, submitted, fronts, oracles
+):
+    dark = CappedFront(None)
+    fronts.append(dark)
+    job_id, _ = submitted(dark.url)
+    mine_at(market.jobOf(job_id)["windowStart"] + 60)  # the oracle was down the whole wait
+    oracle = oracles(3, **{**FAST, "reveal_timeout": 1.5})[0]
+
+    started = time.monotonic()
+    assert oracle.step() == []  # its first try: unreachable, but one try proves little
+    [ballot] = step_for([oracle], 10, until_ballots=1)
+
+    assert not ballot.ok
+    assert time.monotonic() - started >= 1.5  # `reveal_timeout` of its own tries first
+
+
 def test_an_unreachable_provider_is_tried_again_with_a_backoff(submitted, oracles):
     peer = HostilePeer()
     try:
