@@ -154,7 +154,7 @@ def step_for(oracles, seconds, until_ballots=None):
 def flooded(front, floods):
     """The buyer's flood, holding every slot of `front`."""
     served = front.served
-    flood = Flood(front.url, connections=2 * SLOTS)
+    flood = Flood(front.url, connections=2 * SLOTS, every=0.5)
     floods.append(flood)
     ends = time.monotonic() + 10
     while front.served < served + SLOTS and time.monotonic() < ends:
