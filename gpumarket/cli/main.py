@@ -7,9 +7,11 @@ from gpumarket.cli.agent import agent
 from gpumarket.cli.bench import bench
 from gpumarket.cli.buyer import buyer
 from gpumarket.cli.deploy import deploy
+from gpumarket.cli.dev import dev
 from gpumarket.cli.market import market
 from gpumarket.cli.oracle import oracle
 from gpumarket.cli.provider import provider
+from gpumarket.cli.token import token
 
 
 @click.group()
@@ -25,6 +27,8 @@ main.add_command(deploy)
 main.add_command(provider)
 main.add_command(buyer)
 main.add_command(market)
+main.add_command(token)
+main.add_command(dev)
 
 if __name__ == "__main__":
     main()

@@ -158,6 +158,18 @@ class Session:
             raise CliError("name the account with --account or --address")
         return resolved
 
+    def address(self, text: str, what: str) -> str:
+        """An address given as 0x hex or as an account name (devN on a dev chain, a keystore
+        account), read without unlocking anything."""
+        if is_hex_address(text):
+            return to_checksum_address(text)
+        if text[:2].lower() == "0x" or not text.strip():
+            raise CliError(f"{what} {text!r} is not an address")
+        resolved = address_of(text, self.chain_id)
+        if resolved is None:  # pragma: no cover - a name always resolves or raises
+            raise CliError(f"{what} {text!r} is not an address")
+        return resolved
+
     # ---- logs and tokens
 
     def logs(self) -> list[tuple[str, EventData]]:
@@ -261,6 +273,10 @@ class Session:
 
     # ---- sending
 
+    def send_eth(self, to: str, wei: int, step: str) -> TxReceipt:
+        """Send `wei` of the chain's native coin to `to`, like `send` (pre-flight included)."""
+        return self.send(cast(ContractFunction, EthTransfer(self.client, to, wei)), step)
+
     def send(
         self,
         fn: ContractFunction | ContractConstructor,
@@ -343,6 +359,22 @@ class Session:
 
     def when(self, timestamp: int) -> str:
         return format_time(timestamp) if timestamp else "-"
+
+
+class EthTransfer:
+    """A plain value transfer shaped like a contract call, so ChainClient.transact (pre-flight,
+    sign, send, receipt) sends it as it sends everything else."""
+
+    def __init__(self, client: ChainClient, to: str, wei: int) -> None:
+        self._client = client
+        self._fields: dict[str, Any] = {"to": to_checksum_address(to), "value": wei, "data": "0x"}
+        self.fn_name = f"send {wei} wei to {to}"
+
+    def estimate_gas(self, tx: dict[str, Any]) -> int:
+        return int(self._client.w3.eth.estimate_gas(cast(Any, {**tx, **self._fields})))
+
+    def build_transaction(self, tx: dict[str, Any]) -> dict[str, Any]:
+        return {**tx, **self._fields}
 
 
 def _json_default(value: object) -> str:

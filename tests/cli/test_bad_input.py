@@ -605,3 +605,87 @@ def test_offer_of_a_provider_in_another_region_is_not_eligible(
         result = cli("provider", "bid", job_id, "1", "--account", dev(provider))
 
     refused(result, f"job {job_id} must run in DE; {provider.address} is in US")
+
+
+# ------------------------------------------------------------------ tokens and dev chains
+
+TOKEN_AND_DEV_CASES = [
+    pytest.param(
+        ["token", "transfer", "GMKT", "dev5", "1"],
+        "{me} holds 0 GMKT; the transfer needs 1 GMKT",
+        id="transfer-beyond-balance",
+    ),
+    pytest.param(
+        ["token", "transfer", "GMKT", "0x12", "1"],
+        "recipient '0x12' is not an address",
+        id="transfer-to-a-bad-address",
+    ),
+    pytest.param(
+        ["token", "transfer", "GMKT", "dev5", "0"],
+        "amount must be more than zero",
+        id="transfer-of-zero",
+    ),
+    pytest.param(
+        ["token", "approve", "DAI", "JobMarket", "1"],
+        "unknown token 'DAI': the allowlisted tokens are GMKT, USDC",
+        id="approve-unknown-token",
+    ),
+    pytest.param(
+        ["token", "approve", "GMKT", "JobMarket", "0"],
+        "the allowance of JobMarket for GMKT is already 0 GMKT",
+        id="approve-unchanged",
+    ),
+    pytest.param(
+        ["dev", "fund", "dev5", "--gmkt", "1"],
+        "{me} holds 0 GMKT; funding needs 1 GMKT",
+        id="fund-beyond-balance",
+    ),
+    pytest.param(
+        ["dev", "time-travel", "soon"],
+        "duration 'soon' is not a duration such as 90s, 15m, 2h or 1d",
+        id="time-travel-not-a-duration",
+    ),
+    pytest.param(
+        ["dev", "time-travel", "0s"], "duration 0s must be more than zero", id="time-travel-zero"
+    ),
+    pytest.param(
+        ["dev", "time-travel", "53w"],
+        "duration 53w is more than a year; travel in smaller steps",
+        id="time-travel-too-far",
+    ),
+]
+
+
+@pytest.mark.parametrize("args, message", TOKEN_AND_DEV_CASES)
+def test_token_and_dev_input_is_refused(cli, unchanged, stranger, args, message):
+    sender = [] if args[1] == "time-travel" else ["--account", dev(stranger)]
+
+    with unchanged(stranger):
+        result = cli(*args, *sender)
+
+    refused(result, message.format(me=stranger.address))
+
+
+def test_dev_fund_of_an_over_precise_stablecoin_amount_is_refused(
+    cli, unchanged, governance, stranger, stablecoin_deployment
+):
+    with unchanged(governance):
+        result = cli(
+            "dev", "fund", dev(stranger), "--usdc", "1.0000001", "--account", dev(governance),
+            "--deployment", stablecoin_deployment,
+        )  # fmt: skip
+
+    refused(result, "the USDC amount 1.0000001 has more decimals than USDC allows (6)")
+
+
+def test_dev_fund_of_the_stablecoin_without_one_in_the_deployment_is_refused(
+    cli, unchanged, governance, stranger, deployment_file
+):
+    with unchanged(governance):
+        result = cli("dev", "fund", dev(stranger), "--usdc", "5", "--account", dev(governance))
+
+    refused(
+        result,
+        f"{deployment_file} records no test stablecoin; deploy again on the dev chain without "
+        "--no-test-stablecoin",
+    )
