@@ -11,5 +11,6 @@ What every chain command shares:
 
 The commands: buyer/ and provider/ (a module per group of subcommands), market.py, deploy.py,
 token.py (balances, transfers, allowances on any network), dev.py (dev chains only: funding and
-time travel), and the services' agent.py, oracle.py and bench.py.
+time travel), arbiter.py (resolve disputes), admin.py (pause, tokens, parameters), and the
+services' agent.py, oracle.py and bench.py.
 """

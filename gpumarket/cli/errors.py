@@ -59,6 +59,23 @@ def wrong_state(job_id: int, state: int, needs: tuple[JobState, ...]) -> str:
     return f"{sentence}; this needs {needs_text(needs)}" if needs else sentence
 
 
+def _name32(raw: Any) -> str:
+    return bytes(raw).rstrip(b"\0").decode("ascii", "replace")
+
+
+def _unknown_parameter(contract: str, name: Any) -> str:
+    return f"{contract} has no parameter {_name32(name)!r}"
+
+
+def _out_of_bounds(args: tuple[Any, ...], hints: Hints) -> str:
+    """(name, value, min, max); `hints.amount` formats the parameter's unit."""
+    name, value, low, high = args
+    return (
+        f"{_name32(name)} {hints.amount(value)} is out of bounds: it must be between "
+        f"{hints.amount(low)} and {hints.amount(high)}"
+    )
+
+
 _NOT_ELIGIBLE = (
     "{p} is not eligible for job {j}: check the offer (GPU model, region, VRAM, free GPUs), the "
     "price in the job's token, the free stake for collateral, jail and reputation"
@@ -120,6 +137,8 @@ _SENTENCES: dict[str, Callable[[tuple[Any, ...], Hints], str]] = {
         f"job {a[0]} cannot be settled before {format_time(a[1])}"
     ),
     "JobMarketNothingToClaim": lambda a, h: f"{a[0]} has nothing to claim in {h.name(a[1])}",
+    "JobMarketUnknownParameter": lambda a, h: _unknown_parameter("JobMarket", a[0]),
+    "JobMarketParameterOutOfBounds": lambda a, h: _out_of_bounds(a, h),
     # ---- ProviderRegistry
     "ProviderRegistryZeroAmount": lambda a, h: "the amount must be more than zero",
     "ProviderRegistryInsufficientFreeStake": lambda a, h: (
@@ -149,8 +168,16 @@ _SENTENCES: dict[str, Callable[[tuple[Any, ...], Hints], str]] = {
         f"{a[0]} has {a[2]} free GPUs; {a[1]} are needed"
     ),
     "ProviderRegistryJailed": lambda a, h: f"{a[0]} is jailed until {format_time(a[1])}",
+    "ProviderRegistryUnknownParameter": lambda a, h: _unknown_parameter("ProviderRegistry", a[0]),
+    "ProviderRegistryParameterOutOfBounds": lambda a, h: _out_of_bounds(a, h),
+    # ---- BenchmarkRegistry, OracleCouncil
+    "BenchmarkRegistryUnknownParameter": lambda a, h: _unknown_parameter("BenchmarkRegistry", a[0]),
+    "BenchmarkRegistryParameterOutOfBounds": lambda a, h: _out_of_bounds(a, h),
+    "OracleCouncilUnknownParameter": lambda a, h: _unknown_parameter("OracleCouncil", a[0]),
+    "OracleCouncilParameterOutOfBounds": lambda a, h: _out_of_bounds(a, h),
     # ---- OpenZeppelin
     "EnforcedPause": lambda a, h: "the contract is paused; try again once it is unpaused",
+    "ExpectedPause": lambda a, h: "the contract is not paused",
     "ERC20InsufficientBalance": lambda a, h: (
         f"{a[0]} holds {h.amount(a[1])}; {h.amount(a[2])} is needed"
     ),

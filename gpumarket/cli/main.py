@@ -3,7 +3,9 @@
 import click
 
 from gpumarket import __version__
+from gpumarket.cli.admin import admin
 from gpumarket.cli.agent import agent
+from gpumarket.cli.arbiter import arbiter
 from gpumarket.cli.bench import bench
 from gpumarket.cli.buyer import buyer
 from gpumarket.cli.deploy import deploy
@@ -29,6 +31,8 @@ main.add_command(buyer)
 main.add_command(market)
 main.add_command(token)
 main.add_command(dev)
+main.add_command(arbiter)
+main.add_command(admin)
 
 if __name__ == "__main__":
     main()

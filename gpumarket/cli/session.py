@@ -134,6 +134,14 @@ class Session:
         )
         return int(block["timestamp"])
 
+    def require_role(self, name: str, role: str, what: str) -> None:
+        """Refuse unless the sender holds `role` (a role constant's name) on contract `name`."""
+        functions = self.contract(name).functions
+        role_id = self.call(getattr(functions, role)())
+        me = self.sender.address
+        if not self.call(functions.hasRole(role_id, me)):
+            raise CliError(f"{me} lacks {role} on {name}; {what}")
+
     def require_unpaused(self, name: str, what: str) -> None:
         if self.call(self.contract(name).functions.paused()):
             raise CliError(f"the {what} is paused; try again once it is unpaused")

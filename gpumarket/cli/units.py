@@ -219,3 +219,24 @@ def parse_region(text: str, *, allow_any: bool = False) -> str:
     if len(code) != 2 or not code.isalpha() or not code.isascii():
         raise ValueError(f"region {text!r} is not an ISO 3166 alpha-2 code such as DE or US")
     return code
+
+
+def parse_url(text: str, *, what: str) -> str:
+    """An http(s) URL with a host, checked by a real parser (urllib's), as given: a space,
+    another scheme, a missing host or a bad port is refused with the reason."""
+    from urllib.parse import urlsplit
+
+    if any(c.isspace() for c in text):
+        raise ValueError(f"{what} {text!r} is not an http(s) URL: it contains a space")
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"{what} {text!r} is not an http(s) URL: its port is invalid") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError(f"{what} {text!r} is not an http(s) URL")
+    if not parts.hostname:
+        raise ValueError(f"{what} {text!r} is not an http(s) URL: it names no host")
+    if port == 0:
+        raise ValueError(f"{what} {text!r} is not an http(s) URL: its port is invalid")
+    return text

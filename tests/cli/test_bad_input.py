@@ -689,3 +689,178 @@ def test_dev_fund_of_the_stablecoin_without_one_in_the_deployment_is_refused(
         f"{deployment_file} records no test stablecoin; deploy again on the dev chain without "
         "--no-test-stablecoin",
     )
+
+
+# ------------------------------------------------------------------ roles: submit, resolve, admin
+
+
+@pytest.fixture
+def disputed_job(running_job, rich_buyer, provider, market, gmkt):
+    market.submitResult(running_job, b"\x11" * 32, "http://r", {"from": provider})
+    gmkt.approve(market, 10 * GMKT, {"from": rich_buyer})
+    market.dispute(running_job, {"from": rich_buyer})
+    return running_job
+
+
+SUBMIT = ("--hash", "0x" + "11" * 32, "--uri", "http://10.0.0.7:9000/results/1")
+
+SUBMIT_CASES = [
+    pytest.param(
+        ["--uri", "http://r/1"],
+        "name the result with exactly one of --file PATH and --hash 0x...",
+        id="no-result",
+    ),
+    pytest.param(
+        ["--hash", "0x12", "--uri", "http://r/1"],
+        "result hash '0x12' is not 32 bytes of hex",
+        id="short-hash",
+    ),
+    pytest.param(
+        ["--file", "/nonexistent/result.bin", "--uri", "http://r/1"],
+        "cannot read the result /nonexistent/result.bin: No such file or directory",
+        id="missing-file",
+    ),
+    pytest.param(
+        replace_option(SUBMIT, "--uri", "http://r example/1"),
+        "result URI 'http://r example/1' is not an http(s) URL: it contains a space",
+        id="uri-with-a-space",
+    ),
+    pytest.param(
+        replace_option(SUBMIT, "--uri", "ftp://r/1"),
+        "result URI 'ftp://r/1' is not an http(s) URL",
+        id="uri-not-http",
+    ),
+    pytest.param(
+        replace_option(SUBMIT, "--uri", "http:///1"),
+        "result URI 'http:///1' is not an http(s) URL: it names no host",
+        id="uri-without-host",
+    ),
+]
+
+
+@pytest.mark.parametrize("args, message", SUBMIT_CASES)
+def test_submit_input_is_refused(cli, unchanged, provider, running_job, args, message):
+    with unchanged(provider):
+        result = cli("provider", "submit", running_job, *args, "--account", dev(provider))
+
+    refused(result, message)
+
+
+def test_submit_by_another_account_than_the_provider_is_refused(
+    cli, unchanged, stranger, running_job
+):
+    with unchanged(stranger):
+        result = cli("provider", "submit", running_job, *SUBMIT, "--account", dev(stranger))
+
+    refused(result, f"{stranger.address} is not the provider of job {running_job}")
+
+
+def test_submit_after_the_result_deadline_is_refused(cli, unchanged, provider, running_job, market):
+    deadline = market.resultDeadlineOf(running_job)
+    chain.sleep(deadline - chain.time() + 10)
+    chain.mine()
+
+    with unchanged(provider):
+        result = cli("provider", "submit", running_job, *SUBMIT, "--account", dev(provider))
+
+    refused(result, f"the deadline of job {running_job} passed at {format_time(deadline)}")
+
+
+def test_resolve_by_someone_without_the_arbiter_role_is_refused(
+    cli, unchanged, stranger, disputed_job
+):
+    with unchanged(stranger):
+        result = cli(
+            "arbiter", "resolve", disputed_job, "--buyer-at-fault", "--account", dev(stranger)
+        )
+
+    refused(
+        result,
+        f"{stranger.address} lacks ARBITER_ROLE on JobMarket; only an arbiter resolves disputes",
+    )
+
+
+def test_resolve_without_saying_who_is_at_fault_is_refused(cli, unchanged, arbiter, disputed_job):
+    with unchanged(arbiter):
+        result = cli("arbiter", "resolve", disputed_job, "--account", dev(arbiter))
+
+    refused(result, "say who is at fault: --provider-at-fault or --buyer-at-fault")
+
+
+def test_resolve_of_a_job_that_is_not_disputed_is_refused(cli, unchanged, arbiter, running_job):
+    with unchanged(arbiter):
+        result = cli(
+            "arbiter", "resolve", running_job, "--provider-at-fault", "--account", dev(arbiter)
+        )
+
+    refused(result, f"job {running_job} is RUNNING; this needs DISPUTED")
+
+
+ADMIN_CASES = [
+    pytest.param(
+        ["set-parameter", "protocolFeeBps", "2000"],
+        "protocolFeeBps 2000 bps is out of bounds: it must be between 0 bps and 1500 bps",
+        id="parameter-out-of-bounds",
+    ),
+    pytest.param(
+        ["set-parameter", "resultGrace", "30s"],
+        "resultGrace 30s is out of bounds: it must be between 1m and 1w",
+        id="duration-out-of-bounds",
+    ),
+    pytest.param(
+        ["set-parameter", "feeBps", "1"],
+        "unknown parameter 'feeBps'; the known ones are {known} (name the contract with "
+        "--contract for another)",
+        id="unknown-parameter",
+    ),
+    pytest.param(
+        ["set-parameter", "feeBps", "1", "--contract", "JobMarket"],
+        "JobMarket has no parameter 'feeBps'",
+        id="unknown-parameter-of-a-contract",
+    ),
+    pytest.param(
+        ["set-parameter", "disputeWindow", "soon"],
+        "value 'soon' is not a duration such as 90s, 15m, 2h or 1d",
+        id="parameter-not-a-duration",
+    ),
+    pytest.param(
+        ["set-parameter", "maxBidsPerJob", "2.5"],
+        "value '2.5' is not a whole number",
+        id="parameter-not-whole",
+    ),
+    pytest.param(
+        ["allow-token", "USDC"],
+        "allowing a token needs its minimum dispute bond: --bond-min AMOUNT",
+        id="allow-without-bond",
+    ),
+    pytest.param(
+        ["allow-token", "USDC", "--bond-min", "10"],
+        "USDC is already allowlisted with a bond minimum of 10 USDC",
+        id="allow-unchanged",
+    ),
+    pytest.param(["unpause", "market"], "the market is already unpaused", id="unpause-unpaused"),
+]
+
+
+@pytest.mark.parametrize("args, message", ADMIN_CASES)
+def test_admin_input_is_refused(cli, unchanged, governance, usdc, args, message):
+    from gpumarket.cli.admin import PARAMETERS
+
+    with unchanged(governance):
+        result = cli("admin", *args, "--account", dev(governance))
+
+    refused(result, message.format(known=", ".join(sorted(PARAMETERS))))
+
+
+@pytest.mark.parametrize(
+    "args, role",
+    [(["pause"], "PAUSER_ROLE"), (["set-parameter", "protocolFeeBps", "100"], "GOVERNOR_ROLE")],
+)
+def test_admin_without_the_role_is_refused(cli, unchanged, stranger, args, role):
+    with unchanged(stranger):
+        result = cli("admin", *args, "--account", dev(stranger))
+
+    what = (
+        "only a pauser may pause it" if role == "PAUSER_ROLE" else "only governance sets parameters"
+    )
+    refused(result, f"{stranger.address} lacks {role} on JobMarket; {what}")
