@@ -4,7 +4,6 @@ from its match to its settlement, and payouts a token refused to deliver."""
 from __future__ import annotations
 
 import click
-from eth_utils.address import is_hex_address, to_checksum_address
 from web3.types import TxReceipt
 
 from gpumarket.chain.types import JobState
@@ -30,10 +29,9 @@ def _own_job(session: Session, job_id: int, *needs: JobState) -> Job:
 @click.argument("job_id", type=int)
 @click.argument("provider")
 def accept(session: Session, job_id: int, provider: str) -> None:
-    """Accept PROVIDER's bid on your job JOB_ID (any time while it is open)."""
-    if not is_hex_address(provider):
-        raise CliError(f"provider {provider!r} is not an address")
-    provider = to_checksum_address(provider)
+    """Accept PROVIDER's bid (an address or an account name) on your job JOB_ID (any time while
+    it is open)."""
+    provider = session.address(provider, "provider")
     job = _own_job(session, job_id, JobState.OPEN)
     market = session.contract("JobMarket").functions
     if provider not in {b["provider"] for b in session.structs(market.bidsOf(job_id))}:
