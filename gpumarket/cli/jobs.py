@@ -36,6 +36,22 @@ def spec_of(session: Session, job_id: int) -> JobSpec:
     return job_spec(fn, session.call(fn))
 
 
+#: The states `finalize` settles from.
+FINALIZABLE = (JobState.SUBMITTED, JobState.VERIFIED, JobState.DISPUTED)
+
+
+def finalize_from(session: Session, job_id: int, job: Job) -> int:
+    """When `finalize` may settle job `job_id`: the end of its dispute window (`windowEndOf`), or
+    once disputed the arbitration timeout (`arbitrationEndOf`); 0 in a state it does not
+    settle from."""
+    if job.state not in FINALIZABLE:
+        return 0
+    market = session.contract("JobMarket").functions
+    if job.state == JobState.DISPUTED:
+        return int(session.call(market.arbitrationEndOf(job_id)))
+    return int(session.call(market.windowEndOf(job_id)))
+
+
 def require_state(job_id: int, job: Job, *needs: JobState) -> None:
     """Refuse, in words, unless `job` is in one of the states `needs`."""
     if job.state not in needs:

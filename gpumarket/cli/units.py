@@ -86,6 +86,39 @@ def format_time(timestamp: int) -> str:
     return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(timestamp))
 
 
+def iso_time(timestamp: int) -> str:
+    """A chain timestamp in ISO 8601, UTC (`2026-12-02T06:00:00Z`)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp))
+
+
+def format_span(seconds: int) -> str:
+    """A length of time in its two largest units: "1d 2h", "3h 20m", "45m", "30s"."""
+    seconds = abs(seconds)
+    parts: list[str] = []
+    for unit in ("d", "h", "m", "s"):
+        size = _SECONDS[unit]
+        if seconds >= size or (unit == "s" and not parts):
+            parts.append(f"{seconds // size}{unit}")
+            seconds %= size
+    return " ".join(parts[:2])
+
+
+def time_left(timestamp: int, now: int) -> str:
+    """When `timestamp` is, seen from `now`: "in 3h 20m", "2h ago" or "now"."""
+    if timestamp == now:
+        return "now"
+    span = format_span(timestamp - now)
+    return f"in {span}" if timestamp > now else f"{span} ago"
+
+
+def time_json(timestamp: int, now: int) -> dict[str, Any] | None:
+    """A chain timestamp for JSON: ISO 8601 and the Unix value beside it, and the seconds left
+    (negative once passed); None for 0, a time that is not set."""
+    if not timestamp:
+        return None
+    return {"iso": iso_time(timestamp), "unix": timestamp, "seconds_left": timestamp - now}
+
+
 # ------------------------------------------------------------------ tokens
 
 

@@ -9,7 +9,13 @@ from web3.types import TxReceipt
 from gpumarket.chain.types import JobState
 from gpumarket.chain.views import ZERO_ADDRESS, Job
 from gpumarket.cli.errors import CliError, explain
-from gpumarket.cli.jobs import eligibility_problem, job_of, require_state
+from gpumarket.cli.jobs import (
+    FINALIZABLE,
+    eligibility_problem,
+    finalize_from,
+    job_of,
+    require_state,
+)
 from gpumarket.cli.options import chain_command
 from gpumarket.cli.session import Session
 from gpumarket.cli.units import Token
@@ -138,14 +144,11 @@ def dispute(session: Session, job_id: int, no_approve: bool) -> None:
 @click.argument("job_id", type=int)
 def finalize(session: Session, job_id: int) -> None:
     """Settle JOB_ID after its dispute window (or an unresolved dispute's timeout): anyone."""
-    needs = (JobState.SUBMITTED, JobState.VERIFIED, JobState.DISPUTED)
+    needs = FINALIZABLE
     job = job_of(session, job_id)
     require_state(job_id, job, *needs)
     market = session.contract("JobMarket").functions
-    if job.state == JobState.DISPUTED:
-        ready_at = int(session.call(market.arbitrationEndOf(job_id)))
-    else:
-        ready_at = int(session.call(market.windowEndOf(job_id)))
+    ready_at = finalize_from(session, job_id, job)
     if session.now() < ready_at:
         raise CliError(explain(("JobMarketDeadlineNotReached", (job_id, ready_at))))
     token = session.token(job.token)
