@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict, cast
 
@@ -22,7 +23,7 @@ from web3.contract import Contract
 from web3.contract.contract import ContractConstructor, ContractFunction
 from web3.exceptions import ContractCustomError, ContractLogicError, Web3RPCError
 from web3.logs import DISCARD
-from web3.types import EventData, TxReceipt
+from web3.types import EventData, Nonce, TxParams, TxReceipt, Wei
 
 from gpumarket.chain.client import ChainClient, ChainError, RetryPolicy, RpcUnavailable
 from gpumarket.chain.deployment import DEV_CHAIN_IDS, Deployment, deployment_path
@@ -47,6 +48,16 @@ class Sent(TypedDict):
     hash: str
     block: int
     gas_used: int
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """What simulated steps did: the gas each used and what each returned, and the values of
+    the view calls read after them."""
+
+    gas: list[int]
+    returned: list[Any]
+    reads: list[Any]
 
 
 class Session:
@@ -255,29 +266,102 @@ class Session:
     def allowance(self, token: Token, owner: str, spender: str) -> int:
         return int(self.call(token.contract.functions.allowance(owner, spender)))
 
-    def ensure_allowance(
+    def approval_steps(
         self, token: Token, spender_name: str, amount: int, what: str, *, may_approve: bool
-    ) -> str:
-        """Make sure `spender_name` may pull `amount` of `token` from the sender: "allowance" when
-        it already may, "approve" after an approve step this shows; an error without approving."""
+    ) -> list[tuple[ContractFunction, str]]:
+        """The approve steps (none, or a reset and an approve) that let `spender_name` pull
+        `amount` of `token` from the sender; an error when some are needed and not allowed."""
         spender = self.contract(spender_name).address
         current = self.allowance(token, self.sender.address, spender)
         if current >= amount:
-            return "allowance"
+            return []
         if not may_approve:
             raise CliError(
                 f"the allowance of {spender_name} for {token.symbol} is {token.format(current)}; "
                 f"{what} needs {token.format(amount)} (run without --no-approve to approve it)"
             )
         functions = token.contract.functions
+        steps = []
         if current != 0:
             # Some tokens (USDT) refuse to change one non-zero allowance into another.
-            self.send(functions.approve(spender, 0), f"reset the {token.symbol} allowance")
-        self.send(
-            functions.approve(spender, amount),
-            f"approve {token.format(amount)} for {spender_name}",
+            steps.append((functions.approve(spender, 0), f"reset the {token.symbol} allowance"))
+        steps.append(
+            (
+                functions.approve(spender, amount),
+                f"approve {token.format(amount)} for {spender_name}",
+            )
         )
-        return "approve"
+        return steps
+
+    def ensure_allowance(
+        self, token: Token, spender_name: str, amount: int, what: str, *, may_approve: bool
+    ) -> str:
+        """Make sure `spender_name` may pull `amount` of `token` from the sender: "allowance" when
+        it already may, "approve" after an approve step this shows; an error without approving."""
+        steps = self.approval_steps(token, spender_name, amount, what, may_approve=may_approve)
+        for fn, step in steps:
+            self.send(fn, step)
+        return "approve" if steps else "allowance"
+
+    # ---- simulating
+
+    def simulate(
+        self,
+        steps: list[tuple[ContractFunction, str]],
+        reads: list[ContractFunction] | None = None,
+        hints: Hints | None = None,
+    ) -> Simulation | None:
+        """Run `steps` from the sender, then the view calls `reads`, in one simulated block on top
+        of the latest (`eth_simulateV1`): nothing is signed or sent. None when the node cannot
+        simulate. A step that would revert is refused in one sentence, as a pre-flight would."""
+        client = self.client
+        sender = self.sender.address
+        reads = reads or []
+        latest = client.rpc("eth_getBlockByNumber", lambda: client.w3.eth.get_block("latest"))
+        calls = [
+            {"from": sender, "to": fn.address, "data": _calldata(fn, sender)}
+            for fn in [*(fn for fn, _ in steps), *reads]
+        ]
+        request = {
+            "blockStateCalls": [
+                {
+                    "blockOverrides": {
+                        "number": hex(int(latest["number"]) + 1),
+                        "time": hex(int(latest["timestamp"]) + 1),
+                    },
+                    "calls": calls,
+                }
+            ],
+            "validation": False,
+        }
+        answer = client.rpc(
+            "eth_simulateV1",
+            lambda: client.w3.provider.make_request(
+                cast(Any, "eth_simulateV1"), [request, "latest"]
+            ),
+        )
+        if answer.get("error") or not answer.get("result"):
+            return None
+        results = answer["result"][0]["calls"]
+        for (_, step), outcome in zip(steps, results, strict=False):
+            if int(outcome.get("status", "0x0"), 16) != 1:
+                error = outcome.get("error") or {}
+                revert = client.errors.decode(error.get("data") or outcome.get("returnData"))
+                if revert is None:
+                    raise CliError(f"{step} would fail: {error.get('message', 'reverted')}")
+                raise CliError(explain(revert, hints or self.hints()))
+        codec = client.w3.codec
+
+        def value_of(fn: ContractFunction, outcome: dict[str, Any]) -> Any:
+            types = [o["type"] for o in fn.abi["outputs"]]
+            values = codec.decode(types, bytes.fromhex(outcome["returnData"][2:]))
+            return values[0] if len(values) == 1 else tuple(values)
+
+        return Simulation(
+            gas=[int(outcome["gasUsed"], 16) for outcome in results[: len(steps)]],
+            returned=[value_of(fn, o) for (fn, _), o in zip(steps, results, strict=False)],
+            reads=[value_of(fn, o) for fn, o in zip(reads, results[len(steps) :], strict=True)],
+        )
 
     # ---- sending
 
@@ -383,6 +467,20 @@ class EthTransfer:
 
     def build_transaction(self, tx: dict[str, Any]) -> dict[str, Any]:
         return {**tx, **self._fields}
+
+
+def _calldata(fn: ContractFunction, sender: str) -> str:
+    """The call data of `fn` (a contract call), built without asking the node anything."""
+    params: TxParams = {
+        "from": to_checksum_address(sender),
+        "gas": 0,
+        "gasPrice": Wei(0),
+        "nonce": Nonce(0),
+        "chainId": 1,
+    }
+    tx = fn.build_transaction(params)
+    data = tx["data"]
+    return data if isinstance(data, str) else "0x" + bytes(data).hex()
 
 
 def _json_default(value: object) -> str:
