@@ -136,9 +136,11 @@ def allow_token(session: Session, token_name: str, bond_min: str | None, remove:
     """Allowlist TOKEN (an address, or a known symbol) as a payment token, with its minimum
     dispute bond; or --remove it."""
     if remove and bond_min is not None:
-        raise CliError("--remove takes no --bond-min")
+        raise CliError("--remove takes no --bond-min", code="bad_input")
     if not remove and bond_min is None:
-        raise CliError("allowing a token needs its minimum dispute bond: --bond-min AMOUNT")
+        raise CliError(
+            "allowing a token needs its minimum dispute bond: --bond-min AMOUNT", code="bad_input"
+        )
     token = session.token(token_name)
     minimum = token.parse(bond_min, what="bond minimum", allow_zero=True) if bond_min else 0
     session.require_role("JobMarket", "GOVERNOR_ROLE", "only governance allowlists tokens")
@@ -184,7 +186,8 @@ def set_parameter(session: Session, name: str, value: str, contract: str | None)
     if known is None and contract is None:
         raise CliError(
             f"unknown parameter {name!r}; the known ones are {', '.join(sorted(PARAMETERS))} "
-            "(name the contract with --contract for another)"
+            "(name the contract with --contract for another)",
+            code="bad_input",
         )
     holder = contract or (known[0] if known else "JobMarket")
     unit = known[1] if known and known[0] == holder else COUNT

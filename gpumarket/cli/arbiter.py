@@ -31,7 +31,9 @@ def arbiter() -> None:
 def resolve(session: Session, job_id: int, provider_at_fault: bool | None) -> None:
     """Resolve the dispute of JOB_ID: fail it or settle it, and pay out the bond."""
     if provider_at_fault is None:
-        raise CliError("say who is at fault: --provider-at-fault or --buyer-at-fault")
+        raise CliError(
+            "say who is at fault: --provider-at-fault or --buyer-at-fault", code="bad_input"
+        )
     job = job_of(session, job_id)
     require_state(job_id, job, JobState.DISPUTED)
     session.require_role("JobMarket", "ARBITER_ROLE", "only an arbiter resolves disputes")

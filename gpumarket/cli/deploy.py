@@ -104,21 +104,25 @@ def deploy(
     On a dev chain it also deploys and allowlists a 6-decimal test stablecoin (USDC) that
     `gpumarket dev fund` mints."""
     if len(oracles) > MAX_ORACLES:
-        raise CliError(f"the council takes at most {MAX_ORACLES} oracles; {len(oracles)} given")
+        raise CliError(
+            f"the council takes at most {MAX_ORACLES} oracles; {len(oracles)} given",
+            code="bad_input",
+        )
     supply_units = parse_amount(supply, 18, "GMKT", what="supply")
 
     bare = _bare_client(session)
     session.use_client(bare)
     members = [session.address(o, "oracle") for o in oracles]
     if len(set(members)) != len(members):
-        raise CliError("an oracle is named twice")
+        raise CliError("an oracle is named twice", code="bad_input")
     if quorum is not None and not members:
-        raise CliError("--quorum needs the council's members (--oracle)")
+        raise CliError("--quorum needs the council's members (--oracle)", code="bad_input")
     if members:
         quorum = majority(len(members)) if quorum is None else quorum
         if not len(members) // 2 < quorum <= len(members):
             raise CliError(
-                f"quorum {quorum} of {len(members)} oracles must be more than half and at most all"
+                f"quorum {quorum} of {len(members)} oracles must be more than half and at most all",
+                code="bad_input",
             )
     arbiter_address = _address(session, arbiter, "arbiter")
     verifier_address = _address(session, verifier, "verifier")
@@ -313,7 +317,8 @@ def _bare_client(session: Session) -> ChainClient:
     if expected is not None and expected != chain_id:
         raise CliError(
             f"wrong network: {session.rpc_url} serves chain {chain_id}, but Brownie's config says "
-            f"{session.options.network} is chain {expected}; nothing was deployed"
+            f"{session.options.network} is chain {expected}; nothing was deployed",
+            code="wrong_network",
         )
     return ChainClient(
         session.rpc_url,
@@ -338,5 +343,6 @@ def _refuse_overwrite(session: Session, client: ChainClient, force: bool) -> Non
     if code:
         raise CliError(
             f"{path} already records a deployment on chain {existing.chain_id} whose contracts "
-            "exist; pass --force to replace it"
+            "exist; pass --force to replace it",
+            code="deployment",
         )

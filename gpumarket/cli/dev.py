@@ -39,7 +39,8 @@ def dev_chain_only(chain_id: int, what: str) -> None:
         known = ", ".join(str(c) for c in sorted(DEV_CHAIN_IDS))
         raise CliError(
             f"{what} works only on dev chains (chain ids {known}); chain {chain_id} is not one, "
-            "so nothing was sent"
+            "so nothing was sent",
+            code="not_a_dev_chain",
         )
 
 
@@ -60,7 +61,10 @@ def _request(client: ChainClient, method: str, params: list[Any]) -> Any:
     """A dev-chain JSON-RPC method web3 has no call for; an error answer is the node's refusal."""
     answer = client.rpc(method, lambda: client.w3.provider.make_request(method, params))  # type: ignore[arg-type]
     if answer.get("error"):
-        raise CliError(f"the node refused {method}: {answer['error'].get('message', answer)}")
+        raise CliError(
+            f"the node refused {method}: {answer['error'].get('message', answer)}",
+            code="chain_error",
+        )
     return answer.get("result")
 
 
@@ -159,9 +163,12 @@ def time_travel(duration: str, network: str, rpc_url: str | None, as_json: bool)
     def travel() -> None:
         seconds = parse_duration(duration, what="duration")
         if seconds <= 0:
-            raise CliError(f"duration {duration} must be more than zero")
+            raise CliError(f"duration {duration} must be more than zero", code="bad_input")
         if seconds > MAX_TRAVEL:
-            raise CliError(f"duration {duration} is more than a year; travel in smaller steps")
+            raise CliError(
+                f"duration {duration} is more than a year; travel in smaller steps",
+                code="bad_input",
+            )
         probe = _probe(session)
         dev_chain_only(int(probe.rpc("eth_chainId", lambda: probe.w3.eth.chain_id)), "time travel")
         _request(probe, "evm_increaseTime", [seconds])

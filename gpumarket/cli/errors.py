@@ -3,6 +3,15 @@
 The CLI validates what it can before sending, then relies on the pre-flight `eth_estimateGas` of
 ChainClient.transact for the rest: the revert data it decodes (`Name`, args) becomes one sentence
 here. An error without a sentence is still shown by name with its arguments, never swallowed.
+
+Every error carries a code for scripts (under --json it is printed as `{"error", "code"}`): a
+contract's custom error keeps its name (`JobMarketWrongState`), whether the CLI saw it coming or
+the pre-flight decoded it; the rest say what kind of failure it is: `bad_input` (a value the CLI
+cannot use), `usage` (click's: an unknown option, a missing argument), `account`, `deployment`,
+`wrong_network`, `rpc_unavailable`, `chain_error`, `insufficient_balance`,
+`insufficient_allowance`, `no_gas`, `missing_role`, `paused`, `not_a_dev_chain`,
+`result_chain_check`, `result_fetch_check`, `result_hash_check`, and `refused` for any other
+refusal of the command.
 """
 
 from __future__ import annotations
@@ -18,7 +27,12 @@ from gpumarket.cli.units import format_time
 
 
 class CliError(click.ClickException):
-    """One sentence on stderr and exit code 1; nothing was sent (unless the sentence says so)."""
+    """One sentence on stderr and exit code 1; nothing was sent (unless the sentence says so).
+    `code` names the kind of failure (the module's list)."""
+
+    def __init__(self, message: str, code: str = "refused") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def _identity(value: int) -> str:
@@ -190,6 +204,12 @@ _SENTENCES: dict[str, Callable[[tuple[Any, ...], Hints], str]] = {
     "SafeERC20FailedOperation": lambda a, h: f"token {h.name(a[0])} refused the transfer",
     "Error": lambda a, h: f"the contract refused: {a[0]}",
 }
+
+
+def refusal(decoded: tuple[str, tuple[Any, ...]] | None, hints: Hints | None = None) -> CliError:
+    """The error for a contract's custom error `(name, args)`, seen coming or decoded from a
+    pre-flight: its sentence, and its name as the code."""
+    return CliError(explain(decoded, hints), code=decoded[0] if decoded else "reverted")
 
 
 def explain(decoded: tuple[str, tuple[Any, ...]] | None, hints: Hints | None = None) -> str:

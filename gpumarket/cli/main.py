@@ -1,5 +1,10 @@
 """The `gpumarket` command line."""
 
+import json
+import sys
+from collections.abc import Sequence
+from typing import Any
+
 import click
 
 from gpumarket import __version__
@@ -16,7 +21,37 @@ from gpumarket.cli.provider import provider
 from gpumarket.cli.token import token
 
 
-@click.group()
+class JsonErrors(click.Group):
+    """Under --json a failure is JSON too: `{"error": sentence, "code": kind}` on stdout, one
+    object like a success's, with the same nonzero exit code (1, or 2 for a usage error)."""
+
+    def main(
+        self,
+        args: Sequence[str] | None = None,
+        prog_name: str | None = None,
+        complete_var: str | None = None,
+        standalone_mode: bool = True,
+        **extra: Any,
+    ) -> Any:
+        argv = list(sys.argv[1:] if args is None else args)
+        if "--json" not in argv or not standalone_mode:
+            return super().main(argv, prog_name, complete_var, standalone_mode, **extra)
+        try:
+            return super().main(argv, prog_name, complete_var, standalone_mode=False, **extra)
+        except click.ClickException as exc:
+            code = getattr(exc, "code", "usage" if isinstance(exc, click.UsageError) else "error")
+            _print_error(exc.format_message(), code)
+            sys.exit(exc.exit_code)
+        except click.Abort:
+            _print_error("aborted", "aborted")
+            sys.exit(1)
+
+
+def _print_error(message: str, code: str) -> None:
+    click.echo(json.dumps({"error": message, "code": code}, indent=2))
+
+
+@click.group(cls=JsonErrors)
 @click.version_option(__version__, prog_name="gpumarket")
 def main() -> None:
     """gpumarket: a GPU compute market with on-chain escrow, staking and slashing."""

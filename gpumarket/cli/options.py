@@ -126,12 +126,15 @@ def run_guarded(action: Callable[[], T], session: Session | None = None) -> T:
     except RpcUnavailable as exc:
         url = session.rpc_url if session else "the RPC endpoint"
         raise CliError(
-            f"cannot reach the RPC endpoint {url}; is the node running? ({exc})"
+            f"cannot reach the RPC endpoint {url}; is the node running? ({exc})",
+            code="rpc_unavailable",
         ) from None
-    except (DeploymentError, ValueError) as exc:
-        raise CliError(str(exc)) from None
+    except DeploymentError as exc:
+        raise CliError(str(exc), code="deployment") from None
+    except ValueError as exc:
+        raise CliError(str(exc), code="bad_input") from None
     except ChainError as exc:
-        raise CliError(str(exc)) from None
+        raise CliError(str(exc), code="chain_error") from None
 
 
 # ------------------------------------------------------------------ Brownie's network config

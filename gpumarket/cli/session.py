@@ -31,7 +31,7 @@ from gpumarket.chain.types import JobState
 from gpumarket.chain.views import outputs, struct, structs
 from gpumarket.cli.abi import slim_abi_dir
 from gpumarket.cli.accounts import address_of, signer
-from gpumarket.cli.errors import CliError, Hints, explain
+from gpumarket.cli.errors import CliError, Hints, refusal
 from gpumarket.cli.options import FALLBACK_RPC_URL, LIVE_CONFIRMATIONS, Options, brownie_rpc_url
 from gpumarket.cli.units import Token, allowlisted_tokens, format_time, token_at
 
@@ -94,7 +94,8 @@ class Session:
             if served != deployment.chain_id:
                 raise CliError(
                     f"wrong network: the RPC endpoint {self.rpc_url} serves chain {served}, but "
-                    f"{self.deployment_file} was deployed on chain {deployment.chain_id}"
+                    f"{self.deployment_file} was deployed on chain {deployment.chain_id}",
+                    code="wrong_network",
                 )
             self._client = client
         return self._client
@@ -151,11 +152,11 @@ class Session:
         role_id = self.call(getattr(functions, role)())
         me = self.sender.address
         if not self.call(functions.hasRole(role_id, me)):
-            raise CliError(f"{me} lacks {role} on {name}; {what}")
+            raise CliError(f"{me} lacks {role} on {name}; {what}", code="missing_role")
 
     def require_unpaused(self, name: str, what: str) -> None:
         if self.call(self.contract(name).functions.paused()):
-            raise CliError(f"the {what} is paused; try again once it is unpaused")
+            raise CliError(f"the {what} is paused; try again once it is unpaused", code="paused")
 
     # ---- accounts
 
@@ -170,11 +171,11 @@ class Session:
         """`address` if given, else the --account's (or GPUMARKET_PRIVATE_KEY's) address."""
         if address is not None:
             if not is_hex_address(address):
-                raise CliError(f"{address!r} is not an address")
+                raise CliError(f"{address!r} is not an address", code="bad_input")
             return to_checksum_address(address)
         resolved = address_of(self.options.account, self.chain_id)
         if resolved is None:
-            raise CliError("name the account with --account or --address")
+            raise CliError("name the account with --account or --address", code="account")
         return resolved
 
     def address(self, text: str, what: str) -> str:
@@ -183,10 +184,10 @@ class Session:
         if is_hex_address(text):
             return to_checksum_address(text)
         if text[:2].lower() == "0x" or not text.strip():
-            raise CliError(f"{what} {text!r} is not an address")
+            raise CliError(f"{what} {text!r} is not an address", code="bad_input")
         resolved = address_of(text, self.chain_id)
         if resolved is None:  # pragma: no cover - a name always resolves or raises
-            raise CliError(f"{what} {text!r} is not an address")
+            raise CliError(f"{what} {text!r} is not an address", code="bad_input")
         return resolved
 
     # ---- logs and tokens
@@ -235,8 +236,12 @@ class Session:
             return matches[0]
         known = ", ".join(t.symbol for t in self.tokens()) or "none"
         if not matches:
-            raise CliError(f"unknown token {text!r}: the allowlisted tokens are {known}")
-        raise CliError(f"several allowlisted tokens are called {text!r}: name it by address")
+            raise CliError(
+                f"unknown token {text!r}: the allowlisted tokens are {known}", code="bad_input"
+            )
+        raise CliError(
+            f"several allowlisted tokens are called {text!r}: name it by address", code="bad_input"
+        )
 
     def names(self) -> dict[str, str]:
         """Labels of the deployment's contracts and tokens, for error sentences."""
@@ -260,7 +265,8 @@ class Session:
         balance = int(self.call(token.contract.functions.balanceOf(owner)))
         if balance < amount:
             raise CliError(
-                f"{owner} holds {token.format(balance)}; {what} needs {token.format(amount)}"
+                f"{owner} holds {token.format(balance)}; {what} needs {token.format(amount)}",
+                code="insufficient_balance",
             )
 
     def allowance(self, token: Token, owner: str, spender: str) -> int:
@@ -278,7 +284,8 @@ class Session:
         if not may_approve:
             raise CliError(
                 f"the allowance of {spender_name} for {token.symbol} is {token.format(current)}; "
-                f"{what} needs {token.format(amount)} (run without --no-approve to approve it)"
+                f"{what} needs {token.format(amount)} (run without --no-approve to approve it)",
+                code="insufficient_allowance",
             )
         functions = token.contract.functions
         steps = []
@@ -348,8 +355,10 @@ class Session:
                 error = outcome.get("error") or {}
                 revert = client.errors.decode(error.get("data") or outcome.get("returnData"))
                 if revert is None:
-                    raise CliError(f"{step} would fail: {error.get('message', 'reverted')}")
-                raise CliError(explain(revert, hints or self.hints()))
+                    raise CliError(
+                        f"{step} would fail: {error.get('message', 'reverted')}", code="reverted"
+                    )
+                raise refusal(revert, hints or self.hints())
         codec = client.w3.codec
 
         def value_of(fn: ContractFunction, outcome: dict[str, Any]) -> Any:
@@ -390,7 +399,8 @@ class Session:
             )
             if balance == 0:
                 raise CliError(
-                    f"{sender.address} has no ETH to pay for gas on chain {self.chain_id}"
+                    f"{sender.address} has no ETH to pay for gas on chain {self.chain_id}",
+                    code="no_gas",
                 )
         try:
             with self.spinner(f"{step}: sending and waiting for the receipt"):
@@ -402,10 +412,12 @@ class Session:
                 decoded = exc.error
                 if hints is None:
                     hints = self.hints() if "MarketToken" in client.contracts else Hints()
-                raise CliError(explain(decoded, hints)) from None
-            raise CliError(str(exc)) from None
+                raise refusal(decoded, hints) from None
+            raise CliError(str(exc), code="chain_error") from None
         except Web3RPCError as exc:
-            raise CliError(f"the node refused {step}: {_rpc_message(exc)}") from None
+            raise CliError(
+                f"the node refused {step}: {_rpc_message(exc)}", code="chain_error"
+            ) from None
         if confirm:
             self.confirm(receipt, step)
         record: Sent = {

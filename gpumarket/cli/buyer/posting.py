@@ -16,7 +16,7 @@ from web3.contract.contract import ContractFunction
 from gpumarket.chain.permit import sign_permit
 from gpumarket.chain.types import JobSpec
 from gpumarket.chain.views import ZERO_ADDRESS
-from gpumarket.cli.errors import CliError, Hints, explain
+from gpumarket.cli.errors import CliError, Hints, refusal
 from gpumarket.cli.options import chain_command
 from gpumarket.cli.session import Session
 from gpumarket.cli.units import (
@@ -46,7 +46,8 @@ def _benchmark(text: str | None) -> tuple[bool, int, int, int]:
         n = steps = interval = -1
     if n <= 0 or n % 64 or n > 16_384 or interval <= 0 or steps <= 0 or steps % interval:
         raise CliError(
-            f"benchmark {text!r} must be N,T,K: N a multiple of 64 up to 16384, and K dividing T"
+            f"benchmark {text!r} must be N,T,K: N a multiple of 64 up to 16384, and K dividing T",
+            code="bad_input",
         )
     return True, n, steps, interval
 
@@ -59,7 +60,7 @@ def _workload_hash(workload: str, given: str | None) -> bytes:
         except ValueError:
             value = b""
         if len(value) != 32:
-            raise CliError(f"workload hash {given!r} is not 32 bytes of hex")
+            raise CliError(f"workload hash {given!r} is not 32 bytes of hex", code="bad_input")
         return value
     if workload[:8].lower() == "command:":
         from gpumarket.agent.workloads import command_hash
@@ -115,7 +116,9 @@ def post(
     required, n, steps, interval = _benchmark(benchmark)
     seconds = parse_duration(duration, what="duration")
     if not MIN_DURATION <= seconds <= MAX_DURATION:
-        raise CliError(f"duration {duration} must be between 1 minute and 365 days")
+        raise CliError(
+            f"duration {duration} must be between 1 minute and 365 days", code="bad_input"
+        )
     spec = JobSpec(
         gpu_model=parse_gpu_model(gpu, allow_any=True),
         gpu_count=gpus,
@@ -132,7 +135,7 @@ def post(
         benchmark_k=interval,
     )
     if direct is not None and not is_hex_address(direct):
-        raise CliError(f"provider {direct!r} is not an address")
+        raise CliError(f"provider {direct!r} is not an address", code="bad_input")
     provider_address = to_checksum_address(direct) if direct else ZERO_ADDRESS
     period = parse_duration(bidding, what="bidding period")
     token = session.token(token_name)
@@ -143,11 +146,9 @@ def post(
     me = session.sender.address
     session.require_unpaused("JobMarket", "market")
     if not session.outputs(functions.tokenConfig(token.address))["allowed"]:
-        raise CliError(
-            explain(("JobMarketTokenNotAllowed", (token.address,)), session.hints(token))
-        )
+        raise refusal(("JobMarketTokenNotAllowed", (token.address,)), session.hints(token))
     if session.call(session.contract("Reputation").functions.isBlacklisted(me)):
-        raise CliError(explain(("JobMarketBuyerBlacklisted", (me,))))
+        raise refusal(("JobMarketBuyerBlacklisted", (me,)))
     low, high = (
         int(session.call(functions.minBiddingPeriod())),
         int(session.call(functions.maxBiddingPeriod())),
@@ -155,13 +156,15 @@ def post(
     if not low <= period <= high:
         raise CliError(
             f"bidding period {bidding} must be between {format_duration(low)} and "
-            f"{format_duration(high)}"
+            f"{format_duration(high)}",
+            code="bad_input",
         )
     deposit = int(session.call(functions.costOf(price, gpus, seconds)))
     if deposit == 0:
         raise CliError(
             f"max price {token.format(price)} for {gpus} GPUs over {format_duration(seconds)} "
-            "rounds to a deposit of zero"
+            "rounds to a deposit of zero",
+            code="bad_input",
         )
     session.require_balance(token, me, deposit, "the deposit")
     hints = session.hints(token)

@@ -67,16 +67,18 @@ def result(
     from gpumarket.runtime.http import BadAnswer, FetchPolicy, Unreachable, fetch
 
     if path.exists() and not force:
-        raise CliError(f"{path} exists; pass --force to replace it")
+        raise CliError(f"{path} exists; pass --force to replace it", code="bad_input")
     job = job_of(session, job_id)
     if not job.submitted_at:
         raise CliError(
-            f"chain check failed: job {job_id} has no result on chain (it is {job.state.name})"
+            f"chain check failed: job {job_id} has no result on chain (it is {job.state.name})",
+            code="result_chain_check",
         )
     uri = result_uri(session, job_id)
     if uri is None:
         raise CliError(
-            f"chain check failed: no ResultSubmitted event of job {job_id} since the deploy block"
+            f"chain check failed: no ResultSubmitted event of job {job_id} since the deploy block",
+            code="result_chain_check",
         )
     policy = FetchPolicy(
         deadline=timeout,
@@ -87,15 +89,18 @@ def result(
         with session.spinner(f"fetching the result of job {job_id} from {uri}"):
             answer = fetch("GET", uri, policy=policy, max_bytes=max_size * MIB)
     except (Unreachable, BadAnswer) as exc:
-        raise CliError(f"fetch check failed: {uri}: {exc}") from None
+        raise CliError(f"fetch check failed: {uri}: {exc}", code="result_fetch_check") from None
     if answer.status != 200:
-        raise CliError(f"fetch check failed: {uri} answered HTTP {answer.status}")
+        raise CliError(
+            f"fetch check failed: {uri} answered HTTP {answer.status}", code="result_fetch_check"
+        )
     digest = hashlib.sha256(answer.body).digest()
     if digest != job.result_hash:
         raise CliError(
             f"hash check failed: the {len(answer.body)} bytes from {uri} have sha256 "
             f"0x{digest.hex()}, but job {job_id}'s result hash on chain is "
-            f"0x{job.result_hash.hex()}; nothing was written to {path}"
+            f"0x{job.result_hash.hex()}; nothing was written to {path}",
+            code="result_hash_check",
         )
     tmp = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:

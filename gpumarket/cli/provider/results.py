@@ -12,7 +12,7 @@ import click
 
 from gpumarket.chain.types import ChallengeState, JobState
 from gpumarket.chain.views import Challenge
-from gpumarket.cli.errors import CliError, explain
+from gpumarket.cli.errors import CliError, refusal
 from gpumarket.cli.jobs import job_of, require_state, spec_of
 from gpumarket.cli.options import chain_command
 from gpumarket.cli.session import Session
@@ -21,20 +21,24 @@ from gpumarket.cli.units import parse_url
 
 def _result_hash(path: Path | None, given: str | None) -> bytes:
     if (path is None) == (given is None):
-        raise CliError("name the result with exactly one of --file PATH and --hash 0x...")
+        raise CliError(
+            "name the result with exactly one of --file PATH and --hash 0x...", code="bad_input"
+        )
     if given is not None:
         try:
             value = bytes.fromhex(given.removeprefix("0x"))
         except ValueError:
             value = b""
         if len(value) != 32:
-            raise CliError(f"result hash {given!r} is not 32 bytes of hex")
+            raise CliError(f"result hash {given!r} is not 32 bytes of hex", code="bad_input")
         return value
     assert path is not None
     try:
         data = path.read_bytes()
     except OSError as exc:
-        raise CliError(f"cannot read the result {path}: {exc.strerror or exc}") from None
+        raise CliError(
+            f"cannot read the result {path}: {exc.strerror or exc}", code="bad_input"
+        ) from None
     from gpumarket.agent.workloads import artifact_hash
 
     return artifact_hash(data)
@@ -59,12 +63,12 @@ def submit(
     job = job_of(session, job_id)
     me = session.sender.address
     if job.provider != me:
-        raise CliError(explain(("JobMarketNotProvider", (job_id, me))))
+        raise refusal(("JobMarketNotProvider", (job_id, me)))
     require_state(job_id, job, JobState.RUNNING)
     market = session.contract("JobMarket").functions
     deadline = int(session.call(market.resultDeadlineOf(job_id)))
     if session.now() > deadline:
-        raise CliError(explain(("JobMarketDeadlinePassed", (job_id, deadline))))
+        raise refusal(("JobMarketDeadlinePassed", (job_id, deadline)))
     if spec_of(session, job_id).benchmark_required:
         challenge_id = int(session.call(market.challengeOfJob(job_id)))
         fn = session.contract("BenchmarkRegistry").functions.challengeOf(challenge_id)
