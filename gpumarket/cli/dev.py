@@ -18,7 +18,7 @@ from gpumarket.chain.client import ChainClient
 from gpumarket.chain.deployment import DEV_CHAIN_IDS, Deployment
 from gpumarket.cli.deploy import TEST_STABLECOIN
 from gpumarket.cli.errors import CliError
-from gpumarket.cli.options import chain_command
+from gpumarket.cli.options import NumbersAsValues, chain_command
 from gpumarket.cli.session import CLI_RETRY, Session
 from gpumarket.cli.units import (
     format_amount,
@@ -143,7 +143,7 @@ _MINT_ABI: list[dict[str, Any]] = [
 ]
 
 
-@click.command("time-travel")
+@click.command("time-travel", cls=NumbersAsValues)
 @click.argument("duration")
 @click.option(
     "--network",

@@ -24,7 +24,7 @@ from gpumarket.chain.views import outputs
 if TYPE_CHECKING:
     from gpumarket.chain.client import ChainClient
 
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([smhdw]?)\s*$")
 _SECONDS = {"": 1, "s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800}
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
@@ -65,11 +65,16 @@ def format_amount(raw: int, decimals: int) -> str:
 
 
 def parse_duration(text: str, *, what: str) -> int:
-    """Seconds from "90", "90s", "15m", "2h", "1d" or "1w"."""
+    """Seconds from "90", "90s", "15m", "1.5h", "1d" or "1w": a whole number of seconds."""
+    if text.strip().startswith("-") and _DURATION.match(text.strip()[1:]):
+        raise ValueError(f"{what} {text.strip()} is negative")
     match = _DURATION.match(text)
     if match is None:
-        raise ValueError(f"{what} {text!r} is not a duration such as 90s, 15m, 2h or 1d")
-    return int(match.group(1)) * _SECONDS[match.group(2)]
+        raise ValueError(f"{what} {text!r} is not a duration such as 90s, 15m, 1.5h or 1d")
+    seconds = Decimal(match.group(1)) * _SECONDS[match.group(2)]
+    if seconds != seconds.to_integral_value():
+        raise ValueError(f"{what} {text.strip()} is not a whole number of seconds")
+    return int(seconds)
 
 
 def format_duration(seconds: int) -> str:
@@ -245,12 +250,19 @@ def parse_gpu_model(text: str, *, allow_any: bool = False) -> str:
 
 
 def parse_region(text: str, *, allow_any: bool = False) -> str:
-    """An ISO 3166 alpha-2 region ("DE"), upper-cased; "any" (or "") gives "" where `allow_any`."""
+    """An ISO 3166-1 alpha-2 country code ("DE"), upper-cased, that the standard assigns (the
+    `iso3166` package's list); "any" (or "") gives "" where `allow_any`."""
+    from iso3166 import countries_by_alpha2
+
     if allow_any and text.strip().lower() in ("", "any"):
         return ""
     code = text.strip().upper()
     if len(code) != 2 or not code.isalpha() or not code.isascii():
         raise ValueError(f"region {text!r} is not an ISO 3166 alpha-2 code such as DE or US")
+    if code not in countries_by_alpha2:
+        raise ValueError(
+            f"region {text!r} is no country's ISO 3166 alpha-2 code; codes are such as DE or US"
+        )
     return code
 
 

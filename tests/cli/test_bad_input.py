@@ -89,7 +89,7 @@ INPUT_CASES = [
     ),
     pytest.param(
         replace_option(POST, "--duration", "2 hours"),
-        "duration '2 hours' is not a duration such as 90s, 15m, 2h or 1d",
+        "duration '2 hours' is not a duration such as 90s, 15m, 1.5h or 1d",
         id="bad-duration",
     ),
     pytest.param(
@@ -642,7 +642,7 @@ TOKEN_AND_DEV_CASES = [
     ),
     pytest.param(
         ["dev", "time-travel", "soon"],
-        "duration 'soon' is not a duration such as 90s, 15m, 2h or 1d",
+        "duration 'soon' is not a duration such as 90s, 15m, 1.5h or 1d",
         id="time-travel-not-a-duration",
     ),
     pytest.param(
@@ -820,7 +820,7 @@ ADMIN_CASES = [
     ),
     pytest.param(
         ["set-parameter", "disputeWindow", "soon"],
-        "value 'soon' is not a duration such as 90s, 15m, 2h or 1d",
+        "value 'soon' is not a duration such as 90s, 15m, 1.5h or 1d",
         id="parameter-not-a-duration",
     ),
     pytest.param(
@@ -864,3 +864,104 @@ def test_admin_without_the_role_is_refused(cli, unchanged, stranger, args, role)
         "only a pauser may pause it" if role == "PAUSER_ROLE" else "only governance sets parameters"
     )
     refused(result, f"{stranger.address} lacks {role} on JobMarket; {what}")
+
+
+# ------------------------------------------------------------ regions, URLs, negatives, fractions
+
+NEW_INPUT_CASES = [
+    pytest.param(
+        [*POST, "--region", "XX"],
+        "region 'XX' is no country's ISO 3166 alpha-2 code; codes are such as DE or US",
+        id="post-made-up-region",
+    ),
+    pytest.param(
+        replace_option(POST, "--duration", "0.5s"),
+        "duration 0.5s is not a whole number of seconds",
+        id="post-fraction-of-a-second",
+    ),
+    pytest.param(
+        replace_option(POST, "--duration", "-2h"), "duration -2h is negative", id="post-negative"
+    ),
+    pytest.param(
+        ["token", "transfer", "GMKT", "dev5", "-1"], "amount -1 is negative", id="transfer-negative"
+    ),
+    pytest.param(
+        ["buyer", "claim", "USDC", "--to", "0xfeed"],
+        "'0xfeed' is not an address",
+        id="claim-to-a-bad-address",
+    ),
+]
+
+
+@pytest.mark.parametrize("args, message", NEW_INPUT_CASES)
+def test_new_input_is_refused(cli, unchanged, rich_buyer, args, message):
+    with unchanged(rich_buyer):
+        result = cli(*args, "--account", dev(rich_buyer))
+
+    refused(result, message)
+
+
+NEW_REGISTER_CASES = [
+    pytest.param(
+        replace_option(REGISTER, "--region", "XX"),
+        "region 'XX' is no country's ISO 3166 alpha-2 code; codes are such as DE or US",
+        id="made-up-region",
+    ),
+    pytest.param(
+        replace_option(REGISTER, "--endpoint", "http://my agent:9000"),
+        "endpoint 'http://my agent:9000' is not an http(s) URL: it contains a space",
+        id="endpoint-with-a-space",
+    ),
+    pytest.param(
+        replace_option(REGISTER, "--endpoint", "http://:9000"),
+        "endpoint 'http://:9000' is not an http(s) URL: it names no host",
+        id="endpoint-without-a-host",
+    ),
+    pytest.param(
+        replace_option(REGISTER, "--endpoint", "http://10.0.0.7:99999"),
+        "endpoint 'http://10.0.0.7:99999' is not an http(s) URL: its port is invalid",
+        id="endpoint-port",
+    ),
+    pytest.param(["provider", "stake", "-5"], "amount -5 is negative", id="stake-negative"),
+]
+
+
+@pytest.mark.parametrize("args, message", NEW_REGISTER_CASES)
+def test_new_provider_input_is_refused(cli, unchanged, staked, args, message):
+    with unchanged(staked):
+        result = cli(*args, "--account", dev(staked))
+
+    refused(result, message)
+
+
+def test_a_negative_bid_reaches_its_sentence(cli, unchanged, provider, listed, open_job):
+    listed(provider)
+
+    with unchanged(provider):
+        result = cli("provider", "bid", open_job, "-2", "--account", dev(provider))
+
+    refused(result, "price -2 is negative")
+
+
+def test_market_with_a_made_up_region_is_refused(cli):
+    result = cli("market", "--region", "XX")
+
+    refused(result, "region 'XX' is no country's ISO 3166 alpha-2 code; codes are such as DE or US")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["admin", "set-parameter", "protocolFeeBps", "-1"], "value -1 is negative"),
+        (["dev", "time-travel", "-1h"], "duration -1h is negative"),
+    ],
+)
+def test_negative_values_of_admin_and_dev_reach_their_sentence(
+    cli, unchanged, governance, args, message
+):
+    sender = [] if args[0] == "dev" else ["--account", dev(governance)]
+
+    with unchanged(governance):
+        result = cli(*args, *sender)
+
+    refused(result, message)

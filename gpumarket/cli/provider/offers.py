@@ -13,7 +13,7 @@ from gpumarket.chain.types import Offer
 from gpumarket.cli.errors import CliError, refusal
 from gpumarket.cli.options import chain_command
 from gpumarket.cli.session import Session
-from gpumarket.cli.units import Token, parse_gpu_model, parse_region
+from gpumarket.cli.units import Token, parse_gpu_model, parse_region, parse_url
 
 F = TypeVar("F", bound=Callable[..., None])
 
@@ -64,9 +64,10 @@ def _parse_prices(
 
 
 def _check_endpoint(endpoint: str) -> str:
-    if not endpoint.startswith(("http://", "https://")) or len(endpoint) < 10:
-        raise CliError(f"endpoint {endpoint!r} is not an http(s) URL", code="bad_input")
-    return endpoint
+    try:
+        return parse_url(endpoint, what="endpoint")
+    except ValueError as exc:
+        raise CliError(str(exc), code="bad_input") from None
 
 
 def _offer_dict(offer: Offer, prices: dict[Token, int]) -> dict[str, Any]:
