@@ -10,8 +10,8 @@ the pre-flight decoded it; the rest say what kind of failure it is: `bad_input` 
 cannot use), `usage` (click's: an unknown option, a missing argument), `account`, `deployment`,
 `wrong_network`, `rpc_unavailable`, `chain_error`, `insufficient_balance`,
 `insufficient_allowance`, `no_gas`, `missing_role`, `paused`, `not_a_dev_chain`,
-`result_chain_check`, `result_fetch_check`, `result_hash_check`, and `refused` for any other
-refusal of the command.
+`result_chain_check`, `result_fetch_check`, `result_hash_check`, `reverted` (a revert without
+a reason the CLI knows), and `refused` for any other refusal of the command.
 """
 
 from __future__ import annotations
