@@ -14,19 +14,22 @@ mkdir -p "$TOOLCHAIN"
 
 newer() { [ ! -e "$1" ] || [ -n "$(find "${@:2}" -newer "$1" 2>/dev/null | head -n 1)" ]; }
 
-if newer "$VENV/.stamp" requirements.lock pyproject.toml; then
+if newer "$VENV/.stamp" requirements.lock requirements-cli.lock pyproject.toml; then
   echo "setup: Python virtualenv (.venv) from requirements.lock"
   [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
   # The lock file is a complete, pinned closure, installed without the resolver: eth-brownie pins
   # python-dotenv 0.16 while pydantic-settings needs >= 0.21, and brownie works with 1.x.
   "$VENV/bin/python" -m pip install -q --no-deps -r requirements.lock 2>&1 | grep -v '^WARNING: Location' || true
+  # Packages pinned with their hashes: pip refuses any file whose bytes differ.
+  "$VENV/bin/python" -m pip install -q --no-deps --require-hashes -r requirements-cli.lock 2>&1 \
+    | grep -v '^WARNING: Location' || true
   "$VENV/bin/python" -m pip install -q --no-deps --no-build-isolation -e . 2>&1 | grep -v '^WARNING: Location' || true
   # The `gpu` extra: a CPU build of torch where one is at hand, so the torch backends are tested
   # against numpy and the reference. Without it those tests skip and numpy serves alone.
   "$VENV/bin/python" -m pip install -q --no-deps torch==2.13.0 2>&1 | grep -v '^WARNING: Location' || true
   "$VENV/bin/python" -c "import torch" 2>/dev/null \
     || echo "setup: torch 2.13.0 unavailable; the torch PoGEMM backends will not be tested"
-  (cd / && "$VENV/bin/python" -c "import brownie, gpumarket") || exit 1
+  (cd / && "$VENV/bin/python" -c "import brownie, gpumarket, iso3166") || exit 1
   [ -x "$VENV/bin/gpumarket" ] || exit 1
   touch "$VENV/.stamp"
 fi

@@ -10,5 +10,7 @@ What every chain command shares:
   units.py     token amounts, durations, times, GPU models and regions
 
 The commands: buyer/ and provider/ (a module per group of subcommands), market.py, deploy.py,
-and the services' agent.py, oracle.py and bench.py.
+token.py (balances, transfers, allowances on any network), dev.py (dev chains only: funding and
+time travel), arbiter.py (resolve disputes), admin.py (pause, tokens, parameters), and the
+services' agent.py, oracle.py and bench.py.
 """

@@ -53,10 +53,11 @@ def _keystore(name: str) -> dict[str, Any]:
     except FileNotFoundError:
         raise CliError(
             f"there is no account {name!r}: no keystore {path} (create one with "
-            f"`brownie accounts new {name}`)"
+            f"`brownie accounts new {name}`)",
+            code="account",
         ) from None
     except (OSError, ValueError) as exc:
-        raise CliError(f"cannot read the keystore {path}: {exc}") from None
+        raise CliError(f"cannot read the keystore {path}: {exc}", code="account") from None
 
 
 def _dev_index(name: str, chain_id: int) -> int | None:
@@ -67,11 +68,15 @@ def _dev_index(name: str, chain_id: int) -> int | None:
         raise CliError(
             f"dev accounts such as {name} exist only on dev chains (chain ids "
             f"{', '.join(str(c) for c in sorted(DEV_CHAIN_IDS))}); chain {chain_id} needs a "
-            "keystore account (`brownie accounts new NAME`)"
+            "keystore account (`brownie accounts new NAME`)",
+            code="account",
         )
     index = int(match.group(1))
     if index >= DEV_ACCOUNT_COUNT:
-        raise CliError(f"dev accounts are dev0 to dev{DEV_ACCOUNT_COUNT - 1}; {name} is not one")
+        raise CliError(
+            f"dev accounts are dev0 to dev{DEV_ACCOUNT_COUNT - 1}; {name} is not one",
+            code="account",
+        )
     return index
 
 
@@ -82,12 +87,15 @@ def signer(name: str | None, chain_id: int) -> LocalAccount:
         if not key:
             raise CliError(
                 "this command sends a transaction: name the sender with --account (dev0..dev19 "
-                "on a dev chain, or a Brownie keystore account) or set GPUMARKET_PRIVATE_KEY"
+                "on a dev chain, or a Brownie keystore account) or set GPUMARKET_PRIVATE_KEY",
+                code="account",
             )
         try:
             return cast(LocalAccount, Account.from_key(key))
         except (ValueError, TypeError):
-            raise CliError("GPUMARKET_PRIVATE_KEY is not a valid private key") from None
+            raise CliError(
+                "GPUMARKET_PRIVATE_KEY is not a valid private key", code="account"
+            ) from None
     index = _dev_index(name, chain_id)
     if index is not None:
         return dev_account(index)
@@ -98,7 +106,7 @@ def signer(name: str | None, chain_id: int) -> LocalAccount:
     try:
         return cast(LocalAccount, Account.from_key(Account.decrypt(encrypted, password)))
     except ValueError:
-        raise CliError(f"wrong password for account {name!r}") from None
+        raise CliError(f"wrong password for account {name!r}", code="account") from None
 
 
 def address_of(name: str | None, chain_id: int) -> str | None:
@@ -113,5 +121,5 @@ def address_of(name: str | None, chain_id: int) -> str | None:
         return dev_account(index).address
     address = _keystore(name).get("address")
     if not address or not is_hex_address("0x" + str(address).removeprefix("0x")):
-        raise CliError(f"the keystore of {name!r} names no address")
+        raise CliError(f"the keystore of {name!r} names no address", code="account")
     return to_checksum_address("0x" + str(address).removeprefix("0x"))

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import click
-from eth_utils.address import is_hex_address, to_checksum_address
+from eth_utils.address import to_checksum_address
 from web3.contract.contract import ContractFunctions
 from web3.types import TxReceipt
 
@@ -36,14 +36,16 @@ from gpumarket.cli.units import format_amount, parse_amount
 #: Members the council accepts (OracleCouncil: N <= 31).
 MAX_ORACLES = 31
 TOKEN_SUPPLY_TOKENS = "100000000"  # noqa: S105 - a token count, not a secret
+#: On dev chains deploy also deploys and allowlists a 6-decimal stablecoin that anyone may mint
+#: (contracts/test/MockERC20.sol), recorded under this name, so the walkthrough can pay in it.
+TEST_STABLECOIN = "TestStablecoin"
+TEST_STABLECOIN_ARGS = ("Test USD Coin", "USDC", 6)
+#: Its minimum dispute bond: 10 units, like GMKT's.
+TEST_STABLECOIN_BOND_MIN = 10 * 10**6
 
 
-def _address(text: str | None, what: str) -> str | None:
-    if text is None:
-        return None
-    if not is_hex_address(text):
-        raise CliError(f"{what} {text!r} is not an address")
-    return to_checksum_address(text)
+def _address(session: Session, text: str | None, what: str) -> str | None:
+    return None if text is None else session.address(text, what)
 
 
 def _artifact(name: str) -> dict[str, Any]:
@@ -61,7 +63,12 @@ def _artifact(name: str) -> dict[str, Any]:
 @click.option("--treasury", help="Receives fees and slashed shares [default: the deployer].")
 @click.option("--arbiter", help="Gets ARBITER_ROLE (resolves disputes).")
 @click.option("--verifier", help="Verdict source instead of the OracleCouncil.")
-@click.option("--oracle", "oracles", multiple=True, help="A council member; repeat for each.")
+@click.option(
+    "--oracle",
+    "oracles",
+    multiple=True,
+    help="A council member (an address, or an account name such as dev10); repeat for each.",
+)
 @click.option("--quorum", type=int, help="Council quorum [default: a simple majority].")
 @click.option("--token-holder", help="Receives the GMKT supply [default: the deployer].")
 @click.option("--supply", default=TOKEN_SUPPLY_TOKENS, show_default=True, help="GMKT minted.")
@@ -73,6 +80,11 @@ def _artifact(name: str) -> dict[str, Any]:
     help="Seconds a DEFAULT_ADMIN transfer waits.",
 )
 @click.option("--force", is_flag=True, help="Replace a deployment file whose contracts exist.")
+@click.option(
+    "--no-test-stablecoin",
+    is_flag=True,
+    help="On a dev chain, skip the 6-decimal test stablecoin (USDC) deployed beside GMKT.",
+)
 def deploy(
     session: Session,
     treasury: str | None,
@@ -84,32 +96,43 @@ def deploy(
     supply: str,
     admin_delay: int,
     force: bool,
+    no_test_stablecoin: bool,
 ) -> None:
     """Deploy MarketToken, Reputation, ProviderRegistry, JobMarket, BenchmarkRegistry and
-    OracleCouncil from --account, wire them, and record them in deployments/NETWORK.json."""
-    members = [_address(o, "oracle") for o in oracles]
+    OracleCouncil from --account, wire them, and record them in deployments/NETWORK.json.
+
+    On a dev chain it also deploys and allowlists a 6-decimal test stablecoin (USDC) that
+    `gpumarket dev fund` mints."""
+    if len(oracles) > MAX_ORACLES:
+        raise CliError(
+            f"the council takes at most {MAX_ORACLES} oracles; {len(oracles)} given",
+            code="bad_input",
+        )
+    supply_units = parse_amount(supply, 18, "GMKT", what="supply")
+
+    bare = _bare_client(session)
+    session.use_client(bare)
+    members = [session.address(o, "oracle") for o in oracles]
     if len(set(members)) != len(members):
-        raise CliError("an oracle is named twice")
-    if len(members) > MAX_ORACLES:
-        raise CliError(f"the council takes at most {MAX_ORACLES} oracles; {len(members)} given")
+        raise CliError("an oracle is named twice", code="bad_input")
     if quorum is not None and not members:
-        raise CliError("--quorum needs the council's members (--oracle)")
+        raise CliError("--quorum needs the council's members (--oracle)", code="bad_input")
     if members:
         quorum = majority(len(members)) if quorum is None else quorum
         if not len(members) // 2 < quorum <= len(members):
             raise CliError(
-                f"quorum {quorum} of {len(members)} oracles must be more than half and at most all"
+                f"quorum {quorum} of {len(members)} oracles must be more than half and at most all",
+                code="bad_input",
             )
-    supply_units = parse_amount(supply, 18, "GMKT", what="supply")
-    arbiter_address = _address(arbiter, "arbiter")
-    verifier_address = _address(verifier, "verifier")
-
-    bare = _bare_client(session)
-    session.use_client(bare)
+    arbiter_address = _address(session, arbiter, "arbiter")
+    verifier_address = _address(session, verifier, "verifier")
+    treasury_address = _address(session, treasury, "treasury")
+    holder = _address(session, token_holder, "token holder")
     _refuse_overwrite(session, bare, force)
     admin = session.sender.address
-    treasury_address = _address(treasury, "treasury") or admin
-    holder = _address(token_holder, "token holder") or admin
+    treasury_address = treasury_address or admin
+    holder = holder or admin
+    stablecoin = session.dev_chain and not no_test_stablecoin
 
     addresses: dict[str, str] = {}
 
@@ -154,18 +177,31 @@ def deploy(
     create(
         "OracleCouncil", addresses["JobMarket"], addresses["BenchmarkRegistry"], admin_delay, admin
     )
+    recorded = {name: addresses[name] for name in CONTRACT_NAMES}
+    if stablecoin:
+        create("MockERC20", *TEST_STABLECOIN_ARGS)
+        recorded[TEST_STABLECOIN] = addresses.pop("MockERC20")
 
     deployment = Deployment(
         network=session.options.network,
         chain_id=bare.deployment.chain_id,
         deploy_block=int(first["blockNumber"]),
-        addresses={name: addresses[name] for name in CONTRACT_NAMES},
+        addresses=recorded,
     )
     client = ChainClient(
         session.rpc_url, deployment, session.sender, abi_dir=slim_abi_dir(), retry=CLI_RETRY
     )
     session.use_client(client)
-    _wire(session, client, treasury_address, arbiter_address, verifier_address, members, quorum)
+    _wire(
+        session,
+        client,
+        treasury_address,
+        arbiter_address,
+        verifier_address,
+        members,
+        quorum,
+        recorded.get(TEST_STABLECOIN),
+    )
     path = session.deployment_file
     deployment.save(path)
     session.result(
@@ -192,10 +228,12 @@ def _wire(
     treasury: str,
     arbiter: str | None,
     verifier: str | None,
-    oracles: list[str | None],
+    oracles: list[str],
     quorum: int | None,
+    stablecoin: str | None = None,
 ) -> None:
-    """The role grants and settings of `deploy_protocol`, in its order."""
+    """The role grants and settings of `deploy_protocol`, in its order (then, on a dev chain,
+    the test stablecoin's allowlisting)."""
     registry = client["ProviderRegistry"].functions
     reputation = client["Reputation"].functions
     market = client["JobMarket"].functions
@@ -257,6 +295,13 @@ def _wire(
                 f"council: {len(oracles)} oracles, quorum {quorum}",
             )
         )
+    if stablecoin is not None:
+        steps.append(
+            (
+                market.configureToken(stablecoin, True, TEST_STABLECOIN_BOND_MIN),
+                "market: allowlist the test stablecoin (USDC)",
+            )
+        )
     # One wait at the end: a later transaction cannot outlive an earlier one in a reorg (nonces).
     receipts = [session.send(call, step, confirm=False) for call, step in steps]
     session.confirm(receipts[-1], "deploy")
@@ -272,7 +317,8 @@ def _bare_client(session: Session) -> ChainClient:
     if expected is not None and expected != chain_id:
         raise CliError(
             f"wrong network: {session.rpc_url} serves chain {chain_id}, but Brownie's config says "
-            f"{session.options.network} is chain {expected}; nothing was deployed"
+            f"{session.options.network} is chain {expected}; nothing was deployed",
+            code="wrong_network",
         )
     return ChainClient(
         session.rpc_url,
@@ -297,5 +343,6 @@ def _refuse_overwrite(session: Session, client: ChainClient, force: bool) -> Non
     if code:
         raise CliError(
             f"{path} already records a deployment on chain {existing.chain_id} whose contracts "
-            "exist; pass --force to replace it"
+            "exist; pass --force to replace it",
+            code="deployment",
         )

@@ -3,6 +3,15 @@
 The CLI validates what it can before sending, then relies on the pre-flight `eth_estimateGas` of
 ChainClient.transact for the rest: the revert data it decodes (`Name`, args) becomes one sentence
 here. An error without a sentence is still shown by name with its arguments, never swallowed.
+
+Every error carries a code for scripts (under --json it is printed as `{"error", "code"}`): a
+contract's custom error keeps its name (`JobMarketWrongState`), whether the CLI saw it coming or
+the pre-flight decoded it; the rest say what kind of failure it is: `bad_input` (a value the CLI
+cannot use), `usage` (click's: an unknown option, a missing argument), `account`, `deployment`,
+`wrong_network`, `rpc_unavailable`, `chain_error`, `insufficient_balance`,
+`insufficient_allowance`, `no_gas`, `missing_role`, `paused`, `not_a_dev_chain`,
+`result_chain_check`, `result_fetch_check`, `result_hash_check`, `reverted` (a revert without
+a reason the CLI knows), and `refused` for any other refusal of the command.
 """
 
 from __future__ import annotations
@@ -18,7 +27,12 @@ from gpumarket.cli.units import format_time
 
 
 class CliError(click.ClickException):
-    """One sentence on stderr and exit code 1; nothing was sent (unless the sentence says so)."""
+    """One sentence on stderr and exit code 1; nothing was sent (unless the sentence says so).
+    `code` names the kind of failure (the module's list)."""
+
+    def __init__(self, message: str, code: str = "refused") -> None:
+        super().__init__(message)
+        self.code = code
 
 
 def _identity(value: int) -> str:
@@ -57,6 +71,23 @@ def needs_text(needs: tuple[JobState, ...]) -> str:
 def wrong_state(job_id: int, state: int, needs: tuple[JobState, ...]) -> str:
     sentence = f"job {job_id} is {state_name(state)}"
     return f"{sentence}; this needs {needs_text(needs)}" if needs else sentence
+
+
+def _name32(raw: Any) -> str:
+    return bytes(raw).rstrip(b"\0").decode("ascii", "replace")
+
+
+def _unknown_parameter(contract: str, name: Any) -> str:
+    return f"{contract} has no parameter {_name32(name)!r}"
+
+
+def _out_of_bounds(args: tuple[Any, ...], hints: Hints) -> str:
+    """(name, value, min, max); `hints.amount` formats the parameter's unit."""
+    name, value, low, high = args
+    return (
+        f"{_name32(name)} {hints.amount(value)} is out of bounds: it must be between "
+        f"{hints.amount(low)} and {hints.amount(high)}"
+    )
 
 
 _NOT_ELIGIBLE = (
@@ -118,6 +149,8 @@ _SENTENCES: dict[str, Callable[[tuple[Any, ...], Hints], str]] = {
         f"job {a[0]} cannot be settled before {format_time(a[1])}"
     ),
     "JobMarketNothingToClaim": lambda a, h: f"{a[0]} has nothing to claim in {h.name(a[1])}",
+    "JobMarketUnknownParameter": lambda a, h: _unknown_parameter("JobMarket", a[0]),
+    "JobMarketParameterOutOfBounds": lambda a, h: _out_of_bounds(a, h),
     # ---- ProviderRegistry
     "ProviderRegistryZeroAmount": lambda a, h: "the amount must be more than zero",
     "ProviderRegistryInsufficientFreeStake": lambda a, h: (
@@ -147,8 +180,16 @@ _SENTENCES: dict[str, Callable[[tuple[Any, ...], Hints], str]] = {
         f"{a[0]} has {a[2]} free GPUs; {a[1]} are needed"
     ),
     "ProviderRegistryJailed": lambda a, h: f"{a[0]} is jailed until {format_time(a[1])}",
+    "ProviderRegistryUnknownParameter": lambda a, h: _unknown_parameter("ProviderRegistry", a[0]),
+    "ProviderRegistryParameterOutOfBounds": lambda a, h: _out_of_bounds(a, h),
+    # ---- BenchmarkRegistry, OracleCouncil
+    "BenchmarkRegistryUnknownParameter": lambda a, h: _unknown_parameter("BenchmarkRegistry", a[0]),
+    "BenchmarkRegistryParameterOutOfBounds": lambda a, h: _out_of_bounds(a, h),
+    "OracleCouncilUnknownParameter": lambda a, h: _unknown_parameter("OracleCouncil", a[0]),
+    "OracleCouncilParameterOutOfBounds": lambda a, h: _out_of_bounds(a, h),
     # ---- OpenZeppelin
     "EnforcedPause": lambda a, h: "the contract is paused; try again once it is unpaused",
+    "ExpectedPause": lambda a, h: "the contract is not paused",
     "ERC20InsufficientBalance": lambda a, h: (
         f"{a[0]} holds {h.amount(a[1])}; {h.amount(a[2])} is needed"
     ),
@@ -161,6 +202,12 @@ _SENTENCES: dict[str, Callable[[tuple[Any, ...], Hints], str]] = {
     "SafeERC20FailedOperation": lambda a, h: f"token {h.name(a[0])} refused the transfer",
     "Error": lambda a, h: f"the contract refused: {a[0]}",
 }
+
+
+def refusal(decoded: tuple[str, tuple[Any, ...]] | None, hints: Hints | None = None) -> CliError:
+    """The error for a contract's custom error `(name, args)`, seen coming or decoded from a
+    pre-flight: its sentence, and its name as the code."""
+    return CliError(explain(decoded, hints), code=decoded[0] if decoded else "reverted")
 
 
 def explain(decoded: tuple[str, tuple[Any, ...]] | None, hints: Hints | None = None) -> str:

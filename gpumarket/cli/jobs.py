@@ -22,11 +22,11 @@ from gpumarket.cli.units import format_duration
 def job_of(session: Session, job_id: int) -> Job:
     """Job `job_id` (`jobOf`), or a clear error when there is none."""
     if job_id <= 0 or job_id >= 2**256:
-        raise CliError(f"there is no job {job_id}")
+        raise CliError(f"there is no job {job_id}", code="JobMarketUnknownJob")
     fn = session.contract("JobMarket").functions.jobOf(job_id)
     job = Job.of(fn, session.call(fn))
     if job.state == JobState.NONE:
-        raise CliError(f"there is no job {job_id}")
+        raise CliError(f"there is no job {job_id}", code="JobMarketUnknownJob")
     return job
 
 
@@ -36,10 +36,26 @@ def spec_of(session: Session, job_id: int) -> JobSpec:
     return job_spec(fn, session.call(fn))
 
 
+#: The states `finalize` settles from.
+FINALIZABLE = (JobState.SUBMITTED, JobState.VERIFIED, JobState.DISPUTED)
+
+
+def finalize_from(session: Session, job_id: int, job: Job) -> int:
+    """When `finalize` may settle job `job_id`: the end of its dispute window (`windowEndOf`), or
+    once disputed the arbitration timeout (`arbitrationEndOf`); 0 in a state it does not
+    settle from."""
+    if job.state not in FINALIZABLE:
+        return 0
+    market = session.contract("JobMarket").functions
+    if job.state == JobState.DISPUTED:
+        return int(session.call(market.arbitrationEndOf(job_id)))
+    return int(session.call(market.windowEndOf(job_id)))
+
+
 def require_state(job_id: int, job: Job, *needs: JobState) -> None:
     """Refuse, in words, unless `job` is in one of the states `needs`."""
     if job.state not in needs:
-        raise CliError(wrong_state(job_id, job.state, needs))
+        raise CliError(wrong_state(job_id, job.state, needs), code="JobMarketWrongState")
 
 
 def job_dict(session: Session, job_id: int, job: Job, spec: JobSpec) -> dict[str, Any]:

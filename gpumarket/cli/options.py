@@ -32,6 +32,29 @@ FALLBACK_RPC_URL = "http://127.0.0.1:8545"
 LIVE_CONFIRMATIONS = 2
 
 
+#: A negative number (or duration) where an argument stands: "-5", "-2.5", "-1h".
+_NEGATIVE = re.compile(r"-(\d[\d_]*(\.\d*)?|\.\d+)[smhdw]?")
+
+
+class NumbersAsValues(click.Command):
+    """A command whose arguments may be negative numbers: click would read `-5` as an unknown
+    option and answer "No such option", so the value's own sentence ("amount -5 is negative")
+    could never be reached. No option of the CLI starts with a digit, so nothing is lost."""
+
+    def make_parser(self, ctx: click.Context) -> Any:
+        parser = super().make_parser(ctx)
+        process_opts = parser._process_opts
+
+        def keep_negative_numbers(arg: str, state: Any) -> None:
+            if _NEGATIVE.fullmatch(arg):
+                state.largs.append(arg)
+            else:
+                process_opts(arg, state)
+
+        setattr(parser, "_process_opts", keep_negative_numbers)  # noqa: B010 - a method override
+        return parser
+
+
 @dataclass(frozen=True)
 class Options:
     network: str
@@ -112,7 +135,7 @@ def chain_command(name: str, *, sends: bool) -> Callable[[Callable[..., None]], 
             )
         for option in reversed(options):
             command = option(command)
-        return click.command(name)(command)
+        return click.command(name, cls=NumbersAsValues)(command)
 
     return decorate
 
@@ -126,12 +149,15 @@ def run_guarded(action: Callable[[], T], session: Session | None = None) -> T:
     except RpcUnavailable as exc:
         url = session.rpc_url if session else "the RPC endpoint"
         raise CliError(
-            f"cannot reach the RPC endpoint {url}; is the node running? ({exc})"
+            f"cannot reach the RPC endpoint {url}; is the node running? ({exc})",
+            code="rpc_unavailable",
         ) from None
-    except (DeploymentError, ValueError) as exc:
-        raise CliError(str(exc)) from None
+    except DeploymentError as exc:
+        raise CliError(str(exc), code="deployment") from None
+    except ValueError as exc:
+        raise CliError(str(exc), code="bad_input") from None
     except ChainError as exc:
-        raise CliError(str(exc)) from None
+        raise CliError(str(exc), code="chain_error") from None
 
 
 # ------------------------------------------------------------------ Brownie's network config

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypedDict, cast
 
@@ -22,7 +23,7 @@ from web3.contract import Contract
 from web3.contract.contract import ContractConstructor, ContractFunction
 from web3.exceptions import ContractCustomError, ContractLogicError, Web3RPCError
 from web3.logs import DISCARD
-from web3.types import EventData, TxReceipt
+from web3.types import EventData, Nonce, TxParams, TxReceipt, Wei
 
 from gpumarket.chain.client import ChainClient, ChainError, RetryPolicy, RpcUnavailable
 from gpumarket.chain.deployment import DEV_CHAIN_IDS, Deployment, deployment_path
@@ -30,7 +31,7 @@ from gpumarket.chain.types import JobState
 from gpumarket.chain.views import outputs, struct, structs
 from gpumarket.cli.abi import slim_abi_dir
 from gpumarket.cli.accounts import address_of, signer
-from gpumarket.cli.errors import CliError, Hints, explain
+from gpumarket.cli.errors import CliError, Hints, refusal
 from gpumarket.cli.options import FALLBACK_RPC_URL, LIVE_CONFIRMATIONS, Options, brownie_rpc_url
 from gpumarket.cli.units import Token, allowlisted_tokens, format_time, token_at
 
@@ -47,6 +48,16 @@ class Sent(TypedDict):
     hash: str
     block: int
     gas_used: int
+
+
+@dataclass(frozen=True)
+class Simulation:
+    """What simulated steps did: the gas each used and what each returned, and the values of
+    the view calls read after them."""
+
+    gas: list[int]
+    returned: list[Any]
+    reads: list[Any]
 
 
 class Session:
@@ -83,7 +94,8 @@ class Session:
             if served != deployment.chain_id:
                 raise CliError(
                     f"wrong network: the RPC endpoint {self.rpc_url} serves chain {served}, but "
-                    f"{self.deployment_file} was deployed on chain {deployment.chain_id}"
+                    f"{self.deployment_file} was deployed on chain {deployment.chain_id}",
+                    code="wrong_network",
                 )
             self._client = client
         return self._client
@@ -134,9 +146,17 @@ class Session:
         )
         return int(block["timestamp"])
 
+    def require_role(self, name: str, role: str, what: str) -> None:
+        """Refuse unless the sender holds `role` (a role constant's name) on contract `name`."""
+        functions = self.contract(name).functions
+        role_id = self.call(getattr(functions, role)())
+        me = self.sender.address
+        if not self.call(functions.hasRole(role_id, me)):
+            raise CliError(f"{me} lacks {role} on {name}; {what}", code="missing_role")
+
     def require_unpaused(self, name: str, what: str) -> None:
         if self.call(self.contract(name).functions.paused()):
-            raise CliError(f"the {what} is paused; try again once it is unpaused")
+            raise CliError(f"the {what} is paused; try again once it is unpaused", code="paused")
 
     # ---- accounts
 
@@ -151,11 +171,23 @@ class Session:
         """`address` if given, else the --account's (or GPUMARKET_PRIVATE_KEY's) address."""
         if address is not None:
             if not is_hex_address(address):
-                raise CliError(f"{address!r} is not an address")
+                raise CliError(f"{address!r} is not an address", code="bad_input")
             return to_checksum_address(address)
         resolved = address_of(self.options.account, self.chain_id)
         if resolved is None:
-            raise CliError("name the account with --account or --address")
+            raise CliError("name the account with --account or --address", code="account")
+        return resolved
+
+    def address(self, text: str, what: str) -> str:
+        """An address given as 0x hex or as an account name (devN on a dev chain, a keystore
+        account), read without unlocking anything."""
+        if is_hex_address(text):
+            return to_checksum_address(text)
+        if text[:2].lower() == "0x" or not text.strip():
+            raise CliError(f"{what} {text!r} is not an address", code="bad_input")
+        resolved = address_of(text, self.chain_id)
+        if resolved is None:  # pragma: no cover - a name always resolves or raises
+            raise CliError(f"{what} {text!r} is not an address", code="bad_input")
         return resolved
 
     # ---- logs and tokens
@@ -204,8 +236,12 @@ class Session:
             return matches[0]
         known = ", ".join(t.symbol for t in self.tokens()) or "none"
         if not matches:
-            raise CliError(f"unknown token {text!r}: the allowlisted tokens are {known}")
-        raise CliError(f"several allowlisted tokens are called {text!r}: name it by address")
+            raise CliError(
+                f"unknown token {text!r}: the allowlisted tokens are {known}", code="bad_input"
+            )
+        raise CliError(
+            f"several allowlisted tokens are called {text!r}: name it by address", code="bad_input"
+        )
 
     def names(self) -> dict[str, str]:
         """Labels of the deployment's contracts and tokens, for error sentences."""
@@ -229,37 +265,118 @@ class Session:
         balance = int(self.call(token.contract.functions.balanceOf(owner)))
         if balance < amount:
             raise CliError(
-                f"{owner} holds {token.format(balance)}; {what} needs {token.format(amount)}"
+                f"{owner} holds {token.format(balance)}; {what} needs {token.format(amount)}",
+                code="insufficient_balance",
             )
 
     def allowance(self, token: Token, owner: str, spender: str) -> int:
         return int(self.call(token.contract.functions.allowance(owner, spender)))
+
+    def approval_steps(
+        self, token: Token, spender_name: str, amount: int, what: str, *, may_approve: bool
+    ) -> list[tuple[ContractFunction, str]]:
+        """The approve steps (none, or a reset and an approve) that let `spender_name` pull
+        `amount` of `token` from the sender; an error when some are needed and not allowed."""
+        spender = self.contract(spender_name).address
+        current = self.allowance(token, self.sender.address, spender)
+        if current >= amount:
+            return []
+        if not may_approve:
+            raise CliError(
+                f"the allowance of {spender_name} for {token.symbol} is {token.format(current)}; "
+                f"{what} needs {token.format(amount)} (run without --no-approve to approve it)",
+                code="insufficient_allowance",
+            )
+        functions = token.contract.functions
+        steps = []
+        if current != 0:
+            # Some tokens (USDT) refuse to change one non-zero allowance into another.
+            steps.append((functions.approve(spender, 0), f"reset the {token.symbol} allowance"))
+        steps.append(
+            (
+                functions.approve(spender, amount),
+                f"approve {token.format(amount)} for {spender_name}",
+            )
+        )
+        return steps
 
     def ensure_allowance(
         self, token: Token, spender_name: str, amount: int, what: str, *, may_approve: bool
     ) -> str:
         """Make sure `spender_name` may pull `amount` of `token` from the sender: "allowance" when
         it already may, "approve" after an approve step this shows; an error without approving."""
-        spender = self.contract(spender_name).address
-        current = self.allowance(token, self.sender.address, spender)
-        if current >= amount:
-            return "allowance"
-        if not may_approve:
-            raise CliError(
-                f"the allowance of {spender_name} for {token.symbol} is {token.format(current)}; "
-                f"{what} needs {token.format(amount)} (run without --no-approve to approve it)"
-            )
-        functions = token.contract.functions
-        if current != 0:
-            # Some tokens (USDT) refuse to change one non-zero allowance into another.
-            self.send(functions.approve(spender, 0), f"reset the {token.symbol} allowance")
-        self.send(
-            functions.approve(spender, amount),
-            f"approve {token.format(amount)} for {spender_name}",
+        steps = self.approval_steps(token, spender_name, amount, what, may_approve=may_approve)
+        for fn, step in steps:
+            self.send(fn, step)
+        return "approve" if steps else "allowance"
+
+    # ---- simulating
+
+    def simulate(
+        self,
+        steps: list[tuple[ContractFunction, str]],
+        reads: list[ContractFunction] | None = None,
+        hints: Hints | None = None,
+    ) -> Simulation | None:
+        """Run `steps` from the sender, then the view calls `reads`, in one simulated block on top
+        of the latest (`eth_simulateV1`): nothing is signed or sent. None when the node cannot
+        simulate. A step that would revert is refused in one sentence, as a pre-flight would."""
+        client = self.client
+        sender = self.sender.address
+        reads = reads or []
+        latest = client.rpc("eth_getBlockByNumber", lambda: client.w3.eth.get_block("latest"))
+        calls = [
+            {"from": sender, "to": fn.address, "data": _calldata(fn, sender)}
+            for fn in [*(fn for fn, _ in steps), *reads]
+        ]
+        request = {
+            "blockStateCalls": [
+                {
+                    "blockOverrides": {
+                        "number": hex(int(latest["number"]) + 1),
+                        "time": hex(int(latest["timestamp"]) + 1),
+                    },
+                    "calls": calls,
+                }
+            ],
+            "validation": False,
+        }
+        answer = client.rpc(
+            "eth_simulateV1",
+            lambda: client.w3.provider.make_request(
+                cast(Any, "eth_simulateV1"), [request, "latest"]
+            ),
         )
-        return "approve"
+        if answer.get("error") or not answer.get("result"):
+            return None
+        results = answer["result"][0]["calls"]
+        for (_, step), outcome in zip(steps, results, strict=False):
+            if int(outcome.get("status", "0x0"), 16) != 1:
+                error = outcome.get("error") or {}
+                revert = client.errors.decode(error.get("data") or outcome.get("returnData"))
+                if revert is None:
+                    raise CliError(
+                        f"{step} would fail: {error.get('message', 'reverted')}", code="reverted"
+                    )
+                raise refusal(revert, hints or self.hints())
+        codec = client.w3.codec
+
+        def value_of(fn: ContractFunction, outcome: dict[str, Any]) -> Any:
+            types = [o["type"] for o in fn.abi["outputs"]]
+            values = codec.decode(types, bytes.fromhex(outcome["returnData"][2:]))
+            return values[0] if len(values) == 1 else tuple(values)
+
+        return Simulation(
+            gas=[int(outcome["gasUsed"], 16) for outcome in results[: len(steps)]],
+            returned=[value_of(fn, o) for (fn, _), o in zip(steps, results, strict=False)],
+            reads=[value_of(fn, o) for fn, o in zip(reads, results[len(steps) :], strict=True)],
+        )
 
     # ---- sending
+
+    def send_eth(self, to: str, wei: int, step: str) -> TxReceipt:
+        """Send `wei` of the chain's native coin to `to`, like `send` (pre-flight included)."""
+        return self.send(cast(ContractFunction, EthTransfer(self.client, to, wei)), step)
 
     def send(
         self,
@@ -282,7 +399,8 @@ class Session:
             )
             if balance == 0:
                 raise CliError(
-                    f"{sender.address} has no ETH to pay for gas on chain {self.chain_id}"
+                    f"{sender.address} has no ETH to pay for gas on chain {self.chain_id}",
+                    code="no_gas",
                 )
         try:
             with self.spinner(f"{step}: sending and waiting for the receipt"):
@@ -294,10 +412,12 @@ class Session:
                 decoded = exc.error
                 if hints is None:
                     hints = self.hints() if "MarketToken" in client.contracts else Hints()
-                raise CliError(explain(decoded, hints)) from None
-            raise CliError(str(exc)) from None
+                raise refusal(decoded, hints) from None
+            raise CliError(str(exc), code="chain_error") from None
         except Web3RPCError as exc:
-            raise CliError(f"the node refused {step}: {_rpc_message(exc)}") from None
+            raise CliError(
+                f"the node refused {step}: {_rpc_message(exc)}", code="chain_error"
+            ) from None
         if confirm:
             self.confirm(receipt, step)
         record: Sent = {
@@ -343,6 +463,36 @@ class Session:
 
     def when(self, timestamp: int) -> str:
         return format_time(timestamp) if timestamp else "-"
+
+
+class EthTransfer:
+    """A plain value transfer shaped like a contract call, so ChainClient.transact (pre-flight,
+    sign, send, receipt) sends it as it sends everything else."""
+
+    def __init__(self, client: ChainClient, to: str, wei: int) -> None:
+        self._client = client
+        self._fields: dict[str, Any] = {"to": to_checksum_address(to), "value": wei, "data": "0x"}
+        self.fn_name = f"send {wei} wei to {to}"
+
+    def estimate_gas(self, tx: dict[str, Any]) -> int:
+        return int(self._client.w3.eth.estimate_gas(cast(Any, {**tx, **self._fields})))
+
+    def build_transaction(self, tx: dict[str, Any]) -> dict[str, Any]:
+        return {**tx, **self._fields}
+
+
+def _calldata(fn: ContractFunction, sender: str) -> str:
+    """The call data of `fn` (a contract call), built without asking the node anything."""
+    params: TxParams = {
+        "from": to_checksum_address(sender),
+        "gas": 0,
+        "gasPrice": Wei(0),
+        "nonce": Nonce(0),
+        "chainId": 1,
+    }
+    tx = fn.build_transaction(params)
+    data = tx["data"]
+    return data if isinstance(data, str) else "0x" + bytes(data).hex()
 
 
 def _json_default(value: object) -> str:

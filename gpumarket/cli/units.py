@@ -24,7 +24,7 @@ from gpumarket.chain.views import outputs
 if TYPE_CHECKING:
     from gpumarket.chain.client import ChainClient
 
-_DURATION = re.compile(r"^\s*(\d+)\s*([smhdw]?)\s*$")
+_DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([smhdw]?)\s*$")
 _SECONDS = {"": 1, "s": 1, "m": 60, "h": 3_600, "d": 86_400, "w": 604_800}
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
@@ -65,11 +65,16 @@ def format_amount(raw: int, decimals: int) -> str:
 
 
 def parse_duration(text: str, *, what: str) -> int:
-    """Seconds from "90", "90s", "15m", "2h", "1d" or "1w"."""
+    """Seconds from "90", "90s", "15m", "1.5h", "1d" or "1w": a whole number of seconds."""
+    if text.strip().startswith("-") and _DURATION.match(text.strip()[1:]):
+        raise ValueError(f"{what} {text.strip()} is negative")
     match = _DURATION.match(text)
     if match is None:
-        raise ValueError(f"{what} {text!r} is not a duration such as 90s, 15m, 2h or 1d")
-    return int(match.group(1)) * _SECONDS[match.group(2)]
+        raise ValueError(f"{what} {text!r} is not a duration such as 90s, 15m, 1.5h or 1d")
+    seconds = Decimal(match.group(1)) * _SECONDS[match.group(2)]
+    if seconds != seconds.to_integral_value():
+        raise ValueError(f"{what} {text.strip()} is not a whole number of seconds")
+    return int(seconds)
 
 
 def format_duration(seconds: int) -> str:
@@ -84,6 +89,39 @@ def format_duration(seconds: int) -> str:
 def format_time(timestamp: int) -> str:
     """A chain timestamp for people, in UTC."""
     return time.strftime("%Y-%m-%d %H:%M:%S UTC", time.gmtime(timestamp))
+
+
+def iso_time(timestamp: int) -> str:
+    """A chain timestamp in ISO 8601, UTC (`2026-12-02T06:00:00Z`)."""
+    return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(timestamp))
+
+
+def format_span(seconds: int) -> str:
+    """A length of time in its two largest units: "1d 2h", "3h 20m", "45m", "30s"."""
+    seconds = abs(seconds)
+    parts: list[str] = []
+    for unit in ("d", "h", "m", "s"):
+        size = _SECONDS[unit]
+        if seconds >= size or (unit == "s" and not parts):
+            parts.append(f"{seconds // size}{unit}")
+            seconds %= size
+    return " ".join(parts[:2])
+
+
+def time_left(timestamp: int, now: int) -> str:
+    """When `timestamp` is, seen from `now`: "in 3h 20m", "2h ago" or "now"."""
+    if timestamp == now:
+        return "now"
+    span = format_span(timestamp - now)
+    return f"in {span}" if timestamp > now else f"{span} ago"
+
+
+def time_json(timestamp: int, now: int) -> dict[str, Any] | None:
+    """A chain timestamp for JSON: ISO 8601 and the Unix value beside it, and the seconds left
+    (negative once passed); None for 0, a time that is not set."""
+    if not timestamp:
+        return None
+    return {"iso": iso_time(timestamp), "unix": timestamp, "seconds_left": timestamp - now}
 
 
 # ------------------------------------------------------------------ tokens
@@ -212,10 +250,38 @@ def parse_gpu_model(text: str, *, allow_any: bool = False) -> str:
 
 
 def parse_region(text: str, *, allow_any: bool = False) -> str:
-    """An ISO 3166 alpha-2 region ("DE"), upper-cased; "any" (or "") gives "" where `allow_any`."""
+    """An ISO 3166-1 alpha-2 country code ("DE"), upper-cased, that the standard assigns (the
+    `iso3166` package's list); "any" (or "") gives "" where `allow_any`."""
+    from iso3166 import countries_by_alpha2
+
     if allow_any and text.strip().lower() in ("", "any"):
         return ""
     code = text.strip().upper()
     if len(code) != 2 or not code.isalpha() or not code.isascii():
         raise ValueError(f"region {text!r} is not an ISO 3166 alpha-2 code such as DE or US")
+    if code not in countries_by_alpha2:
+        raise ValueError(
+            f"region {text!r} is no country's ISO 3166 alpha-2 code; codes are such as DE or US"
+        )
     return code
+
+
+def parse_url(text: str, *, what: str) -> str:
+    """An http(s) URL with a host, checked by a real parser (urllib's), as given: a space,
+    another scheme, a missing host or a bad port is refused with the reason."""
+    from urllib.parse import urlsplit
+
+    if any(c.isspace() for c in text):
+        raise ValueError(f"{what} {text!r} is not an http(s) URL: it contains a space")
+    try:
+        parts = urlsplit(text)
+        port = parts.port
+    except ValueError:
+        raise ValueError(f"{what} {text!r} is not an http(s) URL: its port is invalid") from None
+    if parts.scheme.lower() not in ("http", "https"):
+        raise ValueError(f"{what} {text!r} is not an http(s) URL")
+    if not parts.hostname:
+        raise ValueError(f"{what} {text!r} is not an http(s) URL: it names no host")
+    if port == 0:
+        raise ValueError(f"{what} {text!r} is not an http(s) URL: its port is invalid")
+    return text

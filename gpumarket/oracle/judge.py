@@ -34,6 +34,7 @@ __all__ = [
     "Unreachable",
     "fail_without_commitment",
     "fetch_artifact",
+    "fetch_result",
     "fetch_reveals",
     "judge_challenge",
     "judge_commitment",
@@ -129,10 +130,46 @@ def _refusal(status: int) -> str:
 
 @dataclass(frozen=True)
 class ResultClaim:
-    """What a job's provider submitted: where the artifact is, and its sha256."""
+    """What a job's provider submitted: where the artifact is, and its sha256; and `mirrors`,
+    other places the provider serves it (its agent at the offer's endpoint as it is now)."""
 
     uri: str
     result_hash: bytes
+    mirrors: tuple[str, ...] = ()
+
+    @property
+    def sources(self) -> tuple[str, ...]:
+        return (self.uri, *(m for m in self.mirrors if m != self.uri))
+
+
+def fetch_result(
+    claim: ResultClaim, policy: FetchPolicy, max_bytes: int, deadline: float
+) -> tuple[bytes | None, str]:
+    """A job's artifact, from the result URI, then each mirror: the artifact is addressed by its
+    sha256 on-chain, so any source the provider names that serves those bytes proves it, and a
+    flood of one host (the buyer's, say) does not hide it. The first source whose bytes hash to
+    the claim wins; else, when a source was unreachable, Unreachable (tried again later); else
+    bytes that do not hash, if a source served some, or None and the last refusal. `deadline`
+    is monotonic; each source gets an equal share of the time left."""
+    artifact: bytes | None = None
+    note = "no source"
+    unreachable: Unreachable | None = None
+    sources = claim.sources
+    for k, uri in enumerate(sources):
+        # An equal share of the time left, so a source that stalls leaves the next one its turn.
+        share = (deadline - time.monotonic()) / (len(sources) - k)
+        try:
+            body, why = fetch_artifact(uri, policy, max_bytes, share)
+        except Unreachable as exc:
+            unreachable = unreachable or exc
+            continue
+        if body is not None and hashlib.sha256(body).digest() == claim.result_hash:
+            return body, "ok"
+        if body is not None or artifact is None:  # bytes that do not hash are the evidence
+            artifact, note = body, why
+    if unreachable is not None:
+        raise unreachable
+    return artifact, note
 
 
 def judge_challenge(
@@ -156,9 +193,7 @@ def judge_challenge(
     if note != "ok" and not judgement.ok:
         judgement.evidence["detail"] = note
     if judgement.ok and claim is not None:
-        artifact, note = fetch_artifact(
-            claim.uri, policy, max_artifact_bytes, deadline - time.monotonic()
-        )
+        artifact, note = fetch_result(claim, policy, max_artifact_bytes, deadline)
         judgement = judge_result(commitment, artifact, claim.result_hash)
         if artifact is None:
             judgement.evidence["detail"] = note

@@ -12,6 +12,14 @@ alone reads the chain, writes the store and votes. A step waits up to STEP_WAIT 
 judgements in flight, saving each verdict and sending its ballot as it comes; the rest are taken
 in at a later step. So a slow or hostile provider holds one worker until its deadline, and never
 delays a verdict on any other challenge.
+
+Unreachable is not a verdict (issue 15, attack 8): anyone can flood an agent, the buyer who
+already has the result first of all. A provider with no usable answer is tried again, with a
+backoff (`retry_backoff`, doubling to `retry_backoff_cap`), and failed as unreachable only by a
+try that began once its job's verdict wait had ended on-chain (`jobOf().windowStart`, the result
+plus the `attestTimeout` of the job's terms) and at least `reveal_timeout` after this oracle's
+first try. That FAIL still lands before the window's end (a `disputeWindow` later), so a provider
+that goes dark is slashed all the same; one that answers at any time before is judged on its answer.
 """
 
 from __future__ import annotations
@@ -62,12 +70,26 @@ STEP_WAIT = 2.0
 
 @dataclass(frozen=True)
 class _Judging:
-    """A judgement in flight: its challenge's subject, and when fetching for it first began."""
+    """A judgement in flight: its challenge's subject, when fetching for it first began (wall
+    clock), the chain's time at this try, and for a job the end of its verdict wait (chain time),
+    before which an unreachable provider is not failed."""
 
     future: futures.Future[Judgement]
     subject: int
     first_fetch: float
     started: float
+    chain_time: int
+    fail_after: int | None
+
+
+@dataclass(frozen=True)
+class _Retry:
+    """When a challenge whose provider was unreachable may be tried again (monotonic clock), the
+    wait that gave it, and the chain's time at the try that failed."""
+
+    at: float
+    delay: float
+    chain_time: int
 
 
 class Oracle:
@@ -103,6 +125,8 @@ class Oracle:
         self.workers = Workers(settings.judge_workers, "judge")
         #: Judgements in flight, by (challenge, root, sampling seed).
         self.judging: dict[tuple[int, bytes, bytes], _Judging] = {}
+        #: Challenges whose provider was unreachable at the last try, by challenge id.
+        self.retries: dict[int, _Retry] = {}
         self.step_wait = STEP_WAIT
 
     # ------------------------------------------------------------ the loop
@@ -136,6 +160,9 @@ class Oracle:
             ballot = self.evaluate(challenge_id)
             if ballot is not None:
                 ballots.append(ballot)
+        still_open = {challenge_id for challenge_id, _ in self.store.open_challenges()}
+        for closed in self.retries.keys() - still_open:
+            del self.retries[closed]
         sent = self.send(ballots)
         for ready in self.judged(self.step_wait):
             sent += self.send(ready)
@@ -181,8 +208,10 @@ class Oracle:
         if self.client.call(self.council.functions.isFinal(subject)):
             self.store.close_challenge(challenge_id, "final")
             return None
+        fail_after = None
         if c.subject != 0:
-            state = self._job(c.subject, safe).state
+            job = self._job(c.subject, safe)
+            state = job.state
             if state == JobState.RUNNING:
                 return None  # the result comes first; a missing one times out on-chain
             if state != JobState.SUBMITTED:
@@ -192,6 +221,8 @@ class Oracle:
             if now() >= window_end:
                 self.store.close_challenge(challenge_id, "too late")
                 return None
+            # Submitted: the verdict wait (the result plus the terms' attestTimeout) ends here.
+            fail_after = job.window_start
         elif c.state not in (ChallengeState.OPEN, ChallengeState.COMMITTED):
             self.store.close_challenge(challenge_id, "attestation settled")
             return None
@@ -210,11 +241,30 @@ class Oracle:
             return None
         cached = self.store.verdict(challenge_id, c.root, sampling_seed)
         if cached is None:
-            self._start_judging(challenge_id, c, sampling_seed)
+            if self._may_try(challenge_id, now(), fail_after):
+                self._start_judging(challenge_id, c, sampling_seed, now(), fail_after)
             return None  # the ballot comes when the judgement does (`judged`)
         return Ballot(challenge_id, subject, cached.ok, cached.tops, cached.evidence_hash)
 
-    def _start_judging(self, challenge_id: int, c: views.Challenge, sampling_seed: bytes) -> None:
+    def _may_try(self, challenge_id: int, chain_now: int, fail_after: int | None) -> bool:
+        """Whether to fetch from a provider now: at once the first time; after an unreachable
+        try, once its backoff has passed, or at once when the job's verdict wait has ended since
+        that try (the try that can fail it comes as soon as it may)."""
+        retry = self.retries.get(challenge_id)
+        if retry is None:
+            return True
+        if fail_after is not None and retry.chain_time < fail_after <= chain_now:
+            return True
+        return time.monotonic() >= retry.at
+
+    def _start_judging(
+        self,
+        challenge_id: int,
+        c: views.Challenge,
+        sampling_seed: bytes,
+        chain_time: int,
+        fail_after: int | None,
+    ) -> None:
         """Judge the commitment in a worker, from what the chain says now (read here, in the
         loop thread); nothing when that judgement is in flight already."""
         key = (challenge_id, c.root, sampling_seed)
@@ -235,8 +285,11 @@ class Oracle:
         )
         claim = None
         if c.subject != 0:
-            uri = self.store.result_uri(c.subject) or api.result_url(offer.endpoint, c.subject)
-            claim = ResultClaim(uri, self._job(c.subject).result_hash)
+            # The agent at the offer's endpoint as it is now mirrors the result URI: a provider
+            # whose host is flooded moves its endpoint (`updateOffer`), reveals and result alike.
+            agent_url = api.result_url(offer.endpoint, c.subject)
+            uri = self.store.result_uri(c.subject) or agent_url
+            claim = ResultClaim(uri, self._job(c.subject).result_hash, (agent_url,))
         settings = self.settings
         future = self.workers.submit(
             functools.partial(
@@ -251,7 +304,9 @@ class Oracle:
             )
         )
         first = self.store.first_fetch(challenge_id)
-        self.judging[key] = _Judging(future, c.subject, first, time.perf_counter())
+        self.judging[key] = _Judging(
+            future, c.subject, first, time.perf_counter(), chain_time, fail_after
+        )
 
     def judged(self, wait: float) -> Iterator[list[Ballot]]:
         """For `wait` seconds at most, or until none is left in flight: as judgements finish,
@@ -276,24 +331,36 @@ class Oracle:
 
     def _finish(self, key: tuple[int, bytes, bytes], judging: _Judging) -> bool:
         """Save the verdict of a finished judgement; False when there is none yet (the provider
-        was unreachable within `reveal_timeout`, or judging failed): it is tried again."""
+        was unreachable, and may not be failed for it yet; or judging failed): it is tried
+        again."""
         challenge_id, root, sampling_seed = key
         try:
             judgement = judging.future.result()
         except Unreachable as exc:
-            if time.time() - judging.first_fetch < self.settings.reveal_timeout:
+            if not self._may_fail_unreachable(judging):
+                delay = self._retry_later(challenge_id, judging)
                 log.warning(
                     "provider unreachable; will retry",
-                    extra={"challenge": challenge_id, "error": str(exc)},
+                    extra={
+                        "challenge": challenge_id,
+                        "error": str(exc),
+                        "retry_in": delay,
+                        "verdict_wait_end": judging.fail_after,
+                    },
                 )
                 return False
             judgement = fail_without_commitment(
                 challenge_id, judging.subject, "provider_unreachable"
             )
             judgement.evidence["detail"] = str(exc)
+            if judging.fail_after is not None:
+                judgement.evidence.update(
+                    verdict_wait_end=judging.fail_after, tried_at=judging.chain_time
+                )
         except Exception:  # noqa: BLE001 - one challenge's bug must not stop the others
             log.exception("judging failed; will retry", extra={"challenge": challenge_id})
             return False
+        self.retries.pop(challenge_id, None)
         log.info(
             "verdict reached",
             extra={
@@ -306,6 +373,24 @@ class Oracle:
         )
         self._save(challenge_id, root, sampling_seed, judgement)
         return True
+
+    def _may_fail_unreachable(self, judging: _Judging) -> bool:
+        """An unreachable try fails the provider only when this oracle has seen it unreachable
+        for `reveal_timeout` and, for a job, the try began once the job's verdict wait had ended
+        on-chain: what unreachability proves is that the provider served nothing for all that
+        time, never that a moment's flood kept it from answering."""
+        if time.time() - judging.first_fetch < self.settings.reveal_timeout:
+            return False
+        return judging.fail_after is None or judging.chain_time >= judging.fail_after
+
+    def _retry_later(self, challenge_id: int, judging: _Judging) -> float:
+        """Back off before the next try of an unreachable provider; returns the wait."""
+        settings = self.settings
+        previous = self.retries.get(challenge_id)
+        delay = settings.retry_backoff if previous is None else previous.delay * 2
+        delay = min(delay, settings.retry_backoff_cap)
+        self.retries[challenge_id] = _Retry(time.monotonic() + delay, delay, judging.chain_time)
+        return delay
 
     def _sampling_seed(self, challenge_id: int, c: views.Challenge) -> bytes | None:
         """The sampling seed, blockhash(commitBlock + 1): stored on-chain, or read from the block
@@ -371,6 +456,7 @@ class Oracle:
     def status(self) -> dict[str, Any]:
         report = status_of(self.store, self.scanner.cursor(), self.client.head(), self.me)
         report["judging"] = sorted({challenge_id for challenge_id, _, _ in self.judging})
+        report["unreachable"] = sorted(self.retries)
         return report
 
 

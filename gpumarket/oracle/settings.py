@@ -14,14 +14,23 @@ class OracleSettings(ServiceSettings):
 
     #: Samples S checked per commitment.
     samples: int = Field(default=DEFAULT_SAMPLES, ge=1, le=4096)
-    #: Seconds, from the first try, during which a provider's reveals or result may be unreachable
-    #: before the oracle votes FAIL for missing them.
+    #: Seconds, from this oracle's first try, during which a provider's reveals or result may be
+    #: unreachable before it votes FAIL for missing them: the whole wait of an attestation (whose
+    #: FAIL slashes nothing), and for a job only the least this oracle must have seen it
+    #: unreachable itself. A job's provider is failed as unreachable only by a try that began after
+    #: its verdict wait has ended on-chain (`jobOf().windowStart`: the result, plus the
+    #: `attestTimeout` of the job's terms), so a flood must last that long (issue 15, attack 8).
     reveal_timeout: float = Field(default=120.0, gt=0)
+    #: Seconds before trying again a provider that gave no usable answer; the wait doubles after
+    #: each unreachable try, up to `retry_backoff_cap`. When a job's verdict wait ends, the next
+    #: step tries at once, whatever the backoff.
+    retry_backoff: float = Field(default=5.0, gt=0)
+    retry_backoff_cap: float = Field(default=300.0, gt=0)
     #: Seconds to connect to a provider's agent, and between two reads of its answer.
     http_timeout: float = Field(default=10.0, gt=0)
     #: Seconds, from connect to last byte, that all the fetches for one challenge together may
     #: take (its reveals, and a job's artifact): a total deadline, so a peer trickling bytes
-    #: under `http_timeout` still ends here, as unreachable (retried until `reveal_timeout`).
+    #: under `http_timeout` still ends here, as unreachable (tried again, see `reveal_timeout`).
     judge_timeout: float = Field(default=60.0, gt=0)
     #: Challenges judged at once, each in a worker thread: a slow or hostile provider holds one
     #: worker until its deadline and never delays a verdict on another challenge.

@@ -18,10 +18,10 @@
   keeps aiohttp's limits on header lines (8190 bytes) and count (128).
 
 Two kinds of failure, typed: `Unreachable` (no usable answer: DNS, refused or reset connection,
-a timeout or the deadline, a 5xx, a body cut short) is worth trying again later; `BadAnswer` (the
-peer answered, and the answer cannot be accepted: too large, encoded, malformed HTTP, a refused
-URL) is final and carries a short `reason` for evidence. Non-2xx answers below 500 come back as a
-`Response` without a body for the caller to judge.
+a timeout or the deadline, a 5xx or a "try later" status such as 429, a body cut short) is worth
+trying again later; `BadAnswer` (the peer answered, and the answer cannot be accepted: too large,
+encoded, malformed HTTP, a refused URL) is final and carries a short `reason` for evidence. Other
+non-2xx answers below 500 come back as a `Response` without a body for the caller to judge.
 """
 
 from __future__ import annotations
@@ -50,8 +50,15 @@ class FetchError(RuntimeError):
     """A fetch that gave no answer to accept."""
 
 
+#: Statuses below 500 that say "not now" rather than "no": Request Timeout, Too Early, Too Many
+#: Requests. A rate limiter in front of a flooded agent answers 429, so a flood (by a buyer who
+#: wants the job failed) must not turn into a refusal: these are unreachable, like a 5xx.
+TRY_LATER = frozenset({408, 425, 429})
+
+
 class Unreachable(FetchError):
-    """No usable answer (network error, timeout, deadline, a 5xx, a cut body): try again later."""
+    """No usable answer (network error, timeout, deadline, a 5xx or a `TRY_LATER` status, a cut
+    body): try again later."""
 
 
 class BadAnswer(FetchError):
@@ -236,7 +243,7 @@ async def _read(
     url: str, response: aiohttp.ClientResponse, max_bytes: int, started: float
 ) -> Response:
     status = response.status
-    if status >= 500:
+    if status >= 500 or status in TRY_LATER:
         raise Unreachable(f"{url}: HTTP {status}")
     if not 200 <= status < 300:
         return Response(status, b"", time.monotonic() - started)

@@ -230,3 +230,146 @@ def slow_answer(delay: float, script: Script) -> Script:
             script(conn, stop)
 
     return delayed
+
+
+# ------------------------------------------------------------ a flooded agent
+
+
+class CappedFront:
+    """A real agent's capacity, on loopback: a TCP relay in front of `upstream` (host, port)
+    that serves at most `slots` connections at once, as a server's worker pool or a reverse
+    proxy's connection limit does. A connection that finds every slot taken waits for one
+    (`when_full="queue"`: to the client, an agent that never answers) or is answered 429 at once
+    (`when_full="429"`: a rate limiter). `Flood` fills the slots; `upstream = None` is an agent
+    that is down (every connection reset)."""
+
+    def __init__(
+        self, upstream: tuple[str, int] | None, slots: int = 4, when_full: str = "queue"
+    ) -> None:
+        if when_full not in ("queue", "429"):
+            raise ValueError(f"when_full: queue or 429, not {when_full!r}")
+        self.upstream = upstream
+        self.when_full = when_full
+        self.served = 0
+        self.turned_away = 0
+        self._slots = threading.BoundedSemaphore(slots)
+        self._stop = threading.Event()
+        self._open: set[socket.socket] = set()
+        self._lock = threading.Lock()
+        self._listener = socket.create_server(("127.0.0.1", 0), backlog=128)
+        self._listener.settimeout(0.05)
+        self.port = self._listener.getsockname()[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        self._thread = threading.Thread(target=self._accept, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._stop.set()
+        self._listener.close()
+        with self._lock:
+            for conn in self._open:
+                _shut(conn)
+        self._thread.join(5)
+
+    def _accept(self) -> None:
+        while not self._stop.is_set():
+            try:
+                conn, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            except OSError:
+                return
+            conn.settimeout(None)
+            with self._lock:
+                self._open.add(conn)
+            threading.Thread(target=self._serve, args=(conn,), daemon=True).start()
+
+    def _serve(self, conn: socket.socket) -> None:
+        slot = False
+        try:
+            if self.when_full == "429":
+                slot = self._slots.acquire(blocking=False)
+                if not slot:
+                    self.turned_away += 1
+                    _read_request(conn)
+                    conn.sendall(_head(429, {"Content-Length": "0", "Retry-After": "1"}))
+                    return
+            else:
+                while not (slot := self._slots.acquire(timeout=0.05)):
+                    if self._stop.is_set():
+                        return
+            if self.upstream is None:
+                conn.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, b"\1\0\0\0\0\0\0\0")
+                return  # closed with a reset: the agent is down
+            self.served += 1
+            with socket.create_connection(self.upstream) as up:
+                with self._lock:
+                    self._open.add(up)
+                pump = threading.Thread(target=_pipe, args=(up, conn), daemon=True)
+                pump.start()
+                _pipe(conn, up)
+                pump.join()
+                with self._lock:
+                    self._open.discard(up)
+        except OSError:
+            pass
+        finally:
+            if slot:
+                self._slots.release()
+            with self._lock:
+                self._open.discard(conn)
+            conn.close()
+
+
+def _pipe(source: socket.socket, sink: socket.socket) -> None:
+    """Copy `source` to `sink` until `source` ends, then end `sink`'s writing side."""
+    try:
+        while chunk := source.recv(65536):
+            sink.sendall(chunk)
+    except OSError:
+        pass
+    try:
+        sink.shutdown(socket.SHUT_WR)
+    except OSError:
+        pass
+
+
+def _shut(conn: socket.socket) -> None:
+    try:
+        conn.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+
+
+class Flood:
+    """A buyer flooding a provider's agent: `connections` clients that each open a connection to
+    `url`'s host and keep it busy with a request head that never ends (a header every `every`
+    seconds, slowloris), reconnecting when one is closed, until `stop`."""
+
+    def __init__(self, url: str, connections: int = 16, every: float = 0.2) -> None:
+        host, _, port = url.removeprefix("http://").partition(":")
+        self.address = (host, int(port.split("/")[0]))
+        self.every = every
+        self.opened = 0
+        self._stop = threading.Event()
+        self._threads = [
+            threading.Thread(target=self._hold, daemon=True) for _ in range(connections)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(5)
+
+    def _hold(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with socket.create_connection(self.address, timeout=5) as conn:
+                    self.opened += 1
+                    conn.sendall(b"GET /jobs/0/result HTTP/1.1\r\nHost: agent\r\n")
+                    while not self._stop.wait(self.every):
+                        conn.sendall(b"X-Flood: 1\r\n")
+            except OSError:
+                self._stop.wait(self.every)

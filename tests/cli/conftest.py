@@ -159,3 +159,57 @@ def funded(gmkt, usdc, governance):
 def dev(account) -> str:
     """The CLI's name of a Brownie account (accounts[k] is devk)."""
     return f"dev{list(accounts).index(account)}"
+
+
+@pytest.fixture(scope="module")
+def stablecoin_deployment(deployment_file, usdc):
+    """A deployment file like `gpumarket deploy` writes on a dev chain: the module's protocol with
+    the allowlisted 6-decimal `usdc` as its test stablecoin."""
+    from gpumarket.chain.deployment import Deployment
+    from gpumarket.cli.deploy import TEST_STABLECOIN
+
+    recorded = Deployment.load(deployment_file)
+    path = deployment_file.with_name("development-with-stablecoin.json")
+    Deployment(
+        recorded.network,
+        recorded.chain_id,
+        recorded.deploy_block,
+        {**recorded.addresses, TEST_STABLECOIN: usdc.address},
+    ).save(path)
+    return path
+
+
+@pytest.fixture
+def live_node():
+    """(url, methods) of a stand-in JSON-RPC node of a live chain (Sepolia's id): it answers
+    eth_chainId, refuses everything else, and records every method it was asked, so a test can
+    assert that a dev-only command asked nothing but the chain id."""
+    import threading
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    methods: list[str] = []
+
+    class Node(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+            methods.append(request["method"])
+            if request["method"] == "eth_chainId":
+                answer = {"result": hex(11155111)}
+            else:
+                answer = {"error": {"code": -32601, "message": "not on a live chain"}}
+            body = json.dumps({"jsonrpc": "2.0", "id": request["id"], **answer}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Node)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", methods
+    server.shutdown()
+    server.server_close()

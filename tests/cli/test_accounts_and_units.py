@@ -6,6 +6,7 @@ The keystore tests go through the chain; the rest are pure functions.
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from eth_account import Account
@@ -14,7 +15,13 @@ from gpumarket.chain.types import JobState
 from gpumarket.cli.accounts import address_of, signer
 from gpumarket.cli.errors import CliError, Hints, explain
 from gpumarket.cli.options import brownie_rpc_url
-from gpumarket.cli.units import format_amount, parse_amount, parse_duration
+from gpumarket.cli.units import (
+    format_amount,
+    parse_amount,
+    parse_duration,
+    parse_region,
+    parse_url,
+)
 
 from .conftest import GMKT, STAKE
 
@@ -162,6 +169,57 @@ def test_durations_take_units():
         86_400,
         604_800,
     ]
+
+
+def test_durations_may_be_fractional_in_whole_seconds():
+    assert [parse_duration(t, what="d") for t in ("1.5h", "0.5m", ".5d", "2.25m")] == [
+        5_400,
+        30,
+        43_200,
+        135,
+    ]
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("0.5s", "d 0.5s is not a whole number of seconds"),
+        ("-1.5h", "d -1.5h is negative"),
+        ("1.5.h", "d '1.5.h' is not a duration such as 90s, 15m, 1.5h or 1d"),
+    ],
+)
+def test_bad_durations_are_refused_with_a_sentence(text, message):
+    with pytest.raises(ValueError, match=f"^{re.escape(message)}$"):
+        parse_duration(text, what="d")
+
+
+def test_regions_are_the_countries_iso_3166_assigns():
+    assert [parse_region(r) for r in ("de", "US", " jp ")] == ["DE", "US", "JP"]
+    assert parse_region("any", allow_any=True) == ""
+    for unassigned in ("XX", "ZZ", "UK", "EU"):
+        with pytest.raises(ValueError, match="is no country's ISO 3166 alpha-2 code"):
+            parse_region(unassigned)
+
+
+@pytest.mark.parametrize(
+    "url, ok",
+    [
+        ("http://my-agent:9000", True),
+        ("https://10.0.0.7/results/1?x=y", True),
+        ("http://my agent:9000", False),
+        ("http://my-agent:9000 ", False),
+        ("ftp://my-agent", False),
+        ("http://:9000", False),
+        ("http://my-agent:99999", False),
+        ("my-agent:9000", False),
+    ],
+)
+def test_urls_are_checked_by_a_parser(url, ok):
+    if ok:
+        assert parse_url(url, what="endpoint") == url
+    else:
+        with pytest.raises(ValueError, match=f"^endpoint {re.escape(repr(url))} is not an http"):
+            parse_url(url, what="endpoint")
 
 
 def test_custom_errors_become_sentences():

@@ -89,7 +89,7 @@ INPUT_CASES = [
     ),
     pytest.param(
         replace_option(POST, "--duration", "2 hours"),
-        "duration '2 hours' is not a duration such as 90s, 15m, 2h or 1d",
+        "duration '2 hours' is not a duration such as 90s, 15m, 1.5h or 1d",
         id="bad-duration",
     ),
     pytest.param(
@@ -602,3 +602,363 @@ def test_offer_of_a_provider_in_another_region_is_not_eligible(
         result = cli("provider", "bid", job_id, "1", "--account", dev(provider))
 
     refused(result, f"job {job_id} must run in DE; {provider.address} is in US")
+
+
+# ------------------------------------------------------------------ tokens and dev chains
+
+TOKEN_AND_DEV_CASES = [
+    pytest.param(
+        ["token", "transfer", "GMKT", "dev5", "1"],
+        "{me} holds 0 GMKT; the transfer needs 1 GMKT",
+        id="transfer-beyond-balance",
+    ),
+    pytest.param(
+        ["token", "transfer", "GMKT", "0x12", "1"],
+        "recipient '0x12' is not an address",
+        id="transfer-to-a-bad-address",
+    ),
+    pytest.param(
+        ["token", "transfer", "GMKT", "dev5", "0"],
+        "amount must be more than zero",
+        id="transfer-of-zero",
+    ),
+    pytest.param(
+        ["token", "approve", "DAI", "JobMarket", "1"],
+        "unknown token 'DAI': the allowlisted tokens are GMKT, USDC",
+        id="approve-unknown-token",
+    ),
+    pytest.param(
+        ["token", "approve", "GMKT", "JobMarket", "0"],
+        "the allowance of JobMarket for GMKT is already 0 GMKT",
+        id="approve-unchanged",
+    ),
+    pytest.param(
+        ["dev", "fund", "dev5", "--gmkt", "1"],
+        "{me} holds 0 GMKT; funding needs 1 GMKT",
+        id="fund-beyond-balance",
+    ),
+    pytest.param(
+        ["dev", "time-travel", "soon"],
+        "duration 'soon' is not a duration such as 90s, 15m, 1.5h or 1d",
+        id="time-travel-not-a-duration",
+    ),
+    pytest.param(
+        ["dev", "time-travel", "0s"], "duration 0s must be more than zero", id="time-travel-zero"
+    ),
+    pytest.param(
+        ["dev", "time-travel", "53w"],
+        "duration 53w is more than a year; travel in smaller steps",
+        id="time-travel-too-far",
+    ),
+]
+
+
+@pytest.mark.parametrize("args, message", TOKEN_AND_DEV_CASES)
+def test_token_and_dev_input_is_refused(cli, unchanged, stranger, args, message):
+    sender = [] if args[1] == "time-travel" else ["--account", dev(stranger)]
+
+    with unchanged(stranger):
+        result = cli(*args, *sender)
+
+    refused(result, message.format(me=stranger.address))
+
+
+def test_dev_fund_of_an_over_precise_stablecoin_amount_is_refused(
+    cli, unchanged, governance, stranger, stablecoin_deployment
+):
+    with unchanged(governance):
+        result = cli(
+            "dev", "fund", dev(stranger), "--usdc", "1.0000001", "--account", dev(governance),
+            "--deployment", stablecoin_deployment,
+        )  # fmt: skip
+
+    refused(result, "the USDC amount 1.0000001 has more decimals than USDC allows (6)")
+
+
+def test_dev_fund_of_the_stablecoin_without_one_in_the_deployment_is_refused(
+    cli, unchanged, governance, stranger, deployment_file
+):
+    with unchanged(governance):
+        result = cli("dev", "fund", dev(stranger), "--usdc", "5", "--account", dev(governance))
+
+    refused(
+        result,
+        f"{deployment_file} records no test stablecoin; deploy again on the dev chain without "
+        "--no-test-stablecoin",
+    )
+
+
+# ------------------------------------------------------------------ roles: submit, resolve, admin
+
+
+@pytest.fixture
+def disputed_job(running_job, rich_buyer, provider, market, gmkt):
+    market.submitResult(running_job, b"\x11" * 32, "http://r", {"from": provider})
+    gmkt.approve(market, 10 * GMKT, {"from": rich_buyer})
+    market.dispute(running_job, {"from": rich_buyer})
+    return running_job
+
+
+SUBMIT = ("--hash", "0x" + "11" * 32, "--uri", "http://10.0.0.7:9000/results/1")
+
+SUBMIT_CASES = [
+    pytest.param(
+        ["--uri", "http://r/1"],
+        "name the result with exactly one of --file PATH and --hash 0x...",
+        id="no-result",
+    ),
+    pytest.param(
+        ["--hash", "0x12", "--uri", "http://r/1"],
+        "result hash '0x12' is not 32 bytes of hex",
+        id="short-hash",
+    ),
+    pytest.param(
+        ["--file", "/nonexistent/result.bin", "--uri", "http://r/1"],
+        "cannot read the result /nonexistent/result.bin: No such file or directory",
+        id="missing-file",
+    ),
+    pytest.param(
+        replace_option(SUBMIT, "--uri", "http://r example/1"),
+        "result URI 'http://r example/1' is not an http(s) URL: it contains a space",
+        id="uri-with-a-space",
+    ),
+    pytest.param(
+        replace_option(SUBMIT, "--uri", "ftp://r/1"),
+        "result URI 'ftp://r/1' is not an http(s) URL",
+        id="uri-not-http",
+    ),
+    pytest.param(
+        replace_option(SUBMIT, "--uri", "http:///1"),
+        "result URI 'http:///1' is not an http(s) URL: it names no host",
+        id="uri-without-host",
+    ),
+]
+
+
+@pytest.mark.parametrize("args, message", SUBMIT_CASES)
+def test_submit_input_is_refused(cli, unchanged, provider, running_job, args, message):
+    with unchanged(provider):
+        result = cli("provider", "submit", running_job, *args, "--account", dev(provider))
+
+    refused(result, message)
+
+
+def test_submit_by_another_account_than_the_provider_is_refused(
+    cli, unchanged, stranger, running_job
+):
+    with unchanged(stranger):
+        result = cli("provider", "submit", running_job, *SUBMIT, "--account", dev(stranger))
+
+    refused(result, f"{stranger.address} is not the provider of job {running_job}")
+
+
+def test_submit_after_the_result_deadline_is_refused(cli, unchanged, provider, running_job, market):
+    deadline = market.resultDeadlineOf(running_job)
+    chain.sleep(deadline - chain.time() + 10)
+    chain.mine()
+
+    with unchanged(provider):
+        result = cli("provider", "submit", running_job, *SUBMIT, "--account", dev(provider))
+
+    refused(result, f"the deadline of job {running_job} passed at {format_time(deadline)}")
+
+
+def test_resolve_by_someone_without_the_arbiter_role_is_refused(
+    cli, unchanged, stranger, disputed_job
+):
+    with unchanged(stranger):
+        result = cli(
+            "arbiter", "resolve", disputed_job, "--buyer-at-fault", "--account", dev(stranger)
+        )
+
+    refused(
+        result,
+        f"{stranger.address} lacks ARBITER_ROLE on JobMarket; only an arbiter resolves disputes",
+    )
+
+
+def test_resolve_without_saying_who_is_at_fault_is_refused(cli, unchanged, arbiter, disputed_job):
+    with unchanged(arbiter):
+        result = cli("arbiter", "resolve", disputed_job, "--account", dev(arbiter))
+
+    refused(result, "say who is at fault: --provider-at-fault or --buyer-at-fault")
+
+
+def test_resolve_of_a_job_that_is_not_disputed_is_refused(cli, unchanged, arbiter, running_job):
+    with unchanged(arbiter):
+        result = cli(
+            "arbiter", "resolve", running_job, "--provider-at-fault", "--account", dev(arbiter)
+        )
+
+    refused(result, f"job {running_job} is RUNNING; this needs DISPUTED")
+
+
+ADMIN_CASES = [
+    pytest.param(
+        ["set-parameter", "protocolFeeBps", "2000"],
+        "protocolFeeBps 2000 bps is out of bounds: it must be between 0 bps and 1500 bps",
+        id="parameter-out-of-bounds",
+    ),
+    pytest.param(
+        ["set-parameter", "resultGrace", "30s"],
+        "resultGrace 30s is out of bounds: it must be between 1m and 1w",
+        id="duration-out-of-bounds",
+    ),
+    pytest.param(
+        ["set-parameter", "feeBps", "1"],
+        "unknown parameter 'feeBps'; the known ones are {known} (name the contract with "
+        "--contract for another)",
+        id="unknown-parameter",
+    ),
+    pytest.param(
+        ["set-parameter", "feeBps", "1", "--contract", "JobMarket"],
+        "JobMarket has no parameter 'feeBps'",
+        id="unknown-parameter-of-a-contract",
+    ),
+    pytest.param(
+        ["set-parameter", "disputeWindow", "soon"],
+        "value 'soon' is not a duration such as 90s, 15m, 1.5h or 1d",
+        id="parameter-not-a-duration",
+    ),
+    pytest.param(
+        ["set-parameter", "maxBidsPerJob", "2.5"],
+        "value '2.5' is not a whole number",
+        id="parameter-not-whole",
+    ),
+    pytest.param(
+        ["allow-token", "USDC"],
+        "allowing a token needs its minimum dispute bond: --bond-min AMOUNT",
+        id="allow-without-bond",
+    ),
+    pytest.param(
+        ["allow-token", "USDC", "--bond-min", "10"],
+        "USDC is already allowlisted with a bond minimum of 10 USDC",
+        id="allow-unchanged",
+    ),
+    pytest.param(["unpause", "market"], "the market is already unpaused", id="unpause-unpaused"),
+]
+
+
+@pytest.mark.parametrize("args, message", ADMIN_CASES)
+def test_admin_input_is_refused(cli, unchanged, governance, usdc, args, message):
+    from gpumarket.cli.admin import PARAMETERS
+
+    with unchanged(governance):
+        result = cli("admin", *args, "--account", dev(governance))
+
+    refused(result, message.format(known=", ".join(sorted(PARAMETERS))))
+
+
+@pytest.mark.parametrize(
+    "args, role",
+    [(["pause"], "PAUSER_ROLE"), (["set-parameter", "protocolFeeBps", "100"], "GOVERNOR_ROLE")],
+)
+def test_admin_without_the_role_is_refused(cli, unchanged, stranger, args, role):
+    with unchanged(stranger):
+        result = cli("admin", *args, "--account", dev(stranger))
+
+    what = (
+        "only a pauser may pause it" if role == "PAUSER_ROLE" else "only governance sets parameters"
+    )
+    refused(result, f"{stranger.address} lacks {role} on JobMarket; {what}")
+
+
+# ------------------------------------------------------------ regions, URLs, negatives, fractions
+
+NEW_INPUT_CASES = [
+    pytest.param(
+        [*POST, "--region", "XX"],
+        "region 'XX' is no country's ISO 3166 alpha-2 code; codes are such as DE or US",
+        id="post-made-up-region",
+    ),
+    pytest.param(
+        replace_option(POST, "--duration", "0.5s"),
+        "duration 0.5s is not a whole number of seconds",
+        id="post-fraction-of-a-second",
+    ),
+    pytest.param(
+        replace_option(POST, "--duration", "-2h"), "duration -2h is negative", id="post-negative"
+    ),
+    pytest.param(
+        ["token", "transfer", "GMKT", "dev5", "-1"], "amount -1 is negative", id="transfer-negative"
+    ),
+    pytest.param(
+        ["buyer", "claim", "USDC", "--to", "0xfeed"],
+        "'0xfeed' is not an address",
+        id="claim-to-a-bad-address",
+    ),
+]
+
+
+@pytest.mark.parametrize("args, message", NEW_INPUT_CASES)
+def test_new_input_is_refused(cli, unchanged, rich_buyer, args, message):
+    with unchanged(rich_buyer):
+        result = cli(*args, "--account", dev(rich_buyer))
+
+    refused(result, message)
+
+
+NEW_REGISTER_CASES = [
+    pytest.param(
+        replace_option(REGISTER, "--region", "XX"),
+        "region 'XX' is no country's ISO 3166 alpha-2 code; codes are such as DE or US",
+        id="made-up-region",
+    ),
+    pytest.param(
+        replace_option(REGISTER, "--endpoint", "http://my agent:9000"),
+        "endpoint 'http://my agent:9000' is not an http(s) URL: it contains a space",
+        id="endpoint-with-a-space",
+    ),
+    pytest.param(
+        replace_option(REGISTER, "--endpoint", "http://:9000"),
+        "endpoint 'http://:9000' is not an http(s) URL: it names no host",
+        id="endpoint-without-a-host",
+    ),
+    pytest.param(
+        replace_option(REGISTER, "--endpoint", "http://10.0.0.7:99999"),
+        "endpoint 'http://10.0.0.7:99999' is not an http(s) URL: its port is invalid",
+        id="endpoint-port",
+    ),
+    pytest.param(["provider", "stake", "-5"], "amount -5 is negative", id="stake-negative"),
+]
+
+
+@pytest.mark.parametrize("args, message", NEW_REGISTER_CASES)
+def test_new_provider_input_is_refused(cli, unchanged, staked, args, message):
+    with unchanged(staked):
+        result = cli(*args, "--account", dev(staked))
+
+    refused(result, message)
+
+
+def test_a_negative_bid_reaches_its_sentence(cli, unchanged, provider, listed, open_job):
+    listed(provider)
+
+    with unchanged(provider):
+        result = cli("provider", "bid", open_job, "-2", "--account", dev(provider))
+
+    refused(result, "price -2 is negative")
+
+
+def test_market_with_a_made_up_region_is_refused(cli):
+    result = cli("market", "--region", "XX")
+
+    refused(result, "region 'XX' is no country's ISO 3166 alpha-2 code; codes are such as DE or US")
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["admin", "set-parameter", "protocolFeeBps", "-1"], "value -1 is negative"),
+        (["dev", "time-travel", "-1h"], "duration -1h is negative"),
+    ],
+)
+def test_negative_values_of_admin_and_dev_reach_their_sentence(
+    cli, unchanged, governance, args, message
+):
+    sender = [] if args[0] == "dev" else ["--account", dev(governance)]
+
+    with unchanged(governance):
+        result = cli(*args, *sender)
+
+    refused(result, message)

@@ -289,3 +289,14 @@ def test_post_of_a_zero_address_provider_is_an_auction(cli_json, buyer, funded, 
 
     assert out["provider"] is None
     assert market.jobOf(out["job_id"])["provider"] == ZERO_ADDRESS
+
+
+def test_post_takes_a_fractional_duration(cli_json, buyer, funded, market):
+    funded(buyer, gmkt_amount=20 * GMKT)
+
+    out = cli_json(
+        "buyer", "post", "--duration", "1.5h", "--max-price", "2", "--account", dev(buyer)
+    )
+
+    assert market.specOf(out["job_id"])["duration"] == 5_400
+    assert out["deposit"] == "3"

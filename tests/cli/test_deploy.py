@@ -9,6 +9,7 @@ from brownie import (
     BenchmarkRegistry,
     JobMarket,
     MarketToken,
+    MockERC20,
     OracleCouncil,
     ProviderRegistry,
     Reputation,
@@ -101,11 +102,28 @@ def test_deploy_writes_a_working_deployment_wired_like_deploy_protocol(cli, tmp_
     assert market.verifier() == council
     assert benchmark.verifier() == council
     assert (list(council.members()), council.quorum()) == (oracles, 2)
+    stablecoin = MockERC20.at(c["TestStablecoin"])
+    assert (stablecoin.symbol(), stablecoin.decimals()) == ("USDC", 6)
+    assert plain(market.tokenConfig(stablecoin)) == (True, 10 * 10**6)
+    assert out["transactions"][-1]["step"] == "market: allowlist the test stablecoin (USDC)"
 
     staked = cli("provider", "stake", "1000", "--deployment", path, "--account", "dev0", "--json")
 
     assert staked.exit_code == 0, staked.output
     assert registry.providerInfo(accounts[0])["stake"] == 1_000 * GMKT
+
+
+def test_deploy_takes_account_names_for_addresses_and_can_skip_the_stablecoin(cli_json, tmp_path):
+    out = cli_json(
+        "deploy", "--deployment", tmp_path / "d.json", "--account", "dev0", "--arbiter", "dev2",
+        "--oracle", "dev10", "--oracle", "dev11", "--no-test-stablecoin",
+    )  # fmt: skip
+
+    market = JobMarket.at(out["contracts"]["JobMarket"])
+    council = OracleCouncil.at(out["contracts"]["OracleCouncil"])
+    assert market.hasRole(market.ARBITER_ROLE(), accounts[2])
+    assert list(council.members()) == [accounts[10], accounts[11]]
+    assert "TestStablecoin" not in out["contracts"]
 
 
 def test_deploy_refuses_to_replace_a_live_deployment(cli, unchanged, deployment_file):

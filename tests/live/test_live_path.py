@@ -463,8 +463,12 @@ def test_a_job_goes_from_deploy_to_settlement_on_a_live_network_through_the_cli(
 
     early = cli("buyer", "finalize", str(job_id), "--account", "buyer")
 
+    # Under --json the refusal is JSON too: the sentence, and the custom error's name as the code.
     assert early.returncode == 1
-    assert early.stderr == f"Error: job {job_id} cannot be settled before {format_time(ready_at)}\n"
+    assert json.loads(early.stdout) == {
+        "error": f"job {job_id} cannot be settled before {format_time(ready_at)}",
+        "code": "JobMarketDeadlineNotReached",
+    }
     assert w3.eth.get_transaction_count(buyer.address) == nonce
 
     # -- test harness: skip the 24-hour dispute window instead of waiting it out.

@@ -388,10 +388,10 @@ class ProtocolMachine(RuleBasedStateMachine):
             # E4: fees reach only the treasury, and the treasury gets nothing else from escrow.
             assert (release.kind == Payout.FEE) == (release.to == self.w.treasury.address)
         for event in self._events(tx, "JobSettled", market):
+            # E4 under the terms the job was matched with (a later fee change never reaches it).
+            terms = self.m.jobs[event["jobId"]].matched_terms
             value = event["payout"] + event["fee"]
-            # E4, under the fee of the job's terms (its match's), not the market's first one.
-            fee_bps = self.m.jobs[event["jobId"]].matched_terms.protocol_fee_bps
-            assert event["fee"] <= bps_up(value, fee_bps)
+            assert event["fee"] <= bps_up(value, terms.protocol_fee_bps)  # E4
         slashes = [
             Slash(
                 e["provider"],

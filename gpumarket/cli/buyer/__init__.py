@@ -5,7 +5,7 @@ Amounts are in the payment token's own units and prices per GPU-hour. A job's de
 one transaction (`postJobWithPermit`), otherwise an `approve` step is shown and sent first.
 
 posting.py: post; lifecycle.py: accept, close, cancel, dispute, finalize, timeout, claim;
-overview.py: status, jobs.
+overview.py: status, jobs; results.py: result.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import click
 from gpumarket.cli.buyer.lifecycle import accept, cancel, claim, close, dispute, finalize, timeout
 from gpumarket.cli.buyer.overview import jobs, status
 from gpumarket.cli.buyer.posting import post
+from gpumarket.cli.buyer.results import result
 
 
 @click.group()
@@ -22,5 +23,17 @@ def buyer() -> None:
     """Buyers: post GPU jobs with escrowed payment, pick providers, settle or dispute."""
 
 
-for _command in (post, accept, close, cancel, dispute, finalize, timeout, claim, status, jobs):
+for _command in (
+    post,
+    accept,
+    close,
+    cancel,
+    dispute,
+    finalize,
+    timeout,
+    claim,
+    status,
+    jobs,
+    result,
+):
     buyer.add_command(_command)

@@ -6,13 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from eth_utils.address import is_hex_address, to_checksum_address
 from web3.types import TxReceipt
 
 from gpumarket.chain.types import JobState
 from gpumarket.chain.views import ZERO_ADDRESS, Job
-from gpumarket.cli.errors import CliError, explain
-from gpumarket.cli.jobs import eligibility_problem, job_of, require_state
+from gpumarket.cli.errors import CliError, refusal
+from gpumarket.cli.jobs import (
+    FINALIZABLE,
+    eligibility_problem,
+    finalize_from,
+    job_of,
+    require_state,
+)
 from gpumarket.cli.options import chain_command
 from gpumarket.cli.session import Session
 from gpumarket.cli.units import Token
@@ -23,7 +28,7 @@ def _own_job(session: Session, job_id: int, *needs: JobState) -> Job:
     job = job_of(session, job_id)
     me = session.sender.address
     if job.buyer != me:
-        raise CliError(explain(("JobMarketNotBuyer", (job_id, me))))
+        raise refusal(("JobMarketNotBuyer", (job_id, me)))
     require_state(job_id, job, *needs)
     return job
 
@@ -32,17 +37,16 @@ def _own_job(session: Session, job_id: int, *needs: JobState) -> Job:
 @click.argument("job_id", type=int)
 @click.argument("provider")
 def accept(session: Session, job_id: int, provider: str) -> None:
-    """Accept PROVIDER's bid on your job JOB_ID (any time while it is open)."""
-    if not is_hex_address(provider):
-        raise CliError(f"provider {provider!r} is not an address")
-    provider = to_checksum_address(provider)
+    """Accept PROVIDER's bid (an address or an account name) on your job JOB_ID (any time while
+    it is open)."""
+    provider = session.address(provider, "provider")
     job = _own_job(session, job_id, JobState.OPEN)
     market = session.contract("JobMarket").functions
     if provider not in {b["provider"] for b in session.structs(market.bidsOf(job_id))}:
-        raise CliError(explain(("JobMarketNoBid", (job_id, provider))))
+        raise refusal(("JobMarketNoBid", (job_id, provider)))
     problem = eligibility_problem(session, job_id, job, provider)
     if problem:
-        raise CliError(problem)
+        raise CliError(problem, code="JobMarketNotEligible")
     token = session.token(job.token)
     receipt = session.send(
         market.acceptBid(job_id, provider),
@@ -91,9 +95,9 @@ def close(session: Session, job_id: int) -> None:
     job = job_of(session, job_id)
     require_state(job_id, job, JobState.OPEN)
     if job.provider != ZERO_ADDRESS:
-        raise CliError(explain(("JobMarketDirectAssignment", (job_id,))))
+        raise refusal(("JobMarketDirectAssignment", (job_id,)))
     if session.now() < job.bidding_ends:
-        raise CliError(explain(("JobMarketBiddingOpen", (job_id, job.bidding_ends))))
+        raise refusal(("JobMarketBiddingOpen", (job_id, job.bidding_ends)))
     token = session.token(job.token)
     market = session.contract("JobMarket").functions
     receipt = session.send(
@@ -133,7 +137,7 @@ def cancel(session: Session, job_id: int) -> None:
     job = _own_job(session, job_id, JobState.OPEN)
     market = session.contract("JobMarket").functions
     if session.call(market.bidsOf(job_id)) and not session.call(market.paused()):
-        raise CliError(explain(("JobMarketHasBids", (job_id,))))
+        raise refusal(("JobMarketHasBids", (job_id,)))
     token = session.token(job.token)
     session.send(
         market.cancel(job_id), f"cancel job {job_id}", session.hints(token, (JobState.OPEN,))
@@ -173,16 +177,13 @@ def dispute(session: Session, job_id: int, no_approve: bool) -> None:
 @click.argument("job_id", type=int)
 def finalize(session: Session, job_id: int) -> None:
     """Settle JOB_ID after its dispute window (or an unresolved dispute's timeout): anyone."""
-    needs = (JobState.SUBMITTED, JobState.VERIFIED, JobState.DISPUTED)
+    needs = FINALIZABLE
     job = job_of(session, job_id)
     require_state(job_id, job, *needs)
     market = session.contract("JobMarket").functions
-    if job.state == JobState.DISPUTED:
-        ready_at = int(session.call(market.arbitrationEndOf(job_id)))
-    else:
-        ready_at = int(session.call(market.windowEndOf(job_id)))
+    ready_at = finalize_from(session, job_id, job)
     if session.now() < ready_at:
-        raise CliError(explain(("JobMarketDeadlineNotReached", (job_id, ready_at))))
+        raise refusal(("JobMarketDeadlineNotReached", (job_id, ready_at)))
     token = session.token(job.token)
     receipt = session.send(
         market.finalize(job_id), f"finalize job {job_id}", session.hints(token, needs)
@@ -212,7 +213,7 @@ def timeout(session: Session, job_id: int) -> None:
     market = session.contract("JobMarket").functions
     deadline = int(session.call(market.resultDeadlineOf(job_id)))
     if session.now() <= deadline:
-        raise CliError(explain(("JobMarketDeadlineNotReached", (job_id, deadline))))
+        raise refusal(("JobMarketDeadlineNotReached", (job_id, deadline)))
     token = session.token(job.token)
     receipt = session.send(
         market.claimTimeout(job_id),

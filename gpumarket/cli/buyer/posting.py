@@ -7,17 +7,22 @@ and sent first.
 
 from __future__ import annotations
 
+from typing import Any
+
 import click
 from eth_utils.address import is_hex_address, to_checksum_address
+from web3.contract.contract import ContractFunction
 
 from gpumarket.chain.permit import sign_permit
 from gpumarket.chain.types import JobSpec
 from gpumarket.chain.views import ZERO_ADDRESS
-from gpumarket.cli.errors import CliError, explain
+from gpumarket.cli.errors import CliError, Hints, refusal
 from gpumarket.cli.options import chain_command
 from gpumarket.cli.session import Session
 from gpumarket.cli.units import (
     PermitToken,
+    Token,
+    format_amount,
     format_duration,
     parse_duration,
     parse_gpu_model,
@@ -41,7 +46,8 @@ def _benchmark(text: str | None) -> tuple[bool, int, int, int]:
         n = steps = interval = -1
     if n <= 0 or n % 64 or n > 16_384 or interval <= 0 or steps <= 0 or steps % interval:
         raise CliError(
-            f"benchmark {text!r} must be N,T,K: N a multiple of 64 up to 16384, and K dividing T"
+            f"benchmark {text!r} must be N,T,K: N a multiple of 64 up to 16384, and K dividing T",
+            code="bad_input",
         )
     return True, n, steps, interval
 
@@ -64,7 +70,7 @@ def _workload_hash(workload: str, given: str | None) -> bytes:
         except ValueError:
             value = b""
         if len(value) != 32:
-            raise CliError(f"workload hash {given!r} is not 32 bytes of hex")
+            raise CliError(f"workload hash {given!r} is not 32 bytes of hex", code="bad_input")
         return value
     if workload[:8].lower() == "command:":
         from gpumarket.agent.workloads import command_hash
@@ -95,6 +101,12 @@ def _workload_hash(workload: str, given: str | None) -> bytes:
 )
 @click.option("--no-permit", is_flag=True, help="Approve in a separate step even if permit works.")
 @click.option("--no-approve", is_flag=True, help="Fail instead of sending an approve step.")
+@click.option(
+    "--dry-run",
+    is_flag=True,
+    help="Quote the deposit, the collateral a provider must lock, the dispute bond and the gas, "
+    "from a simulation of the exact transactions, and send nothing.",
+)
 def post(
     session: Session,
     gpu: str,
@@ -114,12 +126,15 @@ def post(
     collateral: str | None,
     no_permit: bool,
     no_approve: bool,
+    dry_run: bool,
 ) -> None:
-    """Post a job and escrow max price x GPUs x hours of the token."""
+    """Post a job and escrow max price x GPUs x hours of the token (--dry-run: quote it)."""
     required, n, steps, interval = _benchmark(benchmark)
     seconds = parse_duration(duration, what="duration")
     if not MIN_DURATION <= seconds <= MAX_DURATION:
-        raise CliError(f"duration {duration} must be between 1 minute and 365 days")
+        raise CliError(
+            f"duration {duration} must be between 1 minute and 365 days", code="bad_input"
+        )
     spec = JobSpec(
         gpu_model=parse_gpu_model(gpu, allow_any=True),
         gpu_count=gpus,
@@ -137,7 +152,7 @@ def post(
         benchmark_k=interval,
     )
     if direct is not None and not is_hex_address(direct):
-        raise CliError(f"provider {direct!r} is not an address")
+        raise CliError(f"provider {direct!r} is not an address", code="bad_input")
     provider_address = to_checksum_address(direct) if direct else ZERO_ADDRESS
     period = parse_duration(bidding, what="bidding period")
     token = session.token(token_name)
@@ -148,11 +163,9 @@ def post(
     me = session.sender.address
     session.require_unpaused("JobMarket", "market")
     if not session.outputs(functions.tokenConfig(token.address))["allowed"]:
-        raise CliError(
-            explain(("JobMarketTokenNotAllowed", (token.address,)), session.hints(token))
-        )
+        raise refusal(("JobMarketTokenNotAllowed", (token.address,)), session.hints(token))
     if session.call(session.contract("Reputation").functions.isBlacklisted(me)):
-        raise CliError(explain(("JobMarketBuyerBlacklisted", (me,))))
+        raise refusal(("JobMarketBuyerBlacklisted", (me,)))
     low, high = (
         int(session.call(functions.minBiddingPeriod())),
         int(session.call(functions.maxBiddingPeriod())),
@@ -160,17 +173,20 @@ def post(
     if not low <= period <= high:
         raise CliError(
             f"bidding period {bidding} must be between {format_duration(low)} and "
-            f"{format_duration(high)}"
+            f"{format_duration(high)}",
+            code="bad_input",
         )
     deposit = int(session.call(functions.costOf(price, gpus, seconds)))
     if deposit == 0:
         raise CliError(
             f"max price {token.format(price)} for {gpus} GPUs over {format_duration(seconds)} "
-            "rounds to a deposit of zero"
+            "rounds to a deposit of zero",
+            code="bad_input",
         )
     session.require_balance(token, me, deposit, "the deposit")
     hints = session.hints(token)
     args = (spec.as_tuple(), token.address, price, period, provider_address)
+    post_step = f"post a job escrowing {token.format(deposit)}"
     if not no_permit and supports_permit(session.client, token, me):
         approval = "permit"
         deadline = session.now() + PERMIT_LIFETIME
@@ -182,13 +198,19 @@ def post(
             deposit,
             deadline,
         )
-        call = functions.postJobWithPermit(*args, deadline, v, r, s)
+        sends = [(functions.postJobWithPermit(*args, deadline, v, r, s), post_step)]
     else:
-        approval = session.ensure_allowance(
+        sends = session.approval_steps(
             token, "JobMarket", deposit, "the deposit", may_approve=not no_approve
         )
-        call = functions.postJob(*args)
-    receipt = session.send(call, f"post a job escrowing {token.format(deposit)}", hints)
+        approval = "approve" if sends else "allowance"
+        sends.append((functions.postJob(*args), post_step))
+    if dry_run:
+        _quote(session, sends, token, deposit, approval, hints)
+        return
+    for fn, step in sends[:-1]:
+        session.send(fn, step)
+    receipt = session.send(sends[-1][0], post_step, hints)
     (posted,) = session.receipt_events(receipt, "JobMarket", "JobPosted")
     job_id = int(posted["args"]["jobId"])
     # What a match would lock, as the market computes it (the spec's rate or the floor).
@@ -210,3 +232,60 @@ def post(
             f"locks {session.gmkt.format(locked)}; bidding for {format_duration(period)}"
         ),
     )
+
+
+def _quote(
+    session: Session,
+    steps: list[tuple[ContractFunction, str]],
+    token: Token,
+    deposit: int,
+    approval: str,
+    hints: Hints,
+) -> None:
+    """What posting would cost, from a simulation of `steps` (the post last) followed by the
+    market's `collateralOf` and `disputeBondOf` of the job it would create. Sends nothing."""
+    market = session.contract("JobMarket").functions
+    collateral = bond = None
+    gas: list[int] | None = None
+    first = session.simulate(steps, hints=hints)
+    if first is not None:
+        # The job id is what the simulated post returned; the views then read that job.
+        job_id = int(first.returned[-1])
+        reads = [market.collateralOf(job_id), market.disputeBondOf(job_id)]
+        second = session.simulate(steps, reads, hints)
+        if second is not None:
+            gas = second.gas
+            collateral, bond = (int(v) for v in second.reads)
+    client = session.client
+    gas_price = int(client.rpc("eth_gasPrice", lambda: client.w3.eth.gas_price))
+    gmkt = session.gmkt
+    quote: dict[str, Any] = {
+        "dry_run": True,
+        "token": token.symbol,
+        "deposit": token.plain(deposit),
+        "collateral": gmkt.plain(collateral) if collateral is not None else None,
+        "dispute_bond": token.plain(bond) if bond is not None else None,
+        "approval": approval,
+        "steps": [
+            {"step": step, "gas": gas[k] if gas else None} for k, (_, step) in enumerate(steps)
+        ],
+        "gas": sum(gas) if gas else None,
+        "gas_price_gwei": format_amount(gas_price, 9),
+        "gas_cost_eth": format_amount(sum(gas) * gas_price, 18) if gas else None,
+        "transactions": [],
+    }
+
+    def human() -> None:
+        click.echo(f"dry run, nothing sent: the deposit is {token.format(deposit)} ({approval})")
+        if collateral is None or gas is None:
+            click.echo("the node cannot simulate (no eth_simulateV1): no collateral, bond or gas")
+            return
+        click.echo(
+            f"a provider locks {gmkt.format(collateral)} of collateral; a dispute would post "
+            f"{token.format(bond or 0)}"
+        )
+        for entry in quote["steps"]:
+            click.echo(f"{entry['step']}: gas {entry['gas']}")
+        click.echo(f"gas {sum(gas)} at {quote['gas_price_gwei']} gwei: {quote['gas_cost_eth']} ETH")
+
+    session.result(quote, human)

@@ -6,7 +6,7 @@ import click
 
 from gpumarket.chain.types import JobState
 from gpumarket.chain.views import ZERO_ADDRESS
-from gpumarket.cli.errors import CliError, explain
+from gpumarket.cli.errors import CliError, refusal
 from gpumarket.cli.jobs import eligibility_problem, job_of, require_state
 from gpumarket.cli.options import chain_command
 from gpumarket.cli.session import Session
@@ -23,21 +23,21 @@ def bid(session: Session, job_id: int, price: str) -> None:
     me = session.sender.address
     require_state(job_id, job, JobState.OPEN)
     if job.provider != ZERO_ADDRESS:
-        raise CliError(explain(("JobMarketDirectAssignment", (job_id,))))
+        raise refusal(("JobMarketDirectAssignment", (job_id,)))
     if session.now() >= job.bidding_ends:
-        raise CliError(explain(("JobMarketBiddingClosed", (job_id, job.bidding_ends))))
+        raise refusal(("JobMarketBiddingClosed", (job_id, job.bidding_ends)))
     session.require_unpaused("JobMarket", "market")
     hints = session.hints(token, (JobState.OPEN,))
     if raw > job.max_price:
-        raise CliError(explain(("JobMarketInvalidPrice", (raw, job.max_price)), hints))
+        raise refusal(("JobMarketInvalidPrice", (raw, job.max_price)), hints)
     market = session.contract("JobMarket").functions
     for placed in session.structs(market.bidsOf(job_id)):
         current = int(placed["price"])
         if placed["provider"] == me and raw >= current:
-            raise CliError(explain(("JobMarketBidNotLower", (job_id, current, raw)), hints))
+            raise refusal(("JobMarketBidNotLower", (job_id, current, raw)), hints)
     problem = eligibility_problem(session, job_id, job, me)
     if problem:
-        raise CliError(problem)
+        raise CliError(problem, code="JobMarketNotEligible")
     session.send(
         market.bid(job_id, raw), f"bid {token.format(raw)}/GPU-hour on job {job_id}", hints
     )
@@ -59,14 +59,14 @@ def accept(session: Session, job_id: int) -> None:
     job = job_of(session, job_id)
     me = session.sender.address
     if job.provider != me:
-        raise CliError(explain(("JobMarketNotProvider", (job_id, me))))
+        raise refusal(("JobMarketNotProvider", (job_id, me)))
     require_state(job_id, job, JobState.OPEN)
     if session.now() >= job.bidding_ends:
-        raise CliError(explain(("JobMarketDeadlinePassed", (job_id, job.bidding_ends))))
+        raise refusal(("JobMarketDeadlinePassed", (job_id, job.bidding_ends)))
     session.require_unpaused("JobMarket", "market")
     problem = eligibility_problem(session, job_id, job, me)
     if problem:
-        raise CliError(problem)
+        raise CliError(problem, code="JobMarketNotEligible")
     token = session.token(job.token)
     market = session.contract("JobMarket").functions
     receipt = session.send(

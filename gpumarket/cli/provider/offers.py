@@ -10,10 +10,10 @@ import click
 
 from gpumarket.chain import views
 from gpumarket.chain.types import Offer
-from gpumarket.cli.errors import CliError, explain
+from gpumarket.cli.errors import CliError, refusal
 from gpumarket.cli.options import chain_command
 from gpumarket.cli.session import Session
-from gpumarket.cli.units import Token, parse_gpu_model, parse_region
+from gpumarket.cli.units import Token, parse_gpu_model, parse_region, parse_url
 
 F = TypeVar("F", bound=Callable[..., None])
 
@@ -55,18 +55,19 @@ def _parse_prices(
     for item in prices:
         symbol, sep, amount = item.partition("=")
         if not sep or not symbol.strip() or not amount.strip():
-            raise CliError(f"price {item!r} must be TOKEN=AMOUNT, e.g. GMKT=2.5")
+            raise CliError(f"price {item!r} must be TOKEN=AMOUNT, e.g. GMKT=2.5", code="bad_input")
         token = session.token(symbol.strip())
         if token in parsed:
-            raise CliError(f"{token.symbol} is priced twice")
+            raise CliError(f"{token.symbol} is priced twice", code="bad_input")
         parsed[token] = token.parse(amount, what=f"the {token.symbol} price", allow_zero=allow_zero)
     return parsed
 
 
 def _check_endpoint(endpoint: str) -> str:
-    if not endpoint.startswith(("http://", "https://")) or len(endpoint) < 10:
-        raise CliError(f"endpoint {endpoint!r} is not an http(s) URL")
-    return endpoint
+    try:
+        return parse_url(endpoint, what="endpoint")
+    except ValueError as exc:
+        raise CliError(str(exc), code="bad_input") from None
 
 
 def _offer_dict(offer: Offer, prices: dict[Token, int]) -> dict[str, Any]:
@@ -114,14 +115,12 @@ def register(
     registry = session.contract("ProviderRegistry").functions
     info = session.struct(registry.providerInfo(me))
     if info["registered"]:
-        raise CliError(explain(("ProviderRegistryAlreadyRegistered", (me,))))
+        raise refusal(("ProviderRegistryAlreadyRegistered", (me,)))
     min_stake = int(session.call(registry.minStake()))
     if info["stake"] < min_stake:
-        raise CliError(
-            explain(
-                ("ProviderRegistryInsufficientStake", (me, info["stake"], min_stake)),
-                session.hints(),
-            )
+        raise refusal(
+            ("ProviderRegistryInsufficientStake", (me, info["stake"], min_stake)),
+            session.hints(),
         )
     session.send(
         registry.register(offer.as_tuple(), [t.address for t in priced], list(priced.values())),
@@ -164,7 +163,7 @@ def update(
     session.require_unpaused("ProviderRegistry", "provider registry")
     info = session.struct(registry.providerInfo(me))
     if not info["registered"]:
-        raise CliError(explain(("ProviderRegistryNotRegistered", (me,))))
+        raise refusal(("ProviderRegistryNotRegistered", (me,)))
     in_use = info["gpusInUse"]
     if offer.gpu_count < in_use:
         raise CliError(f"{me} has {in_use} GPUs in use; the offer cannot drop to {offer.gpu_count}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from gpumarket.cli.errors import CliError, explain
+from gpumarket.cli.errors import CliError, refusal
 from gpumarket.cli.options import chain_command
 from gpumarket.cli.session import Session
 
@@ -49,13 +49,9 @@ def unstake(session: Session, amount: str) -> None:
     registry = session.contract("ProviderRegistry").functions
     free = int(session.call(registry.freeStake(me)))
     if raw > free:
-        raise CliError(
-            explain(("ProviderRegistryInsufficientFreeStake", (me, raw, free)), session.hints())
-        )
+        raise refusal(("ProviderRegistryInsufficientFreeStake", (me, raw, free)), session.hints())
     if len(session.call(registry.unbondingEntries(me))) >= MAX_UNBONDING_ENTRIES:
-        raise CliError(
-            explain(("ProviderRegistryTooManyUnbondingEntries", (me, MAX_UNBONDING_ENTRIES)))
-        )
+        raise refusal(("ProviderRegistryTooManyUnbondingEntries", (me, MAX_UNBONDING_ENTRIES)))
     receipt = session.send(registry.requestUnstake(raw), f"unstake {gmkt.format(raw)}")
     (event,) = session.receipt_events(receipt, "ProviderRegistry", "UnstakeRequested")
     release_at = int(event["args"]["releaseAt"])

@@ -57,8 +57,10 @@ def test_a_client_error_means_no_reveals(at_agent, agent, status):
     assert fetch_reveals(at_agent, SAMPLES, LOCAL) == ([], f"HTTP {status}")
 
 
-@pytest.mark.parametrize("status", [500, 502, 503])
-def test_a_server_error_is_unreachable(at_agent, agent, status):
+@pytest.mark.parametrize("status", [500, 502, 503, 408, 425, 429])
+def test_a_server_error_or_a_try_later_is_unreachable(at_agent, agent, status):
+    """429 is what a rate limiter in front of a flooded agent answers: a buyer's flood must not
+    read as the provider refusing to reveal (issue 15, attack 8)."""
     agent.answer("POST", REVEALS_PATH, status, b"busy")
 
     with pytest.raises(Unreachable) as raised:
@@ -149,13 +151,14 @@ def test_an_agent_without_the_artifact_gives_none(agent, status):
     assert fetch_artifact(uri, LOCAL, max_bytes=1024) == (None, f"HTTP {status}")
 
 
-def test_an_artifact_behind_a_server_error_is_unreachable(agent):
-    agent.answer("GET", "/jobs/5/result", 500, b"oops")
+@pytest.mark.parametrize("status", [500, 429])
+def test_an_artifact_behind_a_server_error_or_a_rate_limit_is_unreachable(agent, status):
+    agent.answer("GET", "/jobs/5/result", status, b"oops")
 
     with pytest.raises(Unreachable) as raised:
         fetch_artifact(f"{agent.url}/jobs/5/result", LOCAL, max_bytes=1024)
 
-    assert str(raised.value) == f"{agent.url}/jobs/5/result: HTTP 500"
+    assert str(raised.value) == f"{agent.url}/jobs/5/result: HTTP {status}"
 
 
 def test_an_artifact_on_a_closed_port_is_unreachable(closed_port_url):

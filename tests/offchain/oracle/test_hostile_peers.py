@@ -435,3 +435,60 @@ def test_the_same_loopback_peer_is_fetched_when_private_addresses_are_allowed(
 def test_check_url_accepts_a_public_https_endpoint():
     assert http.check_url("https://agent.example.com:8443/x", allow_private=False)
     assert http.check_url("http://8.8.8.8/", allow_private=False)
+
+
+# ---------------------------------------------------------------- the result: addressed by hash
+
+
+def with_mirror(claim: ResultClaim, mirror: HostilePeer) -> ResultClaim:
+    return replace(claim, mirrors=(mirror.url + RESULT,))
+
+
+def test_a_stalled_result_uri_leaves_its_mirror_time_to_serve(
+    peer, other_host, at_peer, honest_reveals
+):
+    """A flooded host named in the result URI (issue 15, attack 8): the agent at the offer's
+    endpoint now serves the same bytes, and their hash is what the chain holds."""
+    peer.on("POST", REVEALS, hostile.answer(200, honest_reveals))
+    peer.on("GET", RESULT, hostile.trickle_body(TRICKLE, declared=None))
+    other_host.on("GET", RESULT, hostile.answer(200, ARTIFACT))
+
+    judgement, seconds = judge(at_peer, with_mirror(claim_at(peer), other_host))
+
+    assert (judgement.ok, judgement.reason) == (True, "ok")
+    assert other_host.requests == [("GET", RESULT)]
+    assert seconds <= BUDGET + SLACK
+
+
+def test_a_mirror_serving_the_hashed_bytes_outweighs_a_result_uri_serving_others(
+    peer, other_host, at_peer, honest_reveals
+):
+    peer.on("POST", REVEALS, hostile.answer(200, honest_reveals))
+    peer.on("GET", RESULT, hostile.answer(200, b"not the artifact"))
+    other_host.on("GET", RESULT, hostile.answer(200, ARTIFACT))
+
+    judgement, _ = judge(at_peer, with_mirror(claim_at(peer), other_host))
+
+    assert (judgement.ok, judgement.reason) == (True, "ok")
+
+
+def test_no_source_serving_the_bytes_fails_only_once_every_source_answered(
+    peer, other_host, at_peer, honest_reveals
+):
+    peer.on("POST", REVEALS, hostile.answer(200, honest_reveals))
+    peer.on("GET", RESULT, hostile.answer(200, b"not the artifact"))
+    other_host.on("GET", RESULT, hostile.answer(503, b"busy"))
+    claim = with_mirror(claim_at(peer), other_host)
+
+    message, _ = unreachable(at_peer, claim)  # one source may still serve it: try again later
+    assert message == f"{other_host.url}{RESULT}: HTTP 503"
+
+    other_host.on("GET", RESULT, hostile.answer(404, b""))
+    judgement, _ = judge(at_peer, claim)
+    assert (judgement.ok, judgement.reason) == (False, "result_hash_mismatch")
+    assert judgement.evidence["artifact_sha256"] == hashlib.sha256(b"not the artifact").hexdigest()
+
+    peer.on("GET", RESULT, hostile.answer(410, b""))
+    judgement, _ = judge(at_peer, claim)
+    assert (judgement.ok, judgement.reason) == (False, "missing_result")
+    assert judgement.evidence["detail"] == "HTTP 404"

@@ -5,6 +5,7 @@ between recording and sending a vote, a reorg under confirmations, and hardware 
 from __future__ import annotations
 
 import hashlib
+import time
 
 import pytest
 from brownie import chain
@@ -12,6 +13,7 @@ from brownie import chain
 from gpumarket.chain.client import ATTESTATION_FLAG
 from gpumarket.chain.types import JobState, Offer
 from gpumarket.oracle.store import CONFIRMED, SENDING, SENT
+from gpumarket.testing.values import set_next_block_timestamp
 
 from ..proofs import ARTIFACT, PASSED, PRICE, SPEC, half_rows_proof, honest_proof, params_of
 
@@ -102,7 +104,7 @@ def test_a_provider_that_refuses_to_reveal_is_failed(market, run_job, oracles, a
     assert not ballot.ok
 
 
-def test_an_unreachable_provider_is_retried_until_the_reveal_timeout(
+def test_an_unreachable_provider_is_retried_until_its_verdict_wait_has_ended_on_chain(
     market, registry, run_job, oracles, listed
 ):
     job_id, _ = run_job()
@@ -110,10 +112,12 @@ def test_an_unreachable_provider_is_retried_until_the_reveal_timeout(
     oracle = oracles(0, reveal_timeout=0.5)[0]
 
     assert oracle.step() == []  # unreachable, within the timeout: wait
-    import time
-
     time.sleep(0.6)
-    [ballot] = oracle.step()
+    assert oracle.step() == []  # past `reveal_timeout` too (the old rule's FAIL): the job's wait
+    mine_at(market.jobOf(job_id)[7] - 1)  # windowStart: submission + attestTimeout
+    assert oracle.step() == []
+    mine_at(market.jobOf(job_id)[7])
+    [ballot] = oracle.step()  # at once, whatever the backoff
     assert not ballot.ok
 
 
@@ -226,3 +230,8 @@ def test_a_non_member_does_not_vote(run_job, oracles, council, governance, oracl
     run_job()
 
     assert oracles(0)[0].step() == []
+
+
+def mine_at(timestamp):
+    set_next_block_timestamp(timestamp)
+    chain.mine()
