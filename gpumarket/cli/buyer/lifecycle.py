@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 import click
+from eth_utils.address import to_checksum_address
 from web3.types import TxReceipt
 
 from gpumarket.chain.types import JobState
