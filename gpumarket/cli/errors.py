@@ -131,7 +131,10 @@ _SENTENCES: dict[str, Callable[[tuple[Any, ...], Hints], str]] = {
     "JobMarketBiddingOpen": lambda a, h: (
         f"bidding on job {a[0]} is open until {format_time(a[1])}; close the auction after that"
     ),
-    "JobMarketTooManyBids": lambda a, h: f"job {a[0]} already has the most bids allowed ({a[1]})",
+    "JobMarketTooManyBids": lambda a, h: (
+        f"job {a[0]} already has the most bids allowed ({a[1]}); a bid below the highest one "
+        "takes its place"
+    ),
     "JobMarketBidNotLower": lambda a, h: (
         f"a new bid on job {a[0]} must be lower than the current one ({h.amount(a[1])}); "
         f"{h.amount(a[2])} is not"
