@@ -660,10 +660,14 @@ class ProtocolMachine(RuleBasedStateMachine):
         tx = self._send(self.w.market.acceptBid, *args, sender=caller)
         self._match(tx, job, provider, job.bids[provider].price)
 
-    @step(when=BIDS_WAITING, pick=PICK)
-    def close_auction(self, pick):
-        now = chain.time()
+    @step(when=BIDS_WAITING, pick=PICK, walk=st.integers(0, 2))
+    def close_auction(self, pick, walk):
+        """Anyone closes an auction; one close in three, its lowest bidder first walks away
+        (unbonds all its free stake), so that the close takes its forfeit."""
         job = self._pick_job(pick, "closable")
+        if walk == 0 and job is not None and job.state == JobState.OPEN and job.bids:
+            self._walk_away(self.m.lowest_bid(job))
+        now = chain.time()
         args = (self._job_id(job),)
         error = self.m.pause_error() or self._unknown(job) or self.m.close_auction_error(job, now)
         if error:
@@ -683,6 +687,15 @@ class ProtocolMachine(RuleBasedStateMachine):
             self._check_effects(tx)
             return
         self._check_matched(tx, job, *winner)
+
+    def _walk_away(self, address: str) -> None:
+        free = self.m.providers[address].free
+        if free == 0 or self.m.unstake_error(address, free) is not None:
+            return
+        tx = self._send(self.w.registry.requestUnstake, free, sender=self.accounts[address])
+        self.m.request_unstake(address, free, tx.timestamp)
+        self._check_effects(tx)
+        self.tally["lowest bidders walking away"] += 1
 
     @step(when=DIRECT_OPEN, pick=PICK, who=PICK)
     def accept_job(self, pick, who):
