@@ -37,6 +37,7 @@ import brownie
 import pytest
 from brownie import accounts, chain, web3
 
+from gpumarket.chain.deploy import GMKT_MIN_CREDITED_VALUE
 from gpumarket.chain.types import HOUR, JobSpec, JobState
 from gpumarket.testing.reverts import custom_error as err
 from gpumarket.testing.values import event, plain
@@ -151,7 +152,7 @@ def test_close_auction_at_the_cap_picks_the_rule_winner_within_the_gas_bound(
     if tie == "higher_reputation":
         # One settled job lifts the later bidder's score from 5,000 to 6,666.
         reputation.grantRole(reputation.WRITER_ROLE(), governance, {"from": governance})
-        reputation.recordSuccess(later, gmkt, GMKT, {"from": governance})
+        reputation.recordSuccess(later, gmkt, GMKT_MIN_CREDITED_VALUE, {"from": governance})
         assert reputation.score(later) > reputation.score(earlier)
         winner = later
     chain.sleep(HOUR + 1)

@@ -3,13 +3,13 @@
 A Hypothesis state machine stakes, unstakes, withdraws, posts jobs (GMKT and a 6-decimal stablecoin,
 auctions and direct assignments), bids, matches, cancels, submits, records verdicts, finalizes,
 times out, disputes, resolves, slashes and sleeps, and governance changes the job terms, the
-collateral rate and tokens' bond minimums and pauses the market, in handler style: each actor only
-draws what it can do, so runs reach running, submitted, disputed and settled jobs. Each matched job
-keeps the terms of its match in the model, and its derived views are checked against them. The
-protocol's model (`gpumarket.testing.models.protocol`) predicts every outcome; a rule whose action
-the model says must fail asserts the exact custom error, and one that must succeed checks its
-payouts and slashes against the model. After every step the chain is compared with the model and the
-invariants are checked.
+collateral rate, tokens' bond minimums and reputation's credit minimums and pauses the market, in
+handler style: each actor only draws what it can do, so runs reach running, submitted, disputed and
+settled jobs. Each matched job keeps the terms of its match in the model, and its derived views are
+checked against them. The protocol's model (`gpumarket.testing.models.protocol`) predicts every
+outcome; a rule whose action the model says must fail asserts the exact custom error, and one that
+must succeed checks its payouts and slashes against the model. After every step the chain is
+compared with the model and the invariants are checked.
 
 Brownie 1.22's `state_machine` helper is broken (DESIGN section 2), so the machine runs through
 Hypothesis directly, reverting the chain to a snapshot after each run. Size: runs of up to
@@ -1194,16 +1194,17 @@ class ProtocolMachine(RuleBasedStateMachine):
 
     @step(
         repeat=False,
-        action=st.sampled_from(["parameter"] * 6 + ["bond_min", "pause", "unpause"]),
+        action=st.sampled_from(["parameter"] * 6 + ["bond_min", "credit_min", "pause", "unpause"]),
         which=st.integers(0, len(GOVERNED) - 1),
         fraction=st.integers(0, 1_001),
         caller=PICK,
     )
     def govern(self, action, which, fraction, caller):
         """Governance changes a job term or the collateral rate (1,001: one past its bound), a
-        token's minimum dispute bond, or pauses or unpauses the market; one call in eight comes
-        from the stranger. A change applies to jobs matched from then on: the model keeps each
-        matched job's terms, and every later step of those jobs is checked against them."""
+        token's minimum dispute bond or minimum credited value (Reputation), or pauses or
+        unpauses the market; one call in eight comes from the stranger. A change applies to jobs
+        matched from then on (a credited value: to jobs settled from then on): the model keeps
+        each matched job's terms, and every later step of those jobs is checked against them."""
         w = self.w
         sender = w.governance if caller % 8 != 7 else w.stranger
         if self.m.paused and action != "pause" and which % 2 == 0:
@@ -1214,6 +1215,9 @@ class ProtocolMachine(RuleBasedStateMachine):
         if action == "bond_min":
             self.action = "configure_token"
             return self._configure_token(which % 2, fraction, sender)
+        if action == "credit_min":
+            self.action = "set_min_credited_value"
+            return self._set_min_credited_value(which % 2, fraction, sender)
         self.action = action
         return self._set_paused(action == "pause", sender)
 
@@ -1251,6 +1255,20 @@ class ProtocolMachine(RuleBasedStateMachine):
         tx = self._send(self.w.market.configureToken, *args, sender=sender)
         self.m.configure_token(token.address, bond_min)
         assert "TermsVersioned" in tx.events
+
+    def _set_min_credited_value(self, index: int, fraction: int, sender):
+        """Reputation's minimum for a token, from 0 (nothing credited) up to 10 tokens."""
+        token = self.w.tokens[index]
+        value = fraction * self.units[token.address] // 100
+        reputation = self.w.reputation
+        args = (token, value)
+        error = self._unauthorized(reputation, "GOVERNOR_ROLE", sender)
+        if error:
+            return self._expect_revert(error, reputation.setMinCreditedValue, *args, sender=sender)
+        tx = self._send(reputation.setMinCreditedValue, *args, sender=sender)
+        self.m.set_min_credited_value(token.address, value)
+        assert tx.events["ParameterUpdated"]["value"] == value
+        self.tally["set minCreditedValue"] += 1
 
     def _set_paused(self, paused: bool, sender):
         method = self.w.market.pause if paused else self.w.market.unpause
@@ -1430,6 +1448,7 @@ class ProtocolMachine(RuleBasedStateMachine):
                 p.failed,
                 p.slashed,
                 p.disputes_lost,
+                p.credited,
                 p.last_tops,
                 p.best_tops,
                 p.tops_at,

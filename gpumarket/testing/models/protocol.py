@@ -129,6 +129,9 @@ class Params:
     jail_period: int
     max_unbonding_entries: int
     bond_min: dict[str, int]
+    #: Reputation.minCreditedValue per token: the least value of a job that counts toward a
+    #: score (0: no job in the token does).
+    min_credited_value: dict[str, int]
     benchmark_window: int
     attestation_slash: int
     finder_fee_bps: int
@@ -154,6 +157,7 @@ class ProviderModel:
     gpus_in_use: int = 0
     active_jobs: int = 0
     completed: int = 0
+    credited: int = 0  # settled jobs worth at least their token's minCreditedValue
     failed: int = 0
     slashed: int = 0
     disputes_lost: int = 0
@@ -175,7 +179,8 @@ class ProviderModel:
 
     @property
     def score(self) -> int:
-        return (self.completed + 1) * MAX_BPS // (self.completed + 3 * self.failed + 2)
+        """Reputation.score: only credited jobs count as successes, every failure counts 3."""
+        return (self.credited + 1) * MAX_BPS // (self.credited + 3 * self.failed + 2)
 
 
 @dataclass
@@ -319,6 +324,7 @@ class ProtocolModel:
         )
         self.collateral_per_gpu_hour = params.collateral_per_gpu_hour
         self.bond_min = dict(params.bond_min)
+        self.min_credited_value = dict(params.min_credited_value)
         self.paused = False
 
     def begin(self) -> None:
@@ -553,6 +559,15 @@ class ProtocolModel:
     def configure_token(self, token: str, bond_min: int) -> None:
         """A token's minimum dispute bond applies to jobs matched from now on."""
         self.bond_min[token] = bond_min
+
+    def set_min_credited_value(self, token: str, value: int) -> None:
+        """Reputation's minimum applies to jobs settled from now on."""
+        self.min_credited_value[token] = value
+
+    def is_credited(self, token: str, value: int) -> bool:
+        """Whether a settled job of `value` in `token` counts toward its provider's score."""
+        minimum = self.min_credited_value.get(token, 0)
+        return minimum != 0 and value >= minimum
 
     # ------------------------------------------------------------ posting and matching
 
@@ -950,6 +965,8 @@ class ProtocolModel:
         p = self.providers[job.winner]
         self._release_lock(job, p)
         p.completed += 1
+        if self.is_credited(job.token, value):
+            p.credited += 1
         self._release(job, job.winner, value - fee, Payout.PROVIDER)
         self._release(job, self.treasury, fee, Payout.FEE)
 
