@@ -379,8 +379,14 @@ class ProtocolMachine(RuleBasedStateMachine):
         assert self._events(tx, "PayoutDeferred", market) == []  # neither token refuses payouts
         for release in released:
             self.ledger[(release.job_id, release.kind)] += release.amount
-            # E4: fees reach only the treasury, and the treasury gets nothing else from escrow.
-            assert (release.kind == Payout.FEE) == (release.to == self.w.treasury.address)
+            # E4: fees reach only the treasury, and the treasury gets nothing else from escrow
+            # but the two forfeits of a dispute that timed out unruled (value and bond).
+            to_treasury = release.to == self.w.treasury.address
+            assert (release.kind == Payout.FEE) <= to_treasury
+            assert (release.kind == Payout.FORFEIT) <= to_treasury
+            if to_treasury and release.kind != Payout.FEE:
+                assert release.kind in (Payout.FORFEIT, Payout.BOND)
+                assert "ArbitrationTimedOut" in tx.events
         for event in self._events(tx, "JobSettled", market):
             # E4 under the terms the job was matched with (a later fee change never reaches it).
             terms = self.m.jobs[event["jobId"]].matched_terms
@@ -730,14 +736,21 @@ class ProtocolMachine(RuleBasedStateMachine):
             return self._expect_revert(error, self.w.market.finalize, *args, sender=self.w.stranger)
         tx = self._send(self.w.market.finalize, *args, sender=self.w.stranger)
         value = job.escrow
+        forfeit = 0
         if job.state == JobState.DISPUTED:
             self.tally["finalize after arbitration timeout"] += 1
+            forfeit = self.m.arbitration_forfeit(job.bond, value)
+            timed_out = self._events(tx, "ArbitrationTimedOut", self.w.market)
+            assert [(e["jobId"], e["forfeit"]) for e in timed_out] == [(job.job_id, forfeit)]
+        else:
+            assert "ArbitrationTimedOut" not in tx.events
         self.m.finalize(job)
         settled = tx.events["JobSettled"]
         assert (settled["payout"], settled["fee"]) == (
             job.paid[Payout.PROVIDER],
             job.paid[Payout.FEE],
-        ) and settled["payout"] + settled["fee"] == value
+        ) and settled["payout"] + settled["fee"] + forfeit == value
+        assert job.paid[Payout.FORFEIT] == forfeit
         self._check_effects(tx)
 
     @step(when=ANY_RUNNING, pick=PICK)
@@ -1559,7 +1572,7 @@ class ProtocolMachine(RuleBasedStateMachine):
         # E2: conservation; what left escrow and what is still in it add up to the deposit.
         paid = {kind: self.ledger[(job.job_id, kind)] for kind in Payout}
         assert paid == {kind: job.paid[kind] for kind in Payout}, job.job_id
-        out = paid[Payout.PROVIDER] + paid[Payout.FEE] + paid[Payout.REFUND]
+        out = paid[Payout.PROVIDER] + paid[Payout.FEE] + paid[Payout.REFUND] + paid[Payout.FORFEIT]
         if state in TERMINAL_STATES:
             assert out == job.deposit, job.job_id
         else:

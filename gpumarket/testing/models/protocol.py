@@ -780,12 +780,30 @@ class ProtocolModel:
         return revert_message("JobMarketWrongState", job.job_id, job.state)
 
     def finalize(self, job: JobModel) -> None:
-        """Settle after the dispute window; an unresolved dispute also returns the bond."""
-        disputed = job.state == JobState.DISPUTED
+        """Settle after the dispute window, or a dispute the arbiter left open past its timeout:
+        then buyer and provider each forfeit `min(bond, value)` to the treasury, the provider is
+        paid the rest of the value less the fee on it, the buyer gets the rest of its bond, and
+        no success, failure or strike is recorded."""
+        if job.state != JobState.DISPUTED:
+            self._settle(job)
+            return
         bond, job.bond = job.bond, 0
-        self._settle(job)
-        if disputed:
-            self._release(job, job.buyer, bond, Payout.BOND)
+        value, job.escrow = job.escrow, 0
+        forfeit = self.arbitration_forfeit(bond, value)
+        pay = value - forfeit
+        fee = bps_up(pay, job.matched_terms.protocol_fee_bps)
+        job.state = JobState.SETTLED
+        self._release_lock(job, self.providers[job.winner])
+        self._release(job, job.winner, pay - fee, Payout.PROVIDER)
+        self._release(job, self.treasury, fee, Payout.FEE)
+        self._release(job, self.treasury, forfeit, Payout.FORFEIT)
+        self._release(job, self.treasury, forfeit, Payout.BOND)
+        self._release(job, job.buyer, bond - forfeit, Payout.BOND)
+
+    @staticmethod
+    def arbitration_forfeit(bond: int, value: int) -> int:
+        """What each side forfeits to the treasury when a dispute times out unruled."""
+        return min(bond, value)
 
     def timeout_error(self, job: JobModel, now: int) -> str | None:
         if job.state != JobState.RUNNING:
