@@ -54,13 +54,11 @@ contract Reputation is IReputation, AccessControlDefaultAdminRules {
     /// @param jobVolume The job's value.
     function recordSuccess(address provider, address token, uint256 jobVolume) external onlyRole(WRITER_ROLE) {
         ProviderRecord storage record = _providers[provider];
+        bool credited = isCredited(token, jobVolume);
         record.completed += 1;
+        if (credited) record.credited += 1;
         _volume[provider][token] += jobVolume;
-        emit JobCompleted(provider, token, jobVolume);
-        if (isCredited(token, jobVolume)) {
-            record.credited += 1;
-            emit JobCredited(provider, token, jobVolume);
-        }
+        emit JobCompleted(provider, token, jobVolume, credited);
     }
 
     /// @notice Whether a settled job of `jobValue` in `token` counts toward the score: the

@@ -27,9 +27,8 @@ interface IReputation {
         bool blacklisted;
     }
 
-    event JobCompleted(address indexed provider, address indexed token, uint256 volume);
-    /// @notice A settled job that counted toward the provider's score.
-    event JobCredited(address indexed provider, address indexed token, uint256 volume);
+    /// @notice A settled job; `credited`: it counts toward the provider's score.
+    event JobCompleted(address indexed provider, address indexed token, uint256 volume, bool credited);
     /// @notice A per-token parameter changed (`minCreditedValue`).
     event ParameterUpdated(bytes32 indexed name, address indexed token, uint256 value);
     event JobFailed(address indexed provider);

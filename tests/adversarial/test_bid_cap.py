@@ -15,13 +15,13 @@ most expensive case. Then:
 
 The job is the gas bench's (gpumarket.bench.gas): 1 GPU for 1 hour with a PoGEMM benchmark, so
 the match also opens a challenge and refunds part of the deposit. Measured here (anvil, solc
-0.8.30, optimizer 200 runs): closeAuction with 32 bids 1,040,147 gas, with 64 bids 1,783,634 gas
+0.8.30, optimizer 200 runs): closeAuction with 32 bids 1,041,363 gas, with 64 bids 1,786,066 gas
 (equal-reputation tie, the earlier bid wins; the higher-reputation winner costs 39 gas more), about
 23,200 gas per bid (v1: 1,137,513 and 1,914,578; before issue 15, which builds the job's
 requirement once per ranking instead of once per bid: 1,075,587 and 1,858,133). The bench's
-`closeAuction.32bids.tied` records 1,022,246 (BENCHMARKS.md); its providers and buyer have written
+`closeAuction.32bids.tied` records 1,023,462 (BENCHMARKS.md); its providers and buyer have written
 their records before (its "repeat customers"), which saves the rest; with a single lowest bid the
-bench's close costs 300,482 at any number of bids. At the maximum cap the call takes 5.9% of a
+bench's close costs 300,520 at any number of bids. At the maximum cap the call takes 5.9% of a
 30M-gas block (the local chain's
 limit, `anvil --gas-limit 30000000`), so a full auction can always be closed, even by a caller
 with a modest gas budget.
