@@ -35,7 +35,7 @@ DUST_PRICE = HOUR // MINUTE  # a 1-wei job
 
 
 def score(credited: int, failed: int) -> int:
-    """Reputation.score (whitepaper form): credited successes, failures weighed three times."""
+    """Reputation.score written out: credited successes, failures weighed three times."""
     return (credited + 1) * 10_000 // (credited + 3 * failed + 2)
 
 
@@ -115,10 +115,11 @@ def test_forty_dust_jobs_no_longer_lift_the_score(
 
     _wash(market, gmkt, sybil, failing, DUST_PRICE, 40)
 
-    # Before the fix: 41 × 10,000 / 51 = 8,039 bps.
     record = reputation.providerRecord(failing)
     assert (record["completed"], record["credited"]) == (40, 0)
     assert reputation.score(failing) == 909
+    # Before the fix every completed job counted: 41 × 10,000 / 51.
+    assert score(record["completed"], FAILURES) == 8_039
     after = _holdings(gmkt, registry, [sybil, failing, treasury])
     # Each 1-wei job: 1 wei from the sybil, its fee (rounded up: 1 wei) to the treasury.
     assert after[sybil.address] - before[sybil.address] == -40
