@@ -2,14 +2,15 @@
 
 A Hypothesis state machine stakes, unstakes, withdraws, posts jobs (GMKT and a 6-decimal stablecoin,
 auctions and direct assignments), bids, matches, cancels, submits, records verdicts, finalizes,
-times out, disputes, resolves, slashes and sleeps, and governance changes the job terms, the
-collateral rate, tokens' bond minimums and reputation's credit minimums and pauses the market, in
-handler style: each actor only draws what it can do, so runs reach running, submitted, disputed and
-settled jobs. Each matched job keeps the terms of its match in the model, and its derived views are
-checked against them. The protocol's model (`gpumarket.testing.models.protocol`) predicts every
-outcome; a rule whose action the model says must fail asserts the exact custom error, and one that
-must succeed checks its payouts and slashes against the model. After every step the chain is
-compared with the model and the invariants are checked.
+times out, disputes, resolves or leaves a dispute to its arbitration timeout, slashes and sleeps,
+and governance changes the job terms, the collateral rate, tokens' bond minimums and reputation's
+credit minimums and pauses the market, in handler style: each actor only draws what it can do, so
+runs reach running, submitted, disputed and settled jobs. Each matched job keeps the terms of its
+match in the model, and its derived views are checked against them. The protocol's model
+(`gpumarket.testing.models.protocol`) predicts every outcome; a rule whose action the model says
+must fail asserts the exact custom error, and one that must succeed checks its payouts and slashes
+against the model. After every step the chain is compared with the model and the invariants are
+checked.
 
 Brownie 1.22's `state_machine` helper is broken (DESIGN section 2), so the machine runs through
 Hypothesis directly, reverting the chain to a snapshot after each run. Size: runs of up to
@@ -728,8 +729,21 @@ class ProtocolMachine(RuleBasedStateMachine):
         pick=PICK,
     )
     def finalize(self, pick):
+        self._finalize(self._pick_job(pick, "due"))
+
+    @step(when=ANY_DISPUTED, repeat=False, pick=PICK)
+    def silent_arbiter(self, pick):
+        """The arbiter never rules on a disputed job: time moves past its arbitration end (the
+        other jobs' clocks move with it) and anyone settles it under the timeout rule."""
+        job = self._pick_job(pick, "disputed")
+        if job is None or job.state != JobState.DISPUTED:
+            return self._finalize(job)
         now = chain.time()
-        job = self._pick_job(pick, "due")
+        self._advance(max(0, self.m.arbitration_end(job) + TIME_MARGIN + 1 - now))
+        self._finalize(job)
+
+    def _finalize(self, job):
+        now = chain.time()
         args = (self._job_id(job),)
         error = self._unknown(job) or self.m.finalize_error(job, now)
         if error:
