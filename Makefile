@@ -79,6 +79,7 @@ bench: setup
 
 bench-baseline: setup
 	GPUMARKET_BENCH_UPDATE_BASELINE=1 $(BROWNIE) run scripts/bench_gas.py --network development
+	$(BIN)/python -m gpumarket.bench.report --gas-only
 
 demo: setup
 	$(BROWNIE) run scripts/demo.py --network development

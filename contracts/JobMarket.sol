@@ -265,8 +265,9 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     }
 
     /// @notice Anyone settles a job whose dispute window has passed, paying the provider
-    /// `value − fee`; or a dispute the arbiter left open for `arbitrationTimeout`, which pays the
-    /// provider and returns the buyer's bond. Works while paused.
+    /// `value − fee`; or a dispute the arbiter left open for `arbitrationTimeout`, where buyer and
+    /// provider each forfeit `min(bond, value)` to the treasury and get the rest of the bond and
+    /// of the pay (`MarketDisputes.finalizeDisputed`). Works while paused.
     /// @param jobId The job.
     function finalize(uint256 jobId) external nonReentrant {
         JobEscrow.StoredJob storage job = _knownJob(jobId);

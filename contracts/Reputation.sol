@@ -8,26 +8,69 @@ import {IReputation} from "../interfaces/IReputation.sol";
 /// @title Reputation
 /// @notice Per-provider and per-buyer track records. Only WRITER_ROLE (the market and the
 /// benchmark registry) writes; everyone reads, and the market filters bids on it.
+/// @dev A provider's score counts only settled jobs worth at least their token's
+/// `minCreditedValue` (set by GOVERNOR_ROLE; zero, the default, credits no job in that token).
+/// A provider that buys its own jobs from a second account gets the value back and loses only
+/// the protocol fee, so each credited job costs at least the fee on the minimum: reputation
+/// cannot be washed with dust jobs.
 contract Reputation is IReputation, AccessControlDefaultAdminRules {
     /// @notice Role of the contracts that may write records.
     bytes32 public constant WRITER_ROLE = keccak256("WRITER_ROLE");
+    /// @notice Role that sets each token's `minCreditedValue`.
+    bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
+    /// @notice The most `minCreditedValue` may be: a job's value is stored in 128 bits.
+    uint256 public constant MAX_MIN_CREDITED_VALUE = type(uint128).max;
 
     mapping(address => ProviderRecord) private _providers;
     mapping(address => BuyerRecord) private _buyers;
     mapping(address => mapping(address => uint256)) private _volume;
+    mapping(address => uint256) private _minCreditedValue;
 
     /// @param adminDelay Delay of a DEFAULT_ADMIN transfer, in seconds.
-    /// @param admin The initial default admin (governance).
-    constructor(uint48 adminDelay, address admin) AccessControlDefaultAdminRules(adminDelay, admin) {}
+    /// @param admin The initial default admin (governance); also gets GOVERNOR_ROLE.
+    constructor(uint48 adminDelay, address admin) AccessControlDefaultAdminRules(adminDelay, admin) {
+        _grantRole(GOVERNOR_ROLE, admin);
+    }
 
-    /// @notice Records a settled job and its volume in `token` units.
+    /// @notice Sets the least value, in `token` units, a settled job must have to count toward
+    /// its provider's score, and emits `ParameterUpdated("minCreditedValue", token, value)`.
+    /// Zero credits no job in the token. Applies to jobs settled from now on.
+    /// @dev Only GOVERNOR_ROLE. Bounds: 0 – 2^128 − 1.
+    /// @param token The payment token (non-zero).
+    /// @param value The minimum, in the token's units.
+    function setMinCreditedValue(address token, uint256 value) external onlyRole(GOVERNOR_ROLE) {
+        if (token == address(0)) revert ReputationZeroAddress();
+        if (value > MAX_MIN_CREDITED_VALUE) {
+            revert ReputationParameterOutOfBounds("minCreditedValue", value, 0, MAX_MIN_CREDITED_VALUE);
+        }
+        _minCreditedValue[token] = value;
+        emit ParameterUpdated("minCreditedValue", token, value);
+    }
+
+    /// @notice Records a settled job and its volume in `token` units; it counts toward the score
+    /// (`credited`) only if `isCredited(token, jobVolume)`.
     /// @param provider The provider paid.
     /// @param token The job's payment token.
     /// @param jobVolume The job's value.
     function recordSuccess(address provider, address token, uint256 jobVolume) external onlyRole(WRITER_ROLE) {
-        _providers[provider].completed += 1;
+        ProviderRecord storage record = _providers[provider];
+        bool credited = isCredited(token, jobVolume);
+        record.completed += 1;
+        if (credited) record.credited += 1;
         _volume[provider][token] += jobVolume;
-        emit JobCompleted(provider, token, jobVolume);
+        emit JobCompleted(provider, token, jobVolume, credited);
+    }
+
+    /// @notice Whether a settled job of `jobValue` in `token` counts toward the score: the
+    /// token's minimum is set (non-zero) and the value reaches it.
+    function isCredited(address token, uint256 jobValue) public view returns (bool) {
+        uint256 minimum = _minCreditedValue[token];
+        return minimum != 0 && jobValue >= minimum;
+    }
+
+    /// @notice The least value, in `token` units, of a job that counts toward a score (0: none).
+    function minCreditedValue(address token) external view returns (uint256) {
+        return _minCreditedValue[token];
     }
 
     /// @notice Records a failed job (timeout, failed verdict, lost dispute).
@@ -94,8 +137,9 @@ contract Reputation is IReputation, AccessControlDefaultAdminRules {
         return record.blacklisted;
     }
 
-    /// @notice Success rate in basis points, `(c + 1) × 10000 / (c + 3f + 2)`: a Bayesian estimate
-    /// that weighs a failure three times. A new provider scores 5,000.
+    /// @notice Success rate in basis points, `(c + 1) × 10000 / (c + 3f + 2)`, with `c` the
+    /// credited jobs (worth at least their token's `minCreditedValue`) and `f` every failure: a
+    /// Bayesian estimate that weighs a failure three times. A new provider scores 5,000.
     /// @param provider The provider.
     /// @return The score in basis points.
     function score(address provider) external view returns (uint256) {
@@ -109,8 +153,8 @@ contract Reputation is IReputation, AccessControlDefaultAdminRules {
     }
 
     function _score(ProviderRecord storage record) private view returns (uint256) {
-        uint256 completed = record.completed;
-        return (completed + 1) * 10_000 / (completed + 3 * uint256(record.failed) + 2);
+        uint256 credited = record.credited;
+        return (credited + 1) * 10_000 / (credited + 3 * uint256(record.failed) + 2);
     }
 
     /// @notice A provider's full record.

@@ -23,7 +23,9 @@ interface IJobMarket {
         REFUND,
         PROVIDER,
         FEE,
-        BOND
+        BOND,
+        // Value the provider forfeits to the treasury when a dispute times out unruled
+        FORFEIT
     }
 
     /// @notice Why a provider may not take a job now (`eligibilityOf`), in the order the market
@@ -118,6 +120,9 @@ interface IJobMarket {
     event JobCancelled(uint256 indexed jobId);
     event DisputeOpened(uint256 indexed jobId, address indexed buyer, uint256 bond);
     event DisputeResolved(uint256 indexed jobId, bool providerAtFault);
+    /// @notice A dispute the arbiter left open past its timeout settled: buyer and provider each
+    /// forfeited `forfeit` (`min(bond, value)`) to the treasury.
+    event ArbitrationTimedOut(uint256 indexed jobId, uint256 forfeit);
     event EscrowDeposited(uint256 indexed jobId, address indexed from, address indexed token, uint256 amount);
     event EscrowReleased(uint256 indexed jobId, address indexed to, address indexed token, uint256 amount, Payout kind);
     event PayoutDeferred(uint256 indexed jobId, address indexed to, address indexed token, uint256 amount);

@@ -10,6 +10,9 @@ interface IReputation {
         uint32 failed;
         uint32 slashed;
         uint32 disputesLost;
+        // Settled jobs worth at least their token's `minCreditedValue`: the only successes the
+        // score counts (a job below it is recorded in `completed` and the volume, nothing else).
+        uint32 credited;
         uint64 lastVerifiedTops;
         uint64 bestVerifiedTops;
         uint64 topsVerifiedAt;
@@ -24,7 +27,10 @@ interface IReputation {
         bool blacklisted;
     }
 
-    event JobCompleted(address indexed provider, address indexed token, uint256 volume);
+    /// @notice A settled job; `credited`: it counts toward the provider's score.
+    event JobCompleted(address indexed provider, address indexed token, uint256 volume, bool credited);
+    /// @notice A per-token parameter changed (`minCreditedValue`).
+    event ParameterUpdated(bytes32 indexed name, address indexed token, uint256 value);
     event JobFailed(address indexed provider);
     event ProviderSlashed(address indexed provider);
     event ProviderDisputeLost(address indexed provider);
@@ -32,6 +38,9 @@ interface IReputation {
     event BuyerJobPosted(address indexed buyer);
     event BuyerDisputeSettled(address indexed buyer, bool won, uint32 strikes);
     event BuyerBlacklisted(address indexed buyer);
+
+    error ReputationZeroAddress();
+    error ReputationParameterOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);
 
     function recordSuccess(address provider, address token, uint256 jobVolume) external;
     function recordFailure(address provider) external;
@@ -42,6 +51,8 @@ interface IReputation {
     function recordBuyerDispute(address buyer, bool won, uint32 maxStrikes) external returns (bool blacklisted);
 
     function score(address provider) external view returns (uint256);
+    function minCreditedValue(address token) external view returns (uint256);
+    function isCredited(address token, uint256 jobValue) external view returns (bool);
     function providerRecord(address account) external view returns (ProviderRecord memory);
     function buyerRecord(address account) external view returns (BuyerRecord memory);
     function volume(address provider, address token) external view returns (uint256);

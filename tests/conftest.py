@@ -20,6 +20,8 @@ USDC = 10**6
 MIN_STAKE = 1_000 * GMKT
 PROVIDER_STAKE = 5_000 * GMKT
 STABLE_BOND_MIN = 10 * USDC
+#: The stablecoin's `Reputation.minCreditedValue` in these tests.
+STABLE_CREDIT_MIN = 10 * USDC
 
 
 @pytest.fixture(autouse=True)
@@ -221,10 +223,11 @@ def reputation(protocol):
 
 
 @pytest.fixture(scope="module")
-def usdc(governance, market):
-    """A 6-decimal stablecoin, allowlisted."""
+def usdc(governance, market, reputation):
+    """A 6-decimal stablecoin, allowlisted; its jobs of 10 USDC or more count toward reputation."""
     token = MockERC20.deploy("USD Coin", "USDC", 6, {"from": governance})
     market.configureToken(token, True, STABLE_BOND_MIN, {"from": governance})
+    reputation.setMinCreditedValue(token, STABLE_CREDIT_MIN, {"from": governance})
     return token
 
 

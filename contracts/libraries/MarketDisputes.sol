@@ -132,8 +132,15 @@ library MarketDisputes {
         }
     }
 
-    /// @notice Settles a dispute the arbiter left open for the job's `arbitrationTimeout`: the
-    /// provider is paid and the buyer's bond returned.
+    /// @notice Settles a dispute the arbiter left open for the job's `arbitrationTimeout`. Nobody
+    /// judged the claim, so neither side may come out ahead of where it stood without the
+    /// dispute: buyer and provider each forfeit `min(bond, value)` to the treasury. The buyer gets
+    /// the rest of its bond back; the provider is paid the rest of the value, less the fee on
+    /// what it is paid. No success, failure or strike is recorded: a result nobody judged earns no
+    /// reputation, a claim nobody judged costs no strike.
+    /// @dev Every amount under the job's terms. Two-party payouts cannot make both a buyer who
+    /// disputes good work and a provider who submitted bad work lose (what one loses the other
+    /// gains), so the forfeits leave both: SECURITY.md, Incentives.
     function finalizeDisputed(
         JobEscrow.Ledger storage ledger,
         MarketGovernance.Params storage p,
@@ -146,8 +153,22 @@ library MarketDisputes {
         if (block.timestamp < timeoutAt) revert IJobMarket.JobMarketDeadlineNotReached(jobId, timeoutAt);
         uint256 bond = job.bond;
         job.bond = 0;
-        JobEscrow.settle(ledger, p, peers, jobId, job, spec);
-        JobEscrow.release(ledger, jobId, job.token, job.buyer, bond, IJobMarket.Payout.BOND);
+        uint256 value = JobEscrow.escrowOf(job, spec);
+        uint256 forfeit = Math.min(bond, value);
+        uint256 pay = value - forfeit;
+        uint256 fee = pay.bpsUp(JobEscrow.termsOf(p, job).protocolFeeBps);
+        job.state = IJobMarket.JobState.SETTLED;
+        address provider = job.provider;
+        address token = job.token;
+        address treasury = p.treasury;
+        emit IJobMarket.ArbitrationTimedOut(jobId, forfeit);
+        emit IJobMarket.JobSettled(jobId, provider, pay - fee, fee);
+        peers.registry.releaseCollateral(jobId);
+        JobEscrow.release(ledger, jobId, token, provider, pay - fee, IJobMarket.Payout.PROVIDER);
+        JobEscrow.release(ledger, jobId, token, treasury, fee, IJobMarket.Payout.FEE);
+        JobEscrow.release(ledger, jobId, token, treasury, forfeit, IJobMarket.Payout.FORFEIT);
+        JobEscrow.release(ledger, jobId, token, treasury, forfeit, IJobMarket.Payout.BOND);
+        JobEscrow.release(ledger, jobId, token, job.buyer, bond - forfeit, IJobMarket.Payout.BOND);
     }
 
     /// @notice When anyone may settle a dispute the arbiter has left open: `disputedAt` plus the

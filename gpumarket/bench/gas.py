@@ -3,7 +3,8 @@
 `measure_gas()` runs inside a Brownie session on the development network (anvil). It deploys the
 protocol with `deploy_protocol`, a council of three oracles with a quorum of three (3-of-3, so the
 lifecycle counts three votes, as issue 7 defines it), and a 6-decimal MockERC20 ("usdc6")
-allowlisted beside GMKT. It returns `gasUsed` per operation, keyed like `postJob[gmkt]`; keys
+allowlisted beside GMKT, with a `minCreditedValue` of 1 token in both (every job here counts toward
+reputation). It returns `gasUsed` per operation, keyed like `postJob[gmkt]`; keys
 without a token are token-independent (staking, attestations, batched votes on GMKT jobs).
 
 Gas is deterministic, but it depends on storage warmth (a slot written from zero costs 17,100 more
@@ -271,6 +272,10 @@ class _Bench:
         deployed = [*vars(protocol).values(), usdc6]
         self._contracts = {contract.address: contract for contract in deployed}
         self.send(self.market.configureToken, usdc6, True, 10 * 10**6, sender=self.admin)
+        # Every job here (at most 2 tokens) counts toward reputation, as a real market's jobs
+        # would: the settlements pay for the credit, and tied auctions rank real records.
+        for token, unit in ((protocol.token, 10**18), (usdc6, 10**6)):
+            self.send(protocol.reputation.setMinCreditedValue, token, unit, sender=self.admin)
         self.tokens = {"gmkt": protocol.token, "usdc6": usdc6}
         self.version = self.council.configVersion()
         self.forged = forged_commitment()

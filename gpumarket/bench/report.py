@@ -1,6 +1,10 @@
 """Writes BENCHMARKS.md from the reports `make bench` leaves in reports/: gas per operation
 (reports/gas.json), oracle throughput (reports/oracle-throughput.json) and PoGEMM cost
-(reports/pogemm.json), with the machine and the date. `python -m gpumarket.bench.report`."""
+(reports/pogemm.json), with the machine and the date. `python -m gpumarket.bench.report`.
+
+`--gas-only` (what `make bench-baseline` runs) rewrites the gas, design and size sections from
+reports/gas.json and the build, and keeps the oracle and PoGEMM sections of the BENCHMARKS.md
+there is, saying so in the header: those figures come from the full run only."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import datetime as dt
 import json
 import os
 import platform
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -136,19 +141,36 @@ def _pogemm_section(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def write(root: Path = ROOT) -> Path:
+def _kept_sections(text: str) -> list[str]:
+    """The oracle and PoGEMM sections of an existing BENCHMARKS.md, as they are."""
+    start = text.index("## Oracle throughput")
+    return text[start:].strip().splitlines()
+
+
+def write(root: Path = ROOT, gas_only: bool = False) -> Path:
     reports = root / "reports"
+    out = root / "BENCHMARKS.md"
     gas = json.loads((reports / "gas.json").read_text())
     baseline = json.loads((root / "benchmarks" / "gas-baseline.json").read_text())
     v1 = json.loads((root / "benchmarks" / "gas-v1.json").read_text())
     design = (root / "benchmarks" / "gas-design.md").read_text().strip().splitlines()
-    oracle = json.loads((reports / "oracle-throughput.json").read_text())
-    pogemm = json.loads((reports / "pogemm.json").read_text())
     today = dt.datetime.now(dt.UTC).date().isoformat()
+    if gas_only:
+        header = (
+            f"Gas and contract sizes written by `make bench-baseline` on {today}; oracle "
+            "throughput and PoGEMM cost are the last full `make bench` run's. "
+            f"Machine: {machine()}."
+        )
+        measured = _kept_sections(out.read_text())
+    else:
+        header = f"Written by `make bench` on {today}. Machine: {machine()}."
+        oracle = json.loads((reports / "oracle-throughput.json").read_text())
+        pogemm = json.loads((reports / "pogemm.json").read_text())
+        measured = [*_oracle_section(oracle), "", *_pogemm_section(pogemm)]
     lines = [
         "# Benchmarks",
         "",
-        f"Written by `make bench` on {today}. Machine: {machine()}.",
+        header,
         "",
         *_gas_section(gas, baseline, v1),
         "",
@@ -156,15 +178,12 @@ def write(root: Path = ROOT) -> Path:
         "",
         *_size_section(),
         "",
-        *_oracle_section(oracle),
-        "",
-        *_pogemm_section(pogemm),
+        *measured,
         "",
     ]
-    out = root / "BENCHMARKS.md"
     out.write_text("\n".join(lines))
     return out
 
 
 if __name__ == "__main__":
-    print(f"wrote {write()}")
+    print(f"wrote {write(gas_only='--gas-only' in sys.argv[1:])}")

@@ -18,6 +18,10 @@ ADMIN_DELAY = 2 * 24 * 3600
 TOKEN_SUPPLY = 100_000_000 * 10**18
 #: Minimum dispute bond in GMKT units.
 GMKT_DISPUTE_BOND_MIN = 10 * 10**18
+#: Least value of a job in GMKT units that counts toward its provider's reputation score
+#: (`Reputation.minCreditedValue`): each credited job costs a self-dealing provider at least the
+#: protocol fee on it (0.5 GMKT at 5%).
+GMKT_MIN_CREDITED_VALUE = 10 * 10**18
 #: JobMarket's linked libraries (governance; disputes and failures), deployed before it.
 MARKET_LIBRARIES = ("MarketGovernance", "MarketDisputes")
 
@@ -89,7 +93,8 @@ def deploy_protocol(
     """Deploy MarketToken, Reputation, ProviderRegistry, JobMarket, BenchmarkRegistry and
     OracleCouncil from `admin`, and wire them.
 
-    GMKT is allowlisted as a payment token. `arbiter` gets ARBITER_ROLE when given. The council is
+    GMKT is allowlisted as a payment token, and its jobs of at least `GMKT_MIN_CREDITED_VALUE`
+    count toward reputation. `arbiter` gets ARBITER_ROLE when given. The council is
     the verdict source of the market and the benchmark registry, unless `verifier` names another
     address (unit tests use a plain account). `oracles` become the council's members with
     `quorum` (default: a simple majority). `silent` hides Brownie's deployment lines.
@@ -123,6 +128,7 @@ def deploy_protocol(
     benchmark.setAddress(name32("market"), market, tx)
     market.setAddress(name32("benchmarkRegistry"), benchmark, tx)
     market.configureToken(token, True, GMKT_DISPUTE_BOND_MIN, tx)
+    reputation.setMinCreditedValue(token, GMKT_MIN_CREDITED_VALUE, tx)
     if arbiter is not None:
         market.grantRole(market.ARBITER_ROLE(), arbiter, tx)
     verdict_source = verifier if verifier is not None else council

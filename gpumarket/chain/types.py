@@ -64,6 +64,7 @@ class Payout(IntEnum):
     PROVIDER = 2
     FEE = 3
     BOND = 4
+    FORFEIT = 5  # value a provider forfeits when a dispute times out unruled
 
 
 def bytes32_text(text: str) -> bytes:

@@ -21,6 +21,7 @@ from gpumarket.chain.client import DEFAULT_ABI_DIR, ChainClient
 from gpumarket.chain.deploy import (
     ADMIN_DELAY,
     GMKT_DISPUTE_BOND_MIN,
+    GMKT_MIN_CREDITED_VALUE,
     MARKET_LIBRARIES,
     link_bytecode,
     majority,
@@ -42,6 +43,8 @@ TEST_STABLECOIN = "TestStablecoin"
 TEST_STABLECOIN_ARGS = ("Test USD Coin", "USDC", 6)
 #: Its minimum dispute bond: 10 units, like GMKT's.
 TEST_STABLECOIN_BOND_MIN = 10 * 10**6
+#: The least value of its jobs that counts toward reputation (`minCreditedValue`): 10 units too.
+TEST_STABLECOIN_CREDIT_MIN = 10 * 10**6
 
 
 def _address(session: Session, text: str | None, what: str) -> str | None:
@@ -280,6 +283,12 @@ def _wire(
             market.configureToken(client["MarketToken"].address, True, GMKT_DISPUTE_BOND_MIN),
             "market: allowlist GMKT",
         ),
+        (
+            reputation.setMinCreditedValue(
+                client["MarketToken"].address, GMKT_MIN_CREDITED_VALUE
+            ),
+            "reputation: GMKT jobs of 10 GMKT or more count toward a score",
+        ),
     ]
     if arbiter is not None:
         steps.append(
@@ -300,6 +309,12 @@ def _wire(
             (
                 market.configureToken(stablecoin, True, TEST_STABLECOIN_BOND_MIN),
                 "market: allowlist the test stablecoin (USDC)",
+            )
+        )
+        steps.append(
+            (
+                reputation.setMinCreditedValue(stablecoin, TEST_STABLECOIN_CREDIT_MIN),
+                "reputation: test stablecoin jobs of 10 USDC or more count toward a score",
             )
         )
     # One wait at the end: a later transaction cannot outlive an earlier one in a reorg (nonces).

@@ -118,6 +118,8 @@ class Demo:
         self.market, self.registry = self.protocol.market, self.protocol.registry
         self.token, self.reputation = self.protocol.token, self.protocol.reputation
         self.market.configureToken(self.usdc, True, 10 * USDC, {"from": self.governance})
+        # The demo's jobs (about 2 USDC) count toward a provider's score: a minimum of 1 USDC.
+        self.reputation.setMinCreditedValue(self.usdc, USDC, {"from": self.governance})
         self.deployment = self.work / "development.json"
         self.protocol.record("development", start, self.deployment)
         self.gas = GasLog()

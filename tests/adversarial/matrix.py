@@ -379,6 +379,8 @@ REPUTATION_ROWS = [
     Row("Reputation", "recordBuyerDispute", WRITER,
         lambda w, a: (w.reputation.recordBuyerDispute, (w.buyer, False, 3)),
         "BuyerDisputeSettled"),
+    Row("Reputation", "setMinCreditedValue", role("GOVERNOR_ROLE", "admin", "governor"),
+        lambda w, a: (w.reputation.setMinCreditedValue, (w.token, GMKT)), "ParameterUpdated"),
     *access_control_rows("Reputation", "WRITER_ROLE"),
 ]  # fmt: skip
 

@@ -143,6 +143,8 @@ class Model:
     bond: int
     collateral: int
     buyer_share: int
+    #: What each side forfeits to the treasury when a dispute times out unruled (else 0).
+    forfeit: int
     #: Stablecoin change of each party over the whole job (deposits and bonds paid in included).
     change: dict
     #: Stablecoin each party is paid by the exit transaction alone (deferred if it is blocked).
@@ -154,6 +156,7 @@ class Model:
         value = cost(c.price, c.gpus, c.duration)
         fee = bps_up(value, c.fee_bps)
         bond = max(c.bond_min, bps_up(value, c.bond_bps)) if c.exit in DISPUTED_EXITS else 0
+        forfeit = min(bond, value) if c.exit == "dispute_arbitration_timeout" else 0
         collateral = cost(c.collateral_per_gpu_hour, c.gpus, c.duration)
         buyer_share = bps_down(collateral, c.share_bps)
         if c.exit == "cancel":
@@ -166,9 +169,15 @@ class Model:
         elif c.exit == "dispute_buyer_at_fault":
             change = {"buyer": -value - bond, "provider": value - fee + bond, "treasury": fee}
             at_exit = {"provider": value - fee + bond, "treasury": fee}
-        else:  # settled: after the window, or after the arbitration timeout with the bond back
+        elif c.exit == "dispute_arbitration_timeout":
+            # Each side forfeits min(bond, value) to the treasury; the fee is on the rest.
+            fee = bps_up(value - forfeit, c.fee_bps)
+            paid = value - forfeit - fee
+            change = {"buyer": -value - forfeit, "provider": paid, "treasury": fee + 2 * forfeit}
+            at_exit = {"provider": paid, "treasury": fee + 2 * forfeit, "buyer": bond - forfeit}
+        else:  # settled after the window
             change = {"buyer": -value, "provider": value - fee, "treasury": fee}
-            at_exit = {"provider": value - fee, "treasury": fee, "buyer": bond}
+            at_exit = {"provider": value - fee, "treasury": fee}
         return cls(
             deposit=deposit,
             value=value,
@@ -176,6 +185,7 @@ class Model:
             bond=bond,
             collateral=collateral,
             buyer_share=buyer_share,
+            forfeit=forfeit,
             change=change,
             paid_at_exit={p: at_exit.get(p, 0) for p in PARTIES},
         )
@@ -474,9 +484,12 @@ def check_exit(w: World, c: Case, m: Model, job: int, tx, before: dict, after: d
         assert market_event(tx, "JobSettled", market) == {
             "jobId": job,
             "provider": provider,
-            "payout": m.value - m.fee,
+            "payout": m.value - m.forfeit - m.fee,
             "fee": m.fee,
         }
+        if c.exit == "dispute_arbitration_timeout":
+            timed_out = market_event(tx, "ArbitrationTimedOut", market)
+            assert timed_out == {"jobId": job, "forfeit": m.forfeit}
 
     delta = {key: after[key] - before[key] for key in after}
     for name in PARTIES:

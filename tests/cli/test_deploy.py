@@ -18,7 +18,7 @@ from brownie import (
     web3,
 )
 
-from gpumarket.chain.deploy import GMKT_DISPUTE_BOND_MIN, TOKEN_SUPPLY
+from gpumarket.chain.deploy import GMKT_DISPUTE_BOND_MIN, GMKT_MIN_CREDITED_VALUE, TOKEN_SUPPLY
 from gpumarket.testing.values import plain
 
 from .conftest import GMKT
@@ -97,6 +97,7 @@ def test_deploy_writes_a_working_deployment_wired_like_deploy_protocol(cli, tmp_
     assert benchmark.market() == market
     assert market.benchmarkRegistry() == benchmark
     assert plain(market.tokenConfig(token)) == (True, GMKT_DISPUTE_BOND_MIN)
+    assert reputation.minCreditedValue(token) == GMKT_MIN_CREDITED_VALUE
     assert market.hasRole(market.ARBITER_ROLE(), arbiter)
     assert market.treasury() == treasury
     assert market.verifier() == council
@@ -105,7 +106,11 @@ def test_deploy_writes_a_working_deployment_wired_like_deploy_protocol(cli, tmp_
     stablecoin = MockERC20.at(c["TestStablecoin"])
     assert (stablecoin.symbol(), stablecoin.decimals()) == ("USDC", 6)
     assert plain(market.tokenConfig(stablecoin)) == (True, 10 * 10**6)
-    assert out["transactions"][-1]["step"] == "market: allowlist the test stablecoin (USDC)"
+    assert reputation.minCreditedValue(stablecoin) == 10 * 10**6
+    assert [t["step"] for t in out["transactions"][-2:]] == [
+        "market: allowlist the test stablecoin (USDC)",
+        "reputation: test stablecoin jobs of 10 USDC or more count toward a score",
+    ]
 
     staked = cli("provider", "stake", "1000", "--deployment", path, "--account", "dev0", "--json")
 

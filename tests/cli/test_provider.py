@@ -135,6 +135,7 @@ def test_status_shows_stake_offer_prices_and_reputation(cli_json, provider, list
     assert out["reputation"] == {
         "score_bps": 5000,
         "completed": 0,
+        "credited": 0,
         "failed": 0,
         "slashed": 0,
         "disputes_lost": 0,

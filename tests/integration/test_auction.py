@@ -199,7 +199,7 @@ def test_winner_reputation_records_the_completed_job(reputation, usdc, provider2
 
 def test_losers_reputation_is_unchanged(reputation, provider, provider3, auction):
     for loser in (provider, provider3):
-        assert tuple(reputation.providerRecord(loser)) == (0, 0, 0, 0, 0, 0, 0)
+        assert tuple(reputation.providerRecord(loser)) == (0, 0, 0, 0, 0, 0, 0, 0)
 
 
 def test_price_tie_goes_to_the_higher_reputation(

@@ -1,7 +1,8 @@
 """Disputes from bond to resolution. Provider at fault: the buyer is refunded, compensated from the
 slashed collateral and gets the bond back. Buyer at fault: the provider is paid and takes the bond,
 and the buyer a strike; three strikes blacklist the buyer. A dispute the arbiter never resolves
-settles for the provider after `arbitrationTimeout`, with the bond returned."""
+settles after `arbitrationTimeout` with both sides forfeiting `min(bond, value)` to the treasury:
+the provider is paid the rest less its fee, the buyer gets the rest of its bond."""
 
 from types import SimpleNamespace
 
@@ -316,31 +317,53 @@ def test_abandoned_dispute_cannot_be_settled_before_the_arbitration_timeout(
         market.finalize(job_id, {"from": stranger})
 
 
-def test_abandoned_dispute_settles_for_the_provider(provider3, abandoned):
+#: The abandoned small job: each side forfeits the whole 10 USDC bond (below the 30 USDC value).
+SMALL_FORFEIT = SMALL_BOND
+SMALL_TIMEOUT_FEE = fee_of(SMALL_VALUE - SMALL_FORFEIT)
+
+
+def test_abandoned_dispute_settles_with_both_sides_forfeiting_the_bond(provider3, abandoned):
+    assert abandoned.finalized.events["ArbitrationTimedOut"] == {
+        "jobId": abandoned.job_id,
+        "forfeit": SMALL_FORFEIT,
+    }
     assert abandoned.finalized.events["JobSettled"] == {
         "jobId": abandoned.job_id,
         "provider": provider3,
-        "payout": SMALL_VALUE - fee_of(SMALL_VALUE),
-        "fee": fee_of(SMALL_VALUE),
+        "payout": SMALL_VALUE - SMALL_FORFEIT - SMALL_TIMEOUT_FEE,
+        "fee": SMALL_TIMEOUT_FEE,
     }
     assert "DisputeResolved" not in abandoned.finalized.events
     assert abandoned.state == JobState.SETTLED
 
 
-def test_abandoned_dispute_returns_the_bond_to_the_buyer(buyer3, provider3, treasury, abandoned):
+def test_abandoned_dispute_pays_the_forfeits_to_the_treasury(
+    buyer3, provider3, treasury, abandoned
+):
+    paid = SMALL_VALUE - SMALL_FORFEIT - SMALL_TIMEOUT_FEE
     assert [
         (e["to"], e["amount"], e["kind"]) for e in abandoned.finalized.events["EscrowReleased"]
     ] == [
-        (provider3, SMALL_VALUE - fee_of(SMALL_VALUE), Payout.PROVIDER),
-        (treasury, fee_of(SMALL_VALUE), Payout.FEE),
-        (buyer3, SMALL_BOND, Payout.BOND),
+        (provider3, paid, Payout.PROVIDER),
+        (treasury, SMALL_TIMEOUT_FEE, Payout.FEE),
+        (treasury, SMALL_FORFEIT, Payout.FORFEIT),
+        (treasury, SMALL_FORFEIT, Payout.BOND),
     ]
-    assert abandoned.after.buyer_usdc == SMALL_BOND
-    assert abandoned.after.provider_usdc == SMALL_VALUE - fee_of(SMALL_VALUE)
-    assert abandoned.treasury_usdc_gain == fee_of(SMALL_VALUE)
+    # 30 USDC job, 10 USDC bond: the provider gets 19 USDC (20 less the 5% fee), the buyer none
+    # of its bond back, the treasury 1 + 10 + 10.
+    assert (paid, SMALL_TIMEOUT_FEE) == (19 * USDC, 1 * USDC)
+    assert abandoned.after.buyer_usdc == 0
+    assert abandoned.after.provider_usdc == paid
+    assert abandoned.treasury_usdc_gain == 21 * USDC
     assert abandoned.after.market_usdc == 0
 
 
 def test_abandoned_dispute_gives_the_buyer_no_strike(reputation, buyer3, abandoned):
     assert reputation.buyerRecord(buyer3)["strikes"] == 0
     assert not reputation.isBlacklisted(buyer3)
+
+
+def test_abandoned_dispute_records_no_success_for_the_provider(reputation, provider3, abandoned):
+    record = reputation.providerRecord(provider3)
+    assert (record["completed"], record["credited"], record["failed"]) == (0, 0, 0)
+    assert "JobCompleted" not in abandoned.finalized.events

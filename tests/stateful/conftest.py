@@ -156,6 +156,7 @@ def world(
         jail_period=registry.jailPeriod(),
         max_unbonding_entries=registry.MAX_UNBONDING_ENTRIES(),
         bond_min={t.address: market.tokenConfig(t)["disputeBondMin"] for t in (gmkt, usdc)},
+        min_credited_value={t.address: reputation.minCreditedValue(t) for t in (gmkt, usdc)},
         benchmark_window=benchmark.benchmarkWindow(),
         attestation_slash=benchmark.attestationSlash(),
         finder_fee_bps=benchmark.finderFeeBps(),

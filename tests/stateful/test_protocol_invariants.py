@@ -2,14 +2,15 @@
 
 A Hypothesis state machine stakes, unstakes, withdraws, posts jobs (GMKT and a 6-decimal stablecoin,
 auctions and direct assignments), bids, matches, cancels, submits, records verdicts, finalizes,
-times out, disputes, resolves, slashes and sleeps, and governance changes the job terms, the
-collateral rate and tokens' bond minimums and pauses the market, in handler style: each actor only
-draws what it can do, so runs reach running, submitted, disputed and settled jobs. Each matched job
-keeps the terms of its match in the model, and its derived views are checked against them. The
-protocol's model (`gpumarket.testing.models.protocol`) predicts every outcome; a rule whose action
-the model says must fail asserts the exact custom error, and one that must succeed checks its
-payouts and slashes against the model. After every step the chain is compared with the model and the
-invariants are checked.
+times out, disputes, resolves or leaves a dispute to its arbitration timeout, slashes and sleeps,
+and governance changes the job terms, the collateral rate, tokens' bond minimums and reputation's
+credit minimums and pauses the market, in handler style: each actor only draws what it can do, so
+runs reach running, submitted, disputed and settled jobs. Each matched job keeps the terms of its
+match in the model, and its derived views are checked against them. The protocol's model
+(`gpumarket.testing.models.protocol`) predicts every outcome; a rule whose action the model says
+must fail asserts the exact custom error, and one that must succeed checks its payouts and slashes
+against the model. After every step the chain is compared with the model and the invariants are
+checked.
 
 Brownie 1.22's `state_machine` helper is broken (DESIGN section 2), so the machine runs through
 Hypothesis directly, reverting the chain to a snapshot after each run. Size: runs of up to
@@ -385,8 +386,14 @@ class ProtocolMachine(RuleBasedStateMachine):
         assert self._events(tx, "PayoutDeferred", market) == []  # neither token refuses payouts
         for release in released:
             self.ledger[(release.job_id, release.kind)] += release.amount
-            # E4: fees reach only the treasury, and the treasury gets nothing else from escrow.
-            assert (release.kind == Payout.FEE) == (release.to == self.w.treasury.address)
+            # E4: fees reach only the treasury, and the treasury gets nothing else from escrow
+            # but the two forfeits of a dispute that timed out unruled (value and bond).
+            to_treasury = release.to == self.w.treasury.address
+            assert (release.kind == Payout.FEE) <= to_treasury
+            assert (release.kind == Payout.FORFEIT) <= to_treasury
+            if to_treasury and release.kind != Payout.FEE:
+                assert release.kind in (Payout.FORFEIT, Payout.BOND)
+                assert "ArbitrationTimedOut" in tx.events
         for event in self._events(tx, "JobSettled", market):
             # E4 under the terms the job was matched with (a later fee change never reaches it).
             terms = self.m.jobs[event["jobId"]].matched_terms
@@ -761,22 +768,42 @@ class ProtocolMachine(RuleBasedStateMachine):
         pick=PICK,
     )
     def finalize(self, pick):
+        self._finalize(self._pick_job(pick, "due"))
+
+    @step(when=ANY_DISPUTED, repeat=False, pick=PICK)
+    def silent_arbiter(self, pick):
+        """The arbiter never rules on a disputed job: time moves past its arbitration end (the
+        other jobs' clocks move with it) and anyone settles it under the timeout rule."""
+        job = self._pick_job(pick, "disputed")
+        if job is None or job.state != JobState.DISPUTED:
+            return self._finalize(job)
         now = chain.time()
-        job = self._pick_job(pick, "due")
+        self._advance(max(0, self.m.arbitration_end(job) + TIME_MARGIN + 1 - now))
+        self._finalize(job)
+
+    def _finalize(self, job):
+        now = chain.time()
         args = (self._job_id(job),)
         error = self._unknown(job) or self.m.finalize_error(job, now)
         if error:
             return self._expect_revert(error, self.w.market.finalize, *args, sender=self.w.stranger)
         tx = self._send(self.w.market.finalize, *args, sender=self.w.stranger)
         value = job.escrow
+        forfeit = 0
         if job.state == JobState.DISPUTED:
             self.tally["finalize after arbitration timeout"] += 1
+            forfeit = self.m.arbitration_forfeit(job.bond, value)
+            timed_out = self._events(tx, "ArbitrationTimedOut", self.w.market)
+            assert [(e["jobId"], e["forfeit"]) for e in timed_out] == [(job.job_id, forfeit)]
+        else:
+            assert "ArbitrationTimedOut" not in tx.events
         self.m.finalize(job)
         settled = tx.events["JobSettled"]
         assert (settled["payout"], settled["fee"]) == (
             job.paid[Payout.PROVIDER],
             job.paid[Payout.FEE],
-        ) and settled["payout"] + settled["fee"] == value
+        ) and settled["payout"] + settled["fee"] + forfeit == value
+        assert job.paid[Payout.FORFEIT] == forfeit
         self._check_effects(tx)
 
     @step(when=ANY_RUNNING, pick=PICK)
@@ -1233,16 +1260,17 @@ class ProtocolMachine(RuleBasedStateMachine):
 
     @step(
         repeat=False,
-        action=st.sampled_from(["parameter"] * 6 + ["bond_min", "pause", "unpause"]),
+        action=st.sampled_from(["parameter"] * 6 + ["bond_min", "credit_min", "pause", "unpause"]),
         which=st.integers(0, len(GOVERNED) - 1),
         fraction=st.integers(0, 1_001),
         caller=PICK,
     )
     def govern(self, action, which, fraction, caller):
         """Governance changes a job term or the collateral rate (1,001: one past its bound), a
-        token's minimum dispute bond, or pauses or unpauses the market; one call in eight comes
-        from the stranger. A change applies to jobs matched from then on: the model keeps each
-        matched job's terms, and every later step of those jobs is checked against them."""
+        token's minimum dispute bond or minimum credited value (Reputation), or pauses or
+        unpauses the market; one call in eight comes from the stranger. A change applies to jobs
+        matched from then on (a credited value: to jobs settled from then on): the model keeps
+        each matched job's terms, and every later step of those jobs is checked against them."""
         w = self.w
         sender = w.governance if caller % 8 != 7 else w.stranger
         if self.m.paused and action != "pause" and which % 2 == 0:
@@ -1253,6 +1281,9 @@ class ProtocolMachine(RuleBasedStateMachine):
         if action == "bond_min":
             self.action = "configure_token"
             return self._configure_token(which % 2, fraction, sender)
+        if action == "credit_min":
+            self.action = "set_min_credited_value"
+            return self._set_min_credited_value(which % 2, fraction, sender)
         self.action = action
         return self._set_paused(action == "pause", sender)
 
@@ -1290,6 +1321,20 @@ class ProtocolMachine(RuleBasedStateMachine):
         tx = self._send(self.w.market.configureToken, *args, sender=sender)
         self.m.configure_token(token.address, bond_min)
         assert "TermsVersioned" in tx.events
+
+    def _set_min_credited_value(self, index: int, fraction: int, sender):
+        """Reputation's minimum for a token, from 0 (nothing credited) up to 10 tokens."""
+        token = self.w.tokens[index]
+        value = fraction * self.units[token.address] // 100
+        reputation = self.w.reputation
+        args = (token, value)
+        error = self._unauthorized(reputation, "GOVERNOR_ROLE", sender)
+        if error:
+            return self._expect_revert(error, reputation.setMinCreditedValue, *args, sender=sender)
+        tx = self._send(reputation.setMinCreditedValue, *args, sender=sender)
+        self.m.set_min_credited_value(token.address, value)
+        assert tx.events["ParameterUpdated"]["value"] == value
+        self.tally["set minCreditedValue"] += 1
 
     def _set_paused(self, paused: bool, sender):
         method = self.w.market.pause if paused else self.w.market.unpause
@@ -1469,6 +1514,7 @@ class ProtocolMachine(RuleBasedStateMachine):
                 p.failed,
                 p.slashed,
                 p.disputes_lost,
+                p.credited,
                 p.last_tops,
                 p.best_tops,
                 p.tops_at,
@@ -1579,7 +1625,7 @@ class ProtocolMachine(RuleBasedStateMachine):
         # E2: conservation; what left escrow and what is still in it add up to the deposit.
         paid = {kind: self.ledger[(job.job_id, kind)] for kind in Payout}
         assert paid == {kind: job.paid[kind] for kind in Payout}, job.job_id
-        out = paid[Payout.PROVIDER] + paid[Payout.FEE] + paid[Payout.REFUND]
+        out = paid[Payout.PROVIDER] + paid[Payout.FEE] + paid[Payout.REFUND] + paid[Payout.FORFEIT]
         if state in TERMINAL_STATES:
             assert out == job.deposit, job.job_id
         else:

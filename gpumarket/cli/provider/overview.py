@@ -63,6 +63,8 @@ def status(session: Session, address: str | None) -> None:
         "reputation": {
             "score_bps": int(session.call(reputation.score(who))),
             "completed": int(record["completed"]),
+            # Settled jobs worth at least their token's minCreditedValue: what the score counts.
+            "credited": int(record["credited"]),
             "failed": int(record["failed"]),
             "slashed": int(record["slashed"]),
             "disputes_lost": int(record["disputesLost"]),
@@ -97,7 +99,8 @@ def _print_status(session: Session, view: dict[str, Any]) -> None:
         out.print(f"unbonding {entry['amount']} GMKT, released {session.when(entry['release_at'])}")
     rep = view["reputation"]
     out.print(
-        f"reputation {rep['score_bps']} bps: {rep['completed']} completed, {rep['failed']} failed, "
+        f"reputation {rep['score_bps']} bps: {rep['completed']} completed "
+        f"({rep['credited']} credited), {rep['failed']} failed, "
         f"{rep['slashed']} slashed, {rep['disputes_lost']} disputes lost"
     )
 

@@ -131,6 +131,9 @@ class Params:
     jail_period: int
     max_unbonding_entries: int
     bond_min: dict[str, int]
+    #: Reputation.minCreditedValue per token: the least value of a job that counts toward a
+    #: score (0: no job in the token does).
+    min_credited_value: dict[str, int]
     benchmark_window: int
     attestation_slash: int
     finder_fee_bps: int
@@ -156,6 +159,7 @@ class ProviderModel:
     gpus_in_use: int = 0
     active_jobs: int = 0
     completed: int = 0
+    credited: int = 0  # settled jobs worth at least their token's minCreditedValue
     failed: int = 0
     slashed: int = 0
     disputes_lost: int = 0
@@ -177,7 +181,8 @@ class ProviderModel:
 
     @property
     def score(self) -> int:
-        return (self.completed + 1) * MAX_BPS // (self.completed + 3 * self.failed + 2)
+        """Reputation.score: only credited jobs count as successes, every failure counts 3."""
+        return (self.credited + 1) * MAX_BPS // (self.credited + 3 * self.failed + 2)
 
 
 @dataclass
@@ -322,6 +327,7 @@ class ProtocolModel:
         self.collateral_per_gpu_hour = params.collateral_per_gpu_hour
         self.bid_forfeit_bps = params.bid_forfeit_bps
         self.bond_min = dict(params.bond_min)
+        self.min_credited_value = dict(params.min_credited_value)
         self.paused = False
 
     def begin(self) -> None:
@@ -561,6 +567,15 @@ class ProtocolModel:
     def configure_token(self, token: str, bond_min: int) -> None:
         """A token's minimum dispute bond applies to jobs matched from now on."""
         self.bond_min[token] = bond_min
+
+    def set_min_credited_value(self, token: str, value: int) -> None:
+        """Reputation's minimum applies to jobs settled from now on."""
+        self.min_credited_value[token] = value
+
+    def is_credited(self, token: str, value: int) -> bool:
+        """Whether a settled job of `value` in `token` counts toward its provider's score."""
+        minimum = self.min_credited_value.get(token, 0)
+        return minimum != 0 and value >= minimum
 
     # ------------------------------------------------------------ posting and matching
 
@@ -820,12 +835,30 @@ class ProtocolModel:
         return revert_message("JobMarketWrongState", job.job_id, job.state)
 
     def finalize(self, job: JobModel) -> None:
-        """Settle after the dispute window; an unresolved dispute also returns the bond."""
-        disputed = job.state == JobState.DISPUTED
+        """Settle after the dispute window, or a dispute the arbiter left open past its timeout:
+        then buyer and provider each forfeit `min(bond, value)` to the treasury, the provider is
+        paid the rest of the value less the fee on it, the buyer gets the rest of its bond, and
+        no success, failure or strike is recorded."""
+        if job.state != JobState.DISPUTED:
+            self._settle(job)
+            return
         bond, job.bond = job.bond, 0
-        self._settle(job)
-        if disputed:
-            self._release(job, job.buyer, bond, Payout.BOND)
+        value, job.escrow = job.escrow, 0
+        forfeit = self.arbitration_forfeit(bond, value)
+        pay = value - forfeit
+        fee = bps_up(pay, job.matched_terms.protocol_fee_bps)
+        job.state = JobState.SETTLED
+        self._release_lock(job, self.providers[job.winner])
+        self._release(job, job.winner, pay - fee, Payout.PROVIDER)
+        self._release(job, self.treasury, fee, Payout.FEE)
+        self._release(job, self.treasury, forfeit, Payout.FORFEIT)
+        self._release(job, self.treasury, forfeit, Payout.BOND)
+        self._release(job, job.buyer, bond - forfeit, Payout.BOND)
+
+    @staticmethod
+    def arbitration_forfeit(bond: int, value: int) -> int:
+        """What each side forfeits to the treasury when a dispute times out unruled."""
+        return min(bond, value)
 
     def timeout_error(self, job: JobModel, now: int) -> str | None:
         if job.state != JobState.RUNNING:
@@ -1005,6 +1038,8 @@ class ProtocolModel:
         p = self.providers[job.winner]
         self._release_lock(job, p)
         p.completed += 1
+        if self.is_credited(job.token, value):
+            p.credited += 1
         self._release(job, job.winner, value - fee, Payout.PROVIDER)
         self._release(job, self.treasury, fee, Payout.FEE)
 

@@ -3,6 +3,7 @@ import pytest
 from brownie import chain
 from jobmarket_helpers import COLLATERAL, GMKT, MAX_PRICE, PRICE, err
 
+from gpumarket.chain.deploy import GMKT_MIN_CREDITED_VALUE as CREDITED
 from gpumarket.chain.types import HOUR, JobState, Payout
 
 LOW = PRICE
@@ -42,7 +43,7 @@ def test_close_auction_matches_the_lowest_price(market, job_id, provider, provid
 def test_close_auction_breaks_a_price_tie_by_higher_reputation(
     market, reputation, reputation_writer, gmkt, job_id, provider, provider2
 ):
-    reputation.recordSuccess(provider2, gmkt, 1, {"from": reputation_writer})
+    reputation.recordSuccess(provider2, gmkt, CREDITED, {"from": reputation_writer})
 
     tx = _bid_and_close(market, job_id, [(provider, LOW), (provider2, LOW)])
 
@@ -52,7 +53,7 @@ def test_close_auction_breaks_a_price_tie_by_higher_reputation(
 def test_close_auction_prefers_a_lower_price_to_a_higher_reputation(
     market, reputation, reputation_writer, gmkt, job_id, provider, provider2
 ):
-    reputation.recordSuccess(provider2, gmkt, 1, {"from": reputation_writer})
+    reputation.recordSuccess(provider2, gmkt, CREDITED, {"from": reputation_writer})
 
     tx = _bid_and_close(market, job_id, [(provider2, HIGH), (provider, LOW)])
 
@@ -229,7 +230,7 @@ def test_an_eligible_lowest_bid_losing_a_tie_forfeits_nothing(
 def test_a_later_equal_bid_with_a_lower_score_loses_the_tie(
     market, reputation, reputation_writer, gmkt, job_id, provider, provider2, provider3
 ):
-    reputation.recordSuccess(provider, gmkt, 1, {"from": reputation_writer})
+    reputation.recordSuccess(provider, gmkt, CREDITED, {"from": reputation_writer})
     reputation.recordFailure(provider3, {"from": reputation_writer})
     assert [reputation.score(p) for p in (provider, provider2, provider3)] == [6_666, 5_000, 2_000]
 

@@ -8,6 +8,7 @@ import pytest
 from brownie import chain
 from jobmarket_helpers import GMKT, PRICE
 
+from gpumarket.chain.deploy import GMKT_MIN_CREDITED_VALUE as CREDITED
 from gpumarket.chain.types import HOUR
 
 LOW = PRICE
@@ -77,7 +78,7 @@ def test_a_tie_at_the_lowest_price_goes_to_the_higher_reputation(
     market.bid(job_id, LOW, {"from": bidders[0]})
     market.bid(job_id, HIGH, {"from": bidders[1]})
     market.bid(job_id, LOW, {"from": bidders[2]})
-    reputation.recordSuccess(bidders[2], gmkt, 1, {"from": reputation_writer})
+    reputation.recordSuccess(bidders[2], gmkt, CREDITED, {"from": reputation_writer})
 
     tx = close(market, job_id, stranger)
 
@@ -90,7 +91,7 @@ def test_a_bid_lowered_onto_the_lowest_price_ties_with_it(
     market.bid(job_id, LOW, {"from": bidders[0]})
     market.bid(job_id, HIGH, {"from": bidders[1]})
     market.bid(job_id, LOW, {"from": bidders[1]})  # lowered onto the lowest: a tie
-    reputation.recordSuccess(bidders[1], gmkt, 1, {"from": reputation_writer})
+    reputation.recordSuccess(bidders[1], gmkt, CREDITED, {"from": reputation_writer})
 
     tx = close(market, job_id, stranger)
 

@@ -3,8 +3,8 @@ separate boolean view: the agent reads the reason code)."""
 
 import pytest
 from brownie import chain
-from jobmarket_helpers import PRICE
 
+from gpumarket.chain.deploy import GMKT_MIN_CREDITED_VALUE
 from gpumarket.chain.types import JobSpec
 
 pytestmark = pytest.mark.usefixtures("registered_provider")
@@ -86,7 +86,7 @@ def test_is_eligible_with_the_min_reputation_earned(
     market, reputation, reputation_writer, gmkt, open_job, provider
 ):
     demanding = open_job(spec=JobSpec(min_reputation_bps=6_000))
-    reputation.recordSuccess(provider, gmkt, PRICE, {"from": reputation_writer})
+    reputation.recordSuccess(provider, gmkt, GMKT_MIN_CREDITED_VALUE, {"from": reputation_writer})
 
     eligible = (market.eligibilityOf(demanding, provider) == 0)
 

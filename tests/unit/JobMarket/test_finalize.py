@@ -5,6 +5,7 @@ from jobmarket_helpers import (
     ARBITRATION_TIMEOUT,
     ATTEST_TIMEOUT,
     DISPUTE_WINDOW,
+    GMKT,
     GMKT_BOND_MIN,
     MAX_PRICE,
     PRICE,
@@ -195,49 +196,93 @@ def test_finalize_of_an_unverified_benchmark_job_settles_optimistically(
 # ---------------------------------------------------------------- a dispute the arbiter left open
 
 
-def test_finalize_of_a_dispute_after_arbitration_timeout_pays_provider_and_returns_bond(
+def test_finalize_of_a_dispute_after_arbitration_timeout_forfeits_a_value_below_the_bond(
     market, gmkt, open_dispute, buyer, provider, treasury, stranger, job_id
 ):
+    # Value 1 GMKT, bond 10 GMKT: each side forfeits min(bond, value) = 1 GMKT to the treasury.
     open_dispute(job_id)
     chain.sleep(ARBITRATION_TIMEOUT + 5)
 
     market.finalize(job_id, {"from": stranger})
 
-    assert gmkt.balanceOf(provider) == PRICE - FEE
-    assert gmkt.balanceOf(treasury) == FEE
-    assert gmkt.balanceOf(buyer) == MAX_PRICE - PRICE + GMKT_BOND_MIN
+    assert gmkt.balanceOf(provider) == 0
+    assert gmkt.balanceOf(treasury) == 2 * PRICE
+    assert gmkt.balanceOf(buyer) == MAX_PRICE - PRICE + GMKT_BOND_MIN - PRICE
     assert gmkt.balanceOf(market) == 0
     assert market.escrowedTotal(gmkt) == 0
 
 
-def test_finalize_of_a_dispute_after_arbitration_timeout_emits_the_bond_release(
-    market, gmkt, open_dispute, buyer, provider, job_id
+def test_finalize_of_a_dispute_after_arbitration_timeout_each_side_forfeits_the_bond(
+    market, gmkt, submitted_job, open_dispute, buyer, provider, treasury, stranger
+):
+    # Value 200 GMKT, bond 10% = 20 GMKT: the provider is paid 180 GMKT less its 5% fee (9).
+    job_id = submitted_job(provider, price=200 * GMKT, max_price=200 * GMKT)
+    bond = market.disputeBondOf(job_id)
+    open_dispute(job_id, bond=bond)
+    chain.sleep(ARBITRATION_TIMEOUT + 5)
+
+    tx = market.finalize(job_id, {"from": stranger})
+
+    assert bond == 20 * GMKT
+    fee = ceil_bps(180 * GMKT, 500)
+    assert fee == 9 * GMKT
+    assert [dict(e) for e in tx.events["EscrowReleased"]] == [
+        {"jobId": job_id, "to": provider, "token": gmkt, "amount": 171 * GMKT,
+         "kind": Payout.PROVIDER},
+        {"jobId": job_id, "to": treasury, "token": gmkt, "amount": fee, "kind": Payout.FEE},
+        {"jobId": job_id, "to": treasury, "token": gmkt, "amount": bond, "kind": Payout.FORFEIT},
+        {"jobId": job_id, "to": treasury, "token": gmkt, "amount": bond, "kind": Payout.BOND},
+    ]  # fmt: skip
+    assert dict(tx.events["ArbitrationTimedOut"]) == {"jobId": job_id, "forfeit": bond}
+    assert dict(tx.events["JobSettled"]) == {
+        "jobId": job_id,
+        "provider": provider,
+        "payout": 171 * GMKT,
+        "fee": fee,
+    }
+    # Against no dispute (provider 190, treasury 10, buyer 0): each side is 20 GMKT worse off.
+    assert gmkt.balanceOf(provider) == 171 * GMKT == 190 * GMKT - bond + (10 * GMKT - fee)
+    assert gmkt.balanceOf(buyer) == 0
+    assert gmkt.balanceOf(treasury) == 49 * GMKT
+    assert market.escrowedTotal(gmkt) == 0
+
+
+def test_finalize_of_a_dispute_after_arbitration_timeout_emits_the_bond_releases(
+    market, gmkt, open_dispute, buyer, treasury, provider, job_id
 ):
     open_dispute(job_id)
     chain.sleep(ARBITRATION_TIMEOUT + 5)
 
     tx = market.finalize(job_id, {"from": provider})
 
-    assert tx.events["JobSettled"]["payout"] == PRICE - FEE
-    assert tx.events["EscrowReleased"][2] == {
-        "jobId": job_id,
-        "to": buyer,
-        "token": gmkt,
-        "amount": GMKT_BOND_MIN,
-        "kind": Payout.BOND,
-    }
+    # Nothing to the provider (its pay, 1 GMKT, is all forfeited) and so no fee.
+    assert tuple(tx.events["JobSettled"].values()) == (job_id, provider, 0, 0)
+    assert [dict(e) for e in tx.events["EscrowReleased"]] == [
+        {"jobId": job_id, "to": treasury, "token": gmkt, "amount": PRICE,
+         "kind": Payout.FORFEIT},
+        {"jobId": job_id, "to": treasury, "token": gmkt, "amount": PRICE, "kind": Payout.BOND},
+        {"jobId": job_id, "to": buyer, "token": gmkt, "amount": GMKT_BOND_MIN - PRICE,
+         "kind": Payout.BOND},
+    ]  # fmt: skip
     assert market.jobOf(job_id)["bond"] == 0
+    assert market.jobOf(job_id)["state"] == JobState.SETTLED
 
 
-def test_finalize_of_a_dispute_after_arbitration_timeout_gives_the_buyer_no_strike(
-    market, reputation, open_dispute, buyer, provider, job_id
+def test_finalize_of_a_dispute_after_arbitration_timeout_records_no_success_failure_or_strike(
+    market, reputation, registry, open_dispute, buyer, provider, job_id
 ):
     open_dispute(job_id)
     chain.sleep(ARBITRATION_TIMEOUT + 5)
 
-    market.finalize(job_id, {"from": provider})
+    tx = market.finalize(job_id, {"from": provider})
 
     assert reputation.buyerRecord(buyer)["strikes"] == 0
+    record = reputation.providerRecord(provider)
+    assert (record["completed"], record["credited"], record["failed"]) == (0, 0, 0)
+    assert "JobCompleted" not in tx.events and "BuyerDisputeSettled" not in tx.events
+    # The collateral is released: nothing slashed.
+    info = registry.providerInfo(provider)
+    assert (info["stake"], info["locked"], info["activeJobs"]) == (PROVIDER_STAKE, 0, 0)
 
 
 def test_finalize_of_a_dispute_before_arbitration_timeout_reverts(

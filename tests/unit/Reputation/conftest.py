@@ -9,11 +9,18 @@ from eth_utils import to_checksum_address
 
 from gpumarket.chain.deploy import ADMIN_DELAY
 
+#: `minCreditedValue` of `token_a` in these tests: every job of 1 unit or more in it counts
+#: toward the score; `token_b` keeps the default 0, so none of its jobs does.
+TOKEN_A_MIN = 1
+
 
 @pytest.fixture(scope="module")
-def reputation(governance):
-    """Overrides the root fixture: a bare Reputation, without deploying the rest of the protocol."""
-    return Reputation.deploy(ADMIN_DELAY, governance, {"from": governance})
+def reputation(governance, token_a):
+    """Overrides the root fixture: a bare Reputation, without deploying the rest of the protocol,
+    crediting jobs of at least `TOKEN_A_MIN` in `token_a`."""
+    reputation = Reputation.deploy(ADMIN_DELAY, governance, {"from": governance})
+    reputation.setMinCreditedValue(token_a, TOKEN_A_MIN, {"from": governance})
+    return reputation
 
 
 @pytest.fixture(scope="module")

@@ -28,6 +28,7 @@ def test_record_success_emits_job_completed(reputation, writer, provider, token_
         "provider": provider.address,
         "token": token_a,
         "volume": 100,
+        "credited": True,
     }
 
 

@@ -1,4 +1,5 @@
-"""score = (completed + 1) × 10000 / (completed + 3 × failed + 2), rounded down."""
+"""score = (credited + 1) × 10000 / (credited + 3 × failed + 2), rounded down, where credited counts
+the settled jobs worth at least their token's `minCreditedValue` (here every job in `token_a`)."""
 
 import pytest
 

@@ -4,7 +4,7 @@ ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"
 
 
 def test_provider_record_of_an_unknown_account_is_zero(reputation, stranger):
-    assert tuple(reputation.providerRecord(stranger)) == (0, 0, 0, 0, 0, 0, 0)
+    assert tuple(reputation.providerRecord(stranger)) == (0, 0, 0, 0, 0, 0, 0, 0)
 
 
 def test_buyer_record_of_an_unknown_account_is_zero(reputation, stranger):
