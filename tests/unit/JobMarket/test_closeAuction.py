@@ -214,7 +214,7 @@ def test_an_eligible_lowest_bid_losing_a_tie_forfeits_nothing(
     market, reputation, reputation_writer, gmkt, job_id, provider, provider2, stranger
 ):
     # provider bids first, provider2 wins the tie on reputation: nobody walked away.
-    reputation.recordSuccess(provider2, gmkt, 1, {"from": reputation_writer})
+    reputation.recordSuccess(provider2, gmkt, CREDITED, {"from": reputation_writer})
     market.bid(job_id, PRICE, {"from": provider})
     market.bid(job_id, PRICE, {"from": provider2})
     chain.sleep(HOUR + 5)
