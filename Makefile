@@ -74,12 +74,15 @@ coverage: setup
 	$(BROWNIE) test tests/unit tests/integration --network development --coverage
 
 # Gas per operation against benchmarks/gas-baseline.json, oracle throughput with 1 and 3
-# oracles, PoGEMM cost n = 512..2048; the tables are printed and BENCHMARKS.md is rewritten.
+# oracles, PoGEMM cost n = 512..2048, the CLI's start-up time (median of 7 runs of
+# `gpumarket --help` and of two subcommands' help); the tables are printed and BENCHMARKS.md is
+# rewritten.
 bench: setup
 	mkdir -p reports
 	$(BROWNIE) run scripts/bench_gas.py --network development
 	$(BROWNIE) run scripts/bench_oracle.py --network development
 	$(BIN)/gpumarket bench --sweep --json-out reports/pogemm.json
+	$(BIN)/python -m gpumarket.bench.startup --json-out reports/startup.json
 	$(BIN)/python -m gpumarket.bench.report
 
 bench-baseline: setup

@@ -1,6 +1,7 @@
 """Writes BENCHMARKS.md from the reports `make bench` leaves in reports/: gas per operation
-(reports/gas.json), oracle throughput (reports/oracle-throughput.json) and PoGEMM cost
-(reports/pogemm.json), with the machine and the date. `python -m gpumarket.bench.report`."""
+(reports/gas.json), oracle throughput (reports/oracle-throughput.json), PoGEMM cost
+(reports/pogemm.json) and the CLI's start-up (reports/startup.json), with the machine and the
+date. `python -m gpumarket.bench.report`."""
 
 from __future__ import annotations
 
@@ -136,6 +137,24 @@ def _pogemm_section(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _startup_section(report: dict[str, Any]) -> list[str]:
+    lines = [
+        "## CLI start-up",
+        "",
+        "Wall time of a fresh `gpumarket` process (`gpumarket/bench/startup.py`), the median of "
+        "several runs. Subcommands are imported when they run, so listing commands import no "
+        "web3; a chain command's help imports its module and web3 with it.",
+        "",
+        "| command | median | fastest |",
+        "|---|---:|---:|",
+    ]
+    for row in report["commands"]:
+        lines.append(
+            f"| `{row['command']}` | {row['median_seconds']:.3f} s | {row['min_seconds']:.3f} s |"
+        )
+    return lines
+
+
 def write(root: Path = ROOT) -> Path:
     reports = root / "reports"
     gas = json.loads((reports / "gas.json").read_text())
@@ -161,6 +180,9 @@ def write(root: Path = ROOT) -> Path:
         *_pogemm_section(pogemm),
         "",
     ]
+    startup = reports / "startup.json"
+    if startup.is_file():
+        lines += [*_startup_section(json.loads(startup.read_text())), ""]
     out = root / "BENCHMARKS.md"
     out.write_text("\n".join(lines))
     return out
