@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from pydantic import Field
-from pydantic_settings import SettingsConfigDict
 
+from gpumarket.runtime.envsettings import SettingsConfigDict
 from gpumarket.runtime.settings import ServiceSettings
 
 #: Seconds a command workload may run when nothing else is set (it never outlives the job).

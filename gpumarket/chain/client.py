@@ -24,13 +24,15 @@ from web3 import Web3
 from web3.exceptions import BlockNotFound, ContractCustomError, ContractLogicError, TimeExhausted
 from web3.types import LogReceipt, TxReceipt
 
+from gpumarket.chain.artifacts import abi_dir
 from gpumarket.chain.deployment import CONTRACT_NAMES, Deployment, DeploymentError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-#: Where Brownie writes the compiled contracts, relative to the repository.
-DEFAULT_ABI_DIR = Path(__file__).resolve().parents[2] / "build" / "contracts"
+#: Where the compiled contracts are read from: a checkout's build, else the copies shipped in the
+#: package (chain/artifacts), or GPUMARKET_ABI_DIR.
+DEFAULT_ABI_DIR = abi_dir()
 
 #: Failures worth retrying: the node is unreachable or slow, not that it said no.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (

@@ -3,7 +3,8 @@
 `chain_command` registers `fn(session, **params)` as a click command with --network,
 --deployment, --rpc-url, --account and --json (and --confirmations where it sends), opens the
 Session (cli/session.py) they describe, and turns the failures a user can cause into one
-sentence. `--network NAME` selects `deployments/NAME.json`; the RPC URL, when not given, comes
+sentence. `--network NAME` selects `NAME.json` in the deployments directory (`--deployments-dir`,
+chain/deployment.py's `deployments_dir`); the RPC URL, when not given, comes
 from Brownie's network-config.yaml, read here.
 """
 
@@ -20,7 +21,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from gpumarket.chain.client import ChainError, RpcUnavailable
-from gpumarket.chain.deployment import DeploymentError, deployment_path
+from gpumarket.chain.deployment import DEPLOYMENTS_DIR_ENV, DeploymentError, deployment_path
 from gpumarket.cli.errors import CliError
 
 if TYPE_CHECKING:
@@ -63,6 +64,7 @@ class Options:
     account: str | None
     as_json: bool
     confirmations: int | None = None
+    deployments_dir: Path | None = None
 
 
 def chain_command(name: str, *, sends: bool) -> Callable[[Callable[..., None]], click.Command]:
@@ -81,13 +83,22 @@ def chain_command(name: str, *, sends: bool) -> Callable[[Callable[..., None]], 
             rpc_url: str | None,
             account: str | None,
             as_json: bool,
+            deployments_dir: Path | None = None,
             confirmations: int | None = None,
             **params: Any,
         ) -> None:
             from gpumarket.cli.session import Session
 
             session = Session(
-                Options(network, deployment, rpc_url, account, as_json, confirmations)
+                Options(
+                    network,
+                    deployment,
+                    rpc_url,
+                    account,
+                    as_json,
+                    confirmations,
+                    deployments_dir=deployments_dir,
+                )
             )
             run_guarded(lambda: fn(session, **params), session)
 
@@ -97,13 +108,23 @@ def chain_command(name: str, *, sends: bool) -> Callable[[Callable[..., None]], 
                 default="development",
                 show_default=True,
                 envvar="GPUMARKET_NETWORK",
-                help="Network name: selects deployments/NAME.json and the default RPC URL.",
+                help="Network name: selects NAME.json in the deployments directory and the "
+                "default RPC URL.",
+            ),
+            click.option(
+                "--deployments-dir",
+                type=click.Path(path_type=Path, file_okay=False),
+                envvar=DEPLOYMENTS_DIR_ENV,
+                help="Directory of the deployment files [default: ./deployments in a checkout or "
+                "a directory that has one, else deployments/ in the user's data directory "
+                "(~/.local/share/gpumarket)].",
             ),
             click.option(
                 "--deployment",
                 type=click.Path(path_type=Path, dir_okay=False),
                 envvar="GPUMARKET_DEPLOYMENT",
-                help="Deployment file to use instead of deployments/NETWORK.json.",
+                help="Deployment file to use instead of NETWORK.json in the deployments "
+                "directory.",
             ),
             click.option(
                 "--rpc-url",

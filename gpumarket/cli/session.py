@@ -83,7 +83,9 @@ class Session:
 
     @property
     def deployment_file(self) -> Path:
-        return self.options.deployment or deployment_path(self.options.network)
+        return self.options.deployment or deployment_path(
+            self.options.network, directory=self.options.deployments_dir
+        )
 
     @property
     def client(self) -> ChainClient:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pydantic import Field
-from pydantic_settings import SettingsConfigDict
 
 from gpumarket.pogemm.spec import DEFAULT_SAMPLES
+from gpumarket.runtime.envsettings import SettingsConfigDict
 from gpumarket.runtime.settings import ServiceSettings
 
 

@@ -246,7 +246,7 @@ def cli(live_network, home, tmp_path):
     """cli(*args) -> CompletedProcess of `gpumarket ARGS --network gpumarket-live --json`, run in
     the user's working directory with the keystore password in the environment."""
     work = tmp_path / "work"
-    work.mkdir()
+    (work / "deployments").mkdir(parents=True)  # the user's own: deploy records the file there
     env = {**clean_env(home), "GPUMARKET_ACCOUNT_PASSWORD": PASSWORD}
 
     def _run(*args: str) -> subprocess.CompletedProcess[str]:
