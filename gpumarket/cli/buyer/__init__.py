@@ -5,7 +5,7 @@ Amounts are in the payment token's own units and prices per GPU-hour. A job's de
 one transaction (`postJobWithPermit`), otherwise an `approve` step is shown and sent first.
 
 posting.py: post; lifecycle.py: accept, close, cancel, dispute, finalize, timeout, claim;
-overview.py: status, jobs; results.py: result.
+overview.py: status, jobs; results.py: result; watch.py: watch.
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from gpumarket.cli.buyer.lifecycle import accept, cancel, claim, close, dispute,
 from gpumarket.cli.buyer.overview import jobs, status
 from gpumarket.cli.buyer.posting import post
 from gpumarket.cli.buyer.results import result
+from gpumarket.cli.buyer.watch import watch
 
 
 @click.group()
@@ -35,5 +36,6 @@ for _command in (
     status,
     jobs,
     result,
+    watch,
 ):
     buyer.add_command(_command)
