@@ -1,9 +1,9 @@
 """The options every chain command takes, and where their defaults come from.
 
 `chain_command` registers `fn(session, **params)` as a click command with --network,
---deployment, --rpc-url, --account and --json (and --confirmations where it sends), opens the
-Session (cli/session.py) they describe, and turns the failures a user can cause into one
-sentence. `--network NAME` selects `deployments/NAME.json`; the RPC URL, when not given, comes
+--deployment, --rpc-url, --account and --json (and --confirmations and --yes where it sends),
+opens the Session (cli/session.py) they describe, and turns the failures a user can cause into
+one sentence. `--network NAME` selects `deployments/NAME.json`; the RPC URL, when not given, comes
 from Brownie's network-config.yaml, read here.
 """
 
@@ -63,6 +63,8 @@ class Options:
     account: str | None
     as_json: bool
     confirmations: int | None = None
+    #: Send without asking, on a chain that is not a dev chain (`--yes`).
+    yes: bool = False
 
 
 def chain_command(name: str, *, sends: bool) -> Callable[[Callable[..., None]], click.Command]:
@@ -82,12 +84,13 @@ def chain_command(name: str, *, sends: bool) -> Callable[[Callable[..., None]], 
             account: str | None,
             as_json: bool,
             confirmations: int | None = None,
+            yes: bool = False,
             **params: Any,
         ) -> None:
             from gpumarket.cli.session import Session
 
             session = Session(
-                Options(network, deployment, rpc_url, account, as_json, confirmations)
+                Options(network, deployment, rpc_url, account, as_json, confirmations, yes)
             )
             run_guarded(lambda: fn(session, **params), session)
 
@@ -131,6 +134,17 @@ def chain_command(name: str, *, sends: bool) -> Callable[[Callable[..., None]], 
                     type=click.IntRange(0, 1_000),
                     help=f"Blocks to wait for on top of each transaction [default: 0 on dev "
                     f"chains, {LIVE_CONFIRMATIONS} elsewhere].",
+                )
+            )
+            options.append(
+                click.option(
+                    "--yes",
+                    "-y",
+                    "yes",
+                    is_flag=True,
+                    envvar="GPUMARKET_YES",
+                    help="Send without asking for confirmation (asked on every chain that is "
+                    "not a dev chain, before each transaction).",
                 )
             )
         for option in reversed(options):
