@@ -19,13 +19,17 @@ if newer "$VENV/.stamp" requirements.lock requirements-cli.lock pyproject.toml; 
   [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
   # The lock file is a complete, pinned closure, installed without the resolver: eth-brownie pins
   # python-dotenv 0.16 while pydantic-settings needs >= 0.21, and brownie works with 1.x.
+  echo "setup: [1/4] pip install -r requirements.lock (the longest step: minutes on a fresh clone)"
   "$VENV/bin/python" -m pip install -q --no-deps -r requirements.lock 2>&1 | grep -v '^WARNING: Location' || true
+  echo "setup: [2/4] pip install --require-hashes -r requirements-cli.lock"
   # Packages pinned with their hashes: pip refuses any file whose bytes differ.
   "$VENV/bin/python" -m pip install -q --no-deps --require-hashes -r requirements-cli.lock 2>&1 \
     | grep -v '^WARNING: Location' || true
+  echo "setup: [3/4] pip install -e . (gpumarket itself)"
   "$VENV/bin/python" -m pip install -q --no-deps --no-build-isolation -e . 2>&1 | grep -v '^WARNING: Location' || true
   # The `gpu` extra: a CPU build of torch where one is at hand, so the torch backends are tested
   # against numpy and the reference. Without it those tests skip and numpy serves alone.
+  echo "setup: [4/4] pip install torch==2.13.0 (CPU build, for the torch backends' tests)"
   "$VENV/bin/python" -m pip install -q --no-deps torch==2.13.0 2>&1 | grep -v '^WARNING: Location' || true
   "$VENV/bin/python" -c "import torch" 2>/dev/null \
     || echo "setup: torch 2.13.0 unavailable; the torch PoGEMM backends will not be tested"
@@ -35,7 +39,7 @@ if newer "$VENV/.stamp" requirements.lock requirements-cli.lock pyproject.toml; 
 fi
 
 if newer node_modules/.stamp package-lock.json; then
-  echo "setup: npm ci (solc-js, anvil, ganache, OpenZeppelin)"
+  echo "setup: npm ci (solc-js, anvil, ganache, OpenZeppelin; a minute or so)"
   npm ci --no-audit --no-fund --loglevel=error
   touch node_modules/.stamp
 fi
