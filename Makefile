@@ -31,6 +31,7 @@ setup-tests:
 	@GPUMARKET_SETUP_TORCH=1 tools/setup.sh
 
 compile: setup
+	@echo "== compile (Brownie, solc 0.8.30; a minute or two the first time, then seconds) =="
 	$(BROWNIE) compile
 
 # The compiled contracts the package ships (gpumarket/chain/artifacts, for an installed CLI),
@@ -94,8 +95,12 @@ bench-baseline: setup
 	GPUMARKET_BENCH_UPDATE_BASELINE=1 $(BROWNIE) run scripts/bench_gas.py --network development
 	$(BIN)/python -m gpumarket.bench.report --gas-only
 
+# The story alone: Brownie's own banner, launch and shutdown lines are filtered out (the demo
+# hides every transaction line itself and makes no mnemonics); in a terminal it keeps its colours.
+DEMO_CHATTER := ^(Brownie v|.* is the active project\.|Launching .|Running .|Terminating local RPC|$$)
 demo: setup
-	$(BROWNIE) run scripts/demo.py --network development
+	GPUMARKET_DEMO_TTY=$$([ -t 1 ] && echo 1 || echo 0) \
+	  $(BROWNIE) run scripts/demo.py --network development | grep -a -v -E '$(DEMO_CHATTER)'
 
 lint: setup
 	@echo "== ruff =="

@@ -134,6 +134,7 @@ def deploy(
     treasury_address = _address(session, treasury, "treasury")
     holder = _address(session, token_holder, "token holder")
     _refuse_overwrite(session, bare, force)
+    session.confirm_all("deploy the protocol (its contracts, then the wiring)")
     admin = session.sender.address
     treasury_address = treasury_address or admin
     holder = holder or admin

@@ -1,10 +1,11 @@
 """The options every chain command takes, and where their defaults come from.
 
 `chain_command` registers `fn(session, **params)` as a click command with --network,
---deployment, --rpc-url, --account and --json (and --confirmations where it sends), opens the
-Session (cli/session.py) they describe, and turns the failures a user can cause into one
-sentence. `--network NAME` selects `NAME.json` in the deployments directory (`--deployments-dir`,
-chain/deployment.py's `deployments_dir`); the RPC URL, when not given, comes
+--deployment, --rpc-url, --account and --json (and --confirmations and --yes where it sends),
+opens the Session (cli/session.py) they describe, and turns the failures a user can cause into
+one sentence. `--network NAME` selects `NAME.json` in the deployments directory
+(`--deployments-dir`, chain/deployment.py's `deployments_dir`); the RPC URL, when not given, comes
+
 from Brownie's network-config.yaml, read here.
 """
 
@@ -65,6 +66,8 @@ class Options:
     as_json: bool
     confirmations: int | None = None
     deployments_dir: Path | None = None
+    #: Send without asking, on a chain that is not a dev chain (`--yes`).
+    yes: bool = False
 
 
 def chain_command(name: str, *, sends: bool) -> Callable[[Callable[..., None]], click.Command]:
@@ -85,6 +88,7 @@ def chain_command(name: str, *, sends: bool) -> Callable[[Callable[..., None]], 
             as_json: bool,
             deployments_dir: Path | None = None,
             confirmations: int | None = None,
+            yes: bool = False,
             **params: Any,
         ) -> None:
             from gpumarket.cli.session import Session
@@ -98,6 +102,7 @@ def chain_command(name: str, *, sends: bool) -> Callable[[Callable[..., None]], 
                     as_json,
                     confirmations,
                     deployments_dir=deployments_dir,
+                    yes=yes,
                 )
             )
             run_guarded(lambda: fn(session, **params), session)
@@ -152,6 +157,17 @@ def chain_command(name: str, *, sends: bool) -> Callable[[Callable[..., None]], 
                     type=click.IntRange(0, 1_000),
                     help=f"Blocks to wait for on top of each transaction [default: 0 on dev "
                     f"chains, {LIVE_CONFIRMATIONS} elsewhere].",
+                )
+            )
+            options.append(
+                click.option(
+                    "--yes",
+                    "-y",
+                    "yes",
+                    is_flag=True,
+                    envvar="GPUMARKET_YES",
+                    help="Send without asking for confirmation (asked on every chain that is "
+                    "not a dev chain, before each transaction).",
                 )
             )
         for option in reversed(options):

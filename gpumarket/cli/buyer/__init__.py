@@ -5,7 +5,7 @@ Amounts are in the payment token's own units and prices per GPU-hour. A job's de
 one transaction (`postJobWithPermit`), otherwise an `approve` step is shown and sent first.
 
 posting.py: post; lifecycle.py: accept, close, cancel, dispute, finalize, timeout, claim;
-overview.py: status, jobs; results.py: result.
+overview.py: status, jobs; results.py: result; watch.py: watch.
 """
 
 from __future__ import annotations
@@ -56,6 +56,12 @@ COMMANDS = {
     "result": Lazy(
         "gpumarket.cli.buyer.results:result",
         "Fetch JOB_ID's result, check its sha256 against the chain, and write it to PATH.",
+    ),
+    "watch": Lazy(
+        "gpumarket.cli.buyer.watch:watch",
+        "Follow job JOB_ID live, a line per event, until it is over (exit 0) or a deadline needs "
+        "you (exit 3: bidding ended, result overdue, result in during the dispute window, window "
+        "closed, arbitration timed out).",
     ),
 }
 
