@@ -3,6 +3,8 @@ routes and their shapes are `gpumarket.agent.api`.
 
 It answers from the persisted state only (the SQLite store and the proof and artifact files), so
 it serves the same answers before and after a restart, and while the chain loop is busy proving.
+Every connection and request goes through a `Guard` (`gpumarket.agent.guard`): limits per client
+address and in all, deadlines for heads, bodies and answers, and room kept for the oracle council.
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from aiohttp import web
 
 from gpumarket.agent import api
 from gpumarket.agent.api import BadRequest
+from gpumarket.agent.guard import CouncilCheck, Guard, Limits, OnRefusal, read_body
 from gpumarket.agent.proofs import ProofRecord, load_proof
 from gpumarket.agent.store import AgentStore
 from gpumarket.pogemm.prover import Proof
@@ -58,6 +61,7 @@ class ProofCache:
 STORE_KEY = web.AppKey("store", AgentStore)
 PROOFS_KEY = web.AppKey("proofs", ProofCache)
 PROVIDER_KEY = web.AppKey("provider", str)
+GUARD_KEY = web.AppKey("guard", Guard)
 
 
 def check_range(positions: list[tuple[int, int]], intervals: int, n: int) -> None:
@@ -90,8 +94,9 @@ async def health(request: web.Request) -> web.Response:
 
 async def reveals(request: web.Request) -> web.Response:
     challenge_id = _int_param(request, "challenge_id")
+    raw = await read_body(request, request.app[GUARD_KEY].limits)
     try:
-        body = await request.json()
+        body = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError):
         raise _error(web.HTTPBadRequest, "the body must be JSON") from None
     try:
@@ -124,9 +129,24 @@ async def result(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(job.artifact_path, headers={"Content-Type": "application/octet-stream"})
 
 
-def make_app(state_dir: Path, provider: str) -> web.Application:
-    """The agent's application over the state in `state_dir` (its own database connection)."""
-    app = web.Application()
+def make_app(
+    state_dir: Path,
+    provider: str,
+    limits: Limits | None = None,
+    *,
+    is_council: CouncilCheck | None = None,
+    on_refusal: OnRefusal | None = None,
+) -> web.Application:
+    """The agent's application over the state in `state_dir` (its own database connection),
+    behind a `Guard` with `limits` (the defaults when None)."""
+    limits = limits if limits is not None else Limits()
+    guard = Guard(
+        limits,
+        is_council=is_council or (lambda request: False),
+        on_refusal=on_refusal or (lambda reason: None),
+    )
+    app = web.Application(middlewares=[guard.middleware], client_max_size=limits.max_body_bytes)
+    app[GUARD_KEY] = guard
     app[STORE_KEY] = AgentStore.open(state_dir)
     app[PROOFS_KEY] = ProofCache()
     app[PROVIDER_KEY] = provider
@@ -141,11 +161,35 @@ def make_app(state_dir: Path, provider: str) -> web.Application:
     return app
 
 
+class GuardedSite(web.TCPSite):
+    """aiohttp's TCP site, each connection behind the application's `Guard`."""
+
+    def __init__(self, runner: web.AppRunner, host: str, port: int, guard: Guard) -> None:
+        super().__init__(runner, host, port, backlog=1024)
+        self._guard = guard
+
+    async def start(self) -> None:
+        await web.BaseSite.start(self)  # registers the site with its runner
+        server = self._runner.server
+        assert server is not None
+        self._server = await asyncio.get_running_loop().create_server(
+            self._guard.protocol_factory(server),
+            self._host,
+            self._port,
+            backlog=self._backlog,
+            reuse_address=self._reuse_address,
+        )
+
+
 async def start_site(app: web.Application, host: str, port: int) -> tuple[web.AppRunner, int]:
-    """Serve `app` on host:port (0: a free port); returns the runner and the bound port."""
-    runner = web.AppRunner(app, access_log=None)
+    """Serve `app` (from `make_app`) on host:port (0: a free port); returns the runner and the
+    bound port."""
+    limits = app[GUARD_KEY].limits
+    runner = web.AppRunner(
+        app, access_log=None, keepalive_timeout=limits.keepalive_timeout, lingering_time=1.0
+    )
     await runner.setup()
-    site = web.TCPSite(runner, host, port)
+    site = GuardedSite(runner, host, port, app[GUARD_KEY])
     await site.start()
     bound = port
     for address in runner.addresses:
@@ -156,9 +200,12 @@ async def start_site(app: web.Application, host: str, port: int) -> tuple[web.Ap
 
 
 @contextmanager
-def serve_in_thread(state_dir: Path, provider: str, host: str, port: int) -> Iterator[int]:
+def serve_in_thread(
+    state_dir: Path, provider: str, host: str, port: int, **app_options: Any
+) -> Iterator[int]:
     """Serve the agent's state from a background thread with its own event loop, for as long as
-    the block runs; yields the bound port. For scripts and tests that drive `Agent.step()`."""
+    the block runs; yields the bound port. For scripts and tests that drive `Agent.step()`;
+    `app_options` go to `make_app` (limits, is_council, on_refusal)."""
     loop = asyncio.new_event_loop()
     started = threading.Event()
     failure: list[BaseException] = []
@@ -166,7 +213,8 @@ def serve_in_thread(state_dir: Path, provider: str, host: str, port: int) -> Ite
 
     async def main() -> None:
         try:
-            runner, bound = await start_site(make_app(state_dir, provider), host, port)
+            app = make_app(state_dir, provider, **app_options)
+            runner, bound = await start_site(app, host, port)
         except BaseException as exc:  # noqa: BLE001 - handed to the caller's thread
             failure.append(exc)
             started.set()

@@ -260,9 +260,8 @@ class Agent:
 
     async def _serve(self) -> None:
         loop = asyncio.get_running_loop()
-        runner, port = await start_site(
-            make_app(self.settings.state_dir, self.address), self.settings.host, self.settings.port
-        )
+        app = make_app(self.settings.state_dir, self.address, self.settings.limits())
+        runner, port = await start_site(app, self.settings.host, self.settings.port)
         self.endpoint = self.settings.endpoint(port)
         log.info(
             "agent serving",
