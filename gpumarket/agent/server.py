@@ -14,7 +14,7 @@ import json
 import logging
 import threading
 from collections import OrderedDict
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -28,6 +28,7 @@ from gpumarket.agent.proofs import ProofRecord, load_proof
 from gpumarket.agent.store import AgentStore
 from gpumarket.pogemm.prover import Proof
 from gpumarket.pogemm.reveal import Reveal
+from gpumarket.runtime.metrics import CONTENT_TYPE_LATEST, AgentMetrics
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ STORE_KEY = web.AppKey("store", AgentStore)
 PROOFS_KEY = web.AppKey("proofs", ProofCache)
 PROVIDER_KEY = web.AppKey("provider", str)
 GUARD_KEY = web.AppKey("guard", Guard)
+METRICS_KEY = web.AppKey("metrics", AgentMetrics)
 
 
 def check_range(positions: list[tuple[int, int]], intervals: int, n: int) -> None:
@@ -129,6 +131,32 @@ async def result(request: web.Request) -> web.StreamResponse:
     return web.FileResponse(job.artifact_path, headers={"Content-Type": "application/octet-stream"})
 
 
+async def metrics_text(request: web.Request) -> web.Response:
+    """The agent's Prometheus metrics (`gpumarket.runtime.metrics`)."""
+    body = request.app[METRICS_KEY].text()
+    return web.Response(body=body, headers={"Content-Type": CONTENT_TYPE_LATEST})
+
+
+@web.middleware
+async def _counted(
+    request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+) -> web.StreamResponse:
+    """Count each answer by route template and status."""
+    resource = request.match_info.route.resource
+    route = resource.canonical if resource is not None else "unmatched"
+    try:
+        response = await handler(request)
+    except web.HTTPException as exc:
+        _count(request, route, exc.status)
+        raise
+    _count(request, route, response.status)
+    return response
+
+
+def _count(request: web.Request, route: str, status: int) -> None:
+    request.app[METRICS_KEY].http_requests.labels(route=route, status=str(status)).inc()
+
+
 def make_app(
     state_dir: Path,
     provider: str,
@@ -136,23 +164,33 @@ def make_app(
     *,
     is_council: CouncilCheck | None = None,
     on_refusal: OnRefusal | None = None,
+    metrics: AgentMetrics | None = None,
 ) -> web.Application:
     """The agent's application over the state in `state_dir` (its own database connection),
-    behind a `Guard` with `limits` (the defaults when None)."""
+    behind a `Guard` with `limits` (the defaults when None), reporting to `metrics` (served at
+    /metrics; a registry of its own when None)."""
     limits = limits if limits is not None else Limits()
-    guard = Guard(
-        limits,
-        is_council=is_council or (lambda request: False),
-        on_refusal=on_refusal or (lambda reason: None),
+    metrics = metrics if metrics is not None else AgentMetrics()
+
+    def refused(reason: str) -> None:
+        metrics.http_refused.labels(reason=reason).inc()
+        if on_refusal is not None:
+            on_refusal(reason)
+
+    guard = Guard(limits, is_council=is_council or (lambda request: False), on_refusal=refused)
+    metrics.watch_connections(lambda: len(guard.connections))
+    app = web.Application(
+        middlewares=[_counted, guard.middleware], client_max_size=limits.max_body_bytes
     )
-    app = web.Application(middlewares=[guard.middleware], client_max_size=limits.max_body_bytes)
     app[GUARD_KEY] = guard
+    app[METRICS_KEY] = metrics
     app[STORE_KEY] = AgentStore.open(state_dir)
     app[PROOFS_KEY] = ProofCache()
     app[PROVIDER_KEY] = provider
     app.router.add_get(api.HEALTH, health)
     app.router.add_post(api.REVEALS, reveals)
     app.router.add_get(api.RESULT, result)
+    app.router.add_get(api.METRICS, metrics_text)
 
     async def close_store(app: web.Application) -> None:
         app[STORE_KEY].close()

@@ -21,6 +21,7 @@ import asyncio
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -41,6 +42,7 @@ from gpumarket.chain.types import ChallengeState, JobSpec, JobState
 from gpumarket.pogemm import prover, spec
 from gpumarket.pogemm.backends import Backend, best_backend
 from gpumarket.runtime.loop import run_loop
+from gpumarket.runtime.metrics import AgentMetrics
 from gpumarket.runtime.scanner import LogScanner
 
 __all__ = ["Agent", "AgentError"]
@@ -63,6 +65,8 @@ class Agent:
                 "or GPUMARKET_AGENT_KEYSTORE with GPUMARKET_AGENT_KEYSTORE_PASSWORD"
             )
         self.address: str = self.client.account.address
+        self.metrics = AgentMetrics()
+        self.client.on_rpc_failure = self.metrics.rpc_failed
         self.chain = AgentChain(self.client, self.address)
         self.store = AgentStore.open(
             settings.state_dir, provider=self.address, chain_id=self.client.deployment.chain_id
@@ -76,7 +80,7 @@ class Agent:
         #: Base URL of result URIs; `run()` fixes it once the port is bound.
         self.endpoint = settings.endpoint()
         self.challenges = ChallengeWork(
-            self.store, self.chain, send=self._send, prove=self.make_proof
+            self.store, self.chain, send=self._send, prove=self._prove
         )
         self.jobs = JobWork(
             self.store,
@@ -84,7 +88,7 @@ class Agent:
             settings,
             self.challenges,
             send=self._send,
-            prove=self.make_proof,
+            prove=self._prove,
             result_uri=lambda job_id: api.result_url(self.endpoint, job_id),
             run_workload=self._run_workload,
         )
@@ -101,7 +105,17 @@ class Agent:
 
     def _send(self, fn: Any) -> TxReceipt:
         """Every transaction the agent sends goes through here."""
-        return self.client.transact(fn)
+        receipt = self.client.transact(fn)
+        self.metrics.transactions.labels(function=fn.fn_name).inc()
+        return receipt
+
+    def _prove(self, params: spec.Params) -> prover.Proof:
+        """`make_proof`, counted."""
+        started = time.perf_counter()
+        proof = self.make_proof(params)
+        self.metrics.proofs.inc()
+        self.metrics.proof_seconds.inc(time.perf_counter() - started)
+        return proof
 
     def _run_workload(self, record: JobRecord, job_spec: JobSpec) -> bool:
         """Run a benchmarked job's workload and store its artifact; True when stored."""
@@ -115,6 +129,26 @@ class Agent:
         A chain error on one item (a revert found in pre-flight) is logged and the others still
         move; the first one is raised at the end so that run_loop counts it.
         """
+        try:
+            self._step()
+        except Exception:
+            self.metrics.step_errors.inc()
+            raise
+        finally:
+            self._observe()
+
+    def _observe(self) -> None:
+        """Set the gauges from the store and the chain (after each step)."""
+        metrics = self.metrics
+        metrics.pending_challenges.set(len(self.store.pending_challenges()))
+        metrics.pending_jobs.set(len(self.store.pending_jobs()))
+        try:
+            head: int | None = self.client.head()
+        except ChainError:
+            head = None
+        metrics.stepped(head, self.scanner.cursor())
+
+    def _step(self) -> None:
         self._scan()
         errors: list[ChainError] = []
         self._guarded(errors, self._confirm)
@@ -260,7 +294,9 @@ class Agent:
 
     async def _serve(self) -> None:
         loop = asyncio.get_running_loop()
-        app = make_app(self.settings.state_dir, self.address, self.settings.limits())
+        app = make_app(
+            self.settings.state_dir, self.address, self.settings.limits(), metrics=self.metrics
+        )
         runner, port = await start_site(app, self.settings.host, self.settings.port)
         self.endpoint = self.settings.endpoint(port)
         log.info(
