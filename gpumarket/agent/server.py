@@ -177,7 +177,13 @@ def make_app(
         if on_refusal is not None:
             on_refusal(reason)
 
-    guard = Guard(limits, is_council=is_council or (lambda request: False), on_refusal=refused)
+    def council(request: web.Request) -> bool:
+        signed = is_council is not None and is_council(request)
+        if signed:
+            metrics.council_requests.inc()
+        return signed
+
+    guard = Guard(limits, is_council=council, on_refusal=refused)
     metrics.watch_connections(lambda: len(guard.connections))
     app = web.Application(
         middlewares=[_counted, guard.middleware], client_max_size=limits.max_body_bytes

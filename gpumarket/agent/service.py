@@ -32,12 +32,14 @@ from web3.types import TxReceipt
 from gpumarket.agent import api
 from gpumarket.agent.chain import AgentChain
 from gpumarket.agent.challenges import ChallengeWork
+from gpumarket.agent.council import CouncilMembers
 from gpumarket.agent.jobs import JobWork
 from gpumarket.agent.records import JobPhase, JobRecord
 from gpumarket.agent.server import make_app, start_site
 from gpumarket.agent.settings import AgentError, AgentSettings
 from gpumarket.agent.store import AgentStore
 from gpumarket.chain.client import ChainClient, ChainError, RpcUnavailable
+from gpumarket.chain.deployment import DeploymentError
 from gpumarket.chain.types import ChallengeState, JobSpec, JobState
 from gpumarket.pogemm import prover, spec
 from gpumarket.pogemm.backends import Backend, best_backend
@@ -67,6 +69,9 @@ class Agent:
         self.address: str = self.client.account.address
         self.metrics = AgentMetrics()
         self.client.on_rpc_failure = self.metrics.rpc_failed
+        #: Who gets the server's reserved room: read from the chain every `council_refresh` s.
+        self.council = CouncilMembers(self.address)
+        self._council_due = 0.0
         self.chain = AgentChain(self.client, self.address)
         self.store = AgentStore.open(
             settings.state_dir, provider=self.address, chain_id=self.client.deployment.chain_id
@@ -149,6 +154,7 @@ class Agent:
         metrics.stepped(head, self.scanner.cursor())
 
     def _step(self) -> None:
+        self._refresh_council()
         self._scan()
         errors: list[ChainError] = []
         self._guarded(errors, self._confirm)
@@ -164,6 +170,15 @@ class Agent:
             self._guarded(errors, self.jobs.advance, job_record.job_id)
         if errors:
             raise errors[0]
+
+    def _refresh_council(self) -> None:
+        if time.monotonic() < self._council_due:
+            return
+        try:
+            self.council.update(self.chain.council_members())
+        except (ChainError, DeploymentError) as exc:
+            log.warning("cannot read the council's members", extra={"error": str(exc)})
+        self._council_due = time.monotonic() + self.settings.council_refresh
 
     def _guarded(
         self, errors: list[ChainError], action: Callable[..., None], *args: int | str
@@ -295,7 +310,11 @@ class Agent:
     async def _serve(self) -> None:
         loop = asyncio.get_running_loop()
         app = make_app(
-            self.settings.state_dir, self.address, self.settings.limits(), metrics=self.metrics
+            self.settings.state_dir,
+            self.address,
+            self.settings.limits(),
+            is_council=self.council.check,
+            metrics=self.metrics,
         )
         runner, port = await start_site(app, self.settings.host, self.settings.port)
         self.endpoint = self.settings.endpoint(port)

@@ -14,6 +14,7 @@ import logging
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from eth_utils.crypto import keccak
 
@@ -57,6 +58,8 @@ class Commitment:
     committed_at: int
     endpoint: str
     gpu_model: str
+    #: The provider whose agent is at `endpoint` (its address names the agent in a signature).
+    provider: str = ""
 
     @property
     def ops_per_second(self) -> float:
@@ -91,9 +94,18 @@ def fetch_reveals(
     url = api.reveals_url(commitment.endpoint, commitment.challenge_id)
     cap = api.reveals_response_cap(commitment.params, len(positions))
     body = api.reveals_request(commitment.root, positions)
+    signed = None
+    if policy.sign is not None and commitment.provider:
+        signed = policy.sign(commitment.provider, "POST", urlsplit(url).path)
     try:
         response = http.fetch(
-            "POST", url, policy=policy, max_bytes=cap, json_body=body, deadline=deadline
+            "POST",
+            url,
+            policy=policy,
+            max_bytes=cap,
+            json_body=body,
+            deadline=deadline,
+            headers=signed,
         )
     except http.BadAnswer as exc:
         return [], f"{exc.reason}: {exc}"

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gpumarket.agent import api
+from gpumarket.agent import api, council
 from gpumarket.chain import views
 from gpumarket.chain.client import ChainClient, ChainError
 from gpumarket.chain.types import ChallengeState, JobState
@@ -124,6 +124,7 @@ class Oracle:
             deadline=settings.judge_timeout,
             read_timeout=settings.http_timeout,
             allow_private=allow_private,
+            sign=functools.partial(council.sign, self.client.account),
         )
         self.workers = Workers(settings.judge_workers, "judge")
         #: Judgements in flight, by (challenge, root, sampling seed).
@@ -317,6 +318,7 @@ class Oracle:
             committed_at=c.committed_at,
             endpoint=offer.endpoint,
             gpu_model=offer.gpu_model,
+            provider=c.provider,
         )
         claim = None
         if c.subject != 0:

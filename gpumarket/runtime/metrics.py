@@ -17,6 +17,7 @@ the agent serves it at ``GET /metrics`` on its HTTP port, the oracle on `metrics
 | `agent_http_requests_total{route,status}` | counter | requests answered |
 | `agent_http_refused_total{reason}` | counter | connections and requests the guard refused or cut |
 | `agent_http_connections` | gauge | connections open |
+| `agent_http_council_requests_total` | counter | requests signed by a council member |
 | `oracle_pending_challenges`, `oracle_judging` | gauge | open challenges; judgements in flight |
 | `oracle_unreachable_providers` | gauge | challenges whose provider gave no usable answer last |
 | `oracle_votes_sent_total{vote}` | counter | ballots sent (`ok`, `fail`) |
@@ -108,6 +109,11 @@ class AgentMetrics(_ServiceMetrics):
             registry=r,
         )
         self.http_connections = Gauge(f"{p}_http_connections", "Connections open.", registry=r)
+        self.council_requests = Counter(
+            f"{p}_http_council_requests",
+            "Requests signed by a member of the oracle council (served from the reserved room).",
+            registry=r,
+        )
 
     def watch_connections(self, count: Callable[[], int]) -> None:
         self.http_connections.set_function(lambda: float(count()))

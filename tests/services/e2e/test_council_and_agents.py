@@ -20,6 +20,7 @@ from gpumarket.chain.types import JobSpec, JobState, Offer
 from gpumarket.runtime.supervisor import Service, agent_service, oracle_service, wait_until
 
 from ..proofs import PASSED, PRICE, SPEC
+from ..scrape import scrape
 
 GMKT = 10**18
 STAKE = 5_000 * GMKT
@@ -73,6 +74,7 @@ def agent_provider(gmkt, registry, usdc, governance, rpc_url, deployment_file, s
         )
         log_path = tmp_path / f"agent-{account.address[:8]}.log"
         service = agent_service(settings, log_path, module or "gpumarket.cli.main").start()
+        service.metrics_url = f"http://127.0.0.1:{port}/metrics"
         services.append(service)
         return account, service
 
@@ -86,7 +88,7 @@ def state_of(market, job_id):
 def test_an_honest_job_is_verified_and_settles_and_a_cheater_is_failed_and_slashed(
     market, registry, gmkt, usdc, buyer, post_job, agent_provider, start_oracles, council
 ):
-    honest, _ = agent_provider()
+    honest, honest_agent = agent_provider()
     cheater, _ = agent_provider(module="gpumarket.demo.cheater")
     start_oracles(0, 1, 2)
     deposit = market.costOf(PRICE, SPEC.gpu_count, SPEC.duration)
@@ -106,6 +108,10 @@ def test_an_honest_job_is_verified_and_settles_and_a_cheater_is_failed_and_slash
         "both verdicts",
     )
     print(f"post to both verdicts: {time.monotonic() - started:.1f}s")
+    # The three oracles signed their fetches, and the agent knew them for the council's.
+    metrics = scrape(honest_agent.metrics_url)
+    assert metrics["gpumarket_agent_http_council_requests_total"] >= 3
+    assert metrics["gpumarket_agent_proofs_total"] == 1
 
     # The cheater: refunded in full, compensated with half the collateral, slashed.
     collateral = market.jobOf(cheat_job)[13]
