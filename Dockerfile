@@ -1,5 +1,5 @@
 # The gpumarket services (provider agent, oracle) as one image: `docker run IMAGE agent run` or
-# `docker run IMAGE oracle run` (deploy/README in README.md, "Deployment").
+# `docker run IMAGE oracle run` (README.md, "Deployment").
 #
 # Build after `make compile` (the image takes the contracts' ABIs from build/contracts):
 #   docker build -t gpumarket .
@@ -7,22 +7,33 @@
 #   docker build --build-arg PYTHON_IMAGE=python:3.11.7-slim-bookworm@sha256:<digest> .
 # (`docker buildx imagetools inspect python:3.11.7-slim-bookworm` prints the digest.)
 ARG PYTHON_IMAGE=python:3.11.7-slim-bookworm
-FROM ${PYTHON_IMAGE}
 
+# Stage 1: a wheel of every package in the lock (a compiler at hand for any that ships only as
+# source), and of gpumarket itself.
+FROM ${PYTHON_IMAGE} AS wheels
+RUN apt-get update && apt-get install -y --no-install-recommends build-essential \
+    && rm -rf /var/lib/apt/lists/*
+WORKDIR /src
+COPY requirements.lock ./
+# The pinned closure, without the resolver, as tools/setup.sh installs it. requirements.lock pins
+# every package by version; once it carries a hash for every file, add --require-hashes here
+# (pip refuses a lock in which only some lines have hashes).
+RUN python -m pip wheel --no-cache-dir --no-deps -r requirements.lock -w /wheels \
+    && python -m pip install --no-cache-dir --no-deps /wheels/setuptools-*.whl /wheels/wheel-*.whl
+COPY pyproject.toml README.md ./
+COPY gpumarket ./gpumarket
+RUN python -m pip wheel --no-cache-dir --no-deps --no-build-isolation . -w /wheels
+
+# Stage 2: the runtime, from those wheels only.
+FROM ${PYTHON_IMAGE}
 ENV PYTHONUNBUFFERED=1 \
     PYTHONDONTWRITEBYTECODE=1 \
     PIP_NO_CACHE_DIR=1 \
     PIP_DISABLE_PIP_VERSION_CHECK=1
-
+COPY --from=wheels /wheels /wheels
+RUN python -m pip install --no-deps --no-index /wheels/*.whl && rm -rf /wheels \
+    && gpumarket --help > /dev/null
 WORKDIR /app
-# The pinned closure first (its own layer), without the resolver, as tools/setup.sh installs it.
-# requirements.lock pins every package by version; once it carries a hash for every file, add
-# --require-hashes here (pip refuses a lock in which only some lines have hashes).
-COPY requirements.lock ./
-RUN python -m pip install --no-deps -r requirements.lock
-COPY pyproject.toml README.md ./
-COPY gpumarket ./gpumarket
-RUN python -m pip install --no-deps --no-build-isolation . && gpumarket --help > /dev/null
 COPY build/contracts ./build/contracts
 
 # Not root: the services need no privilege. State (SQLite stores, proofs, evidence) lives in

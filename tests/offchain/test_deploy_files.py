@@ -98,6 +98,7 @@ def test_the_images_entry_point_and_command_are_a_console_script_subcommand():
 def test_the_image_runs_as_a_user_and_pins_its_base():
     [user] = instruction("USER")
     [base] = [a for a in instruction("ARG") if a.startswith("PYTHON_IMAGE=")]
+    assert instruction("FROM") == ["${PYTHON_IMAGE} AS wheels", "${PYTHON_IMAGE}"]
 
     assert user.split(":")[0] not in ("root", "0")
     assert re.fullmatch(r"PYTHON_IMAGE=python:3\.11\.\d+-slim-\w+(@sha256:[0-9a-f]{64})?", base)
@@ -105,8 +106,11 @@ def test_the_image_runs_as_a_user_and_pins_its_base():
 
 
 def test_the_image_installs_the_lock_and_copies_what_exists():
-    assert "pip install --no-deps -r requirements.lock" in dockerfile()
+    assert "pip wheel --no-cache-dir --no-deps -r requirements.lock" in dockerfile()
+    assert "pip install --no-deps --no-index /wheels/*.whl" in dockerfile()
     for line in instruction("COPY"):
+        if line.startswith("--from="):
+            continue
         *sources, _ = line.split()
         for source in sources:
             # build/contracts is made by `make compile` before `docker build`.
