@@ -594,6 +594,6 @@ def test_server_answers_while_the_agent_proves(
         assert done[f'gpumarket_agent_transactions_total{{function="{function}"}}'] == 1
     assert done['gpumarket_agent_http_requests_total{route="/health",status="200"}'] == 1
     assert done['gpumarket_agent_http_requests_total{route="/metrics",status="200"}'] >= 2
-    assert done["gpumarket_agent_blocks_behind"] <= 2
+    assert done["gpumarket_agent_blocks_behind"] <= 3  # what the step's own transactions mined
     assert done["gpumarket_agent_rpc_errors_total"] == 0
     assert done["gpumarket_agent_http_connections"] >= 1  # the scrape's own

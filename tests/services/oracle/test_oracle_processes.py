@@ -115,7 +115,10 @@ def test_an_rpc_outage_is_waited_out_and_the_work_carries_on(
     services = [spawn(0, rpc_url=proxy.url, metrics_port=port)]
     services += [spawn(k, rpc_url=proxy.url) for k in (1, 2)]
     first, _ = run_job()
+    ok_votes = 'gpumarket_oracle_votes_sent_total{vote="ok"}'
     wait_until(lambda: state_of(market, first) == JobState.VERIFIED, 60, "the first verdict")
+    # The vote is counted once its transaction is mined: a moment after the verdict.
+    wait_until(lambda: scrape(metrics).get(ok_votes) == 1, 10, "oracle 0's vote counted")
     before = scrape(metrics)
 
     proxy.down()
@@ -127,20 +130,21 @@ def test_an_rpc_outage_is_waited_out_and_the_work_carries_on(
     proxy.up()
 
     wait_until(lambda: state_of(market, second) == JobState.VERIFIED, 60, "the second verdict")
+    wait_until(lambda: scrape(metrics).get(ok_votes) == 2, 10, "oracle 0's second vote counted")
+    # Blocks mined during a step (votes) leave it a few behind at the step's end; once the chain
+    # is quiet it catches up with the head.
     wait_until(
-        lambda: scrape(metrics)['gpumarket_oracle_votes_sent_total{vote="ok"}'] == 2, 10, "2 votes"
+        lambda: scrape(metrics)["gpumarket_oracle_blocks_behind"] == 0, 10, "the oracle at the head"
     )
     after = scrape(metrics)
     assert all(s.alive for s in services)
     assert all("rpc unavailable" in s.log() for s in services)
     proxy.down()
 
-    ok_votes = 'gpumarket_oracle_votes_sent_total{vote="ok"}'
     assert (before[ok_votes], during[ok_votes], after[ok_votes]) == (1, 1, 2)
     assert before["gpumarket_oracle_rpc_errors_total"] == 0
     assert during["gpumarket_oracle_rpc_errors_total"] > 0
     assert after['gpumarket_oracle_verdicts_total{reason="ok"}'] == 2
-    assert after["gpumarket_oracle_blocks_behind"] <= 2
     assert after["gpumarket_oracle_last_step_timestamp_seconds"] > time.time() - 10
 
 
