@@ -94,9 +94,6 @@ def fetch_reveals(
     url = api.reveals_url(commitment.endpoint, commitment.challenge_id)
     cap = api.reveals_response_cap(commitment.params, len(positions))
     body = api.reveals_request(commitment.root, positions)
-    signed = None
-    if policy.sign is not None and commitment.provider:
-        signed = policy.sign(commitment.provider, "POST", urlsplit(url).path)
     try:
         response = http.fetch(
             "POST",
@@ -105,7 +102,7 @@ def fetch_reveals(
             max_bytes=cap,
             json_body=body,
             deadline=deadline,
-            headers=signed,
+            headers=_signed(policy, commitment.provider, "POST", url),
         )
     except http.BadAnswer as exc:
         return [], f"{exc.reason}: {exc}"
@@ -119,14 +116,34 @@ def fetch_reveals(
     return reveals, "ok"
 
 
+def _signed(policy: FetchPolicy, provider: str, method: str, url: str) -> dict[str, str] | None:
+    """The council signature's headers for a request to `provider`'s agent, when the policy
+    signs (an oracle's: the agent serves it from the room it keeps for the council)."""
+    if policy.sign is None or not provider:
+        return None
+    return dict(policy.sign(provider, method, urlsplit(url).path))
+
+
 def fetch_artifact(
-    uri: str, policy: FetchPolicy, max_bytes: int, deadline: float | None = None
+    uri: str,
+    policy: FetchPolicy,
+    max_bytes: int,
+    deadline: float | None = None,
+    provider: str = "",
 ) -> tuple[bytes | None, str]:
     """A job's result artifact and a note; None when the agent answers that it has none (3xx,
     4xx), the URI is refused, or the answer is hostile (over `max_bytes`, encoded, malformed).
-    Raises Unreachable when there is no usable answer."""
+    Raises Unreachable when there is no usable answer. Signed for `provider`'s agent when the
+    policy signs."""
     try:
-        response = http.fetch("GET", uri, policy=policy, max_bytes=max_bytes, deadline=deadline)
+        response = http.fetch(
+            "GET",
+            uri,
+            policy=policy,
+            max_bytes=max_bytes,
+            deadline=deadline,
+            headers=_signed(policy, provider, "GET", uri),
+        )
     except http.BadAnswer as exc:
         return None, f"{exc.reason}: {exc}"
     if response.status != 200:
@@ -148,6 +165,8 @@ class ResultClaim:
     uri: str
     result_hash: bytes
     mirrors: tuple[str, ...] = ()
+    #: The provider (its address names the agent in a council signature).
+    provider: str = ""
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -171,7 +190,7 @@ def fetch_result(
         # An equal share of the time left, so a source that stalls leaves the next one its turn.
         share = (deadline - time.monotonic()) / (len(sources) - k)
         try:
-            body, why = fetch_artifact(uri, policy, max_bytes, share)
+            body, why = fetch_artifact(uri, policy, max_bytes, share, claim.provider)
         except Unreachable as exc:
             unreachable = unreachable or exc
             continue

@@ -326,7 +326,9 @@ class Oracle:
             # whose host is flooded moves its endpoint (`updateOffer`), reveals and result alike.
             agent_url = api.result_url(offer.endpoint, c.subject)
             uri = self.store.result_uri(c.subject) or agent_url
-            claim = ResultClaim(uri, self._job(c.subject).result_hash, (agent_url,))
+            claim = ResultClaim(
+                uri, self._job(c.subject).result_hash, (agent_url,), provider=c.provider
+            )
         settings = self.settings
         future = self.workers.submit(
             functools.partial(
