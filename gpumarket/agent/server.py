@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+import os
 import threading
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable, Iterator
@@ -32,6 +33,8 @@ from gpumarket.runtime.metrics import CONTENT_TYPE_LATEST, AgentMetrics
 
 log = logging.getLogger(__name__)
 
+#: Bytes of an artifact read and sent at a time.
+ARTIFACT_CHUNK = 256 * 1024
 #: Proofs kept loaded; each holds its checkpoints, up to T/K + 1 matrices of n² bytes.
 CACHED_PROOFS = 2
 
@@ -128,7 +131,17 @@ async def result(request: web.Request) -> web.StreamResponse:
     job = request.app[STORE_KEY].job(job_id)
     if job is None or job.artifact_path is None or not Path(job.artifact_path).is_file():
         raise _error(web.HTTPNotFound, f"no result for job {job_id}")
-    return web.FileResponse(job.artifact_path, headers={"Content-Type": "application/octet-stream"})
+    # Streamed here, not as a FileResponse: the guard sends each answer within the request's
+    # deadline, and aiohttp's FileResponse cannot be prepared ahead of its own handling.
+    path = Path(job.artifact_path)
+    response = web.StreamResponse(headers={"Content-Type": "application/octet-stream"})
+    with path.open("rb") as artifact:
+        response.content_length = os.fstat(artifact.fileno()).st_size
+        await response.prepare(request)
+        while chunk := await asyncio.to_thread(artifact.read, ARTIFACT_CHUNK):
+            await response.write(chunk)
+    await response.write_eof()
+    return response
 
 
 async def metrics_text(request: web.Request) -> web.Response:

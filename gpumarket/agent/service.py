@@ -147,11 +147,8 @@ class Agent:
         metrics = self.metrics
         metrics.pending_challenges.set(len(self.store.pending_challenges()))
         metrics.pending_jobs.set(len(self.store.pending_jobs()))
-        try:
-            head: int | None = self.client.head()
-        except ChainError:
-            head = None
-        metrics.stepped(head, self.scanner.cursor())
+        # The head the step's scan read: no RPC of its own, so an outage costs no further retries.
+        metrics.stepped(self.scanner.head, self.scanner.cursor())
 
     def _step(self) -> None:
         self._refresh_council()

@@ -182,11 +182,8 @@ class Oracle:
         metrics.pending_challenges.set(len(self.store.open_challenges()))
         metrics.judging.set(len(self.judging))
         metrics.unreachable.set(len(self.retries))
-        try:
-            head: int | None = self.client.head()
-        except ChainError:
-            head = None
-        metrics.stepped(head, self.scanner.cursor())
+        # The head the step last read: no RPC of its own, so an outage costs no further retries.
+        metrics.stepped(self.scanner.head, self.scanner.cursor())
 
     def _step(self) -> list[Ballot]:
         self.scan()

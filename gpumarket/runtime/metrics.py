@@ -7,7 +7,7 @@ the agent serves it at ``GET /metrics`` on its HTTP port, the oracle on `metrics
 
 | metric | type | what |
 |---|---|---|
-| `*_blocks_behind` | gauge | chain head minus the log cursor (at the end of the last step) |
+| `*_blocks_behind` | gauge | the head the last step read, minus the log cursor after it |
 | `*_rpc_errors_total` | counter | RPC tries that failed (each is retried with backoff) |
 | `*_step_errors_total` | counter | steps that ended in an error (a refused action, an RPC outage) |
 | `*_last_step_timestamp_seconds` | gauge | Unix time the last step ended |
@@ -51,7 +51,7 @@ class _ServiceMetrics:
         self.prefix = prefix
         self.blocks_behind = Gauge(
             f"{prefix}_blocks_behind",
-            "Chain head minus the log cursor, at the end of the last step.",
+            "The chain head the last step read, minus the log cursor after it.",
             registry=self.registry,
         )
         self.rpc_errors = Counter(

@@ -204,8 +204,15 @@ def test_an_idle_kept_alive_connection_is_closed(agent, refusals):
         assert time.monotonic() - started < LIMITS.header_timeout + 0.5
 
 
-def test_the_artifact_is_still_served_whole(agent):
+def test_the_artifact_is_still_served_whole(store, agent, caplog):
     import requests
 
-    response = requests.get(f"{agent}/jobs/{JOB_ID}/result", timeout=5)
-    assert (response.status_code, response.content) == (200, ARTIFACT)
+    big = bytes(range(256)) * 4096 + b"tail"  # 1 MiB and 4 bytes: several chunks
+    record_artifact(store, JOB_ID + 2, big)
+    small = requests.get(f"{agent}/jobs/{JOB_ID}/result", timeout=5)
+    large = requests.get(f"{agent}/jobs/{JOB_ID + 2}/result", timeout=5)
+
+    assert (small.status_code, small.content) == (200, ARTIFACT)
+    assert (large.status_code, large.headers["Content-Length"]) == (200, str(len(big)))
+    assert large.content == big
+    assert [r.message for r in caplog.records if r.levelname == "ERROR"] == []
