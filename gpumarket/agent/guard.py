@@ -280,6 +280,14 @@ class Guard:
             if response.status in _CLOSING and request.transport is not None:
                 request.transport.close()  # now: aiohttp would first read the rest for a while
             return response
+        except ConnectionError:
+            # The client went away mid-body or mid-answer (a flood's connections do): there is
+            # nobody to answer, and nothing for the operator's log. aiohttp's own writing of
+            # this answer meets the closed connection and drops it quietly.
+            self._refuse("client_gone")
+            gone = web.Response(status=400)
+            gone.force_close()
+            return gone
         except TimeoutError:
             self._refuse("request_timeout")
             if request.transport is not None:

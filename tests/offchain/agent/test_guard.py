@@ -216,3 +216,20 @@ def test_the_artifact_is_still_served_whole(store, agent, caplog):
     assert (large.status_code, large.headers["Content-Length"]) == (200, str(len(big)))
     assert large.content == big
     assert [r.message for r in caplog.records if r.levelname == "ERROR"] == []
+
+
+def test_a_client_gone_mid_body_is_counted_and_not_logged_as_an_error(agent, refusals, caplog):
+    port = int(agent.rsplit(":", 1)[1])
+    for _ in range(3):
+        with socket.create_connection(("127.0.0.1", port)) as conn:
+            conn.sendall(
+                f"POST /challenges/{CHALLENGE_ID}/reveals HTTP/1.1\r\nHost: agent\r\n"
+                "Content-Length: 1000\r\n\r\n{".encode()
+            )
+            time.sleep(0.1)
+    deadline = time.monotonic() + 2
+    while refusals.count("client_gone") < 3 and time.monotonic() < deadline:
+        time.sleep(0.05)
+
+    assert refusals.count("client_gone") == 3
+    assert [r.message for r in caplog.records if r.levelname == "ERROR"] == []

@@ -273,6 +273,7 @@ def test_a_flood_from_many_addresses_does_not_keep_the_council_from_its_verdict(
     assert metrics[f'{refused}{{reason="evicted"}}'] > 0  # the connections were all taken
     assert metrics[f'{refused}{{reason="requests"}}'] > 0  # and the unreserved slots
     assert metrics["gpumarket_agent_http_council_requests_total"] >= 6  # 3 reveals, 3 results
+    assert '"level": "error"' not in agent.log()  # a flood is counted, not logged as errors
 
 
 def _answers(base: str) -> bool:
