@@ -19,37 +19,48 @@ STATEFUL_EXAMPLES ?= 40
 # the council's model machine.
 FUZZ_EXAMPLES ?= 1000
 
-.PHONY: setup compile test test-anvil test-ganache demo lint slither coverage clean bench \
+.PHONY: setup setup-tests compile artifacts test test-anvil test-ganache demo lint slither coverage clean bench \
 	bench-baseline fuzz bug-hunt mutate
 
 setup:
 	@tools/setup.sh
 
+# The tests also get torch (its CPU build, requirements-torch.lock) for the torch PoGEMM backends;
+# the demo and the benchmarks do not need it.
+setup-tests:
+	@GPUMARKET_SETUP_TORCH=1 tools/setup.sh
+
 compile: setup
+	@echo "== compile (Brownie, solc 0.8.30; a minute or two the first time, then seconds) =="
 	$(BROWNIE) compile
+
+# The compiled contracts the package ships (gpumarket/chain/artifacts, for an installed CLI),
+# rewritten from the build; tests/cli/test_install.py fails while they differ from it.
+artifacts: compile
+	$(BIN)/python -m gpumarket.chain.artifacts
 
 # CI runs `make test` only, so the lint runs here too (about a minute, beside Brownie's compile):
 # any ruff, mypy or Slither finding that the configuration does not triage fails the build.
-test: setup
+test: setup-tests
 	$(MAKE) --no-print-directory -j2 --output-sync=target lint compile
 	$(MAKE) --no-print-directory test-anvil
 	$(MAKE) --no-print-directory test-ganache
 
 # Under -n each xdist worker loads the project itself: the build must be complete before they
 # start, or a worker that loads it while another process writes it reads half a build.
-test-anvil: compile
+test-anvil: compile setup-tests
 	@echo "== suite on anvil =="
 	GPUMARKET_STATEFUL_EXAMPLES=$(STATEFUL_EXAMPLES) \
 	  $(BROWNIE) test tests --network development -n $(TEST_WORKERS) --durations=15
 
-test-ganache: compile
+test-ganache: compile setup-tests
 	@echo "== suite on ganache (subset: $(GANACHE_TESTS)) =="
 	$(BROWNIE) test $(GANACHE_TESTS) --network ganache-cli -n $(TEST_WORKERS)
 
 # A deep invariant campaign, outside `make test`: the whole-protocol machine (market, registry,
 # council and benchmark registry; E1-E5, S1-S4, O1-O4 against the Python model) and the council's
 # own model machine, with FUZZ_EXAMPLES runs each, and as many rounding examples.
-fuzz: setup
+fuzz: setup-tests
 	GPUMARKET_STATEFUL_EXAMPLES=$(FUZZ_EXAMPLES) GPUMARKET_ROUNDING_EXAMPLES=$(FUZZ_EXAMPLES) \
 	  $(BROWNIE) test tests/stateful tests/unit/OracleCouncil/test_council_model.py \
 	  tests/adversarial/test_rounding.py \
@@ -57,32 +68,39 @@ fuzz: setup
 
 # Proof that the machine can fail: injects each of three accounting bugs into a copy of the
 # contracts and prints the step and seconds at which the machine caught it.
-bug-hunt: setup
+bug-hunt: setup-tests
 	$(BIN)/python tools/inject_bug.py
 
 # Mutation testing of JobMarket, ProviderRegistry and OracleCouncil with Slither's mutators: a
 # seeded sample per contract against its unit tests, about 70 minutes (MUTATION.md).
-mutate: setup
+mutate: setup-tests
 	$(BIN)/python tools/mutate.py
 
-coverage: setup
+coverage: setup-tests
 	$(BROWNIE) test tests/unit tests/integration --network development --coverage
 
 # Gas per operation against benchmarks/gas-baseline.json, oracle throughput with 1 and 3
-# oracles, PoGEMM cost n = 512..2048; the tables are printed and BENCHMARKS.md is rewritten.
+# oracles, PoGEMM cost n = 512..2048, the CLI's start-up time (median of 7 runs of
+# `gpumarket --help` and of two subcommands' help); the tables are printed and BENCHMARKS.md is
+# rewritten.
 bench: setup
 	mkdir -p reports
 	$(BROWNIE) run scripts/bench_gas.py --network development
 	$(BROWNIE) run scripts/bench_oracle.py --network development
 	$(BIN)/gpumarket bench --sweep --json-out reports/pogemm.json
+	$(BIN)/python -m gpumarket.bench.startup --json-out reports/startup.json
 	$(BIN)/python -m gpumarket.bench.report
 
 bench-baseline: setup
 	GPUMARKET_BENCH_UPDATE_BASELINE=1 $(BROWNIE) run scripts/bench_gas.py --network development
 	$(BIN)/python -m gpumarket.bench.report --gas-only
 
+# The story alone: Brownie's own banner, launch and shutdown lines are filtered out (the demo
+# hides every transaction line itself and makes no mnemonics); in a terminal it keeps its colours.
+DEMO_CHATTER := ^(Brownie v|.* is the active project\.|Launching .|Running .|Terminating local RPC|$$)
 demo: setup
-	$(BROWNIE) run scripts/demo.py --network development
+	GPUMARKET_DEMO_TTY=$$([ -t 1 ] && echo 1 || echo 0) \
+	  $(BROWNIE) run scripts/demo.py --network development | grep -a -v -E '$(DEMO_CHATTER)'
 
 lint: setup
 	@echo "== ruff =="

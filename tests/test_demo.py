@@ -1,10 +1,15 @@
 """`make demo` as a test: three agents and three oracles as processes, four stories, and every
-figure of the final table checked to the unit."""
+figure of the final table checked to the unit; and what it prints is the story alone: no
+Brownie transaction lines and no mnemonic, on the story's console or on the process's own
+stdout and stderr."""
 
 import io
+import re
 
+from eth_account.hdaccount.mnemonic import Language, Mnemonic
 from rich.console import Console
 
+from gpumarket.cli.accounts import DEV_MNEMONIC
 from gpumarket.demo.story import run_demo
 
 USDC = 10**6
@@ -15,10 +20,27 @@ FEE = VALUE * 500 // 10_000  # 5%, exact here
 BOND = 10 * USDC  # the stablecoin's minimum: 10% of the value is less
 
 
-def test_the_demo_plays_four_stories_and_every_figure_adds_up():
+def no_chatter_and_no_mnemonic(text):
+    """No Brownie transaction lines, and no mnemonic: neither the word, nor anvil's, nor 12 or
+    more BIP-39 words in a row separated by single spaces (how a mnemonic is written)."""
+    assert "Transaction sent" not in text and "Gas price" not in text
+    assert "mnemonic" not in text.lower() and DEV_MNEMONIC not in text
+    words = set(Mnemonic(Language.ENGLISH).wordlist)
+    for phrase in re.findall(r"[a-z]+(?: [a-z]+)*", text):
+        run = 0
+        for word in phrase.split(" "):
+            run = run + 1 if word in words else 0
+            assert run < 12, f"a mnemonic was printed: {phrase!r}"
+
+
+def test_the_demo_plays_four_stories_and_every_figure_adds_up(capfd):
     out = io.StringIO()
 
     figures = run_demo(Console(file=out, width=120))
+
+    printed = capfd.readouterr()
+    for text in (out.getvalue(), printed.out, printed.err):
+        no_chatter_and_no_mnemonic(text)
 
     assert figures["states"] == {
         "auction": "SETTLED",

@@ -7,6 +7,7 @@ results with `result_url`, and the oracle builds its requests and reads the answ
   ``{"reveals": [Reveal.to_json(), ...]}``; 404 without a proof for that id and root; 400 on
   malformed input, more than MAX_POSITIONS positions, or a position out of range.
 - ``GET /jobs/{id}/result``: the artifact bytes; 404 when there is none.
+- ``GET /metrics``: the agent's Prometheus metrics (`gpumarket.runtime.metrics`).
 
 Errors are ``{"error": message}``.
 """
@@ -24,6 +25,7 @@ from gpumarket.pogemm.reveal import Reveal
 HEALTH = "/health"
 REVEALS = "/challenges/{challenge_id}/reveals"
 RESULT = "/jobs/{job_id}/result"
+METRICS = "/metrics"
 
 #: Most positions one reveal request may ask for (an oracle asks for S = 64).
 MAX_POSITIONS = 4_096

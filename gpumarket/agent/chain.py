@@ -57,6 +57,10 @@ class AgentChain:
         fn = self.client["ProviderRegistry"].functions.offerOf(self.address)
         return views.offer(fn, self.client.call(fn))
 
+    def council_members(self) -> list[str]:
+        """The oracle council's current members (`OracleCouncil.members()`)."""
+        return [str(m) for m in self.client.call(self.client["OracleCouncil"].functions.members())]
+
     def price_in(self, token: str) -> int:
         """This provider's registered price in `token` (0: none)."""
         registry = self.client["ProviderRegistry"]

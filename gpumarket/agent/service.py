@@ -21,6 +21,7 @@ import asyncio
 import logging
 import signal
 import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -31,16 +32,19 @@ from web3.types import TxReceipt
 from gpumarket.agent import api
 from gpumarket.agent.chain import AgentChain
 from gpumarket.agent.challenges import ChallengeWork
+from gpumarket.agent.council import CouncilMembers
 from gpumarket.agent.jobs import JobWork
 from gpumarket.agent.records import JobPhase, JobRecord
 from gpumarket.agent.server import make_app, start_site
 from gpumarket.agent.settings import AgentError, AgentSettings
 from gpumarket.agent.store import AgentStore
 from gpumarket.chain.client import ChainClient, ChainError, RpcUnavailable
+from gpumarket.chain.deployment import DeploymentError
 from gpumarket.chain.types import ChallengeState, JobSpec, JobState
 from gpumarket.pogemm import prover, spec
 from gpumarket.pogemm.backends import Backend, best_backend
 from gpumarket.runtime.loop import run_loop
+from gpumarket.runtime.metrics import AgentMetrics
 from gpumarket.runtime.scanner import LogScanner
 
 __all__ = ["Agent", "AgentError"]
@@ -63,6 +67,11 @@ class Agent:
                 "or GPUMARKET_AGENT_KEYSTORE with GPUMARKET_AGENT_KEYSTORE_PASSWORD"
             )
         self.address: str = self.client.account.address
+        self.metrics = AgentMetrics()
+        self.client.on_rpc_failure = self.metrics.rpc_failed
+        #: Who gets the server's reserved room: read from the chain every `council_refresh` s.
+        self.council = CouncilMembers(self.address)
+        self._council_due = 0.0
         self.chain = AgentChain(self.client, self.address)
         self.store = AgentStore.open(
             settings.state_dir, provider=self.address, chain_id=self.client.deployment.chain_id
@@ -76,7 +85,7 @@ class Agent:
         #: Base URL of result URIs; `run()` fixes it once the port is bound.
         self.endpoint = settings.endpoint()
         self.challenges = ChallengeWork(
-            self.store, self.chain, send=self._send, prove=self.make_proof
+            self.store, self.chain, send=self._send, prove=self._prove
         )
         self.jobs = JobWork(
             self.store,
@@ -84,7 +93,7 @@ class Agent:
             settings,
             self.challenges,
             send=self._send,
-            prove=self.make_proof,
+            prove=self._prove,
             result_uri=lambda job_id: api.result_url(self.endpoint, job_id),
             run_workload=self._run_workload,
         )
@@ -101,7 +110,17 @@ class Agent:
 
     def _send(self, fn: Any) -> TxReceipt:
         """Every transaction the agent sends goes through here."""
-        return self.client.transact(fn)
+        receipt = self.client.transact(fn)
+        self.metrics.transactions.labels(function=fn.fn_name).inc()
+        return receipt
+
+    def _prove(self, params: spec.Params) -> prover.Proof:
+        """`make_proof`, counted."""
+        started = time.perf_counter()
+        proof = self.make_proof(params)
+        self.metrics.proofs.inc()
+        self.metrics.proof_seconds.inc(time.perf_counter() - started)
+        return proof
 
     def _run_workload(self, record: JobRecord, job_spec: JobSpec) -> bool:
         """Run a benchmarked job's workload and store its artifact; True when stored."""
@@ -115,6 +134,24 @@ class Agent:
         A chain error on one item (a revert found in pre-flight) is logged and the others still
         move; the first one is raised at the end so that run_loop counts it.
         """
+        try:
+            self._step()
+        except Exception:
+            self.metrics.step_errors.inc()
+            raise
+        finally:
+            self._observe()
+
+    def _observe(self) -> None:
+        """Set the gauges from the store and the chain (after each step)."""
+        metrics = self.metrics
+        metrics.pending_challenges.set(len(self.store.pending_challenges()))
+        metrics.pending_jobs.set(len(self.store.pending_jobs()))
+        # The head the step's scan read: no RPC of its own, so an outage costs no further retries.
+        metrics.stepped(self.scanner.head, self.scanner.cursor())
+
+    def _step(self) -> None:
+        self._refresh_council()
         self._scan()
         errors: list[ChainError] = []
         self._guarded(errors, self._confirm)
@@ -130,6 +167,15 @@ class Agent:
             self._guarded(errors, self.jobs.advance, job_record.job_id)
         if errors:
             raise errors[0]
+
+    def _refresh_council(self) -> None:
+        if time.monotonic() < self._council_due:
+            return
+        try:
+            self.council.update(self.chain.council_members())
+        except (ChainError, DeploymentError) as exc:
+            log.warning("cannot read the council's members", extra={"error": str(exc)})
+        self._council_due = time.monotonic() + self.settings.council_refresh
 
     def _guarded(
         self, errors: list[ChainError], action: Callable[..., None], *args: int | str
@@ -260,9 +306,14 @@ class Agent:
 
     async def _serve(self) -> None:
         loop = asyncio.get_running_loop()
-        runner, port = await start_site(
-            make_app(self.settings.state_dir, self.address), self.settings.host, self.settings.port
+        app = make_app(
+            self.settings.state_dir,
+            self.address,
+            self.settings.limits(),
+            is_council=self.council.check,
+            metrics=self.metrics,
         )
+        runner, port = await start_site(app, self.settings.host, self.settings.port)
         self.endpoint = self.settings.endpoint(port)
         log.info(
             "agent serving",

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pydantic import Field
-from pydantic_settings import SettingsConfigDict
 
+from gpumarket.agent.guard import Limits
+from gpumarket.runtime.envsettings import SettingsConfigDict
 from gpumarket.runtime.settings import ServiceSettings
 
 #: Seconds a command workload may run when nothing else is set (it never outlives the job).
@@ -40,6 +41,44 @@ class AgentSettings(ServiceSettings):
     #: numpy, torch-cpu or torch-cuda; default: CUDA when present, else numpy.
     pogemm_backend: str | None = None
     log_level: str = "INFO"
+
+    # The HTTP server's limits against hostile clients (`gpumarket.agent.guard`).
+    #: Connections at once, in all and from one client address.
+    max_connections: int = Field(default=Limits.max_connections, ge=2)
+    max_connections_per_ip: int = Field(default=Limits.max_connections_per_ip, ge=1)
+    #: Requests in progress at once, in all and for one client address.
+    max_requests: int = Field(default=Limits.max_requests, ge=1)
+    max_requests_per_ip: int = Field(default=Limits.max_requests_per_ip, ge=1)
+    #: Of `max_requests`, those kept for requests signed by a member of the oracle council.
+    council_reserved: int = Field(default=Limits.council_reserved, ge=0)
+    #: Seconds for a connection to deliver a complete request head (from its opening, and from
+    #: the end of each answer), for a request's body, and for a whole request and its answer.
+    header_timeout: float = Field(default=Limits.header_timeout, gt=0)
+    body_timeout: float = Field(default=Limits.body_timeout, gt=0)
+    request_timeout: float = Field(default=Limits.request_timeout, gt=0)
+    #: Largest request body read (a reveals request for 4,096 positions is under 64 KiB).
+    max_body_bytes: int = Field(default=Limits.max_body_bytes, ge=1_024)
+    #: Requests one kept-alive connection may carry, and its idle seconds between them.
+    max_requests_per_connection: int = Field(default=Limits.max_requests_per_connection, ge=1)
+    keepalive_timeout: float = Field(default=Limits.keepalive_timeout, gt=0)
+    #: Seconds between two reads of the council's members (who gets the reserved room).
+    council_refresh: float = Field(default=60.0, gt=0)
+
+    def limits(self) -> Limits:
+        """The server's `Limits` from these settings (ValueError if they contradict)."""
+        return Limits(
+            max_connections=self.max_connections,
+            max_connections_per_ip=self.max_connections_per_ip,
+            max_requests=self.max_requests,
+            max_requests_per_ip=self.max_requests_per_ip,
+            council_reserved=self.council_reserved,
+            header_timeout=self.header_timeout,
+            body_timeout=self.body_timeout,
+            request_timeout=self.request_timeout,
+            max_body_bytes=self.max_body_bytes,
+            max_requests_per_connection=self.max_requests_per_connection,
+            keepalive_timeout=self.keepalive_timeout,
+        )
 
     def endpoint(self, port: int | None = None) -> str:
         """The public base URL, given the port actually bound when `port` was 0."""

@@ -10,7 +10,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from gpumarket.runtime.envsettings import BaseSettings, SettingsConfigDict
 
 #: Where the baseline lives, relative to the repository root.
 BASELINE_PATH = Path("benchmarks/gas-baseline.json")

@@ -1,10 +1,11 @@
 """Writes BENCHMARKS.md from the reports `make bench` leaves in reports/: gas per operation
-(reports/gas.json), oracle throughput (reports/oracle-throughput.json) and PoGEMM cost
-(reports/pogemm.json), with the machine and the date. `python -m gpumarket.bench.report`.
+(reports/gas.json), oracle throughput (reports/oracle-throughput.json), PoGEMM cost
+(reports/pogemm.json) and the CLI's start-up (reports/startup.json), with the machine and the
+date. `python -m gpumarket.bench.report`.
 
 `--gas-only` (what `make bench-baseline` runs) rewrites the gas, design and size sections from
-reports/gas.json and the build, and keeps the oracle and PoGEMM sections of the BENCHMARKS.md
-there is, saying so in the header: those figures come from the full run only."""
+reports/gas.json and the build, and keeps the measured sections (oracle, PoGEMM, start-up) of the
+BENCHMARKS.md there is, saying so in the header: those figures come from the full run only."""
 
 from __future__ import annotations
 
@@ -141,8 +142,26 @@ def _pogemm_section(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
+def _startup_section(report: dict[str, Any]) -> list[str]:
+    lines = [
+        "## CLI start-up",
+        "",
+        "Wall time of a fresh `gpumarket` process (`gpumarket/bench/startup.py`), the median of "
+        "several runs. Subcommands are imported when they run, so listing commands import no "
+        "web3; a chain command's help imports its module and web3 with it.",
+        "",
+        "| command | median | fastest |",
+        "|---|---:|---:|",
+    ]
+    for row in report["commands"]:
+        lines.append(
+            f"| `{row['command']}` | {row['median_seconds']:.3f} s | {row['min_seconds']:.3f} s |"
+        )
+    return lines
+
+
 def _kept_sections(text: str) -> list[str]:
-    """The oracle and PoGEMM sections of an existing BENCHMARKS.md, as they are."""
+    """The measured sections (oracle, PoGEMM, start-up) of the BENCHMARKS.md there is."""
     start = text.index("## Oracle throughput")
     return text[start:].strip().splitlines()
 
@@ -158,7 +177,7 @@ def write(root: Path = ROOT, gas_only: bool = False) -> Path:
     if gas_only:
         header = (
             f"Gas and contract sizes written by `make bench-baseline` on {today}; oracle "
-            "throughput and PoGEMM cost are the last full `make bench` run's. "
+            "throughput, PoGEMM cost and start-up are the last full `make bench` run's. "
             f"Machine: {machine()}."
         )
         measured = _kept_sections(out.read_text())
@@ -167,6 +186,9 @@ def write(root: Path = ROOT, gas_only: bool = False) -> Path:
         oracle = json.loads((reports / "oracle-throughput.json").read_text())
         pogemm = json.loads((reports / "pogemm.json").read_text())
         measured = [*_oracle_section(oracle), "", *_pogemm_section(pogemm)]
+        startup = reports / "startup.json"
+        if startup.is_file():
+            measured += ["", *_startup_section(json.loads(startup.read_text()))]
     lines = [
         "# Benchmarks",
         "",

@@ -24,13 +24,15 @@ from web3 import Web3
 from web3.exceptions import BlockNotFound, ContractCustomError, ContractLogicError, TimeExhausted
 from web3.types import LogReceipt, TxReceipt
 
+from gpumarket.chain.artifacts import abi_dir
 from gpumarket.chain.deployment import CONTRACT_NAMES, Deployment, DeploymentError
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
 
-#: Where Brownie writes the compiled contracts, relative to the repository.
-DEFAULT_ABI_DIR = Path(__file__).resolve().parents[2] / "build" / "contracts"
+#: Where the compiled contracts are read from: a checkout's build, else the copies shipped in the
+#: package (chain/artifacts), or GPUMARKET_ABI_DIR.
+DEFAULT_ABI_DIR = abi_dir()
 
 #: Failures worth retrying: the node is unreachable or slow, not that it said no.
 TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
@@ -76,13 +78,17 @@ def with_retries(
     what: str,
     transient: tuple[type[BaseException], ...] = TRANSIENT_ERRORS,
     sleep: Callable[[float], None] = time.sleep,
+    on_failure: Callable[[str, BaseException], None] | None = None,
 ) -> T:
-    """Run `action`, retrying transient failures with backoff; raise RpcUnavailable at the end."""
+    """Run `action`, retrying transient failures with backoff; raise RpcUnavailable at the end.
+    `on_failure(what, exc)` is told of every failed try (metrics)."""
     delays = list(policy.delays())
     for attempt in range(len(delays) + 1):
         try:
             return action()
         except transient as exc:
+            if on_failure is not None:
+                on_failure(what, exc)
             if attempt == len(delays):
                 raise RpcUnavailable(
                     f"{what}: still failing after {attempt + 1} tries: {exc}"
@@ -180,6 +186,8 @@ class ChainClient:
         self.deployment = deployment
         self.account = account
         self.retry = retry or RetryPolicy()
+        #: Told of every failed RPC try (a service's metrics count them).
+        self.on_rpc_failure: Callable[[str, BaseException], None] | None = None
         self.receipt_timeout = receipt_timeout
         self.w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": request_timeout}))
         self.contracts: dict[str, Any] = {}
@@ -209,7 +217,7 @@ class ChainClient:
             raise DeploymentError(f"the deployment has no {name}") from None
 
     def rpc(self, what: str, action: Callable[[], T]) -> T:
-        return with_retries(action, self.retry, what=what)
+        return with_retries(action, self.retry, what=what, on_failure=self.on_rpc_failure)
 
     def check_chain(self) -> None:
         chain_id = self.rpc("eth_chainId", lambda: self.w3.eth.chain_id)

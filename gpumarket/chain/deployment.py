@@ -1,12 +1,18 @@
 """`deployments/<network>.json`: where a network's contracts live, so every command can find them.
 
 The file records the chain id (checked on connect, so a command never talks to the wrong chain),
-the deploy block (where log scans start) and the contract addresses by name.
+the deploy block (where log scans start) and the contract addresses by name. The directory is a
+setting (`deployments_dir`): GPUMARKET_DEPLOYMENTS_DIR (or the CLI's --deployments-dir); else
+`./deployments` where the working directory has one or is a Brownie project (a checkout); else
+`gpumarket/deployments` in the user's data directory, so an installed CLI finds its deployments
+from anywhere.
 """
 
 from __future__ import annotations
 
 import json
+import os
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -90,6 +96,42 @@ class Deployment:
         return cls.from_json(data)
 
 
-def deployment_path(network: str, root: Path | None = None) -> Path:
-    """`deployments/<network>.json` under `root` (default: the working directory)."""
-    return (root or Path.cwd()) / "deployments" / f"{network}.json"
+#: The environment variable naming the deployments directory.
+DEPLOYMENTS_DIR_ENV = "GPUMARKET_DEPLOYMENTS_DIR"
+
+
+def user_data_dir() -> Path:
+    """gpumarket's directory in the user's data directory: $XDG_DATA_HOME/gpumarket (default
+    ~/.local/share/gpumarket), ~/Library/Application Support/gpumarket on macOS,
+    %LOCALAPPDATA%\\gpumarket on Windows."""
+    if sys.platform == "win32":
+        base = Path(os.environ.get("LOCALAPPDATA") or Path.home() / "AppData" / "Local")
+    elif sys.platform == "darwin":
+        base = Path.home() / "Library" / "Application Support"
+    else:
+        xdg = os.environ.get("XDG_DATA_HOME", "")
+        base = Path(xdg) if os.path.isabs(xdg) else Path.home() / ".local" / "share"
+    return base / "gpumarket"
+
+
+def deployments_dir(directory: Path | None = None) -> Path:
+    """Where deployment files live: `directory` when given, else GPUMARKET_DEPLOYMENTS_DIR, else
+    `./deployments` in a working directory that has one or is a Brownie project (a checkout),
+    else `deployments` in the user's data directory."""
+    if directory is not None:
+        return Path(directory)
+    if os.environ.get(DEPLOYMENTS_DIR_ENV):
+        return Path(os.environ[DEPLOYMENTS_DIR_ENV])
+    local = Path.cwd() / "deployments"
+    if local.is_dir() or (Path.cwd() / "brownie-config.yaml").is_file():
+        return local
+    return user_data_dir() / "deployments"
+
+
+def deployment_path(
+    network: str, root: Path | None = None, *, directory: Path | None = None
+) -> Path:
+    """`<network>.json` in `root/deployments` when `root` is given, else in `deployments_dir`."""
+    if root is not None:
+        return root / "deployments" / f"{network}.json"
+    return deployments_dir(directory) / f"{network}.json"

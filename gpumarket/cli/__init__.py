@@ -8,6 +8,7 @@ What every chain command shares:
   jobs.py      jobs as the CLI reads and shows them; eligibility in words
   errors.py    the contracts' custom errors as sentences
   units.py     token amounts, durations, times, GPU models and regions
+  display.py   what fits a terminal: short addresses (0x1234…abcd) unless --wide
 
 The commands: buyer/ and provider/ (a module per group of subcommands), market.py, deploy.py,
 token.py (balances, transfers, allowances on any network), dev.py (dev chains only: funding and

@@ -3,7 +3,8 @@
 It mirrors `gpumarket.chain.deploy.deploy_protocol` (the Brownie path of the tests, the demo and
 `scripts/deploy.py`) step for step: the same contracts in the same order, the same roles, windows
 source, addresses and token allowlist, so both paths give the same protocol. The bytecode and ABIs
-come from Brownie's build (`build/contracts/*.json`).
+come from Brownie's build (`build/contracts/*.json`), or outside a checkout from the copies the
+package ships (chain/artifacts).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from eth_utils.address import to_checksum_address
 from web3.contract.contract import ContractFunctions
 from web3.types import TxReceipt
 
-from gpumarket.chain.client import DEFAULT_ABI_DIR, ChainClient
+from gpumarket.chain.artifacts import abi_dir
+from gpumarket.chain.client import ChainClient
 from gpumarket.chain.deploy import (
     ADMIN_DELAY,
     GMKT_DISPUTE_BOND_MIN,
@@ -52,7 +54,7 @@ def _address(session: Session, text: str | None, what: str) -> str | None:
 
 
 def _artifact(name: str) -> dict[str, Any]:
-    path = DEFAULT_ABI_DIR / f"{name}.json"
+    path = abi_dir() / f"{name}.json"
     try:
         data = json.loads(path.read_text())
     except FileNotFoundError:
@@ -132,6 +134,7 @@ def deploy(
     treasury_address = _address(session, treasury, "treasury")
     holder = _address(session, token_holder, "token holder")
     _refuse_overwrite(session, bare, force)
+    session.confirm_all("deploy the protocol (its contracts, then the wiring)")
     admin = session.sender.address
     treasury_address = treasury_address or admin
     holder = holder or admin

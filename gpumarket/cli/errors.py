@@ -11,7 +11,9 @@ cannot use), `usage` (click's: an unknown option, a missing argument), `account`
 `wrong_network`, `rpc_unavailable`, `chain_error`, `insufficient_balance`,
 `insufficient_allowance`, `no_gas`, `missing_role`, `paused`, `not_a_dev_chain`,
 `result_chain_check`, `result_fetch_check`, `result_hash_check`, `reverted` (a revert without
-a reason the CLI knows), and `refused` for any other refusal of the command.
+a reason the CLI knows), `not_confirmed` (on a chain that is not a dev chain the sender did not
+confirm a transaction, or there was no one to ask and no --yes), and `refused` for any other
+refusal of the command.
 """
 
 from __future__ import annotations

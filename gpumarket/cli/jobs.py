@@ -10,10 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from rich.table import Column, Table
+from rich.table import Column
 
 from gpumarket.chain.types import Ineligibility, JobSpec, JobState
 from gpumarket.chain.views import ZERO_ADDRESS, Job, job_spec, offer
+from gpumarket.cli.display import short_address, table
 from gpumarket.cli.errors import CliError, explain, wrong_state
 from gpumarket.cli.session import Session
 from gpumarket.cli.units import format_duration
@@ -97,36 +98,35 @@ def job_rows(session: Session, job_ids: list[int]) -> list[dict[str, Any]]:
     ]
 
 
-def print_jobs(session: Session, rows: list[dict[str, Any]]) -> None:
-    """`job_dict` rows as one table."""
-    table = Table(
+def print_jobs(
+    session: Session, rows: list[dict[str, Any]], *, other: str = "provider", wide: bool = False
+) -> None:
+    """`job_dict` rows as one table that fits 80 columns; `other` is the party shown (the
+    provider for a buyer's jobs, the buyer for a provider's)."""
+    t = table(
         "job",
         "state",
         "GPUs",
         "region",
-        "duration",
-        "token",
+        "time",
         "max price",
         "price",
         "collateral",
-        Column("buyer", no_wrap=True),
-        Column("provider", no_wrap=True),
+        Column(other, no_wrap=True),
     )
     for r in rows:
-        table.add_row(
+        t.add_row(
             str(r["job_id"]),
             r["state"],
             f"{r['gpus']} x {r['gpu_model'] or 'any'}",
             r["region"] or "any",
             format_duration(r["duration"]),
-            r["token"],
-            r["max_price_per_gpu_hour"],
+            f"{r['max_price_per_gpu_hour']} {r['token']}",
             r["price_per_gpu_hour"] or "-",
             r["collateral"],
-            r["buyer"],
-            r["provider"] or "-",
+            short_address(r[other], wide=wide),
         )
-    session.out.print(table)
+    session.out.print(t)
 
 
 def eligibility_problem(session: Session, job_id: int, job: Job, provider: str) -> str | None:

@@ -8,20 +8,53 @@ from typing import Any
 import click
 
 from gpumarket import __version__
-from gpumarket.cli.admin import admin
-from gpumarket.cli.agent import agent
-from gpumarket.cli.arbiter import arbiter
-from gpumarket.cli.bench import bench
-from gpumarket.cli.buyer import buyer
-from gpumarket.cli.deploy import deploy
-from gpumarket.cli.dev import dev
-from gpumarket.cli.market import market
-from gpumarket.cli.oracle import oracle
-from gpumarket.cli.provider import provider
-from gpumarket.cli.token import token
+from gpumarket.cli.lazy import Lazy, LazyGroup
+
+#: Every subcommand, imported only when it runs (cli/lazy.py), with its one-line summary.
+COMMANDS = {
+    "admin": Lazy(
+        "gpumarket.cli.admin:admin",
+        "Governance: pause and unpause, allowlist payment tokens, set parameters.",
+    ),
+    "agent": Lazy(
+        "gpumarket.cli.agent:agent",
+        "The provider agent: runs won jobs and benchmarks, serves reveals and results.",
+    ),
+    "arbiter": Lazy("gpumarket.cli.arbiter:arbiter", "Arbiters: resolve disputed jobs."),
+    "bench": Lazy(
+        "gpumarket.cli.bench:bench",
+        "Prove and verify a PoGEMM benchmark here, and report what it measured.",
+    ),
+    "buyer": Lazy(
+        "gpumarket.cli.buyer:buyer",
+        "Buyers: post GPU jobs with escrowed payment, pick providers, settle or dispute.",
+    ),
+    "deploy": Lazy(
+        "gpumarket.cli.deploy:deploy",
+        "Deploy MarketToken, Reputation, ProviderRegistry, JobMarket, BenchmarkRegistry and "
+        "OracleCouncil from --account, wire them, and record them in deployments/NETWORK.json.",
+    ),
+    "dev": Lazy("gpumarket.cli.dev:dev", "Dev chains only: fund accounts, move time."),
+    "market": Lazy(
+        "gpumarket.cli.market:market",
+        "Offers of listed providers and jobs open for bids or acceptance.",
+    ),
+    "oracle": Lazy(
+        "gpumarket.cli.oracle:oracle",
+        "Run an oracle: verify PoGEMM proofs and job results, vote in the OracleCouncil.",
+    ),
+    "provider": Lazy(
+        "gpumarket.cli.provider:provider",
+        "Providers: stake, advertise GPUs and prices, bid for jobs, submit results, follow them.",
+    ),
+    "token": Lazy(
+        "gpumarket.cli.token:token",
+        "Tokens: balances, transfers and allowances of GMKT and the payment tokens.",
+    ),
+}
 
 
-class JsonErrors(click.Group):
+class JsonErrors(LazyGroup):
     """Under --json a failure is JSON too: `{"error": sentence, "code": kind}` on stdout, one
     object like a success's, with the same nonzero exit code (1, or 2 for a usage error)."""
 
@@ -51,23 +84,11 @@ def _print_error(message: str, code: str) -> None:
     click.echo(json.dumps({"error": message, "code": code}, indent=2))
 
 
-@click.group(cls=JsonErrors)
+@click.group(cls=JsonErrors, lazy=COMMANDS)
 @click.version_option(__version__, prog_name="gpumarket")
 def main() -> None:
     """gpumarket: a GPU compute market with on-chain escrow, staking and slashing."""
 
-
-main.add_command(bench)
-main.add_command(agent)
-main.add_command(oracle)
-main.add_command(deploy)
-main.add_command(provider)
-main.add_command(buyer)
-main.add_command(market)
-main.add_command(token)
-main.add_command(dev)
-main.add_command(arbiter)
-main.add_command(admin)
 
 if __name__ == "__main__":
     main()

@@ -1,7 +1,9 @@
 """`gpumarket market`: listed providers' offers and open jobs, filtered by GPU, region and price.
 
 Providers are found from `ProviderRegistered` events since the deploy block and jobs from
-`JobPosted`; what is shown is their current on-chain state.
+`JobPosted`; what is shown is their current on-chain state. Open jobs show when their bidding
+ends, how many bids they have and the benchmark they require; the tables fit 80 columns, with
+short addresses unless `--wide` (which also shows each job's buyer).
 """
 
 from __future__ import annotations
@@ -9,14 +11,15 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from rich.table import Column, Table
+from rich.table import Column
 
 from gpumarket.chain import views
 from gpumarket.chain.types import JobState
-from gpumarket.cli.jobs import job_dict, job_of, print_jobs, spec_of
+from gpumarket.cli.display import short_address, table, wide_option
+from gpumarket.cli.jobs import job_dict, job_of, spec_of
 from gpumarket.cli.options import chain_command
 from gpumarket.cli.session import Session
-from gpumarket.cli.units import Token, parse_gpu_model, parse_region
+from gpumarket.cli.units import Token, format_duration, parse_gpu_model, parse_region, time_left
 
 
 @chain_command("market", sends=False)
@@ -28,14 +31,17 @@ from gpumarket.cli.units import Token, parse_gpu_model, parse_region
     help="Only offers priced at or below this per GPU-hour, and jobs whose max price is at or "
     "below it (in --token, default GMKT).",
 )
+@wide_option
 def market(
     session: Session,
     gpu: str | None,
     region: str | None,
     token_name: str | None,
     max_price: str | None,
+    wide: bool,
 ) -> None:
-    """Offers of listed providers and jobs open for bids or acceptance."""
+    """Offers of listed providers, and jobs open for bids or acceptance with their bidding end,
+    bid count and benchmark."""
     model = parse_gpu_model(gpu) if gpu is not None else None
     place = parse_region(region) if region is not None else None
     token = session.token(token_name) if token_name else None
@@ -48,6 +54,7 @@ def market(
     offers = _offers(session, tokens, model, place, limit)
     now = session.now()
     jobs = []
+    functions = session.contract("JobMarket").functions
     for job_id in sorted({int(e["args"]["jobId"]) for e in session.events("JobPosted")}):
         job = job_of(session, job_id)
         if job.state != JobState.OPEN or job.bidding_ends <= now:
@@ -61,32 +68,63 @@ def market(
             continue
         if limit is not None and job.max_price > limit:
             continue
-        jobs.append(job_dict(session, job_id, job, spec))
+        row = job_dict(session, job_id, job, spec)
+        row["bids"] = len(session.call(functions.bidsOf(job_id)))
+        row["benchmark"] = (
+            {"n": spec.benchmark_n, "T": spec.benchmark_t, "K": spec.benchmark_k}
+            if spec.benchmark_required
+            else None
+        )
+        jobs.append(row)
 
     def human() -> None:
-        table = Table(
+        offered = table(
             Column("provider", no_wrap=True),
             "GPUs",
             "VRAM",
             "region",
             "free",
-            "prices per GPU-hour",
-            "reputation",
+            "price/GPU-h",
+            "rep (bps)",
             title="Offers",
         )
         for o in offers:
-            table.add_row(
-                o["provider"],
+            offered.add_row(
+                short_address(o["provider"], wide=wide),
                 f"{o['gpus']} x {o['gpu_model']}",
                 f"{o['vram_gib']} GiB",
                 o["region"],
                 str(o["free_gpus"]),
-                ", ".join(f"{p} {s}" for s, p in o["prices"].items()),
-                f"{o['reputation_bps']} bps",
+                "\n".join(f"{p} {s}" for s, p in o["prices"].items()),
+                str(o["reputation_bps"]),
             )
-        session.out.print(table)
-        session.out.print("Open jobs")
-        print_jobs(session, jobs)
+        session.out.print(offered)
+        open_jobs = table(
+            "job",
+            "GPUs",
+            "region",
+            "time",
+            "max price",
+            "bidding ends",
+            "bids",
+            "benchmark",
+            *([Column("buyer", no_wrap=True)] if wide else []),
+            title="Open jobs",
+        )
+        for r in jobs:
+            b = r["benchmark"]
+            open_jobs.add_row(
+                str(r["job_id"]),
+                f"{r['gpus']} x {r['gpu_model'] or 'any'}",
+                r["region"] or "any",
+                format_duration(r["duration"]),
+                f"{r['max_price_per_gpu_hour']} {r['token']}",
+                time_left(r["bidding_ends"], now),
+                str(r["bids"]),
+                f"n={b['n']} T={b['T']}" if b else "-",
+                *([r["buyer"]] if wide else []),
+            )
+        session.out.print(open_jobs)
 
     session.result({"offers": offers, "jobs": jobs}, human)
 

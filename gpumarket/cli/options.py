@@ -1,9 +1,11 @@
 """The options every chain command takes, and where their defaults come from.
 
 `chain_command` registers `fn(session, **params)` as a click command with --network,
---deployment, --rpc-url, --account and --json (and --confirmations where it sends), opens the
-Session (cli/session.py) they describe, and turns the failures a user can cause into one
-sentence. `--network NAME` selects `deployments/NAME.json`; the RPC URL, when not given, comes
+--deployment, --rpc-url, --account and --json (and --confirmations and --yes where it sends),
+opens the Session (cli/session.py) they describe, and turns the failures a user can cause into
+one sentence. `--network NAME` selects `NAME.json` in the deployments directory
+(`--deployments-dir`, chain/deployment.py's `deployments_dir`); the RPC URL, when not given, comes
+
 from Brownie's network-config.yaml, read here.
 """
 
@@ -20,7 +22,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from gpumarket.chain.client import ChainError, RpcUnavailable
-from gpumarket.chain.deployment import DeploymentError, deployment_path
+from gpumarket.chain.deployment import DEPLOYMENTS_DIR_ENV, DeploymentError, deployment_path
 from gpumarket.cli.errors import CliError
 
 if TYPE_CHECKING:
@@ -63,6 +65,9 @@ class Options:
     account: str | None
     as_json: bool
     confirmations: int | None = None
+    deployments_dir: Path | None = None
+    #: Send without asking, on a chain that is not a dev chain (`--yes`).
+    yes: bool = False
 
 
 def chain_command(name: str, *, sends: bool) -> Callable[[Callable[..., None]], click.Command]:
@@ -81,13 +86,24 @@ def chain_command(name: str, *, sends: bool) -> Callable[[Callable[..., None]], 
             rpc_url: str | None,
             account: str | None,
             as_json: bool,
+            deployments_dir: Path | None = None,
             confirmations: int | None = None,
+            yes: bool = False,
             **params: Any,
         ) -> None:
             from gpumarket.cli.session import Session
 
             session = Session(
-                Options(network, deployment, rpc_url, account, as_json, confirmations)
+                Options(
+                    network,
+                    deployment,
+                    rpc_url,
+                    account,
+                    as_json,
+                    confirmations,
+                    deployments_dir=deployments_dir,
+                    yes=yes,
+                )
             )
             run_guarded(lambda: fn(session, **params), session)
 
@@ -97,13 +113,23 @@ def chain_command(name: str, *, sends: bool) -> Callable[[Callable[..., None]], 
                 default="development",
                 show_default=True,
                 envvar="GPUMARKET_NETWORK",
-                help="Network name: selects deployments/NAME.json and the default RPC URL.",
+                help="Network name: selects NAME.json in the deployments directory and the "
+                "default RPC URL.",
+            ),
+            click.option(
+                "--deployments-dir",
+                type=click.Path(path_type=Path, file_okay=False),
+                envvar=DEPLOYMENTS_DIR_ENV,
+                help="Directory of the deployment files [default: ./deployments in a checkout or "
+                "a directory that has one, else deployments/ in the user's data directory "
+                "(~/.local/share/gpumarket)].",
             ),
             click.option(
                 "--deployment",
                 type=click.Path(path_type=Path, dir_okay=False),
                 envvar="GPUMARKET_DEPLOYMENT",
-                help="Deployment file to use instead of deployments/NETWORK.json.",
+                help="Deployment file to use instead of NETWORK.json in the deployments "
+                "directory.",
             ),
             click.option(
                 "--rpc-url",
@@ -131,6 +157,17 @@ def chain_command(name: str, *, sends: bool) -> Callable[[Callable[..., None]], 
                     type=click.IntRange(0, 1_000),
                     help=f"Blocks to wait for on top of each transaction [default: 0 on dev "
                     f"chains, {LIVE_CONFIRMATIONS} elsewhere].",
+                )
+            )
+            options.append(
+                click.option(
+                    "--yes",
+                    "-y",
+                    "yes",
+                    is_flag=True,
+                    envvar="GPUMARKET_YES",
+                    help="Send without asking for confirmation (asked on every chain that is "
+                    "not a dev chain, before each transaction).",
                 )
             )
         for option in reversed(options):

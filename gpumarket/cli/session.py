@@ -25,7 +25,13 @@ from web3.exceptions import ContractCustomError, ContractLogicError, Web3RPCErro
 from web3.logs import DISCARD
 from web3.types import EventData, Nonce, TxParams, TxReceipt, Wei
 
-from gpumarket.chain.client import ChainClient, ChainError, RetryPolicy, RpcUnavailable
+from gpumarket.chain.client import (
+    ChainClient,
+    ChainError,
+    RetryPolicy,
+    RpcUnavailable,
+    _revert_data,
+)
 from gpumarket.chain.deployment import DEV_CHAIN_IDS, Deployment, deployment_path
 from gpumarket.chain.types import JobState
 from gpumarket.chain.views import outputs, struct, structs
@@ -74,6 +80,8 @@ class Session:
         self._logs: list[tuple[str, EventData]] | None = None
         self._tokens: list[Token] | None = None
         self._token_cache: dict[str, Token] = {}
+        #: What the sender confirmed for the whole command (`confirm_all`), if anything.
+        self._confirmed_all: str | None = None
 
     # ---- connection
 
@@ -83,7 +91,9 @@ class Session:
 
     @property
     def deployment_file(self) -> Path:
-        return self.options.deployment or deployment_path(self.options.network)
+        return self.options.deployment or deployment_path(
+            self.options.network, directory=self.options.deployments_dir
+        )
 
     @property
     def client(self) -> ChainClient:
@@ -403,8 +413,9 @@ class Session:
                     code="no_gas",
                 )
         try:
+            gas = self._ask(fn, step)
             with self.spinner(f"{step}: sending and waiting for the receipt"):
-                receipt = client.transact(fn)
+                receipt = client.transact(fn, gas=gas)
         except RpcUnavailable:
             raise
         except ChainError as exc:
@@ -432,6 +443,64 @@ class Session:
                 f"{step}: tx {record['hash']} in block {record['block']} (gas {record['gas_used']})"
             )
         return receipt
+
+    # ---- asking before sending
+
+    @property
+    def asks(self) -> bool:
+        """Whether a send must be confirmed first: on a chain that is not a dev chain, unless
+        --yes was given or the sender confirmed the whole command."""
+        return not (self.dev_chain or self.options.yes or self._confirmed_all)
+
+    def confirm_all(self, what: str) -> None:
+        """Ask once for a command that sends many transactions (deploy): `what` they do."""
+        if not self.asks:
+            return
+        self._prompt(
+            f"{what}: send its transactions from {self.sender.address} on chain "
+            f"{self.chain_id} ({self.client.deployment.network})?",
+            what,
+        )
+        self._confirmed_all = what
+
+    def _ask(self, fn: ContractFunction | ContractConstructor, step: str) -> int | None:
+        """On a live chain, before `fn` is signed: its pre-flight (a revert is refused as
+        transact's own would be) and the sender's yes. The gas to send with, or None when nothing
+        was asked (transact estimates it)."""
+        if not self.asks:
+            return None
+        client, sender = self.client, self.sender.address
+        try:
+            estimate = client.rpc(f"estimateGas {step}", lambda: fn.estimate_gas({"from": sender}))
+        except (ContractCustomError, ContractLogicError) as exc:
+            data = _revert_data(exc)
+            raise ChainError(
+                f"{step} would revert: {client.errors.describe(data)}", client.errors.decode(data)
+            ) from exc
+        gas = int(estimate * 1.25)
+        self._prompt(
+            f"{step}: send from {sender} on chain {self.chain_id} "
+            f"({client.deployment.network}), gas up to {gas:,}?",
+            step,
+        )
+        return gas
+
+    def _prompt(self, question: str, step: str) -> None:
+        sent = (
+            "; already sent: " + ", ".join(t["step"] for t in self.transactions)
+            if self.transactions
+            else ""
+        )
+        try:
+            answer = click.confirm(question, default=False, err=True)
+        except click.Abort:
+            raise CliError(
+                f"{step}: not confirmed (no answer; pass --yes to send without asking), so it "
+                f"was not sent{sent}",
+                code="not_confirmed",
+            ) from None
+        if not answer:
+            raise CliError(f"{step}: not confirmed, so it was not sent{sent}", code="not_confirmed")
 
     def confirm(self, receipt: TxReceipt, step: str) -> None:
         """Wait until the confirmations sit on top of `receipt`'s block."""

@@ -13,8 +13,8 @@ from typing import Any
 
 import click
 from eth_utils.address import to_checksum_address
-from rich.table import Table
 
+from gpumarket.cli.display import table
 from gpumarket.cli.errors import CliError
 from gpumarket.cli.options import chain_command
 from gpumarket.cli.session import Session
@@ -49,11 +49,11 @@ def balance(session: Session, token_names: tuple[str, ...], address: str | None)
     view = {"account": who, "eth": eth, "tokens": rows}
 
     def human() -> None:
-        table = Table("token", "balance", title=f"Balances of {who}")
-        table.add_row("ETH", eth)
+        balances = table("token", "balance", title=f"Balances of {who}")
+        balances.add_row("ETH", eth)
         for row in rows:
-            table.add_row(row["token"], row["balance"])
-        session.out.print(table)
+            balances.add_row(row["token"], row["balance"])
+        session.out.print(balances)
 
     session.result(view, human)
 

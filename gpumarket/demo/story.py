@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
+import secrets
 import sys
 import tempfile
 import time
@@ -65,25 +66,36 @@ class GasLog:
 def run_demo(console: Console | None = None) -> dict[str, Any]:
     """Plays the demo on the connected development chain; returns the figures it printed."""
     with _brownie_output_hidden() as terminal:
-        return _play(console or Console(file=terminal, width=110))
+        # `make demo` filters Brownie's own lines through a pipe, and says whether it is run in a
+        # terminal (GPUMARKET_DEMO_TTY=1) so the story keeps its colours there.
+        tty = True if os.environ.get("GPUMARKET_DEMO_TTY") == "1" else None
+        return _play(console or Console(file=terminal, width=110, force_terminal=tty))
 
 
 @contextlib.contextmanager
 def _brownie_output_hidden() -> Iterator[TextIO]:
-    """Send Brownie's per-transaction lines to /dev/null; yield a stream to the real terminal."""
+    """Send Brownie's per-transaction lines to /dev/null; yield a stream to the real terminal.
+
+    Both the process's stdout (fd 1) and Python's `sys.stdout` are pointed there: Brownie prints
+    through `sys.stdout`, which a caller (pytest's capture) may have pointed elsewhere than fd 1."""
     sys.stdout.flush()
     saved = os.dup(1)
     terminal = os.fdopen(os.dup(saved), "w", buffering=1)
     devnull = os.open(os.devnull, os.O_WRONLY)
     os.dup2(devnull, 1)
     try:
-        yield terminal
+        with open(os.devnull, "w") as sink, contextlib.redirect_stdout(sink):
+            yield terminal
     finally:
         sys.stdout.flush()
         os.dup2(saved, 1)
         os.close(saved)
         os.close(devnull)
         terminal.close()
+
+
+def _fresh_key() -> str:
+    return "0x" + secrets.token_hex(32)
 
 
 def _units(amount: int, unit: int) -> str:
@@ -100,8 +112,9 @@ class Demo:
         self.governance, self.treasury, self.arbiter = accounts[0], accounts[1], accounts[2]
         self.buyer = accounts[4]
         self.names = ["A", "B (cheats)", "C (goes silent)"]
-        self.providers = [accounts.add() for _ in self.names]
-        self.oracle_keys = [accounts.add() for _ in range(3)]
+        # Fresh keys, never mnemonics: `accounts.add()` without a key prints the mnemonic it made.
+        self.providers = [accounts.add(_fresh_key()) for _ in self.names]
+        self.oracle_keys = [accounts.add(_fresh_key()) for _ in range(3)]
         for account in [*self.providers, *self.oracle_keys]:
             self.governance.transfer(account, 10**19, silent=True)
         start = chain.height + 1

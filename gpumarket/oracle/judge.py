@@ -14,6 +14,7 @@ import logging
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import urlsplit
 
 from eth_utils.crypto import keccak
 
@@ -57,6 +58,8 @@ class Commitment:
     committed_at: int
     endpoint: str
     gpu_model: str
+    #: The provider whose agent is at `endpoint` (its address names the agent in a signature).
+    provider: str = ""
 
     @property
     def ops_per_second(self) -> float:
@@ -93,7 +96,13 @@ def fetch_reveals(
     body = api.reveals_request(commitment.root, positions)
     try:
         response = http.fetch(
-            "POST", url, policy=policy, max_bytes=cap, json_body=body, deadline=deadline
+            "POST",
+            url,
+            policy=policy,
+            max_bytes=cap,
+            json_body=body,
+            deadline=deadline,
+            headers=_signed(policy, commitment.provider, "POST", url),
         )
     except http.BadAnswer as exc:
         return [], f"{exc.reason}: {exc}"
@@ -107,14 +116,34 @@ def fetch_reveals(
     return reveals, "ok"
 
 
+def _signed(policy: FetchPolicy, provider: str, method: str, url: str) -> dict[str, str] | None:
+    """The council signature's headers for a request to `provider`'s agent, when the policy
+    signs (an oracle's: the agent serves it from the room it keeps for the council)."""
+    if policy.sign is None or not provider:
+        return None
+    return dict(policy.sign(provider, method, urlsplit(url).path))
+
+
 def fetch_artifact(
-    uri: str, policy: FetchPolicy, max_bytes: int, deadline: float | None = None
+    uri: str,
+    policy: FetchPolicy,
+    max_bytes: int,
+    deadline: float | None = None,
+    provider: str = "",
 ) -> tuple[bytes | None, str]:
     """A job's result artifact and a note; None when the agent answers that it has none (3xx,
     4xx), the URI is refused, or the answer is hostile (over `max_bytes`, encoded, malformed).
-    Raises Unreachable when there is no usable answer."""
+    Raises Unreachable when there is no usable answer. Signed for `provider`'s agent when the
+    policy signs."""
     try:
-        response = http.fetch("GET", uri, policy=policy, max_bytes=max_bytes, deadline=deadline)
+        response = http.fetch(
+            "GET",
+            uri,
+            policy=policy,
+            max_bytes=max_bytes,
+            deadline=deadline,
+            headers=_signed(policy, provider, "GET", uri),
+        )
     except http.BadAnswer as exc:
         return None, f"{exc.reason}: {exc}"
     if response.status != 200:
@@ -136,6 +165,8 @@ class ResultClaim:
     uri: str
     result_hash: bytes
     mirrors: tuple[str, ...] = ()
+    #: The provider (its address names the agent in a council signature).
+    provider: str = ""
 
     @property
     def sources(self) -> tuple[str, ...]:
@@ -159,7 +190,7 @@ def fetch_result(
         # An equal share of the time left, so a source that stalls leaves the next one its turn.
         share = (deadline - time.monotonic()) / (len(sources) - k)
         try:
-            body, why = fetch_artifact(uri, policy, max_bytes, share)
+            body, why = fetch_artifact(uri, policy, max_bytes, share, claim.provider)
         except Unreachable as exc:
             unreachable = unreachable or exc
             continue

@@ -33,7 +33,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gpumarket.agent import api
+from gpumarket.agent import api, council
 from gpumarket.chain import views
 from gpumarket.chain.client import ChainClient, ChainError
 from gpumarket.chain.types import ChallengeState, JobState
@@ -52,6 +52,7 @@ from gpumarket.oracle.voting import Ballot, Voter
 from gpumarket.pogemm import spec
 from gpumarket.runtime.canonical import canonical_json
 from gpumarket.runtime.loop import run_loop
+from gpumarket.runtime.metrics import OracleMetrics, serve
 from gpumarket.runtime.scanner import LogScanner
 from gpumarket.runtime.workers import Workers
 
@@ -99,6 +100,8 @@ class Oracle:
         if self.client.account is None:
             raise ValueError("the oracle needs a key: set GPUMARKET_ORACLE_PRIVATE_KEY")
         self.me = self.client.account.address
+        self.metrics = OracleMetrics()
+        self.client.on_rpc_failure = self.metrics.rpc_failed
         self.db = connect(Path(settings.state_dir) / "oracle.sqlite3")
         self.store = OracleStore(self.db)
         self.scanner = LogScanner(
@@ -121,6 +124,7 @@ class Oracle:
             deadline=settings.judge_timeout,
             read_timeout=settings.http_timeout,
             allow_private=allow_private,
+            sign=functools.partial(council.sign, self.client.account),
         )
         self.workers = Workers(settings.judge_workers, "judge")
         #: Judgements in flight, by (challenge, root, sampling seed).
@@ -132,6 +136,15 @@ class Oracle:
     # ------------------------------------------------------------ the loop
 
     def run(self, should_stop: Callable[[], bool] = lambda: False) -> None:
+        stop_metrics = None
+        if self.settings.metrics_port is not None:
+            stop_metrics, port = serve(
+                self.metrics, self.settings.metrics_host, self.settings.metrics_port
+            )
+            log.info(
+                "metrics served",
+                extra={"url": f"http://{self.settings.metrics_host}:{port}/metrics"},
+            )
         log.info(
             "oracle started",
             extra={
@@ -149,10 +162,30 @@ class Oracle:
             )
         finally:
             self.workers.shutdown()
+            if stop_metrics is not None:
+                stop_metrics()
 
     def step(self) -> list[Ballot]:
         """One pass: scan, reconcile, judge, vote. Returns the ballots sent: those ready at
         once, then those of judgements finishing within `step_wait` seconds, as they finish."""
+        try:
+            return self._step()
+        except Exception:
+            self.metrics.step_errors.inc()
+            raise
+        finally:
+            self._observe()
+
+    def _observe(self) -> None:
+        """Set the gauges (after each step)."""
+        metrics = self.metrics
+        metrics.pending_challenges.set(len(self.store.open_challenges()))
+        metrics.judging.set(len(self.judging))
+        metrics.unreachable.set(len(self.retries))
+        # The head the step last read: no RPC of its own, so an outage costs no further retries.
+        metrics.stepped(self.scanner.head, self.scanner.cursor())
+
+    def _step(self) -> list[Ballot]:
         self.scan()
         self.reconcile()
         ballots = []
@@ -282,6 +315,7 @@ class Oracle:
             committed_at=c.committed_at,
             endpoint=offer.endpoint,
             gpu_model=offer.gpu_model,
+            provider=c.provider,
         )
         claim = None
         if c.subject != 0:
@@ -289,7 +323,9 @@ class Oracle:
             # whose host is flooded moves its endpoint (`updateOffer`), reveals and result alike.
             agent_url = api.result_url(offer.endpoint, c.subject)
             uri = self.store.result_uri(c.subject) or agent_url
-            claim = ResultClaim(uri, self._job(c.subject).result_hash, (agent_url,))
+            claim = ResultClaim(
+                uri, self._job(c.subject).result_hash, (agent_url,), provider=c.provider
+            )
         settings = self.settings
         future = self.workers.submit(
             functools.partial(
@@ -337,6 +373,7 @@ class Oracle:
         try:
             judgement = judging.future.result()
         except Unreachable as exc:
+            self.metrics.fetch_failures.inc()
             if not self._may_fail_unreachable(judging):
                 delay = self._retry_later(challenge_id, judging)
                 log.warning(
@@ -424,6 +461,7 @@ class Oracle:
             judgement.ok, judgement.tops, judgement.evidence_hash, judgement.reason
         )
         self.store.save_verdict(challenge_id, root, sampling_seed, verdict)
+        self.metrics.verdicts.labels(reason=judgement.reason).inc()
         return verdict
 
     def _challenge(self, challenge_id: int, block: int) -> views.Challenge:
@@ -445,7 +483,10 @@ class Oracle:
 
     def send(self, ballots: list[Ballot]) -> list[Ballot]:
         """Cast `ballots` (those not cast yet); returns the ballots sent."""
-        return self.voter.send(ballots)
+        sent = self.voter.send(ballots)
+        for ballot in sent:
+            self.metrics.votes_sent.labels(vote="ok" if ballot.ok else "fail").inc()
+        return sent
 
     def reconcile(self) -> None:
         """Check the votes sent against the council at the safe head (see `Voter.reconcile`)."""

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from pydantic import Field
-from pydantic_settings import SettingsConfigDict
 
 from gpumarket.pogemm.spec import DEFAULT_SAMPLES
+from gpumarket.runtime.envsettings import SettingsConfigDict
 from gpumarket.runtime.settings import ServiceSettings
 
 
@@ -47,3 +47,7 @@ class OracleSettings(ServiceSettings):
     min_benchmark_fraction: float = Field(default=0.4, ge=0, le=1)
     #: Largest artifact fetched from an agent.
     max_artifact_bytes: int = Field(default=64 * 1024 * 1024, ge=1)
+    #: Port of the oracle's Prometheus metrics (http://metrics_host:metrics_port/metrics); unset:
+    #: not served (0: a free port, logged).
+    metrics_port: int | None = Field(default=None, ge=0, le=65_535)
+    metrics_host: str = "127.0.0.1"

@@ -5,9 +5,9 @@ from __future__ import annotations
 import os
 
 from pydantic import Field
-from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from gpumarket.pogemm.spec import DEFAULT_SAMPLES
+from gpumarket.runtime.envsettings import BaseSettings, SettingsConfigDict
 
 
 def _default_hash_workers() -> int:

@@ -32,6 +32,7 @@ import json
 import os
 import socket
 import time
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -85,6 +86,9 @@ class FetchPolicy:
     deadline: float = 30.0
     read_timeout: float = 10.0
     allow_private: bool = False
+    #: sign(provider, method, path) -> headers: an oracle's council signature on its requests
+    #: to a provider's agent (`gpumarket.agent.council`), which the agent serves first.
+    sign: Callable[[str, str, str], Mapping[str, str]] | None = None
 
 
 @dataclass(frozen=True)
@@ -173,6 +177,7 @@ def fetch(
     max_bytes: int,
     json_body: Any = None,
     deadline: float | None = None,
+    headers: Mapping[str, str] | None = None,
 ) -> Response:
     """`method url` (with `json_body` as JSON) under `policy`, within `deadline` seconds when
     given (else the policy's), reading at most `max_bytes` of body. Unreachable or BadAnswer
@@ -183,7 +188,9 @@ def fetch(
         raise Unreachable(f"{url}: no time left to fetch")
     loop = asyncio.new_event_loop()
     try:
-        return loop.run_until_complete(_fetch(method, url, policy, max_bytes, json_body, total))
+        return loop.run_until_complete(
+            _fetch(method, url, policy, max_bytes, json_body, total, headers or {})
+        )
     finally:
         # close() does not wait for the default executor, so a resolver thread stuck in
         # getaddrinfo cannot hold the caller past its deadline.
@@ -191,7 +198,13 @@ def fetch(
 
 
 async def _fetch(
-    method: str, url: str, policy: FetchPolicy, max_bytes: int, json_body: Any, total: float
+    method: str,
+    url: str,
+    policy: FetchPolicy,
+    max_bytes: int,
+    json_body: Any,
+    total: float,
+    extra_headers: Mapping[str, str],
 ) -> Response:
     started = time.monotonic()
     resolver = None if policy.allow_private else _PublicResolver()
@@ -199,7 +212,7 @@ async def _fetch(
         total=total, sock_connect=policy.read_timeout, sock_read=policy.read_timeout
     )
     data = None if json_body is None else json.dumps(json_body).encode()
-    headers = {"Accept-Encoding": "identity"}
+    headers = {**extra_headers, "Accept-Encoding": "identity"}
     if data is not None:
         headers["Content-Type"] = "application/json"
     try:

@@ -51,6 +51,8 @@ class LogScanner:
         self.db = db
         self.confirmations = confirmations
         self.batch_blocks = batch_blocks
+        #: The chain head as last read (`safe_head`); None before the first read.
+        self.head: int | None = None
         db.executescript(SCHEMA)
         if self.cursor() is None:
             start = max(0, client.deployment.deploy_block - 1)
@@ -62,7 +64,8 @@ class LogScanner:
         return None if row is None else int(row[0])
 
     def safe_head(self) -> int:
-        return self.client.head() - self.confirmations
+        self.head = self.client.head()
+        return self.head - self.confirmations
 
     def poll(self) -> Batch | None:
         """The next batch of confirmed logs, or None when the cursor is at the safe head."""

@@ -9,10 +9,10 @@ from typing import cast
 from eth_account import Account
 from eth_account.signers.local import LocalAccount
 from pydantic import Field, SecretStr
-from pydantic_settings import BaseSettings
 
 from gpumarket.chain.client import ChainClient, RetryPolicy
 from gpumarket.chain.deployment import Deployment
+from gpumarket.runtime.envsettings import BaseSettings
 
 
 class ServiceSettings(BaseSettings):

@@ -13,7 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from pydantic_settings import BaseSettings
+from gpumarket.runtime.envsettings import BaseSettings
 
 #: The repository root: services run from here so they find `build/contracts`.
 REPO = Path(__file__).resolve().parents[2]

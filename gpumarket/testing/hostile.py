@@ -373,3 +373,105 @@ class Flood:
                         conn.sendall(b"X-Flood: 1\r\n")
             except OSError:
                 self._stop.wait(self.every)
+
+
+# ------------------------------------------------------------ hostile clients of an agent
+
+
+class HostileClients:
+    """Hostile clients of a server at `url`: `connections` sockets, each from one of the
+    loopback addresses `sources` in turn (127.0.0.0/8 is all loopback, so a test can play many
+    client addresses), each playing `mode` and reconnecting whenever the server closes it, until
+    `stop`:
+
+    - ``"head"``: a request head never finished, a header line every `every` seconds (slowloris);
+    - ``"body"``: a complete POST head to `path` declaring a body of `body_bytes`, then the body
+      a byte every `every` seconds;
+    - ``"read"``: a GET of `path` whose answer is never read (a receive buffer of 4 KiB).
+
+    `opened` counts connections made, `closed` those the server ended, `statuses` the status
+    codes of the answers it got before that."""
+
+    def __init__(
+        self,
+        url: str,
+        mode: str,
+        *,
+        sources: tuple[str, ...] = ("127.0.0.2",),
+        connections: int = 16,
+        every: float = 0.2,
+        path: str = "/health",
+        body_bytes: int = 100_000,
+    ) -> None:
+        if mode not in ("head", "body", "read"):
+            raise ValueError(f"mode: head, body or read, not {mode!r}")
+        host, _, port = url.removeprefix("http://").partition(":")
+        self.address = (host, int(port.split("/")[0]))
+        self.mode, self.every, self.path, self.body_bytes = mode, every, path, body_bytes
+        self.opened = 0
+        self.closed = 0
+        self.statuses: list[int] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._threads = [
+            threading.Thread(target=self._hold, args=(sources[k % len(sources)],), daemon=True)
+            for k in range(connections)
+        ]
+        for thread in self._threads:
+            thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        for thread in self._threads:
+            thread.join(5)
+
+    def _request(self) -> bytes:
+        if self.mode == "head":
+            return b"GET /health HTTP/1.1\r\nHost: agent\r\n"
+        if self.mode == "body":
+            return (
+                f"POST {self.path} HTTP/1.1\r\nHost: agent\r\nContent-Type: application/json\r\n"
+                f"Content-Length: {self.body_bytes}\r\n\r\n"
+            ).encode()
+        return f"GET {self.path} HTTP/1.1\r\nHost: agent\r\n\r\n".encode()
+
+    def _hold(self, source: str) -> None:
+        while not self._stop.is_set():
+            try:
+                with socket.socket() as conn:
+                    if self.mode == "read":
+                        conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+                    conn.bind((source, 0))
+                    conn.settimeout(5)
+                    conn.connect(self.address)
+                    with self._lock:
+                        self.opened += 1
+                    conn.sendall(self._request())
+                    conn.setblocking(False)
+                    while not self._stop.wait(self.every):
+                        if self.mode == "head":
+                            conn.sendall(b"X-Slow: 1\r\n")
+                        elif self.mode == "body":
+                            conn.sendall(b" ")
+                        if self._ended(conn, peek=self.mode == "read"):
+                            break
+            except OSError:
+                with self._lock:
+                    self.closed += 1
+                self._stop.wait(self.every)
+
+    def _ended(self, conn: socket.socket, peek: bool = False) -> bool:
+        """Whether the server closed the connection (a reset raises OSError); the status of an
+        answer read on the way is kept. `peek` reads nothing (the "read" mode's full buffer)."""
+        try:
+            data = conn.recv(4096, socket.MSG_PEEK if peek else 0)
+        except BlockingIOError:
+            return False
+        if data.startswith(b"HTTP/1.1 ") and not peek:
+            with self._lock:
+                self.statuses.append(int(data[9:12]))
+        if data:
+            return False
+        with self._lock:
+            self.closed += 1
+        return True

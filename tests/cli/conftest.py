@@ -213,3 +213,60 @@ def live_node():
     yield f"http://127.0.0.1:{server.server_address[1]}", methods
     server.shutdown()
     server.server_close()
+
+
+#: What the stand-in of `live_proxy` answers itself: Sepolia's chain id, and a refusal of every
+#: raw transaction (signed for Sepolia, the test chain could not take it anyway).
+LIVE_ANSWERS = {
+    "eth_chainId": {"result": hex(11155111)},
+    "eth_sendRawTransaction": {"error": {"code": -32000, "message": "stand-in: not broadcast"}},
+}
+
+
+@pytest.fixture
+def live_proxy(rpc_url, deployment_file, tmp_path):
+    """(url, deployment, methods): the test chain seen as a live chain. A stand-in node answers
+    eth_chainId with Sepolia's id, refuses raw transactions, and forwards every other request to
+    the test chain, recording each method, beside a copy of the module's deployment file
+    recorded on that chain id."""
+    import threading
+    import urllib.request
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    from gpumarket.chain.deployment import Deployment
+
+    methods: list[str] = []
+
+    class Node(BaseHTTPRequestHandler):
+        def do_POST(self):  # noqa: N802 - http.server's name
+            body = self.rfile.read(int(self.headers["Content-Length"]))
+            request = json.loads(body)
+            methods.append(request["method"])
+            if request["method"] in LIVE_ANSWERS:
+                body = json.dumps(
+                    {"jsonrpc": "2.0", "id": request["id"], **LIVE_ANSWERS[request["method"]]}
+                ).encode()
+            else:
+                forward = urllib.request.Request(
+                    rpc_url, data=body, headers={"Content-Type": "application/json"}
+                )
+                with urllib.request.urlopen(forward, timeout=30) as answer:
+                    body = answer.read()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    recorded = Deployment.load(deployment_file)
+    path = tmp_path / "live.json"
+    Deployment("sepolia", 11155111, recorded.deploy_block, recorded.addresses).save(path)
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Node)
+    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", path, methods
+    server.shutdown()
+    server.server_close()

@@ -16,6 +16,7 @@ from pathlib import Path
 from brownie import JobMarket, MockERC20
 from click.testing import CliRunner
 
+from gpumarket.chain.deployment import deployments_dir
 from gpumarket.chain.types import JobState
 from gpumarket.cli.main import main
 
@@ -45,11 +46,14 @@ def test_the_readme_has_a_walkthrough_that_starts_a_chain_then_deploys():
 
 
 def test_the_readme_walkthrough_runs_as_printed(rpc_url, tmp_path, monkeypatch, provider):
+    # A directory that is no checkout: deploy records the deployment in the user's data directory.
     monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
     (tmp_path / "result.bin").write_bytes(b"the job's output")
     env = {
         "GPUMARKET_RPC_URL": rpc_url,
         "GPUMARKET_DEPLOYMENT": None,
+        "GPUMARKET_DEPLOYMENTS_DIR": None,
         "GPUMARKET_NETWORK": None,
         "GPUMARKET_ACCOUNT": None,
         "GPUMARKET_PRIVATE_KEY": None,
@@ -62,7 +66,9 @@ def test_the_readme_walkthrough_runs_as_printed(rpc_url, tmp_path, monkeypatch, 
         result = runner.invoke(main, words[1:], catch_exceptions=False)
         assert result.exit_code == 0, f"{shlex.join(words)}\n{result.output}"
 
-    contracts = json.loads((tmp_path / "deployments" / "development.json").read_text())["contracts"]
+    recorded = tmp_path / "data" / "gpumarket" / "deployments" / "development.json"
+    assert deployments_dir() == recorded.parent and not (tmp_path / "deployments").exists()
+    contracts = json.loads(recorded.read_text())["contracts"]
     market = JobMarket.at(contracts["JobMarket"])
     usdc = MockERC20.at(contracts["TestStablecoin"])
     assert dev(provider) == "dev6"

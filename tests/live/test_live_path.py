@@ -244,10 +244,12 @@ def keystores(live_network, brownie, home):
 @pytest.fixture
 def cli(live_network, home, tmp_path):
     """cli(*args) -> CompletedProcess of `gpumarket ARGS --network gpumarket-live --json`, run in
-    the user's working directory with the keystore password in the environment."""
+    the user's working directory with the keystore password and GPUMARKET_YES in the
+    environment."""
     work = tmp_path / "work"
-    work.mkdir()
-    env = {**clean_env(home), "GPUMARKET_ACCOUNT_PASSWORD": PASSWORD}
+    (work / "deployments").mkdir(parents=True)  # the user's own: deploy records the file there
+    # A script on a live network sends without being asked (GPUMARKET_YES is --yes).
+    env = {**clean_env(home), "GPUMARKET_ACCOUNT_PASSWORD": PASSWORD, "GPUMARKET_YES": "1"}
 
     def _run(*args: str) -> subprocess.CompletedProcess[str]:
         return subprocess.run(  # noqa: S603 - our own interpreter and module

@@ -18,13 +18,25 @@ def test_a_network_gives_its_deployment_and_rpc_url(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("GPUMARKET_ORACLE_RPC_URL", raising=False)
     monkeypatch.delenv("GPUMARKET_ORACLE_DEPLOYMENT", raising=False)
+    monkeypatch.delenv("GPUMARKET_DEPLOYMENTS_DIR", raising=False)
+    monkeypatch.delenv("XDG_DATA_HOME", raising=False)
 
     values = service_network_defaults("base-gm", "GPUMARKET_ORACLE_", {"network": "base-gm"})
 
+    # No checkout here: the deployments directory is the user's data directory's.
     assert values == {
-        "deployment": tmp_path / "deployments" / "base-gm.json",
+        "deployment": tmp_path / ".local" / "share" / "gpumarket" / "deployments" / "base-gm.json",
         "rpc_url": "https://rpc.example",
     }
+
+    # A working directory with a deployments directory (a checkout, a project) uses its own; the
+    # setting wins over both.
+    (tmp_path / "deployments").mkdir()
+    values = service_network_defaults("base-gm", "GPUMARKET_ORACLE_", {"network": "base-gm"})
+    assert values["deployment"] == tmp_path / "deployments" / "base-gm.json"
+    monkeypatch.setenv("GPUMARKET_DEPLOYMENTS_DIR", str(tmp_path / "elsewhere"))
+    values = service_network_defaults("base-gm", "GPUMARKET_ORACLE_", {"network": "base-gm"})
+    assert values["deployment"] == tmp_path / "elsewhere" / "base-gm.json"
 
 
 def test_options_and_environment_win_over_the_network(tmp_path, monkeypatch):

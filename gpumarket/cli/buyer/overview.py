@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from rich.table import Table
+from rich.table import Column
 
 from gpumarket.chain.types import JobState, Verdict
 from gpumarket.chain.views import Challenge, Job
+from gpumarket.cli.display import short_address, table, wide_option
 from gpumarket.cli.jobs import finalize_from, job_dict, job_of, job_rows, print_jobs, spec_of
 from gpumarket.cli.options import chain_command
 from gpumarket.cli.session import Session
@@ -93,7 +94,8 @@ def result_uri(session: Session, job_id: int) -> str | None:
 
 @chain_command("status", sends=False)
 @click.argument("job_id", type=int)
-def status(session: Session, job_id: int) -> None:
+@wide_option
+def status(session: Session, job_id: int, wide: bool) -> None:
     """One job: its spec, money, every deadline (a date and the time left), collateral,
     benchmark and challenge, the council's votes, the result, and the bids."""
     job = job_of(session, job_id)
@@ -131,7 +133,10 @@ def status(session: Session, job_id: int) -> None:
             f"job {job_id}: {view['state']}, {view['gpus']} x {view['gpu_model'] or 'any GPU'} in "
             f"{view['region'] or 'any region'} for {format_duration(view['duration'])}"
         )
-        out.print(f"buyer {view['buyer']}, provider {view['provider'] or '-'}")
+        out.print(
+            f"buyer {short_address(view['buyer'], wide=wide)}, provider "
+            f"{short_address(view['provider'], wide=wide)}"
+        )
         out.print(
             f"max price {view['max_price_per_gpu_hour']} {token.symbol}/GPU-hour, price "
             f"{view['price_per_gpu_hour'] or '-'}; deposit {view['deposit']}, escrow "
@@ -163,21 +168,22 @@ def status(session: Session, job_id: int) -> None:
         if view["result_hash"]:
             out.print(f"result {view['result_hash']} at {view['result_uri'] or '-'}")
         if view["bids"]:
-            table = Table("provider", f"price ({token.symbol}/GPU-hour)")
+            bids = table(Column("provider", no_wrap=True), f"price ({token.symbol}/GPU-hour)")
             for b in view["bids"]:
-                table.add_row(b["provider"], b["price_per_gpu_hour"])
-            out.print(table)
+                bids.add_row(short_address(b["provider"], wide=wide), b["price_per_gpu_hour"])
+            out.print(bids)
 
     session.result(view, human)
 
 
 @chain_command("jobs", sends=False)
 @click.option("--address", help="Any buyer's address (instead of --account).")
-def jobs(session: Session, address: str | None) -> None:
+@wide_option
+def jobs(session: Session, address: str | None, wide: bool) -> None:
     """The jobs this buyer posted."""
     who = session.who(address)
     job_ids = sorted(
         {int(e["args"]["jobId"]) for e in session.events("JobPosted") if e["args"]["buyer"] == who}
     )
     rows = job_rows(session, job_ids)
-    session.result({"buyer": who, "jobs": rows}, lambda: print_jobs(session, rows))
+    session.result({"buyer": who, "jobs": rows}, lambda: print_jobs(session, rows, wide=wide))

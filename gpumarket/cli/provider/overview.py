@@ -6,13 +6,14 @@ from __future__ import annotations
 from typing import Any
 
 import click
-from rich.table import Table
 
 from gpumarket.chain.types import JobState
+from gpumarket.cli.display import table, wide_option
 from gpumarket.cli.jobs import job_of, job_rows, print_jobs
 from gpumarket.cli.options import chain_command
 from gpumarket.cli.provider.offers import offer_of
 from gpumarket.cli.session import Session
+from gpumarket.cli.units import time_left
 
 
 @chain_command("status", sends=False)
@@ -145,25 +146,27 @@ def bids(session: Session, address: str | None) -> None:
         )
 
     def human() -> None:
-        table = Table("job", "state", "my bid", "best bid", "bids", "outcome", "bidding ends")
+        now = session.now()
+        t = table("job", "state", "my bid", "best bid", "bids", "outcome", "bidding ends")
         for r in rows:
-            table.add_row(
+            t.add_row(
                 str(r["job_id"]),
                 r["state"],
                 f"{r['my_bid']} {r['token']}",
                 f"{r['best_bid']} {r['token']}",
                 str(r["bids"]),
                 r["outcome"],
-                session.when(r["bidding_ends"]),
+                time_left(r["bidding_ends"], now),
             )
-        session.out.print(table)
+        session.out.print(t)
 
     session.result({"provider": who, "bids": rows}, human)
 
 
 @chain_command("jobs", sends=False)
 @click.option("--address", help="Any provider's address (instead of --account).")
-def jobs(session: Session, address: str | None) -> None:
+@wide_option
+def jobs(session: Session, address: str | None, wide: bool) -> None:
     """Jobs this provider won, or was directly assigned."""
     who = session.who(address)
     job_ids = {
@@ -175,4 +178,6 @@ def jobs(session: Session, address: str | None) -> None:
         int(e["args"]["jobId"]) for e in session.events("JobPosted") if e["args"]["provider"] == who
     }
     rows = job_rows(session, sorted(job_ids))
-    session.result({"provider": who, "jobs": rows}, lambda: print_jobs(session, rows))
+    session.result(
+        {"provider": who, "jobs": rows}, lambda: print_jobs(session, rows, other="buyer", wide=wide)
+    )

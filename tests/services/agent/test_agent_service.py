@@ -27,7 +27,9 @@ from gpumarket.chain.types import JobSpec, JobState
 from gpumarket.pogemm import backends, reference, spec, verifier
 from gpumarket.pogemm.prover import Proof, prove
 from gpumarket.pogemm.reveal import Reveal
+from gpumarket.runtime.supervisor import wait_until
 
+from ..scrape import scrape
 from .conftest import (
     BENCHMARK_JOB,
     Killed,
@@ -564,11 +566,18 @@ def test_server_answers_while_the_agent_proves(
 
         assert health.json() == {"provider": agent_account.address, "jobs": 1, "challenges": 1}
         assert elapsed < 2
+        proving = scrape(f"{agent_endpoint}/metrics")
         agent.release.set()
         deadline = time.monotonic() + 30
         while market.jobOf(job_id)["state"] != JobState.SUBMITTED:
             assert time.monotonic() < deadline
             time.sleep(0.1)
+        wait_until(
+            lambda: scrape(f"{agent_endpoint}/metrics")["gpumarket_agent_pending_jobs"] == 0,
+            10,
+            "a step after the submission",
+        )
+        done = scrape(f"{agent_endpoint}/metrics")
     finally:
         agent.release.set()
         agent.stop()
@@ -576,3 +585,15 @@ def test_server_answers_while_the_agent_proves(
     assert not runner.is_alive()
     assert agent.sent == ["commit", "submitResult"]
     assert agent.endpoint == agent_endpoint
+    # The metrics moved with the work: a proof, a commitment and a submission, the requests.
+    assert proving["gpumarket_agent_proofs_total"] == 0
+    assert 'gpumarket_agent_transactions_total{function="commit"}' not in proving
+    assert done["gpumarket_agent_proofs_total"] == 1
+    assert done["gpumarket_agent_proof_seconds_total"] > 0
+    for function in ("commit", "submitResult"):
+        assert done[f'gpumarket_agent_transactions_total{{function="{function}"}}'] == 1
+    assert done['gpumarket_agent_http_requests_total{route="/health",status="200"}'] == 1
+    assert done['gpumarket_agent_http_requests_total{route="/metrics",status="200"}'] >= 2
+    assert done["gpumarket_agent_blocks_behind"] <= 3  # what the step's own transactions mined
+    assert done["gpumarket_agent_rpc_errors_total"] == 0
+    assert done["gpumarket_agent_http_connections"] >= 1  # the scrape's own

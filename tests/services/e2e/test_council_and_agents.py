@@ -11,6 +11,7 @@ import sys
 import time
 
 import pytest
+import requests
 from brownie import accounts, chain
 
 from gpumarket.agent.settings import AgentSettings
@@ -18,8 +19,10 @@ from gpumarket.chain.client import ATTESTATION_FLAG
 from gpumarket.chain.launcher import free_port
 from gpumarket.chain.types import JobSpec, JobState, Offer
 from gpumarket.runtime.supervisor import Service, agent_service, oracle_service, wait_until
+from gpumarket.testing.hostile import HostileClients
 
 from ..proofs import PASSED, PRICE, SPEC
+from ..scrape import scrape
 
 GMKT = 10**18
 STAKE = 5_000 * GMKT
@@ -73,6 +76,7 @@ def agent_provider(gmkt, registry, usdc, governance, rpc_url, deployment_file, s
         )
         log_path = tmp_path / f"agent-{account.address[:8]}.log"
         service = agent_service(settings, log_path, module or "gpumarket.cli.main").start()
+        service.metrics_url = f"http://127.0.0.1:{port}/metrics"
         services.append(service)
         return account, service
 
@@ -86,7 +90,7 @@ def state_of(market, job_id):
 def test_an_honest_job_is_verified_and_settles_and_a_cheater_is_failed_and_slashed(
     market, registry, gmkt, usdc, buyer, post_job, agent_provider, start_oracles, council
 ):
-    honest, _ = agent_provider()
+    honest, honest_agent = agent_provider()
     cheater, _ = agent_provider(module="gpumarket.demo.cheater")
     start_oracles(0, 1, 2)
     deposit = market.costOf(PRICE, SPEC.gpu_count, SPEC.duration)
@@ -106,6 +110,10 @@ def test_an_honest_job_is_verified_and_settles_and_a_cheater_is_failed_and_slash
         "both verdicts",
     )
     print(f"post to both verdicts: {time.monotonic() - started:.1f}s")
+    # The three oracles signed their fetches, and the agent knew them for the council's.
+    metrics = scrape(honest_agent.metrics_url)
+    assert metrics["gpumarket_agent_http_council_requests_total"] >= 3
+    assert metrics["gpumarket_agent_proofs_total"] == 1
 
     # The cheater: refunded in full, compensated with half the collateral, slashed.
     collateral = market.jobOf(cheat_job)[13]
@@ -218,3 +226,58 @@ def test_agents_bid_on_an_auction_and_the_winner_runs_it(
     winner = min(bids, key=lambda b: b[1])[0]  # equal price and reputation: the earlier bid
     assert market.jobOf(job_id)[5] == winner
     wait_until(lambda: state_of(market, job_id) == JobState.VERIFIED, 60, "the verdict")
+
+
+#: The flood's client addresses (all loopback), none of them the oracles' 127.0.0.1.
+FLOOD_SOURCES = tuple(f"127.0.0.{k}" for k in range(2, 22))
+#: The most a flooded job may take from its posting to its verdict (unflooded: about 5 s here).
+FLOODED_VERDICT_SECONDS = 30
+
+
+def test_a_flood_from_many_addresses_does_not_keep_the_council_from_its_verdict(
+    market, usdc, buyer, post_job, agent_provider, start_oracles
+):
+    """A buyer floods the honest agent (a process with its default limits) from 20 addresses:
+    slowloris heads, more connections than it takes (280 + 80 against 256), and slow bodies,
+    more requests than its unreserved slots (80 against 24). The council's signed fetches of the
+    reveals and the result use the room kept for it, and the job is verified in its normal
+    time, while the flood goes on."""
+    honest, agent = agent_provider()
+    base = agent.metrics_url.removesuffix("/metrics")
+    wait_until(lambda: _answers(base), 30, "the agent's server")
+    heads = HostileClients(base, "head", sources=FLOOD_SOURCES, connections=280, every=0.5)
+    bodies = HostileClients(
+        base,
+        "body",
+        sources=FLOOD_SOURCES,
+        connections=80,
+        every=0.5,
+        path="/challenges/1/reveals",
+        body_bytes=1000,
+    )
+    try:
+        time.sleep(2.0)  # the flood takes hold
+        start_oracles(0, 1, 2)
+        started = time.monotonic()
+        job_id = post_job(buyer, usdc, PRICE, SPEC, provider=honest)
+        wait_until(lambda: state_of(market, job_id) == JobState.VERIFIED, 60, "the verdict")
+        seconds = time.monotonic() - started
+    finally:
+        heads.stop()
+        bodies.stop()
+    print(f"post to verdict under the flood: {seconds:.1f} s")
+
+    assert seconds < FLOODED_VERDICT_SECONDS
+    metrics = scrape(agent.metrics_url)
+    refused = "gpumarket_agent_http_refused_total"
+    assert metrics[f'{refused}{{reason="evicted"}}'] > 0  # the connections were all taken
+    assert metrics[f'{refused}{{reason="requests"}}'] > 0  # and the unreserved slots
+    assert metrics["gpumarket_agent_http_council_requests_total"] >= 6  # 3 reveals, 3 results
+    assert '"level": "error"' not in agent.log()  # a flood is counted, not logged as errors
+
+
+def _answers(base: str) -> bool:
+    try:
+        return requests.get(f"{base}/health", timeout=2).status_code == 200
+    except requests.RequestException:
+        return False

@@ -10,11 +10,13 @@ from urllib.parse import urlparse
 import pytest
 from brownie import chain
 
+from gpumarket.chain.launcher import free_port
 from gpumarket.chain.types import JobState
 from gpumarket.runtime.supervisor import oracle_service, wait_until
 
 from ..processes import TcpProxy
 from ..proofs import half_rows_proof
+from ..scrape import scrape
 
 ATTEST_TIMEOUT = 6 * 3600
 DISPUTE_WINDOW = 24 * 3600
@@ -104,23 +106,46 @@ def test_without_a_quorum_the_job_settles_optimistically_after_attest_timeout(
 def test_an_rpc_outage_is_waited_out_and_the_work_carries_on(
     market, council, run_job, spawn, rpc_url
 ):
+    """Oracle 0's metrics are scraped as this goes: a vote, then RPC errors and blocks behind
+    while the RPC is down, then the second vote."""
     url = urlparse(rpc_url)
     proxy = TcpProxy(url.hostname, url.port)
-    services = [spawn(k, rpc_url=proxy.url) for k in (0, 1, 2)]
+    metrics = f"http://127.0.0.1:{free_port()}/metrics"
+    port = int(metrics.rsplit(":", 1)[1].split("/")[0])
+    services = [spawn(0, rpc_url=proxy.url, metrics_port=port)]
+    services += [spawn(k, rpc_url=proxy.url) for k in (1, 2)]
     first, _ = run_job()
+    ok_votes = 'gpumarket_oracle_votes_sent_total{vote="ok"}'
     wait_until(lambda: state_of(market, first) == JobState.VERIFIED, 60, "the first verdict")
+    # The vote is counted once its transaction is mined: a moment after the verdict.
+    wait_until(lambda: scrape(metrics).get(ok_votes) == 1, 10, "oracle 0's vote counted")
+    before = scrape(metrics)
 
     proxy.down()
     second, _ = run_job()  # the chain goes on; the oracles cannot see it
     time.sleep(4.0)
     assert state_of(market, second) == JobState.SUBMITTED
     assert all(s.alive for s in services)
+    during = scrape(metrics)
     proxy.up()
 
     wait_until(lambda: state_of(market, second) == JobState.VERIFIED, 60, "the second verdict")
+    wait_until(lambda: scrape(metrics).get(ok_votes) == 2, 10, "oracle 0's second vote counted")
+    # Blocks mined during a step (votes) leave it a few behind at the step's end; once the chain
+    # is quiet it catches up with the head.
+    wait_until(
+        lambda: scrape(metrics)["gpumarket_oracle_blocks_behind"] == 0, 10, "the oracle at the head"
+    )
+    after = scrape(metrics)
     assert all(s.alive for s in services)
     assert all("rpc unavailable" in s.log() for s in services)
     proxy.down()
+
+    assert (before[ok_votes], during[ok_votes], after[ok_votes]) == (1, 1, 2)
+    assert before["gpumarket_oracle_rpc_errors_total"] == 0
+    assert during["gpumarket_oracle_rpc_errors_total"] > 0
+    assert after['gpumarket_oracle_verdicts_total{reason="ok"}'] == 2
+    assert after["gpumarket_oracle_last_step_timestamp_seconds"] > time.time() - 10
 
 
 def test_killing_oracles_at_random_points_loses_no_verdict_and_doubles_no_vote(

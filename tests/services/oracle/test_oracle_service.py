@@ -110,8 +110,11 @@ def test_an_unreachable_provider_is_retried_until_its_verdict_wait_has_ended_on_
     job_id, _ = run_job()
     registry.updateOffer(Offer(endpoint="http://127.0.0.1:9").as_tuple(), [], [], {"from": listed})
     oracle = oracles(0, reveal_timeout=0.5)[0]
+    metric = oracle.metrics.registry.get_sample_value
 
     assert oracle.step() == []  # unreachable, within the timeout: wait
+    assert (metric("gpumarket_oracle_fetch_failures_total"), metric(UNREACHABLE)) == (1, 1)
+    assert metric("gpumarket_oracle_pending_challenges") == 1
     time.sleep(0.6)
     assert oracle.step() == []  # past `reveal_timeout` too (the old rule's FAIL): the job's wait
     mine_at(market.jobOf(job_id)[7] - 1)  # windowStart: submission + attestTimeout
@@ -119,6 +122,13 @@ def test_an_unreachable_provider_is_retried_until_its_verdict_wait_has_ended_on_
     mine_at(market.jobOf(job_id)[7])
     [ballot] = oracle.step()  # at once, whatever the backoff
     assert not ballot.ok
+    assert metric("gpumarket_oracle_fetch_failures_total") == 2  # the backoff spared 2 tries
+    assert metric("gpumarket_oracle_verdicts_total", {"reason": "provider_unreachable"}) == 1
+    assert metric("gpumarket_oracle_votes_sent_total", {"vote": "fail"}) == 1
+    assert metric(UNREACHABLE) == 0
+
+
+UNREACHABLE = "gpumarket_oracle_unreachable_providers"
 
 
 def test_a_kill_between_recording_and_sending_a_vote_sends_it_once_after_restart(
