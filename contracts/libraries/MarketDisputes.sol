@@ -212,8 +212,8 @@ library MarketDisputes {
         uint256 price,
         uint256 max
     ) external returns (uint256 index) {
-        address worst;
-        uint256 worstWord;
+        address worst = address(0);
+        uint256 worstWord = 0; // below every bid's word: the first bid read is the worst so far
         for (uint256 k = 0; k < count; ++k) {
             address bidder = bidders[k];
             uint256 word = words[bidder];
