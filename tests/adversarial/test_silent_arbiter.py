@@ -145,3 +145,29 @@ def test_the_forfeit_is_the_bond_so_governance_sizes_the_deterrent(
     assert buyer == -VALUE - forfeit
     assert provider == provider_paid == (VALUE - forfeit) - -(-(VALUE - forfeit) * 500 // 10_000)
     assert treasury == 2 * forfeit + (VALUE - forfeit) - provider_paid
+
+
+def test_a_blacklisted_buyer_returns_under_a_new_address_and_each_grief_still_costs_its_bond(
+    market, reputation, gmkt, fund, buyer, buyer2, host, play
+):
+    """Own review (issue 15): the blacklist after `maxBuyerStrikes` lost disputes binds an
+    address, not a person, so a griefing buyer goes on from a new one. A known limit: what
+    deters a frivolous dispute is its bond, paid to the provider whenever the arbiter rules, and
+    forfeited to the treasury when it does not; the strikes only keep a careless buyer out."""
+    strikes = market.maxBuyerStrikes()
+    losses = [play("buyer_at_fault") for _ in range(strikes)]
+
+    assert losses == [BUYER_AT_FAULT] * strikes
+    assert reputation.isBlacklisted(buyer)
+    # Each lost dispute paid the provider the bond on top of its pay: 3 × 20 GMKT at 3 strikes.
+    assert sum(loss[1] - UNDISPUTED[1] for loss in losses) == strikes * BOND == 60 * GMKT
+    fund(buyer2, gmkt, 2 * VALUE)
+    gmkt.approve(market, 2 * VALUE, {"from": buyer2})
+    posted = market.postJob(JobSpec().as_tuple(), gmkt, VALUE, HOUR, host, {"from": buyer2})
+    job_id = posted.return_value
+    market.acceptJob(job_id, {"from": host})
+    market.submitResult(job_id, GOOD, "ipfs://result", {"from": host})
+    disputed = market.dispute(job_id, {"from": buyer2})
+
+    assert not reputation.isBlacklisted(buyer2)
+    assert disputed.events["DisputeOpened"] == {"jobId": job_id, "buyer": buyer2, "bond": BOND}
