@@ -430,6 +430,7 @@ def test_a_job_goes_from_deploy_to_settlement_on_a_live_network_through_the_cli(
         "token_address": contracts["MarketToken"],
         "deposit": gmkt(DEPOSIT),
         "max_price_per_gpu_hour": "2.5",
+        "collateral": "10",  # 2 GPUs x 0.5 h at the market's floor of 10 GMKT per GPU-hour
         "provider": provider.address,
         "approval": "permit",
     }
