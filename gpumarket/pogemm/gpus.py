@@ -45,10 +45,11 @@ _A100 = (
 # `GpuModel.int8_tops` gives. Detection tries the patterns in this order, the most specific
 # first: H100 NVL and PCIe before the H100 SXM's bare "H100", the A100 sizes before the legacy
 # "A100". A pattern's \b keeps "L4" from matching "L40S", "H200" from "GH200", "B200" from
-# "GB200".
+# "GB200". Neither the figures nor the device names have been checked on the hardware here: the
+# figures are the sources' and the names those that torch is documented and reported to give.
 GPU_MODELS: tuple[GpuModel, ...] = (
-    # The HGX B200 datasheet's per-GPU figure (9 POPS*, 72 POPS* for the 8-GPU board) at its
-    # 1,000 W; NVIDIA publishes no standalone B200 datasheet. Not checked on hardware.
+    # The per-GPU figure of the HGX B200 table (9 POPS*; 72 POPS* for the 8-GPU board), at the
+    # board's 1,000 W per GPU: a B200 run at a lower power limit has a lower peak.
     GpuModel(
         "B200",
         9000.0,
@@ -77,7 +78,7 @@ GPU_MODELS: tuple[GpuModel, ...] = (
     # The name offers carried before the catalogue told the memory sizes apart.
     GpuModel("A100", 1248.0, True, _A100 + ": 1,248 TOPS*)", r"\bA100\b"),
     # AMD states the dense figure (5,229.8 TOPS with sparsity). The ROCm device name is AMD's
-    # marketing name ("AMD Instinct MI300X", "... MI300X VF" in a VM); not checked on hardware.
+    # marketing name ("AMD Instinct MI300X", "... MI300X VF" in a VM).
     GpuModel(
         "MI300X",
         2614.9,
@@ -153,7 +154,10 @@ def fraction_of_reference(ops_per_second: float, model: str) -> float:
 
 
 def detect_gpu() -> GpuInfo | None:
-    """The first CUDA device seen by torch, or None without torch or without a GPU."""
+    """The first CUDA (or ROCm) device seen by torch, or None without torch or without a GPU.
+
+    A MIG slice keeps its GPU's name ("NVIDIA A100-SXM4-40GB MIG 1g.5gb") and so its model,
+    whose reference figure is the whole GPU's."""
     if importlib.util.find_spec("torch") is None:
         return None
     try:

@@ -25,6 +25,8 @@ DEVICE_NAMES = [
     ("NVIDIA A100-SXM4-80GB", "A100-80GB"),
     ("NVIDIA A100 80GB PCIe", "A100-80GB"),
     ("NVIDIA A100-SXM", "A100"),
+    # A MIG slice is its GPU's model, with the whole GPU's figure (detect_gpu's docstring).
+    ("NVIDIA A100-SXM4-40GB MIG 1g.5gb", "A100-40GB"),
     ("AMD Instinct MI300X", "MI300X"),
     ("AMD Instinct MI300X VF", "MI300X"),
     ("NVIDIA L40S", "L40S"),
