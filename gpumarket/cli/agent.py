@@ -56,7 +56,8 @@ def _chain_options(command: F) -> F:
             "--deployment",
             type=click.Path(path_type=Path),
             default=None,
-            help="deployments/<network>.json [GPUMARKET_AGENT_DEPLOYMENT].",
+            help="Deployment file to use instead of deployments/NAME.json of --network "
+            "[GPUMARKET_AGENT_DEPLOYMENT].",
         ),
         click.option(
             "--state-dir",
@@ -64,7 +65,11 @@ def _chain_options(command: F) -> F:
             default=None,
             help="Where the agent keeps its database and files [GPUMARKET_AGENT_STATE_DIR].",
         ),
-        click.option("--log-level", default=None, help="DEBUG, INFO, WARNING ..."),
+        click.option(
+            "--log-level",
+            default=None,
+            help="Python logging level: DEBUG, INFO, WARNING or ERROR [INFO].",
+        ),
     ]
     for option in reversed(options):
         command = option(command)

@@ -37,7 +37,8 @@ COMMANDS = {
     "dev": Lazy("gpumarket.cli.dev:dev", "Dev chains only: fund accounts, move time."),
     "market": Lazy(
         "gpumarket.cli.market:market",
-        "Offers of listed providers and jobs open for bids or acceptance.",
+        "Offers of listed providers, and jobs open for bids or acceptance with their bidding "
+        "end, bid count and benchmark.",
     ),
     "oracle": Lazy(
         "gpumarket.cli.oracle:oracle",

@@ -19,11 +19,24 @@ from gpumarket.cli.display import short_address, table, wide_option
 from gpumarket.cli.jobs import job_dict, job_of, spec_of
 from gpumarket.cli.options import chain_command
 from gpumarket.cli.session import Session
-from gpumarket.cli.units import Token, format_duration, parse_gpu_model, parse_region, time_left
+from gpumarket.cli.units import (
+    Token,
+    complete_gpu_model,
+    format_duration,
+    gpu_model_help,
+    parse_gpu_model,
+    parse_region,
+    time_left,
+)
 
 
 @chain_command("market", sends=False)
-@click.option("--gpu", help="Only this GPU model (jobs asking for any model match too).")
+@click.option(
+    "--gpu",
+    metavar="MODEL",
+    shell_complete=complete_gpu_model,
+    help=gpu_model_help("Only this GPU model (jobs asking for any model match too)"),
+)
 @click.option("--region", help="Only this region (jobs open to any region match too).")
 @click.option("--token", "token_name", help="Only prices and jobs in this token.")
 @click.option(

@@ -38,7 +38,12 @@ def oracle() -> None:
 @oracle.command()
 @click.option("--network", help="A Brownie network: its RPC URL and deployments/NAME.json.")
 @click.option("--rpc-url", help="JSON-RPC endpoint (env GPUMARKET_ORACLE_RPC_URL).")
-@click.option("--deployment", type=click.Path(path_type=Path), help="deployments/<network>.json")
+@click.option(
+    "--deployment",
+    type=click.Path(path_type=Path),
+    help="Deployment file to use instead of deployments/NAME.json of --network (env "
+    "GPUMARKET_ORACLE_DEPLOYMENT).",
+)
 @click.option("--state-dir", type=click.Path(path_type=Path), help="Where the SQLite store lives.")
 @click.option("--confirmations", type=int, help="Blocks on top before acting on a block.")
 @click.option("--poll-interval", type=float, help="Seconds between passes.")

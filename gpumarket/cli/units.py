@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
+import click
 from eth_utils.address import is_hex_address, to_checksum_address
 from eth_utils.crypto import keccak
 from web3.contract import Contract
@@ -234,19 +235,38 @@ class PermitToken:
 # ------------------------------------------------------------------ offers and specs
 
 
+def known_gpu_models() -> str:
+    """The GPU models the package knows (`gpumarket.pogemm.gpus`, its one home), sorted and
+    comma-separated, for help texts and messages."""
+    from gpumarket.pogemm.gpus import known_models
+
+    return ", ".join(known_models())
+
+
+def gpu_model_help(lead: str) -> str:
+    """An option's help that names every known GPU model: `lead` ("GPU model"), then the models
+    and a full stop."""
+    return f"{lead}: {known_gpu_models()}."
+
+
+def complete_gpu_model(ctx: click.Context, param: click.Parameter, incomplete: str) -> list[str]:
+    """Shell completion of a `--gpu` value: the known models that start with what is typed."""
+    from gpumarket.pogemm.gpus import known_models
+
+    return [m for m in known_models() if m.upper().startswith(incomplete.strip().upper())]
+
+
 def parse_gpu_model(text: str, *, allow_any: bool = False) -> str:
     """A GPU model the package knows (`gpumarket.pogemm.gpus`), in its canonical spelling; "any"
     (or "") gives "" where `allow_any`."""
-    from gpumarket.pogemm.gpus import REFERENCE_INT8_TOPS
+    from gpumarket.pogemm.gpus import known_models
 
     if allow_any and text.strip().lower() in ("", "any"):
         return ""
-    for known in REFERENCE_INT8_TOPS:
+    for known in known_models():
         if known.upper() == text.strip().upper():
             return known
-    raise ValueError(
-        f"unknown GPU model {text!r}; known models are {', '.join(sorted(REFERENCE_INT8_TOPS))}"
-    )
+    raise ValueError(f"unknown GPU model {text!r}; known models are {known_gpu_models()}")
 
 
 def parse_region(text: str, *, allow_any: bool = False) -> str:

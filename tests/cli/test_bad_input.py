@@ -18,7 +18,10 @@ from gpumarket.cli.units import format_time
 
 from .conftest import GMKT, REGISTER, STAKE, USDC, dev
 
-KNOWN_GPUS = "A100, H100-PCIE-80GB, H100-SXM-80GB, H200, L40S, RTX-4090"
+KNOWN_GPUS = (
+    "A100, A100-40GB, A100-80GB, B200, H100-NVL-94GB, H100-PCIE-80GB, H100-SXM-80GB, H200, "
+    "H200-NVL, L4, L40S, MI300X, RTX-4090"
+)
 POST = ("buyer", "post", "--gpus", "2", "--duration", "2h", "--max-price", "3")
 
 

@@ -28,9 +28,14 @@ COMMANDS = {
     ),
     "close": Lazy(
         f"{_LIFECYCLE}:close",
-        "Close JOB_ID's auction after its bidding period: the best eligible bid wins (anyone).",
+        "Close JOB_ID's auction after its bidding period (anyone): the best eligible bid wins; "
+        "with none the job is cancelled and its buyer refunded.",
     ),
-    "cancel": Lazy(f"{_LIFECYCLE}:cancel", "Cancel your unmatched job JOB_ID for a full refund."),
+    "cancel": Lazy(
+        f"{_LIFECYCLE}:cancel",
+        "Cancel your unmatched job JOB_ID for a full refund: with no bids, or while the market is "
+        "paused.",
+    ),
     "dispute": Lazy(
         f"{_LIFECYCLE}:dispute",
         "Dispute your job JOB_ID's result within its window, posting the bond.",
@@ -49,7 +54,7 @@ COMMANDS = {
     ),
     "status": Lazy(
         "gpumarket.cli.buyer.overview:status",
-        "One job: its spec, money, every deadline (a date and the time left), collateral, "
+        "Job JOB_ID: its spec, money, every deadline (a date and the time left), collateral, "
         "benchmark and challenge, the council's votes, the result, and the bids.",
     ),
     "jobs": Lazy("gpumarket.cli.buyer.overview:jobs", "The jobs this buyer posted."),

@@ -96,7 +96,7 @@ def result_uri(session: Session, job_id: int) -> str | None:
 @click.argument("job_id", type=int)
 @wide_option
 def status(session: Session, job_id: int, wide: bool) -> None:
-    """One job: its spec, money, every deadline (a date and the time left), collateral,
+    """Job JOB_ID: its spec, money, every deadline (a date and the time left), collateral,
     benchmark and challenge, the council's votes, the result, and the bids."""
     job = job_of(session, job_id)
     spec = spec_of(session, job_id)

@@ -22,8 +22,10 @@ from gpumarket.cli.session import Session
 from gpumarket.cli.units import (
     PermitToken,
     Token,
+    complete_gpu_model,
     format_amount,
     format_duration,
+    gpu_model_help,
     parse_duration,
     parse_gpu_model,
     parse_region,
@@ -80,8 +82,21 @@ def _workload_hash(workload: str, given: str | None) -> bytes:
 
 
 @chain_command("post", sends=True)
-@click.option("--gpu", default="any", show_default=True, help="GPU model, or any.")
-@click.option("--gpus", type=click.IntRange(1, 2**16 - 1), default=1, show_default=True)
+@click.option(
+    "--gpu",
+    metavar="MODEL",
+    default="any",
+    show_default=True,
+    shell_complete=complete_gpu_model,
+    help=gpu_model_help("GPU model, or any"),
+)
+@click.option(
+    "--gpus",
+    type=click.IntRange(1, 2**16 - 1),
+    default=1,
+    show_default=True,
+    help="GPUs the job needs.",
+)
 @click.option("--vram", type=click.IntRange(0, 2**32 - 1), default=0, help="Minimum GiB per GPU.")
 @click.option("--region", default="any", show_default=True, help="ISO 3166 alpha-2, or any.")
 @click.option("--duration", default="1h", show_default=True, help="How long the job runs.")

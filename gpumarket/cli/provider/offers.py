@@ -13,7 +13,14 @@ from gpumarket.chain.types import Offer
 from gpumarket.cli.errors import CliError, refusal
 from gpumarket.cli.options import chain_command
 from gpumarket.cli.session import Session
-from gpumarket.cli.units import Token, parse_gpu_model, parse_region, parse_url
+from gpumarket.cli.units import (
+    Token,
+    complete_gpu_model,
+    gpu_model_help,
+    parse_gpu_model,
+    parse_region,
+    parse_url,
+)
 
 F = TypeVar("F", bound=Callable[..., None])
 
@@ -24,7 +31,14 @@ UINT32 = click.IntRange(0, 2**32 - 1)
 def _offer_options(required: bool) -> Callable[[F], F]:
     def decorate(fn: F) -> F:
         options = [
-            click.option("--gpu", "gpu", required=required, help="GPU model, e.g. H100-SXM-80GB."),
+            click.option(
+                "--gpu",
+                "gpu",
+                metavar="MODEL",
+                required=required,
+                shell_complete=complete_gpu_model,
+                help=gpu_model_help("GPU model"),
+            ),
             click.option("--gpus", type=UINT16, required=required, help="GPUs offered."),
             click.option(
                 "--vram", type=click.IntRange(1, 2**32 - 1), required=required, help="GiB per GPU."
