@@ -20,7 +20,7 @@ def live(cli, live_proxy, buyer, funded):
     """live(*args, input=None) -> the result of a command against the live stand-in, sent from
     `buyer` (its key in GPUMARKET_PRIVATE_KEY: dev accounts are for dev chains only), and the
     JSON-RPC methods it asked."""
-    url, deployment, methods = live_proxy
+    url, deployment, proxy = live_proxy
     funded(buyer, gmkt_amount=100 * GMKT)
     key = "0x" + bytes(dev_account(list(accounts).index(buyer)).key).hex()
 
@@ -32,7 +32,7 @@ def live(cli, live_proxy, buyer, funded):
             env={"GPUMARKET_PRIVATE_KEY": key},
             input=input,
         )  # fmt: skip
-        return result, methods
+        return result, proxy.methods
 
     return _run
 
