@@ -2,7 +2,8 @@
 
 Brownie drives deployments and tests; long-running services use web3.py directly, with a local
 key, bounded retries on RPC failures, custom errors decoded by name, and logs decoded across all
-the protocol's contracts in one `eth_getLogs` per range.
+the protocol's contracts in one `eth_getLogs` per range. Many view calls go in one JSON-RPC batch
+(`call_many`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,7 +23,7 @@ from eth_utils import keccak, to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.exceptions import BlockNotFound, ContractCustomError, ContractLogicError, TimeExhausted
-from web3.types import LogReceipt, TxReceipt
+from web3.types import LogReceipt, RPCEndpoint, TxReceipt
 
 from gpumarket.chain.artifacts import abi_dir
 from gpumarket.chain.deployment import CONTRACT_NAMES, Deployment, DeploymentError
@@ -42,6 +43,11 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     TimeoutError,
     TimeExhausted,
 )
+
+
+#: View calls per JSON-RPC batch: public endpoints cap batches (some at 100 calls or fewer), and
+#: one they refuse is read again call by call.
+BATCH_LIMIT = 100
 
 
 class ChainError(RuntimeError):
@@ -189,7 +195,19 @@ class ChainClient:
         #: Told of every failed RPC try (a service's metrics count them).
         self.on_rpc_failure: Callable[[str, BaseException], None] | None = None
         self.receipt_timeout = receipt_timeout
-        self.w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": request_timeout}))
+        #: View calls per JSON-RPC batch in `call_many`.
+        self.batch_limit = BATCH_LIMIT
+        # The chain id is asked once: web3's validation middleware otherwise asks it again before
+        # every eth_call and eth_estimateGas, a second round trip each. (No validation threshold:
+        # the chain id is always cached, and web3 need not ask for it to pick one.)
+        provider = Web3.HTTPProvider(
+            rpc_url,
+            request_kwargs={"timeout": request_timeout},
+            cache_allowed_requests=True,
+            cacheable_requests={RPCEndpoint("eth_chainId")},
+            request_cache_validation_threshold=None,
+        )
+        self.w3 = Web3(provider)
         self.contracts: dict[str, Any] = {}
         abis = []
         for name in CONTRACT_NAMES:
@@ -250,6 +268,38 @@ class ChainClient:
             raise ChainError(
                 f"{fn.fn_name}: {self.errors.describe(data)}", self.errors.decode(data)
             ) from exc
+
+    def call_many(self, fns: Sequence[Any], block: int | str = "latest") -> list[Any]:
+        """The values of the view calls `fns`, in order, as `call` of each would return them, read
+        in JSON-RPC batches of at most `batch_limit` calls: one round trip each.
+
+        A batch is retried like any RPC; one the node refuses (a call in it reverts, or the node
+        takes no batches, or not this large) is read again one call at a time, so a revert is
+        `call`'s ChainError naming its function."""
+        values: list[Any] = []
+        for start in range(0, len(fns), self.batch_limit):
+            values.extend(self._read_batch(list(fns[start : start + self.batch_limit]), block))
+        return values
+
+    def _read_batch(self, fns: list[Any], block: int | str) -> list[Any]:
+        if len(fns) == 1:
+            return [self.call(fns[0], block)]
+        try:
+            return self.rpc(f"eth_call batch of {len(fns)}", lambda: self._batch(fns, block))
+        except RpcUnavailable:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any refusal: read them one by one
+            log.debug("a batch of %d calls was refused (%s): calling one by one", len(fns), exc)
+            return [self.call(fn, block) for fn in fns]
+
+    def _batch(self, fns: list[Any], block: int | str) -> list[Any]:
+        with self.w3.batch_requests() as batch:
+            for fn in fns:
+                batch.add(fn.call(block_identifier=block))
+            values = batch.execute()
+        if len(values) != len(fns):
+            raise ChainError(f"a batch of {len(fns)} calls got {len(values)} answers")
+        return list(values)
 
     # ------------------------------------------------------------ logs
 

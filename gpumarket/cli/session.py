@@ -82,6 +82,10 @@ class Session:
         self._token_cache: dict[str, Token] = {}
         #: What the sender confirmed for the whole command (`confirm_all`), if anything.
         self._confirmed_all: str | None = None
+        #: View calls read ahead in a batch (`reading`): (address, calldata) -> value.
+        self._read: dict[tuple[str, str], Any] = {}
+        #: Transactions sent so far (what was read ahead before one is stale after it).
+        self._sends = 0
 
     # ---- connection
 
@@ -135,19 +139,49 @@ class Session:
         return cast(Contract, self.client[name])
 
     def call(self, fn: ContractFunction) -> Any:
+        """Call view `fn`: from what `reading` read ahead, else from the node."""
+        if self._read:
+            key = _call_key(fn)
+            if key in self._read:
+                return self._read[key]
         return self.client.call(fn)
+
+    def call_many(self, fns: list[ContractFunction]) -> list[Any]:
+        """The values of the view calls `fns`, read in as few round trips as the node allows
+        (JSON-RPC batches, ChainClient.call_many)."""
+        return self.client.call_many(fns)
+
+    @contextmanager
+    def reading(self, fns: list[ContractFunction]) -> Iterator[None]:
+        """Read the view calls `fns` ahead, in one batch (`call_many`), and answer `call` of any
+        of them from those values until the block ends, or until a transaction is sent: a listing
+        reads every field of every job in one round trip, and its code still reads them one by
+        one. When one of them reverts nothing is read ahead, so the code's own calls meet the
+        revert in their own order, with their own words."""
+        before, sends = dict(self._read), self._sends
+        try:
+            values = self.call_many(fns) if fns else []
+        except RpcUnavailable:
+            raise
+        except ChainError:  # one reverts (a job that is not there): each call says so itself
+            values = []
+        self._read.update(zip((_call_key(fn) for fn in fns[: len(values)]), values, strict=True))
+        try:
+            yield
+        finally:
+            self._read = before if self._sends == sends else {}
 
     def struct(self, fn: ContractFunction) -> dict[str, Any]:
         """Call view `fn` and decode the struct it returns by the ABI's field names."""
-        return struct(fn, self.client.call(fn))
+        return struct(fn, self.call(fn))
 
     def structs(self, fn: ContractFunction) -> list[dict[str, Any]]:
         """Call view `fn` and decode the array of structs it returns by field name."""
-        return structs(fn, self.client.call(fn))
+        return structs(fn, self.call(fn))
 
     def outputs(self, fn: ContractFunction) -> dict[str, Any]:
         """Call view `fn` and decode its several return values by output name."""
-        return outputs(fn, self.client.call(fn))
+        return outputs(fn, self.call(fn))
 
     def now(self) -> int:
         """The latest block's timestamp: the time the contracts compare deadlines with."""
@@ -412,6 +446,8 @@ class Session:
                     f"{sender.address} has no ETH to pay for gas on chain {self.chain_id}",
                     code="no_gas",
                 )
+        self._read.clear()  # what was read ahead may change now
+        self._sends += 1
         try:
             gas = self._ask(fn, step)
             with self.spinner(f"{step}: sending and waiting for the receipt"):
@@ -548,6 +584,11 @@ class EthTransfer:
 
     def build_transaction(self, tx: dict[str, Any]) -> dict[str, Any]:
         return {**tx, **self._fields}
+
+
+def _call_key(fn: ContractFunction) -> tuple[str, str]:
+    """What identifies a view call: its contract and its call data."""
+    return str(fn.address).lower(), str(fn._encode_transaction_data())
 
 
 def _calldata(fn: ContractFunction, sender: str) -> str:
