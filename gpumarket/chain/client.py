@@ -3,7 +3,7 @@
 Brownie drives deployments and tests; long-running services use web3.py directly, with a local
 key, bounded retries on RPC failures, custom errors decoded by name, and logs decoded across all
 the protocol's contracts in one `eth_getLogs` per range. Many view calls go in one JSON-RPC batch
-(`call_many`).
+(`call_many`), and transactions pay EIP-1559 fees where the chain has a base fee (`fees`).
 """
 
 from __future__ import annotations
@@ -104,6 +104,44 @@ def with_retries(
             )
             sleep(delays[attempt])
     raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class Fees:
+    """What a transaction offers to pay per gas, from `ChainClient.fees`.
+
+    On a chain whose latest block has a base fee (EIP-1559) it is a type-2 transaction: the tip
+    (`maxPriorityFeePerGas`) is the node's `eth_maxPriorityFeePerGas`, or where the node lacks it
+    `eth_gasPrice` less the base fee (never below 0); the cap (`maxFeePerGas`) is 2 x base fee +
+    tip, the common wallet rule: the base fee rises at most 12.5% a block, so the transaction
+    stays includable through five full blocks in a row (1.125^5 < 2), and the sender still pays
+    only what its block asks (that block's base fee + the tip).
+    On a chain without a base fee it is a legacy transaction at `eth_gasPrice` (`max_fee`)."""
+
+    #: The latest block's base fee, or None on a chain without one (legacy transactions).
+    base_fee: int | None
+    #: maxFeePerGas, or the legacy gasPrice: the most one gas can cost.
+    max_fee: int
+    #: maxPriorityFeePerGas; None for a legacy transaction.
+    tip: int | None = None
+
+    @property
+    def eip1559(self) -> bool:
+        return self.base_fee is not None
+
+    @property
+    def expected(self) -> int:
+        """What one gas costs at the latest block's base fee: base fee + tip (under the cap),
+        or the legacy gas price."""
+        if self.base_fee is None or self.tip is None:
+            return self.max_fee
+        return min(self.max_fee, self.base_fee + self.tip)
+
+    def fields(self) -> dict[str, int]:
+        """The transaction's fee fields."""
+        if self.base_fee is None or self.tip is None:
+            return {"gasPrice": self.max_fee}
+        return {"maxFeePerGas": self.max_fee, "maxPriorityFeePerGas": self.tip}
 
 
 def load_abi(name: str, abi_dir: Path | None = None) -> list[dict[str, Any]]:
@@ -325,12 +363,40 @@ class ChainClient:
 
     # ------------------------------------------------------------ transactions
 
-    def transact(self, fn: Any, *, gas: int | None = None, gas_margin: float = 1.25) -> TxReceipt:
+    def fees(self) -> Fees:
+        """What a transaction sent now offers per gas (see `Fees`): EIP-1559 fees where the
+        latest block has a base fee, else the legacy gas price."""
+        block = self.rpc("eth_getBlockByNumber", lambda: self.w3.eth.get_block("latest"))
+        base_fee = block.get("baseFeePerGas")
+        if base_fee is None:
+            return Fees(None, int(self.rpc("eth_gasPrice", lambda: self.w3.eth.gas_price)))
+        try:
+            answer = self.rpc(
+                "eth_maxPriorityFeePerGas",
+                lambda: self.w3.provider.make_request(RPCEndpoint("eth_maxPriorityFeePerGas"), []),
+            )
+        except requests.exceptions.HTTPError:  # a node that refuses unknown methods with a 4xx
+            answer = {}
+        if answer.get("result") is not None:
+            tip = int(answer["result"], 16)
+        else:  # the node has no eth_maxPriorityFeePerGas: what its gas price adds to the base fee
+            gas_price = int(self.rpc("eth_gasPrice", lambda: self.w3.eth.gas_price))
+            tip = max(0, gas_price - int(base_fee))
+        return Fees(int(base_fee), 2 * int(base_fee) + tip, tip)
+
+    def transact(
+        self,
+        fn: Any,
+        *,
+        gas: int | None = None,
+        fees: Fees | None = None,
+        gas_margin: float = 1.25,
+    ) -> TxReceipt:
         """Sign and send `fn` from the client's account and wait for its receipt.
 
         A pre-flight `eth_estimateGas` turns a revert into ChainError naming the custom error, and
-        sends nothing. The signed bytes are reused on every retry, so a retried send can never
-        become a second transaction.
+        sends nothing. It pays `fees`, by default the `fees()` of now. The signed bytes are reused
+        on every retry, so a retried send can never become a second transaction.
         """
         if self.account is None:
             raise ChainError("no account configured to send transactions")
@@ -350,13 +416,13 @@ class ChainClient:
         nonce = self.rpc(
             "eth_getTransactionCount", lambda: self.w3.eth.get_transaction_count(sender, "pending")
         )
-        gas_price = self.rpc("eth_gasPrice", lambda: self.w3.eth.gas_price)
+        fees = fees or self.fees()
         tx = fn.build_transaction(
             {
                 "from": sender,
                 "nonce": nonce,
                 "gas": gas,
-                "gasPrice": gas_price,
+                **fees.fields(),
                 "chainId": self.deployment.chain_id,
             }
         )

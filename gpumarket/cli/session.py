@@ -28,6 +28,7 @@ from web3.types import EventData, Nonce, TxParams, TxReceipt, Wei
 from gpumarket.chain.client import (
     ChainClient,
     ChainError,
+    Fees,
     RetryPolicy,
     RpcUnavailable,
     _revert_data,
@@ -39,7 +40,7 @@ from gpumarket.cli.abi import slim_abi_dir
 from gpumarket.cli.accounts import address_of, signer
 from gpumarket.cli.errors import CliError, Hints, refusal
 from gpumarket.cli.options import FALLBACK_RPC_URL, LIVE_CONFIRMATIONS, Options, brownie_rpc_url
-from gpumarket.cli.units import Token, allowlisted_tokens, format_time, token_at
+from gpumarket.cli.units import Token, allowlisted_tokens, format_amount, format_time, token_at
 
 #: Blocks per eth_getLogs request when scanning from the deploy block.
 LOG_CHUNK = 10_000
@@ -449,9 +450,9 @@ class Session:
         self._read.clear()  # what was read ahead may change now
         self._sends += 1
         try:
-            gas = self._ask(fn, step)
+            gas, fees = self._ask(fn, step)
             with self.spinner(f"{step}: sending and waiting for the receipt"):
-                receipt = client.transact(fn, gas=gas)
+                receipt = client.transact(fn, gas=gas, fees=fees)
         except RpcUnavailable:
             raise
         except ChainError as exc:
@@ -499,12 +500,15 @@ class Session:
         )
         self._confirmed_all = what
 
-    def _ask(self, fn: ContractFunction | ContractConstructor, step: str) -> int | None:
+    def _ask(
+        self, fn: ContractFunction | ContractConstructor, step: str
+    ) -> tuple[int | None, Fees | None]:
         """On a live chain, before `fn` is signed: its pre-flight (a revert is refused as
-        transact's own would be) and the sender's yes. The gas to send with, or None when nothing
-        was asked (transact estimates it)."""
+        transact's own would be) and the sender's yes to its gas and fees. The gas and fees to
+        send with (what was shown), or None for each when nothing was asked (transact finds
+        them)."""
         if not self.asks:
-            return None
+            return None, None
         client, sender = self.client, self.sender.address
         try:
             estimate = client.rpc(f"estimateGas {step}", lambda: fn.estimate_gas({"from": sender}))
@@ -514,12 +518,13 @@ class Session:
                 f"{step} would revert: {client.errors.describe(data)}", client.errors.decode(data)
             ) from exc
         gas = int(estimate * 1.25)
+        fees = client.fees()
         self._prompt(
             f"{step}: send from {sender} on chain {self.chain_id} "
-            f"({client.deployment.network}), gas up to {gas:,}?",
+            f"({client.deployment.network}), gas up to {gas:,} {fee_words(fees, gas)}?",
             step,
         )
-        return gas
+        return gas, fees
 
     def _prompt(self, question: str, step: str) -> None:
         sent = (
@@ -584,6 +589,18 @@ class EthTransfer:
 
     def build_transaction(self, tx: dict[str, Any]) -> dict[str, Any]:
         return {**tx, **self._fields}
+
+
+def fee_words(fees: Fees, gas: int) -> str:
+    """What `gas` costs at `fees`, for a question: the price per gas and the most it can cost."""
+    most = format_amount(gas * fees.max_fee, 18)
+    if fees.eip1559:
+        return (
+            f"at up to {format_amount(fees.max_fee, 9)} gwei (base fee "
+            f"{format_amount(fees.base_fee or 0, 9)} + tip {format_amount(fees.tip or 0, 9)}): "
+            f"{most} ETH at most"
+        )
+    return f"at {format_amount(fees.max_fee, 9)} gwei: {most} ETH at most"
 
 
 def _call_key(fn: ContractFunction) -> tuple[str, str]:

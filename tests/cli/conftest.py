@@ -218,7 +218,8 @@ def live_node():
 class RpcProxy:
     """A stand-in node in front of the test chain: it forwards every JSON-RPC request (batches
     too, as one request) to `upstream`, and records each HTTP request it took as the list of the
-    methods in it (`requests`), so a test can count round trips.
+    methods in it (`requests`), so a test can count round trips, and every JSON-RPC request
+    itself (`calls`).
 
     `answers` changes what some methods get: a dict is answered as it is (`{"result": ...}` or
     `{"error": ...}`) without asking the chain; a callable is given the chain's reply and returns
@@ -231,6 +232,7 @@ class RpcProxy:
         self.upstream = upstream
         self.answers = answers or {}
         self.requests: list[list[str]] = []
+        self.calls: list[dict] = []
         proxy = self
 
         class Node(BaseHTTPRequestHandler):
@@ -258,6 +260,7 @@ class RpcProxy:
         request = json.loads(body)
         batch = request if isinstance(request, list) else [request]
         self.requests.append([r["method"] for r in batch])
+        self.calls.extend(batch)
         forwarded = [r for r in batch if not isinstance(self.answers.get(r["method"]), dict)]
         replies = {reply["id"]: reply for reply in self._forward(forwarded)} if forwarded else {}
         out = []
