@@ -89,3 +89,16 @@ def test_buyer_and_provider_listings_make_as_many_requests_for_ten_jobs_as_for_o
         "provider jobs": [30],
         "provider bids": [20],
     }
+
+
+def test_buyer_status_reads_the_jobs_views_in_one_batch(counted, post_job, buyer, gmkt):
+    job_id = post_job(buyer, gmkt, 3 * GMKT)
+
+    out, requests = counted("buyer", "status", job_id)
+
+    assert out["job_id"] == job_id
+    # jobOf first (it says when there is no such job), then the spec, collateral, bids,
+    # challenge, bond, the three deadlines, the council subject, quorum, members and config in
+    # one batch; 56 HTTP requests before the batches.
+    assert _batches(requests) == [12]
+    assert len(requests) <= 10

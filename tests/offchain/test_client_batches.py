@@ -156,3 +156,42 @@ def test_a_node_that_stays_down_is_one_sentence():
         client.call_many(collateral(client, [1, 2]))
 
     assert str(raised.value).startswith("eth_call batch of 2: still failing after 2 tries: ")
+
+
+def session_of(client: ChainClient):
+    from gpumarket.cli.options import Options
+    from gpumarket.cli.session import Session
+
+    session = Session(Options("stand-in", None, client.rpc_url, None, False))
+    session.use_client(client)
+    return session
+
+
+def test_inside_reading_a_read_ahead_call_asks_the_node_nothing(node):
+    stand_in = node()
+    client = client_of(stand_in.url)
+    session = session_of(client)
+    fns = collateral(client, [1, 2, 3])
+
+    with session.reading(fns):
+        before = len(stand_in.requests)
+        inside = [session.call(fn) for fn in reversed(fns)]
+        asked_inside = len(stand_in.requests) - before
+    after = session.call(fns[0])
+
+    assert (inside, asked_inside) == ([30, 20, 10], 0)
+    assert stand_in.requests[0] == ["eth_call"] * 3
+    # After the block the node is asked again.
+    assert (after, stand_in.requests[-1]) == (10, ["eth_call"])
+
+
+def test_a_revert_in_the_read_ahead_leaves_each_call_to_meet_it_itself(node):
+    stand_in = node()
+    client = client_of(stand_in.url)
+    session = session_of(client)
+    fns = collateral(client, [12, 13])
+
+    with session.reading(fns):
+        assert session.call(fns[0]) == 120
+        with pytest.raises(ChainError, match=r"^collateralOf: JobMarketUnknownJob\(13\)$"):
+            session.call(fns[1])
