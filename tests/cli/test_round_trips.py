@@ -4,7 +4,7 @@ grow with the number of jobs. A stand-in node (RpcProxy) in front of the test ch
 
 Measured when batching came (issue 19): `market` with one provider and 1 open job made 54 HTTP
 requests and with 10 open jobs 162 (one eth_call per field per job, each after an eth_chainId of
-web3's validation); now 15 for either."""
+web3's validation); now 12 for either."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import pytest
 from .conftest import GMKT, dev
 
 #: The most HTTP requests `market` makes with one provider, GMKT and USDC, whatever the jobs.
-MARKET_REQUESTS = 15
+MARKET_REQUESTS = 12
 
 
 @pytest.fixture
@@ -47,10 +47,11 @@ def test_market_makes_as_many_requests_for_ten_open_jobs_as_for_one(
 
     assert (len(one["jobs"]), len(ten["jobs"])) == (1, 10)
     assert len(one_requests) == len(ten_requests) <= MARKET_REQUESTS
-    # One batch for the offer (listed, offer, info, score, 2 prices), one for every job's jobOf,
-    # and one for the open jobs' specOf, collateralOf and bidsOf.
-    assert _batches(ten_requests) == [6, 10, 30]
-    assert _batches(one_requests) == [6, 3]
+    # The tokens' configs, then GMKT's and USDC's decimals and symbol; one batch for the offer
+    # (listed, offer, info, score, 2 prices), one for every job's jobOf, and one for the open
+    # jobs' specOf, collateralOf and bidsOf.
+    assert _batches(ten_requests) == [2, 2, 2, 6, 10, 30]
+    assert _batches(one_requests) == [2, 2, 2, 6, 3]
 
 
 def test_buyer_and_provider_listings_make_as_many_requests_for_ten_jobs_as_for_one(
@@ -83,11 +84,11 @@ def test_buyer_and_provider_listings_make_as_many_requests_for_ten_jobs_as_for_o
         name: len(requests) for name, (_, requests) in once.items()
     }
     # Every job's views in one batch: jobOf, specOf and collateralOf of each, or for bids its
-    # jobOf and bidsOf.
+    # jobOf and bidsOf; then GMKT's decimals and symbol.
     assert {name: _batches(requests) for name, (_, requests) in tenfold.items()} == {
-        "buyer jobs": [60],
-        "provider jobs": [30],
-        "provider bids": [20],
+        "buyer jobs": [60, 2],
+        "provider jobs": [30, 2],
+        "provider bids": [20, 2],
     }
 
 
@@ -99,6 +100,6 @@ def test_buyer_status_reads_the_jobs_views_in_one_batch(counted, post_job, buyer
     assert out["job_id"] == job_id
     # jobOf first (it says when there is no such job), then the spec, collateral, bids,
     # challenge, bond, the three deadlines, the council subject, quorum, members and config in
-    # one batch; 56 HTTP requests before the batches.
-    assert _batches(requests) == [12]
-    assert len(requests) <= 10
+    # one batch, and the token's decimals and symbol in another; 56 HTTP requests before.
+    assert _batches(requests) == [12, 2]
+    assert len(requests) <= 9
