@@ -2,7 +2,8 @@
 
 Brownie drives deployments and tests; long-running services use web3.py directly, with a local
 key, bounded retries on RPC failures, custom errors decoded by name, and logs decoded across all
-the protocol's contracts in one `eth_getLogs` per range.
+the protocol's contracts in one `eth_getLogs` per range. Many view calls go in one JSON-RPC batch
+(`call_many`), and transactions pay EIP-1559 fees where the chain has a base fee (`fees`).
 """
 
 from __future__ import annotations
@@ -10,7 +11,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
@@ -22,7 +23,7 @@ from eth_utils import keccak, to_checksum_address
 from hexbytes import HexBytes
 from web3 import Web3
 from web3.exceptions import BlockNotFound, ContractCustomError, ContractLogicError, TimeExhausted
-from web3.types import LogReceipt, TxReceipt
+from web3.types import LogReceipt, RPCEndpoint, TxReceipt
 
 from gpumarket.chain.artifacts import abi_dir
 from gpumarket.chain.deployment import CONTRACT_NAMES, Deployment, DeploymentError
@@ -42,6 +43,11 @@ TRANSIENT_ERRORS: tuple[type[BaseException], ...] = (
     TimeoutError,
     TimeExhausted,
 )
+
+
+#: View calls per JSON-RPC batch: public endpoints cap batches (some at 100 calls or fewer), and
+#: one they refuse is read again call by call.
+BATCH_LIMIT = 100
 
 
 class ChainError(RuntimeError):
@@ -98,6 +104,44 @@ def with_retries(
             )
             sleep(delays[attempt])
     raise AssertionError("unreachable")
+
+
+@dataclass(frozen=True)
+class Fees:
+    """What a transaction offers to pay per gas, from `ChainClient.fees`.
+
+    On a chain whose latest block has a base fee (EIP-1559) it is a type-2 transaction: the tip
+    (`maxPriorityFeePerGas`) is the node's `eth_maxPriorityFeePerGas`, or where the node lacks it
+    `eth_gasPrice` less the base fee (never below 0); the cap (`maxFeePerGas`) is 2 x base fee +
+    tip, the common wallet rule: the base fee rises at most 12.5% a block, so the transaction
+    stays includable through five full blocks in a row (1.125^5 < 2), and the sender still pays
+    only what its block asks (that block's base fee + the tip).
+    On a chain without a base fee it is a legacy transaction at `eth_gasPrice` (`max_fee`)."""
+
+    #: The latest block's base fee, or None on a chain without one (legacy transactions).
+    base_fee: int | None
+    #: maxFeePerGas, or the legacy gasPrice: the most one gas can cost.
+    max_fee: int
+    #: maxPriorityFeePerGas; None for a legacy transaction.
+    tip: int | None = None
+
+    @property
+    def eip1559(self) -> bool:
+        return self.base_fee is not None
+
+    @property
+    def expected(self) -> int:
+        """What one gas costs at the latest block's base fee: base fee + tip (under the cap),
+        or the legacy gas price."""
+        if self.base_fee is None or self.tip is None:
+            return self.max_fee
+        return min(self.max_fee, self.base_fee + self.tip)
+
+    def fields(self) -> dict[str, int]:
+        """The transaction's fee fields."""
+        if self.base_fee is None or self.tip is None:
+            return {"gasPrice": self.max_fee}
+        return {"maxFeePerGas": self.max_fee, "maxPriorityFeePerGas": self.tip}
 
 
 def load_abi(name: str, abi_dir: Path | None = None) -> list[dict[str, Any]]:
@@ -189,7 +233,19 @@ class ChainClient:
         #: Told of every failed RPC try (a service's metrics count them).
         self.on_rpc_failure: Callable[[str, BaseException], None] | None = None
         self.receipt_timeout = receipt_timeout
-        self.w3 = Web3(Web3.HTTPProvider(rpc_url, request_kwargs={"timeout": request_timeout}))
+        #: View calls per JSON-RPC batch in `call_many`.
+        self.batch_limit = BATCH_LIMIT
+        # The chain id is asked once: web3's validation middleware otherwise asks it again before
+        # every eth_call and eth_estimateGas, a second round trip each. (No validation threshold:
+        # the chain id is always cached, and web3 need not ask for it to pick one.)
+        provider = Web3.HTTPProvider(
+            rpc_url,
+            request_kwargs={"timeout": request_timeout},
+            cache_allowed_requests=True,
+            cacheable_requests={RPCEndpoint("eth_chainId")},
+            request_cache_validation_threshold=None,
+        )
+        self.w3 = Web3(provider)
         self.contracts: dict[str, Any] = {}
         abis = []
         for name in CONTRACT_NAMES:
@@ -251,6 +307,38 @@ class ChainClient:
                 f"{fn.fn_name}: {self.errors.describe(data)}", self.errors.decode(data)
             ) from exc
 
+    def call_many(self, fns: Sequence[Any], block: int | str = "latest") -> list[Any]:
+        """The values of the view calls `fns`, in order, as `call` of each would return them, read
+        in JSON-RPC batches of at most `batch_limit` calls: one round trip each.
+
+        A batch is retried like any RPC; one the node refuses (a call in it reverts, or the node
+        takes no batches, or not this large) is read again one call at a time, so a revert is
+        `call`'s ChainError naming its function."""
+        values: list[Any] = []
+        for start in range(0, len(fns), self.batch_limit):
+            values.extend(self._read_batch(list(fns[start : start + self.batch_limit]), block))
+        return values
+
+    def _read_batch(self, fns: list[Any], block: int | str) -> list[Any]:
+        if len(fns) == 1:
+            return [self.call(fns[0], block)]
+        try:
+            return self.rpc(f"eth_call batch of {len(fns)}", lambda: self._batch(fns, block))
+        except RpcUnavailable:
+            raise
+        except Exception as exc:  # noqa: BLE001 - any refusal: read them one by one
+            log.debug("a batch of %d calls was refused (%s): calling one by one", len(fns), exc)
+            return [self.call(fn, block) for fn in fns]
+
+    def _batch(self, fns: list[Any], block: int | str) -> list[Any]:
+        with self.w3.batch_requests() as batch:
+            for fn in fns:
+                batch.add(fn.call(block_identifier=block))
+            values = batch.execute()
+        if len(values) != len(fns):
+            raise ChainError(f"a batch of {len(fns)} calls got {len(values)} answers")
+        return list(values)
+
     # ------------------------------------------------------------ logs
 
     def logs(self, from_block: int, to_block: int) -> list[tuple[str, Any]]:
@@ -275,12 +363,40 @@ class ChainClient:
 
     # ------------------------------------------------------------ transactions
 
-    def transact(self, fn: Any, *, gas: int | None = None, gas_margin: float = 1.25) -> TxReceipt:
+    def fees(self) -> Fees:
+        """What a transaction sent now offers per gas (see `Fees`): EIP-1559 fees where the
+        latest block has a base fee, else the legacy gas price."""
+        block = self.rpc("eth_getBlockByNumber", lambda: self.w3.eth.get_block("latest"))
+        base_fee = block.get("baseFeePerGas")
+        if base_fee is None:
+            return Fees(None, int(self.rpc("eth_gasPrice", lambda: self.w3.eth.gas_price)))
+        try:
+            answer = self.rpc(
+                "eth_maxPriorityFeePerGas",
+                lambda: self.w3.provider.make_request(RPCEndpoint("eth_maxPriorityFeePerGas"), []),
+            )
+        except requests.exceptions.HTTPError:  # a node that refuses unknown methods with a 4xx
+            answer = {}
+        if answer.get("result") is not None:
+            tip = int(answer["result"], 16)
+        else:  # the node has no eth_maxPriorityFeePerGas: what its gas price adds to the base fee
+            gas_price = int(self.rpc("eth_gasPrice", lambda: self.w3.eth.gas_price))
+            tip = max(0, gas_price - int(base_fee))
+        return Fees(int(base_fee), 2 * int(base_fee) + tip, tip)
+
+    def transact(
+        self,
+        fn: Any,
+        *,
+        gas: int | None = None,
+        fees: Fees | None = None,
+        gas_margin: float = 1.25,
+    ) -> TxReceipt:
         """Sign and send `fn` from the client's account and wait for its receipt.
 
         A pre-flight `eth_estimateGas` turns a revert into ChainError naming the custom error, and
-        sends nothing. The signed bytes are reused on every retry, so a retried send can never
-        become a second transaction.
+        sends nothing. It pays `fees`, by default the `fees()` of now. The signed bytes are reused
+        on every retry, so a retried send can never become a second transaction.
         """
         if self.account is None:
             raise ChainError("no account configured to send transactions")
@@ -300,13 +416,13 @@ class ChainClient:
         nonce = self.rpc(
             "eth_getTransactionCount", lambda: self.w3.eth.get_transaction_count(sender, "pending")
         )
-        gas_price = self.rpc("eth_gasPrice", lambda: self.w3.eth.gas_price)
+        fees = fees or self.fees()
         tx = fn.build_transaction(
             {
                 "from": sender,
                 "nonce": nonce,
                 "gas": gas,
-                "gasPrice": gas_price,
+                **fees.fields(),
                 "chainId": self.deployment.chain_id,
             }
         )

@@ -2,8 +2,10 @@
 provider may not take a job, in words.
 
 A job is read as `gpumarket.chain.views.Job` (`job_of`) and, where its spec matters, as the
-`JobSpec` of `specOf` (`spec_of`); the id travels beside them. Whether a provider may take a job
-is the market's answer (`eligibilityOf`); this only reads the facts its reason's sentence names.
+`JobSpec` of `specOf` (`spec_of`); the id travels beside them. A listing reads every job's views
+in one JSON-RPC batch (`Session.reading`), not one round trip per field per job. Whether a
+provider may take a job is the market's answer (`eligibilityOf`); this only reads the facts its
+reason's sentence names.
 """
 
 from __future__ import annotations
@@ -90,12 +92,24 @@ def job_dict(session: Session, job_id: int, job: Job, spec: JobSpec) -> dict[str
     }
 
 
-def job_rows(session: Session, job_ids: list[int]) -> list[dict[str, Any]]:
-    """`job_dict` of each job in `job_ids`, in that order."""
+def row_reads(session: Session, job_ids: list[int]) -> list[Any]:
+    """The view calls `job_dict` of each job in `job_ids` makes (`jobOf`, `specOf`,
+    `collateralOf`), to read ahead in one batch."""
+    market = session.contract("JobMarket").functions
     return [
-        job_dict(session, job_id, job_of(session, job_id), spec_of(session, job_id))
+        fn(job_id)
         for job_id in job_ids
+        for fn in (market.jobOf, market.specOf, market.collateralOf)
     ]
+
+
+def job_rows(session: Session, job_ids: list[int]) -> list[dict[str, Any]]:
+    """`job_dict` of each job in `job_ids`, in that order, read in one batch."""
+    with session.reading(row_reads(session, job_ids)):
+        return [
+            job_dict(session, job_id, job_of(session, job_id), spec_of(session, job_id))
+            for job_id in job_ids
+        ]
 
 
 def print_jobs(

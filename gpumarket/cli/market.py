@@ -68,27 +68,38 @@ def market(
     now = session.now()
     jobs = []
     functions = session.contract("JobMarket").functions
-    for job_id in sorted({int(e["args"]["jobId"]) for e in session.events("JobPosted")}):
-        job = job_of(session, job_id)
-        if job.state != JobState.OPEN or job.bidding_ends <= now:
-            continue
-        spec = spec_of(session, job_id)
-        if model and spec.gpu_model and spec.gpu_model != model:
-            continue
-        if place and spec.region and spec.region != place:
-            continue
-        if token is not None and job.token != token.address:
-            continue
-        if limit is not None and job.max_price > limit:
-            continue
-        row = job_dict(session, job_id, job, spec)
-        row["bids"] = len(session.call(functions.bidsOf(job_id)))
-        row["benchmark"] = (
-            {"n": spec.benchmark_n, "T": spec.benchmark_t, "K": spec.benchmark_k}
-            if spec.benchmark_required
-            else None
-        )
-        jobs.append(row)
+    posted = sorted({int(e["args"]["jobId"]) for e in session.events("JobPosted")})
+    # Two batches: every posted job, then the spec, collateral and bids of the open ones.
+    with session.reading([functions.jobOf(job_id) for job_id in posted]):
+        candidates = [(job_id, job_of(session, job_id)) for job_id in posted]
+    candidates = [
+        (job_id, job)
+        for job_id, job in candidates
+        if job.state == JobState.OPEN
+        and job.bidding_ends > now
+        and (token is None or job.token == token.address)
+        and (limit is None or job.max_price <= limit)
+    ]
+    reads = [
+        fn(job_id)
+        for job_id, _ in candidates
+        for fn in (functions.specOf, functions.collateralOf, functions.bidsOf)
+    ]
+    with session.reading(reads):
+        for job_id, job in candidates:
+            spec = spec_of(session, job_id)
+            if model and spec.gpu_model and spec.gpu_model != model:
+                continue
+            if place and spec.region and spec.region != place:
+                continue
+            row = job_dict(session, job_id, job, spec)
+            row["bids"] = len(session.call(functions.bidsOf(job_id)))
+            row["benchmark"] = (
+                {"n": spec.benchmark_n, "T": spec.benchmark_t, "K": spec.benchmark_k}
+                if spec.benchmark_required
+                else None
+            )
+            jobs.append(row)
 
     def human() -> None:
         offered = table(
@@ -154,35 +165,61 @@ def _offers(
     providers = list(
         dict.fromkeys(e["args"]["provider"] for e in session.events("ProviderRegistered"))
     )
-    offers = []
-    for provider in providers:
-        if not session.call(registry.isListed(provider)):
-            continue
-        offer_of = registry.offerOf(provider)
-        offer = views.offer(offer_of, session.call(offer_of))
-        if (model and offer.gpu_model != model) or (place and offer.region != place):
-            continue
-        prices = {}
-        for token in tokens:
-            price = int(session.call(registry.priceOf(provider, token.address)))
-            if price and (limit is None or price <= limit):
-                prices[token.symbol] = token.plain(price)
-        if not prices:
-            continue
-        info = session.struct(registry.providerInfo(provider))
-        offers.append(
-            {
-                "provider": provider,
-                "gpu_model": offer.gpu_model,
-                "gpus": offer.gpu_count,
-                "free_gpus": offer.gpu_count - int(info["gpusInUse"]),
-                "vram_gib": offer.vram_gib,
-                "region": offer.region,
-                "bandwidth_mbps": offer.bandwidth_mbps,
-                "endpoint": offer.endpoint,
-                "prices": prices,
-                "reputation_bps": int(session.call(reputation.score(provider))),
-                "jailed_until": int(info["jailedUntil"]) or None,
-            }
+    reads = [
+        fn
+        for provider in providers
+        for fn in (
+            registry.isListed(provider),
+            registry.offerOf(provider),
+            registry.providerInfo(provider),
+            reputation.score(provider),
+            *(registry.priceOf(provider, token.address) for token in tokens),
         )
-    return offers
+    ]
+    with session.reading(reads):
+        return [
+            entry
+            for provider in providers
+            if (entry := _offer(session, provider, tokens, model, place, limit)) is not None
+        ]
+
+
+def _offer(
+    session: Session,
+    provider: str,
+    tokens: list[Token],
+    model: str | None,
+    place: str | None,
+    limit: int | None,
+) -> dict[str, Any] | None:
+    """What `provider` offers, as `market` lists it, or None when it is not listed or does not
+    match the filters."""
+    registry = session.contract("ProviderRegistry").functions
+    reputation = session.contract("Reputation").functions
+    if not session.call(registry.isListed(provider)):
+        return None
+    offer_of = registry.offerOf(provider)
+    offer = views.offer(offer_of, session.call(offer_of))
+    if (model and offer.gpu_model != model) or (place and offer.region != place):
+        return None
+    prices = {}
+    for token in tokens:
+        price = int(session.call(registry.priceOf(provider, token.address)))
+        if price and (limit is None or price <= limit):
+            prices[token.symbol] = token.plain(price)
+    if not prices:
+        return None
+    info = session.struct(registry.providerInfo(provider))
+    return {
+        "provider": provider,
+        "gpu_model": offer.gpu_model,
+        "gpus": offer.gpu_count,
+        "free_gpus": offer.gpu_count - int(info["gpusInUse"]),
+        "vram_gib": offer.vram_gib,
+        "region": offer.region,
+        "bandwidth_mbps": offer.bandwidth_mbps,
+        "endpoint": offer.endpoint,
+        "prices": prices,
+        "reputation_bps": int(session.call(reputation.score(provider))),
+        "jailed_until": int(info["jailedUntil"]) or None,
+    }

@@ -28,6 +28,7 @@ from web3.types import EventData, Nonce, TxParams, TxReceipt, Wei
 from gpumarket.chain.client import (
     ChainClient,
     ChainError,
+    Fees,
     RetryPolicy,
     RpcUnavailable,
     _revert_data,
@@ -39,7 +40,7 @@ from gpumarket.cli.abi import slim_abi_dir
 from gpumarket.cli.accounts import address_of, signer
 from gpumarket.cli.errors import CliError, Hints, refusal
 from gpumarket.cli.options import FALLBACK_RPC_URL, LIVE_CONFIRMATIONS, Options, brownie_rpc_url
-from gpumarket.cli.units import Token, allowlisted_tokens, format_time, token_at
+from gpumarket.cli.units import Token, allowlisted_tokens, format_amount, format_time, token_at
 
 #: Blocks per eth_getLogs request when scanning from the deploy block.
 LOG_CHUNK = 10_000
@@ -82,6 +83,10 @@ class Session:
         self._token_cache: dict[str, Token] = {}
         #: What the sender confirmed for the whole command (`confirm_all`), if anything.
         self._confirmed_all: str | None = None
+        #: View calls read ahead in a batch (`reading`): (address, calldata) -> value.
+        self._read: dict[tuple[str, str], Any] = {}
+        #: Transactions sent so far (what was read ahead before one is stale after it).
+        self._sends = 0
 
     # ---- connection
 
@@ -135,19 +140,49 @@ class Session:
         return cast(Contract, self.client[name])
 
     def call(self, fn: ContractFunction) -> Any:
+        """Call view `fn`: from what `reading` read ahead, else from the node."""
+        if self._read:
+            key = _call_key(fn)
+            if key in self._read:
+                return self._read[key]
         return self.client.call(fn)
+
+    def call_many(self, fns: list[ContractFunction]) -> list[Any]:
+        """The values of the view calls `fns`, read in as few round trips as the node allows
+        (JSON-RPC batches, ChainClient.call_many)."""
+        return self.client.call_many(fns)
+
+    @contextmanager
+    def reading(self, fns: list[ContractFunction]) -> Iterator[None]:
+        """Read the view calls `fns` ahead, in one batch (`call_many`), and answer `call` of any
+        of them from those values until the block ends, or until a transaction is sent: a listing
+        reads every field of every job in one round trip, and its code still reads them one by
+        one. When one of them reverts nothing is read ahead, so the code's own calls meet the
+        revert in their own order, with their own words."""
+        before, sends = dict(self._read), self._sends
+        try:
+            values = self.call_many(fns) if fns else []
+        except RpcUnavailable:
+            raise
+        except ChainError:  # one reverts (a job that is not there): each call says so itself
+            values = []
+        self._read.update(zip((_call_key(fn) for fn in fns[: len(values)]), values, strict=True))
+        try:
+            yield
+        finally:
+            self._read = before if self._sends == sends else {}
 
     def struct(self, fn: ContractFunction) -> dict[str, Any]:
         """Call view `fn` and decode the struct it returns by the ABI's field names."""
-        return struct(fn, self.client.call(fn))
+        return struct(fn, self.call(fn))
 
     def structs(self, fn: ContractFunction) -> list[dict[str, Any]]:
         """Call view `fn` and decode the array of structs it returns by field name."""
-        return structs(fn, self.client.call(fn))
+        return structs(fn, self.call(fn))
 
     def outputs(self, fn: ContractFunction) -> dict[str, Any]:
         """Call view `fn` and decode its several return values by output name."""
-        return outputs(fn, self.client.call(fn))
+        return outputs(fn, self.call(fn))
 
     def now(self) -> int:
         """The latest block's timestamp: the time the contracts compare deadlines with."""
@@ -412,10 +447,12 @@ class Session:
                     f"{sender.address} has no ETH to pay for gas on chain {self.chain_id}",
                     code="no_gas",
                 )
+        self._read.clear()  # what was read ahead may change now
+        self._sends += 1
         try:
-            gas = self._ask(fn, step)
+            gas, fees = self._ask(fn, step)
             with self.spinner(f"{step}: sending and waiting for the receipt"):
-                receipt = client.transact(fn, gas=gas)
+                receipt = client.transact(fn, gas=gas, fees=fees)
         except RpcUnavailable:
             raise
         except ChainError as exc:
@@ -463,12 +500,15 @@ class Session:
         )
         self._confirmed_all = what
 
-    def _ask(self, fn: ContractFunction | ContractConstructor, step: str) -> int | None:
+    def _ask(
+        self, fn: ContractFunction | ContractConstructor, step: str
+    ) -> tuple[int | None, Fees | None]:
         """On a live chain, before `fn` is signed: its pre-flight (a revert is refused as
-        transact's own would be) and the sender's yes. The gas to send with, or None when nothing
-        was asked (transact estimates it)."""
+        transact's own would be) and the sender's yes to its gas and fees. The gas and fees to
+        send with (what was shown), or None for each when nothing was asked (transact finds
+        them)."""
         if not self.asks:
-            return None
+            return None, None
         client, sender = self.client, self.sender.address
         try:
             estimate = client.rpc(f"estimateGas {step}", lambda: fn.estimate_gas({"from": sender}))
@@ -478,12 +518,13 @@ class Session:
                 f"{step} would revert: {client.errors.describe(data)}", client.errors.decode(data)
             ) from exc
         gas = int(estimate * 1.25)
+        fees = client.fees()
         self._prompt(
             f"{step}: send from {sender} on chain {self.chain_id} "
-            f"({client.deployment.network}), gas up to {gas:,}?",
+            f"({client.deployment.network}), gas up to {gas:,} {fee_words(fees, gas)}?",
             step,
         )
-        return gas
+        return gas, fees
 
     def _prompt(self, question: str, step: str) -> None:
         sent = (
@@ -548,6 +589,23 @@ class EthTransfer:
 
     def build_transaction(self, tx: dict[str, Any]) -> dict[str, Any]:
         return {**tx, **self._fields}
+
+
+def fee_words(fees: Fees, gas: int) -> str:
+    """What `gas` costs at `fees`, for a question: the price per gas and the most it can cost."""
+    most = format_amount(gas * fees.max_fee, 18)
+    if fees.eip1559:
+        return (
+            f"at up to {format_amount(fees.max_fee, 9)} gwei (base fee "
+            f"{format_amount(fees.base_fee or 0, 9)} + tip {format_amount(fees.tip or 0, 9)}): "
+            f"{most} ETH at most"
+        )
+    return f"at {format_amount(fees.max_fee, 9)} gwei: {most} ETH at most"
+
+
+def _call_key(fn: ContractFunction) -> tuple[str, str]:
+    """What identifies a view call: its contract and its call data."""
+    return str(fn.address).lower(), str(fn._encode_transaction_data())
 
 
 def _calldata(fn: ContractFunction, sender: str) -> str:

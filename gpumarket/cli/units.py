@@ -151,18 +151,30 @@ class Token:
 def token_at(client: ChainClient, address: str) -> Token:
     """The token at `address`, read through the ERC-20 ABI of MarketToken (a superset of what a
     payment token must have). A contract without `decimals()` is refused."""
+    from gpumarket.chain.client import RpcUnavailable
+
     if not is_hex_address(address):
         raise ValueError(f"{address!r} is not a token address")
     checksum = to_checksum_address(address)
     contract = client.w3.eth.contract(address=checksum, abi=client["MarketToken"].abi)
     if client.rpc("eth_getCode", lambda: client.w3.eth.get_code(checksum)) in (b"", None):
         raise ValueError(f"there is no contract at {checksum}")
+    functions = contract.functions
+    try:  # both in one round trip, where both answer
+        decimals, symbol = client.call_many([functions.decimals(), functions.symbol()])
+        return Token(
+            address=checksum, symbol=str(symbol), decimals=int(decimals), contract=contract
+        )
+    except RpcUnavailable:
+        raise
+    except Exception:  # noqa: BLE001, S110 - one of them failed: which, and what it means, below
+        pass
     try:
-        decimals = int(client.call(contract.functions.decimals()))
+        decimals = int(client.call(functions.decimals()))
     except Exception:  # noqa: BLE001 - any failure means "not an ERC-20 we can price in"
         raise ValueError(f"{checksum} is not an ERC-20 token (no decimals())") from None
     try:
-        symbol = str(client.call(contract.functions.symbol()))
+        symbol = str(client.call(functions.symbol()))
     except Exception:  # noqa: BLE001 - symbol() is optional in ERC-20
         symbol = checksum[:10]
     return Token(address=checksum, symbol=symbol, decimals=decimals, contract=contract)
@@ -180,12 +192,14 @@ def allowlisted_tokens(client: ChainClient, logs: list[tuple[str, EventData]]) -
                 seen.append(token)
     gmkt = to_checksum_address(client["MarketToken"].address)
     ordered = [gmkt] + [t for t in seen if t != gmkt]
-    tokens = []
-    for address in ordered:
-        config_of = market.functions.tokenConfig(address)
-        if outputs(config_of, client.call(config_of))["allowed"]:
-            tokens.append(token_at(client, address))
-    return tokens
+    configs = [market.functions.tokenConfig(address) for address in ordered]
+    return [
+        token_at(client, address)
+        for address, config_of, config in zip(
+            ordered, configs, client.call_many(configs), strict=True
+        )
+        if outputs(config_of, config)["allowed"]
+    ]
 
 
 def supports_permit(client: ChainClient, token: Token, owner: str) -> bool:

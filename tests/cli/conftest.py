@@ -215,6 +215,95 @@ def live_node():
     server.server_close()
 
 
+class RpcProxy:
+    """A stand-in node in front of the test chain: it forwards every JSON-RPC request (batches
+    too, as one request) to `upstream`, and records each HTTP request it took as the list of the
+    methods in it (`requests`), so a test can count round trips, and every JSON-RPC request
+    itself (`calls`).
+
+    `answers` changes what some methods get: a dict is answered as it is (`{"result": ...}` or
+    `{"error": ...}`) without asking the chain; a callable is given the chain's reply and returns
+    the one to answer with."""
+
+    def __init__(self, upstream, answers=None):
+        import threading
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+        self.upstream = upstream
+        self.answers = answers or {}
+        self.requests: list[list[str]] = []
+        self.calls: list[dict] = []
+        proxy = self
+
+        class Node(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's name
+                body = proxy.answer(self.rfile.read(int(self.headers["Content-Length"])))
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Node)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
+        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+
+    @property
+    def methods(self) -> list[str]:
+        """Every method asked, in order, batched or not."""
+        return [method for request in self.requests for method in request]
+
+    def answer(self, body: bytes) -> bytes:
+        request = json.loads(body)
+        batch = request if isinstance(request, list) else [request]
+        self.requests.append([r["method"] for r in batch])
+        self.calls.extend(batch)
+        forwarded = [r for r in batch if not isinstance(self.answers.get(r["method"]), dict)]
+        replies = {reply["id"]: reply for reply in self._forward(forwarded)} if forwarded else {}
+        out = []
+        for r in batch:
+            answer = self.answers.get(r["method"])
+            if isinstance(answer, dict):
+                out.append({"jsonrpc": "2.0", "id": r["id"], **answer})
+            elif answer is not None:
+                out.append(answer(replies[r["id"]]))
+            else:
+                out.append(replies[r["id"]])
+        return json.dumps(out if isinstance(request, list) else out[0]).encode()
+
+    def _forward(self, batch):
+        import urllib.request
+
+        forward = urllib.request.Request(
+            self.upstream,
+            data=json.dumps(batch).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        with urllib.request.urlopen(forward, timeout=30) as answer:
+            return json.loads(answer.read())
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def rpc_proxy(rpc_url):
+    """rpc_proxy(answers=None) -> a started RpcProxy in front of the test chain."""
+    started: list[RpcProxy] = []
+
+    def _start(answers=None):
+        started.append(RpcProxy(rpc_url, answers))
+        return started[-1]
+
+    yield _start
+    for proxy in started:
+        proxy.close()
+
+
 #: What the stand-in of `live_proxy` answers itself: Sepolia's chain id, and a refusal of every
 #: raw transaction (signed for Sepolia, the test chain could not take it anyway).
 LIVE_ANSWERS = {
@@ -224,49 +313,15 @@ LIVE_ANSWERS = {
 
 
 @pytest.fixture
-def live_proxy(rpc_url, deployment_file, tmp_path):
-    """(url, deployment, methods): the test chain seen as a live chain. A stand-in node answers
-    eth_chainId with Sepolia's id, refuses raw transactions, and forwards every other request to
-    the test chain, recording each method, beside a copy of the module's deployment file
-    recorded on that chain id."""
-    import threading
-    import urllib.request
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
+def live_proxy(rpc_proxy, deployment_file, tmp_path):
+    """(url, deployment, proxy): the test chain seen as a live chain. A stand-in node (the
+    RpcProxy) answers eth_chainId with Sepolia's id, refuses raw transactions, and forwards every
+    other request to the test chain, recording each method, beside a copy of the module's
+    deployment file recorded on that chain id."""
     from gpumarket.chain.deployment import Deployment
 
-    methods: list[str] = []
-
-    class Node(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - http.server's name
-            body = self.rfile.read(int(self.headers["Content-Length"]))
-            request = json.loads(body)
-            methods.append(request["method"])
-            if request["method"] in LIVE_ANSWERS:
-                body = json.dumps(
-                    {"jsonrpc": "2.0", "id": request["id"], **LIVE_ANSWERS[request["method"]]}
-                ).encode()
-            else:
-                forward = urllib.request.Request(
-                    rpc_url, data=body, headers={"Content-Type": "application/json"}
-                )
-                with urllib.request.urlopen(forward, timeout=30) as answer:
-                    body = answer.read()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
-
-        def log_message(self, *args):
-            pass
-
+    proxy = rpc_proxy(LIVE_ANSWERS)
     recorded = Deployment.load(deployment_file)
     path = tmp_path / "live.json"
     Deployment("sepolia", 11155111, recorded.deploy_block, recorded.addresses).save(path)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Node)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", path, methods
-    server.shutdown()
-    server.server_close()
+    return proxy.url, path, proxy

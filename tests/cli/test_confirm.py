@@ -20,7 +20,7 @@ def live(cli, live_proxy, buyer, funded):
     """live(*args, input=None) -> the result of a command against the live stand-in, sent from
     `buyer` (its key in GPUMARKET_PRIVATE_KEY: dev accounts are for dev chains only), and the
     JSON-RPC methods it asked."""
-    url, deployment, methods = live_proxy
+    url, deployment, proxy = live_proxy
     funded(buyer, gmkt_amount=100 * GMKT)
     key = "0x" + bytes(dev_account(list(accounts).index(buyer)).key).hex()
 
@@ -32,7 +32,7 @@ def live(cli, live_proxy, buyer, funded):
             env={"GPUMARKET_PRIVATE_KEY": key},
             input=input,
         )  # fmt: skip
-        return result, methods
+        return result, proxy.methods
 
     return _run
 
@@ -84,6 +84,33 @@ def test_confirmed_or_with_yes_it_is_sent(live, answer):
     assert methods.count("eth_sendRawTransaction") >= 1
     assert "stand-in: not broadcast" in result.stderr
     assert ("[y/N]" in result.stderr) == (answer is not None)
+
+
+def test_the_question_names_the_fees_and_they_are_what_is_signed(live, live_proxy):
+    from eth_account.typed_transactions import TypedTransaction
+    from hexbytes import HexBytes
+
+    from gpumarket.cli.units import format_amount
+
+    tip = int(web3.provider.make_request("eth_maxPriorityFeePerGas", [])["result"], 16)
+
+    result, _ = live(*SPENDING["token transfer"], input="y\n")
+
+    question = next(line for line in result.stderr.splitlines() if "[y/N]" in line)
+    gas = int(question.split("gas up to ")[1].split()[0].replace(",", ""))
+    # The test chain's base fee is 0: the cap is the tip.
+    assert question.endswith(
+        f"gas up to {gas:,} at up to {format_amount(tip, 9)} gwei (base fee 0 + tip "
+        f"{format_amount(tip, 9)}): {format_amount(gas * tip, 18)} ETH at most? [y/N]: y"
+    )
+    proxy = live_proxy[2]
+    (raw,) = [c["params"][0] for c in proxy.calls if c["method"] == "eth_sendRawTransaction"]
+    signed = TypedTransaction.from_bytes(HexBytes(raw)).as_dict()
+    assert (signed["gas"], signed["maxFeePerGas"], signed["maxPriorityFeePerGas"]) == (
+        gas,
+        tip,
+        tip,
+    )
 
 
 def test_a_refused_pre_flight_is_refused_before_anything_is_asked(live, unchanged, buyer):

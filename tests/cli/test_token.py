@@ -57,3 +57,10 @@ def test_approve_of_zero_revokes(cli_json, buyer, gmkt, registry):
     assert out["allowance"] == "0"
     assert len(out["transactions"]) == 1
     assert gmkt.allowance(buyer, registry) == 0
+
+
+def test_a_contract_without_decimals_is_not_a_token(cli, provider, market):
+    result = cli("token", "balance", market.address, "--address", provider.address)
+
+    assert result.exit_code == 1
+    assert f"{market.address} is not an ERC-20 token (no decimals())" in result.stderr

@@ -99,6 +99,27 @@ def status(session: Session, job_id: int, wide: bool) -> None:
     """Job JOB_ID: its spec, money, every deadline (a date and the time left), collateral,
     benchmark and challenge, the council's votes, the result, and the bids."""
     job = job_of(session, job_id)
+    market = session.contract("JobMarket").functions
+    council = session.contract("OracleCouncil").functions
+    views = [
+        fn(job_id)
+        for fn in (
+            market.specOf,
+            market.collateralOf,
+            market.bidsOf,
+            market.challengeOfJob,
+            market.disputeBondOf,
+            market.resultDeadlineOf,
+            market.windowEndOf,
+            market.arbitrationEndOf,
+            council.jobSubject,
+        )
+    ]
+    with session.reading([*views, council.quorum(), council.members(), council.configVersion()]):
+        _status(session, job_id, job, wide)
+
+
+def _status(session: Session, job_id: int, job: Job, wide: bool) -> None:
     spec = spec_of(session, job_id)
     token = session.token(job.token)
     gmkt = session.gmkt

@@ -271,8 +271,8 @@ def _quote(
         if second is not None:
             gas = second.gas
             collateral, bond = (int(v) for v in second.reads)
-    client = session.client
-    gas_price = int(client.rpc("eth_gasPrice", lambda: client.w3.eth.gas_price))
+    # What the transactions would pay per gas (EIP-1559 fees where the chain has a base fee).
+    fees = session.client.fees()
     gmkt = session.gmkt
     quote: dict[str, Any] = {
         "dry_run": True,
@@ -285,8 +285,17 @@ def _quote(
             {"step": step, "gas": gas[k] if gas else None} for k, (_, step) in enumerate(steps)
         ],
         "gas": sum(gas) if gas else None,
-        "gas_price_gwei": format_amount(gas_price, 9),
-        "gas_cost_eth": format_amount(sum(gas) * gas_price, 18) if gas else None,
+        # Per gas at the latest block's base fee (base fee + tip), or the legacy gas price.
+        "gas_price_gwei": format_amount(fees.expected, 9),
+        "gas_cost_eth": format_amount(sum(gas) * fees.expected, 18) if gas else None,
+        "fee_type": "eip1559" if fees.eip1559 else "legacy",
+        "base_fee_gwei": format_amount(fees.base_fee, 9) if fees.base_fee is not None else None,
+        "max_fee_per_gas_gwei": format_amount(fees.max_fee, 9),
+        "max_priority_fee_per_gas_gwei": format_amount(fees.tip, 9)
+        if fees.tip is not None
+        else None,
+        # The most it can cost: the gas at the fee cap.
+        "max_gas_cost_eth": format_amount(sum(gas) * fees.max_fee, 18) if gas else None,
         "transactions": [],
     }
 
@@ -301,6 +310,13 @@ def _quote(
         )
         for entry in quote["steps"]:
             click.echo(f"{entry['step']}: gas {entry['gas']}")
-        click.echo(f"gas {sum(gas)} at {quote['gas_price_gwei']} gwei: {quote['gas_cost_eth']} ETH")
+        line = f"gas {sum(gas)} at {quote['gas_price_gwei']} gwei: {quote['gas_cost_eth']} ETH"
+        if fees.eip1559:
+            line += (
+                f" (base fee {quote['base_fee_gwei']} + tip "
+                f"{quote['max_priority_fee_per_gas_gwei']} gwei; at most "
+                f"{quote['max_gas_cost_eth']} ETH at the {quote['max_fee_per_gas_gwei']} gwei cap)"
+            )
+        click.echo(line)
 
     session.result(quote, human)

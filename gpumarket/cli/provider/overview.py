@@ -119,31 +119,9 @@ def bids(session: Session, address: str | None) -> None:
             if e["args"]["provider"] == who
         }
     )
-    rows: list[dict[str, Any]] = []
-    for job_id in job_ids:
-        job = job_of(session, job_id)
-        token = session.token(job.token)
-        prices = {b["provider"]: int(b["price"]) for b in session.structs(market.bidsOf(job_id))}
-        if job.state == JobState.OPEN:
-            outcome = "open"
-        elif job.provider == who:
-            outcome = "won"
-        elif job.state == JobState.CANCELLED:
-            outcome = "cancelled"
-        else:
-            outcome = "lost"
-        rows.append(
-            {
-                "job_id": job_id,
-                "state": job.state.name,
-                "token": token.symbol,
-                "my_bid": token.plain(prices[who]) if who in prices else None,
-                "best_bid": token.plain(min(prices.values())) if prices else None,
-                "bids": len(prices),
-                "outcome": outcome,
-                "bidding_ends": job.bidding_ends,
-            }
-        )
+    reads = [fn(job_id) for job_id in job_ids for fn in (market.jobOf, market.bidsOf)]
+    with session.reading(reads):
+        rows = [_bid_row(session, who, job_id) for job_id in job_ids]
 
     def human() -> None:
         now = session.now()
@@ -181,3 +159,29 @@ def jobs(session: Session, address: str | None, wide: bool) -> None:
     session.result(
         {"provider": who, "jobs": rows}, lambda: print_jobs(session, rows, other="buyer", wide=wide)
     )
+
+
+def _bid_row(session: Session, who: str, job_id: int) -> dict[str, Any]:
+    """Job `job_id` as `bids` lists it for provider `who`: its bid, the best bid, the outcome."""
+    market = session.contract("JobMarket").functions
+    job = job_of(session, job_id)
+    token = session.token(job.token)
+    prices = {b["provider"]: int(b["price"]) for b in session.structs(market.bidsOf(job_id))}
+    if job.state == JobState.OPEN:
+        outcome = "open"
+    elif job.provider == who:
+        outcome = "won"
+    elif job.state == JobState.CANCELLED:
+        outcome = "cancelled"
+    else:
+        outcome = "lost"
+    return {
+        "job_id": job_id,
+        "state": job.state.name,
+        "token": token.symbol,
+        "my_bid": token.plain(prices[who]) if who in prices else None,
+        "best_bid": token.plain(min(prices.values())) if prices else None,
+        "bids": len(prices),
+        "outcome": outcome,
+        "bidding_ends": job.bidding_ends,
+    }
