@@ -9,8 +9,10 @@ aiohttp's own request handler:
 
 - **connections**: at most `max_connections_per_ip` from one address (a new one beyond is
   answered 503 and closed) and `max_connections` in all. When all are taken, a new connection
-  evicts the one that has waited longest without a request in progress (a slowloris, or an idle
-  kept-alive connection) and is refused only if every connection is serving a request;
+  evicts, from the address that holds the most connections, the one that has waited longest
+  without a request in progress (a slowloris, or an idle kept-alive connection), and is refused
+  only if every connection is serving a request. A flood from many addresses thus evicts its
+  own connections before the single one of an honest client still sending its head;
 - **heads**: a connection must deliver a complete request head within `header_timeout` of its
   opening and of the end of each answer, or it is closed (keep-alive idle counts: the head of
   the next request is due as well);
@@ -193,11 +195,12 @@ class Guard:
             del self.per_ip[conn.ip]
 
     def _evict_one(self) -> bool:
-        """Close the connection idle for longest (no request in progress); False if none."""
+        """Close the connection idle for longest (no request in progress) of the address that
+        holds the most connections; False if none is idle."""
         idle = [c for c in self.connections.values() if not c.busy]
         if not idle:
             return False
-        oldest = min(idle, key=lambda c: c.idle_since)
+        oldest = min(idle, key=lambda c: (-self.per_ip[c.ip], c.idle_since))
         self._refuse("evicted")
         self._drop(oldest)
         return True

@@ -233,3 +233,51 @@ def test_a_client_gone_mid_body_is_counted_and_not_logged_as_an_error(agent, ref
 
     assert refusals.count("client_gone") == 3
     assert [r.message for r in caplog.records if r.levelname == "ERROR"] == []
+
+
+class _Transport:
+    """The little of an asyncio transport that Guard.opened and an eviction use."""
+
+    def __init__(self, ip: str) -> None:
+        self.ip, self.aborted, self.written = ip, False, b""
+
+    def get_extra_info(self, name: str):
+        return (self.ip, 40_000) if name == "peername" else None
+
+    def write(self, data: bytes) -> None:
+        self.written += data
+
+    def close(self) -> None:
+        self.aborted = True
+
+    def abort(self) -> None:
+        self.aborted = True
+
+
+def test_a_full_server_evicts_from_the_address_holding_the_most_connections():
+    import asyncio
+
+    from gpumarket.agent.guard import Guard
+
+    async def play() -> tuple[list[bool], list[str]]:
+        reasons: list[str] = []
+        limits = Limits(
+            max_connections=4, max_connections_per_ip=3, max_requests=2, council_reserved=1
+        )
+        guard = Guard(limits, on_refusal=reasons.append)
+        # The honest client's connection is the oldest; a flood address then holds three.
+        honest = _Transport("127.0.0.1")
+        flood = [_Transport("127.0.0.9") for _ in range(3)]
+        for transport in (honest, *flood):
+            assert guard.opened(transport) is not None
+        newcomer = _Transport("127.0.0.10")
+        assert guard.opened(newcomer) is not None
+        for conn in list(guard.connections.values()):
+            conn.timer.cancel()
+        return [t.aborted for t in (honest, *flood, newcomer)], reasons
+
+    aborted, reasons = asyncio.run(play())
+
+    # Oldest first would have cut the honest connection; the flood's own oldest goes instead.
+    assert aborted == [False, True, False, False, False]
+    assert reasons == ["evicted"]
