@@ -184,35 +184,21 @@ def live_node():
     """(url, methods) of a stand-in JSON-RPC node of a live chain (Sepolia's id): it answers
     eth_chainId, refuses everything else, and records every method it was asked, so a test can
     assert that a dev-only command asked nothing but the chain id."""
-    import threading
-    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+    from gpumarket.testing.rpcnode import StandInNode
 
     methods: list[str] = []
 
-    class Node(BaseHTTPRequestHandler):
-        def do_POST(self):  # noqa: N802 - http.server's name
-            request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-            methods.append(request["method"])
-            if request["method"] == "eth_chainId":
-                answer = {"result": hex(11155111)}
-            else:
-                answer = {"error": {"code": -32601, "message": "not on a live chain"}}
-            body = json.dumps({"jsonrpc": "2.0", "id": request["id"], **answer}).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body)
+    def answer(request):
+        methods.append(request["method"])
+        if request["method"] == "eth_chainId":
+            reply = {"result": hex(11155111)}
+        else:
+            reply = {"error": {"code": -32601, "message": "not on a live chain"}}
+        return {"jsonrpc": "2.0", "id": request["id"], **reply}
 
-        def log_message(self, *args):
-            pass
-
-    server = ThreadingHTTPServer(("127.0.0.1", 0), Node)
-    thread = threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}", methods
-    server.shutdown()
-    server.server_close()
+    node = StandInNode(answer)
+    yield node.url, methods
+    node.close()
 
 
 class RpcProxy:
@@ -226,38 +212,21 @@ class RpcProxy:
     the one to answer with."""
 
     def __init__(self, upstream, answers=None):
-        import threading
-        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from gpumarket.testing.rpcnode import StandInNode
 
         self.upstream = upstream
         self.answers = answers or {}
         self.requests: list[list[str]] = []
         self.calls: list[dict] = []
-        proxy = self
-
-        class Node(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's name
-                body = proxy.answer(self.rfile.read(int(self.headers["Content-Length"])))
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Node)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+        self.node = StandInNode(self.answer)
+        self.url = self.node.url
 
     @property
     def methods(self) -> list[str]:
         """Every method asked, in order, batched or not."""
         return [method for request in self.requests for method in request]
 
-    def answer(self, body: bytes) -> bytes:
-        request = json.loads(body)
+    def answer(self, request):
         batch = request if isinstance(request, list) else [request]
         self.requests.append([r["method"] for r in batch])
         self.calls.extend(batch)
@@ -272,7 +241,7 @@ class RpcProxy:
                 out.append(answer(replies[r["id"]]))
             else:
                 out.append(replies[r["id"]])
-        return json.dumps(out if isinstance(request, list) else out[0]).encode()
+        return out if isinstance(request, list) else out[0]
 
     def _forward(self, batch):
         import urllib.request
@@ -286,8 +255,7 @@ class RpcProxy:
             return json.loads(answer.read())
 
     def close(self):
-        self.server.shutdown()
-        self.server.server_close()
+        self.node.close()
 
 
 @pytest.fixture

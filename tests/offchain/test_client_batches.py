@@ -6,16 +6,13 @@ down is one RpcUnavailable sentence. Against a stand-in node: `collateralOf(j)` 
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 from eth_abi import decode, encode
 from eth_utils import keccak
 
 from gpumarket.chain.client import ChainClient, ChainError, RetryPolicy, RpcUnavailable
 from gpumarket.chain.deployment import Deployment
+from gpumarket.testing.rpcnode import StandInNode
 
 CHAIN_ID = 1337
 MARKET = "0x" + "11" * 20
@@ -31,24 +28,8 @@ class Node:
     def __init__(self, batches: bool = True) -> None:
         self.batches = batches
         self.requests: list[list[str]] = []
-        node = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's name
-                request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                body = json.dumps(node.answer(request)).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}"
-        threading.Thread(target=self.server.serve_forever, args=(0.05,), daemon=True).start()
+        self.node = StandInNode(self.answer)
+        self.url = self.node.url
 
     def answer(self, request):
         if isinstance(request, list):
@@ -74,8 +55,7 @@ class Node:
         return {**reply, "result": "0x" + encode(["uint256"], [10 * job]).hex()}
 
     def close(self) -> None:
-        self.server.shutdown()
-        self.server.server_close()
+        self.node.close()
 
 
 @pytest.fixture

@@ -5,14 +5,11 @@ test says (a dict, or an HTTP status for a node that refuses the method that way
 
 from __future__ import annotations
 
-import json
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-
 import pytest
 
 from gpumarket.chain.client import ChainClient, Fees, RetryPolicy
 from gpumarket.chain.deployment import Deployment
+from gpumarket.testing.rpcnode import StandInNode
 
 GWEI = 10**9
 NO_SUCH_METHOD = {"error": {"code": -32601, "message": "Method not found"}}
@@ -28,37 +25,22 @@ def node():
     def _start(answers):
         methods: list[str] = []
 
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's name
-                request = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
-                methods.append(request["method"])
-                answer = answers[request["method"]]
-                if isinstance(answer, int):
-                    self.send_response(answer)
-                    self.send_header("Content-Length", "0")
-                    self.end_headers()
-                    return
-                body = json.dumps({"jsonrpc": "2.0", "id": request["id"], **answer}).encode()
-                self.send_response(200)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
+        def answer(request):
+            methods.append(request["method"])
+            reply = answers[request["method"]]
+            if isinstance(reply, int):
+                return reply
+            return {"jsonrpc": "2.0", "id": request["id"], **reply}
 
-            def log_message(self, *args):
-                pass
-
-        server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        threading.Thread(target=server.serve_forever, args=(0.05,), daemon=True).start()
+        server = StandInNode(answer)
         servers.append(server)
-        url = f"http://127.0.0.1:{server.server_address[1]}"
+        url = server.url
         client = ChainClient(url, Deployment("stand-in", 1337, 0, {}), retry=RetryPolicy(1))
         return client, methods
 
     yield _start
     for server in servers:
-        server.shutdown()
-        server.server_close()
+        server.close()
 
 
 def block(base_fee=None):
