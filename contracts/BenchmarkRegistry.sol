@@ -15,7 +15,10 @@ import {PoGemm} from "./libraries/PoGemm.sol";
 /// provider commits a Merkle root of its checkpoints before `benchmarkWindow` ends. The samples
 /// come from the hash of the block after the commitment, never from the root, which a cheater
 /// could re-roll. A committed checkpoint-0 row that differs from the generator is provable here,
-/// cheaply, and slashes the provider.
+/// cheaply, and slashes the provider. A hardware attestation locks `attestationSlash` of the
+/// provider's stake when it opens (the bond): a FAIL verdict slashes it to the treasury, a proven
+/// fraud to the prover and the treasury; a PASS keeps it locked, and the fraud proof open, until
+/// the verified TOPS stop counting (`Reputation.maxTopsAge`), when anyone may release it.
 contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules {
     using BasisPoints for uint256;
 
@@ -40,7 +43,8 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
 
     /// @notice Seconds from opening within which the root must be committed.
     uint64 public benchmarkWindow = 1 hours;
-    /// @notice Stake slashed for a proven fraud on a hardware attestation (GMKT units).
+    /// @notice The bond a hardware attestation locks from the provider's free stake when it
+    /// opens, slashed on a FAIL or a proven fraud (GMKT units; at least 1 GMKT).
     uint256 public attestationSlash = 100 ether;
     /// @notice The fraud prover's share of an attestation slash, in basis points.
     uint256 public finderFeeBps = 5_000;
@@ -48,7 +52,8 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
     uint256 public challengeCount;
 
     /// @dev A challenge as stored: the fields written at opening in slots 0-2, those written at
-    /// the commitment in slots 1 and 3, so each step writes as few new slots as it can.
+    /// the commitment in slots 1 and 3, and a PASS verdict's in slot 5, so each step writes as
+    /// few new slots as it can.
     struct StoredChallenge {
         // slot 0
         address provider;
@@ -67,6 +72,7 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         bytes32 root;
         bytes32 samplingSeed;
         uint64 verifiedTops;
+        uint40 passedAt;
     }
 
     mapping(uint256 => StoredChallenge) private _challenges;
@@ -84,7 +90,9 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
     }
 
     /// @notice Opens a challenge: by the market for a job (OPENER_ROLE), or by a listed provider
-    /// for a hardware attestation of itself (`subject` 0).
+    /// for a hardware attestation of itself (`subject` 0). An attestation locks its bond,
+    /// `attestationSlash`, from the provider's free stake (`ProviderRegistryInsufficientFreeStake`
+    /// when short; `ProviderRegistryJailed` while jailed).
     /// @param subject The job id, or 0 for an attestation.
     /// @param provider The provider that must run the benchmark.
     /// @param n Matrix size, a multiple of 64.
@@ -118,6 +126,7 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         c.interval = interval;
         c.seed = seed;
         emit ChallengeOpened(challengeId, subject, provider, seed, n, steps, interval);
+        if (subject == 0) _lockBond(challengeId, provider);
     }
 
     /// @notice The provider commits the Merkle root of its checkpoint rows.
@@ -172,14 +181,20 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
 
     /// @notice Proves that the committed checkpoint-0 row `row` is not the generator's. Slashes
     /// the provider: for a job the market fails it (refund, collateral to buyer and prover); for
-    /// an attestation `attestationSlash` is split between the prover and the treasury.
+    /// an attestation its bond is split between the prover (`finderFeeBps`) and the treasury.
+    /// An attestation stays provable after a PASS until its bond is released, and then its
+    /// provider's verified TOPS are cleared.
     /// @param challengeId The challenge.
     /// @param row The row index i.
     /// @param values The committed row as n int8 bytes.
     /// @param proof The Merkle proof of leaf(0, row) at index row.
     function proveFraud(uint256 challengeId, uint256 row, bytes calldata values, bytes32[] calldata proof) external {
         StoredChallenge storage c = _known(challengeId);
-        if (c.state != ChallengeState.COMMITTED) revert BenchmarkRegistryWrongState(challengeId, c.state);
+        ChallengeState state = c.state;
+        // Only an attestation is ever PASSED (a job's verdict is the market's).
+        if (state != ChallengeState.COMMITTED && state != ChallengeState.PASSED) {
+            revert BenchmarkRegistryWrongState(challengeId, state);
+        }
         if (row >= c.n) revert BenchmarkRegistryRowOutOfRange(row, c.n);
         if (values.length != c.n) revert BenchmarkRegistryBadRowLength(values.length, c.n);
         // Leaf index c·n + i with c = 0 is the row itself; the tree has (T/K + 1)·n real leaves.
@@ -197,18 +212,16 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
             slashed = IBenchmarkFraudSink(market).onBenchmarkFraud(c.subject, msg.sender);
             emit FraudProven(challengeId, c.provider, msg.sender, row, slashed);
         } else {
-            uint256 finderShare = attestationSlash.bpsDown(finderFeeBps);
-            if (finderShare != 0) slashed += registry.slash(c.provider, finderShare, msg.sender, challengeId);
-            if (attestationSlash > finderShare) {
-                slashed += registry.slash(c.provider, attestationSlash - finderShare, treasury, challengeId);
-            }
-            reputation.recordSlash(c.provider);
-            emit FraudProven(challengeId, c.provider, msg.sender, row, slashed);
+            address provider = c.provider;
+            slashed = _slashBond(challengeId, provider, msg.sender);
+            if (state == ChallengeState.PASSED) reputation.clearVerifiedTops(provider, type(uint64).max);
+            emit FraudProven(challengeId, provider, msg.sender, row, slashed);
         }
     }
 
-    /// @notice The verifier's verdict on a hardware attestation; a pass records the measured
-    /// throughput in Reputation.
+    /// @notice The verifier's verdict on a hardware attestation: a pass records the measured
+    /// throughput in Reputation and keeps the bond locked (`releaseBond`); a fail slashes the
+    /// bond to the treasury.
     /// @param challengeId The challenge (subject 0).
     /// @param ok Whether the proof verified and the throughput met the claim.
     /// @param measuredTops The verified throughput, in TOPS.
@@ -220,20 +233,52 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         if (c.state != ChallengeState.COMMITTED && (ok || c.state != ChallengeState.OPEN)) {
             revert BenchmarkRegistryWrongState(challengeId, c.state);
         }
-        c.state = ok ? ChallengeState.PASSED : ChallengeState.FAILED;
+        address provider = c.provider;
         if (ok) {
+            c.state = ChallengeState.PASSED;
             c.verifiedTops = measuredTops;
-            reputation.recordVerifiedTops(c.provider, measuredTops);
+            c.passedAt = uint40(block.timestamp);
+            reputation.recordVerifiedTops(provider, measuredTops);
+        } else {
+            c.state = ChallengeState.FAILED;
+            _slashBond(challengeId, provider, address(0));
         }
-        emit AttestationVerdict(challengeId, c.provider, ok, measuredTops);
+        emit AttestationVerdict(challengeId, provider, ok, measuredTops);
     }
 
-    /// @notice Sets "benchmarkWindow", "attestationSlash" or "finderFeeBps".
+    /// @notice Releases an attestation's bond to the provider's free stake once it has nothing
+    /// left to answer for: a PASS whose TOPS no longer count (`passedAt + maxTopsAge` has gone
+    /// by; the TOPS it recorded are cleared), or an attestation the verifier never judged
+    /// (`commitDeadline + maxTopsAge`). Anyone may call it; the challenge becomes EXPIRED.
+    /// @param challengeId The attestation.
+    /// @return released The bond returned to free stake.
+    function releaseBond(uint256 challengeId) external returns (uint256 released) {
+        StoredChallenge storage c = _known(challengeId);
+        if (c.subject != 0) revert BenchmarkRegistryNotAttestation(challengeId, c.subject);
+        ChallengeState state = c.state;
+        uint40 passedAt = c.passedAt;
+        uint256 from;
+        if (state == ChallengeState.PASSED) from = passedAt;
+        else if (state == ChallengeState.OPEN || state == ChallengeState.COMMITTED) from = c.commitDeadline;
+        else revert BenchmarkRegistryWrongState(challengeId, state);
+        uint256 releasableAfter = from + reputation.maxTopsAge();
+        if (block.timestamp <= releasableAfter) {
+            revert BenchmarkRegistryBondLocked(challengeId, uint64(releasableAfter));
+        }
+        c.state = ChallengeState.EXPIRED;
+        address provider = c.provider;
+        released = registry.releaseCollateral(challengeId);
+        if (state == ChallengeState.PASSED) reputation.clearVerifiedTops(provider, passedAt);
+        emit BondReleased(challengeId, provider, released);
+    }
+
+    /// @notice Sets "benchmarkWindow" (1 minute – 7 days), "attestationSlash" (1 – 1e9 GMKT: an
+    /// attestation always has a bond; read when one opens) or "finderFeeBps" (0 – 10,000).
     function setParameter(bytes32 name, uint256 value) external onlyRole(GOVERNOR_ROLE) {
         if (name == "benchmarkWindow") {
             benchmarkWindow = uint64(_bounded(name, value, 1 minutes, 7 days));
         } else if (name == "attestationSlash") {
-            attestationSlash = _bounded(name, value, 0, 1e27);
+            attestationSlash = _bounded(name, value, 1 ether, 1e27);
         } else if (name == "finderFeeBps") {
             finderFeeBps = _bounded(name, value, 0, BasisPoints.MAX_BPS);
         } else {
@@ -269,6 +314,7 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         challenge.commitBlock = c.commitBlock;
         challenge.samplingSeed = c.samplingSeed;
         challenge.verifiedTops = c.verifiedTops;
+        challenge.passedAt = c.passedAt;
     }
 
     /// @notice Lower bound of the provider's throughput, 2·n³·T / (commit time − open time), in
@@ -278,6 +324,23 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         if (c.committedAt == 0) return 0;
         uint256 elapsed = c.committedAt > c.openedAt ? c.committedAt - c.openedAt : 1;
         return 2 * uint256(c.n) ** 3 * c.steps / elapsed;
+    }
+
+    /// @dev Locks an attestation's bond, `attestationSlash`, as this registry's lock
+    /// `challengeId` (no GPUs): job collateral elsewhere cannot shelter the stake behind it.
+    function _lockBond(uint256 challengeId, address provider) private {
+        registry.lockCollateral(provider, challengeId, attestationSlash, 0);
+    }
+
+    /// @dev Slashes an attestation's whole bond from its lock: `finderFeeBps` of it (rounded
+    /// down) to `prover` when there is one, the rest to the treasury; then frees the empty lock.
+    function _slashBond(uint256 challengeId, address provider, address prover) private returns (uint256 slashed) {
+        uint256 bond = registry.lockOf(address(this), challengeId).amount;
+        uint256 finderShare = prover == address(0) ? 0 : bond.bpsDown(finderFeeBps);
+        if (finderShare != 0) slashed += registry.slash(provider, finderShare, prover, challengeId);
+        if (bond > finderShare) slashed += registry.slash(provider, bond - finderShare, treasury, challengeId);
+        registry.releaseCollateral(challengeId);
+        reputation.recordSlash(provider);
     }
 
     function _known(uint256 challengeId) private view returns (StoredChallenge storage c) {

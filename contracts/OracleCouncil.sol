@@ -14,8 +14,10 @@ import {IOracleCouncil} from "../interfaces/IOracleCouncil.sol";
 /// reach it. Changing the config bumps its version and voids every vote cast under an older one.
 /// The final verdict is passed on to the market or the benchmark registry; this council is their
 /// `verifier`.
-/// @dev A subject's tally is one storage slot (voter bitmaps, version, lowest OK throughput), so a
-/// vote costs one SSTORE. The callback runs with a fixed gas stipend that the caller must leave
+/// @dev A subject's tally is one storage slot (voter bitmaps, version, the recorded throughput),
+/// so a job vote costs one SSTORE. An OK vote on an attestation also writes its TOPS into a
+/// 64-bit lane (four members to a slot), and the verdict records the lower median of the
+/// quorum's: no one member sets it. The callback runs with a fixed gas stipend that the caller must leave
 /// room for, so a failed callback is a real refusal (a job past its window), never gas griefing.
 contract OracleCouncil is IOracleCouncil, AccessControlDefaultAdminRules {
     /// @notice Role that sets the members and the quorum.
@@ -42,6 +44,10 @@ contract OracleCouncil is IOracleCouncil, AccessControlDefaultAdminRules {
     address[] private _members;
     mapping(address => uint256) private _slot; // member index + 1 in the current config
     mapping(uint256 => Tally) private _tallies;
+    // Attestation subjects only: each OK voter's TOPS, lane `index % 4` of word `index / 4` by
+    // member index in the current config (lanes of other versions are never read: `okVoters`
+    // names only this version's voters).
+    mapping(uint256 => uint256[8]) private _okTops;
 
     /// @param market_ The job market.
     /// @param benchmarkRegistry_ The benchmark registry.
@@ -99,9 +105,9 @@ contract OracleCouncil is IOracleCouncil, AccessControlDefaultAdminRules {
     function vote(uint256 subject, uint32 version, Verdict verdict, uint64 measuredTops, bytes32 evidenceHash)
         external
     {
-        uint32 bit = _memberBit(version);
+        uint256 index = _memberIndex(version);
         if (_tallies[subject].verdict != Verdict.NONE) revert OracleCouncilAlreadyFinal(subject);
-        _vote(subject, bit, verdict, measuredTops, evidenceHash);
+        _vote(subject, index, verdict, measuredTops, evidenceHash);
     }
 
     /// @notice Votes on many subjects in one transaction. A subject that is already final is
@@ -109,14 +115,14 @@ contract OracleCouncil is IOracleCouncil, AccessControlDefaultAdminRules {
     /// @param version The current config version.
     /// @param ballots The votes.
     function voteBatch(uint32 version, Ballot[] calldata ballots) external {
-        uint32 bit = _memberBit(version);
+        uint256 index = _memberIndex(version);
         for (uint256 k = 0; k < ballots.length; ++k) {
             Ballot calldata ballot = ballots[k];
             if (_tallies[ballot.subject].verdict != Verdict.NONE) {
                 emit VoteSkipped(ballot.subject, msg.sender);
                 continue;
             }
-            _vote(ballot.subject, bit, ballot.verdict, ballot.measuredTops, ballot.evidenceHash);
+            _vote(ballot.subject, index, ballot.verdict, ballot.measuredTops, ballot.evidenceHash);
         }
     }
 
@@ -199,35 +205,43 @@ contract OracleCouncil is IOracleCouncil, AccessControlDefaultAdminRules {
 
     // ---------------------------------------------------------------- internals
 
-    function _memberBit(uint32 version) private view returns (uint32) {
+    /// @dev The caller's member index (0 – 30) in the current config.
+    function _memberIndex(uint32 version) private view returns (uint256) {
         uint256 slot = _slot[msg.sender];
         if (slot == 0) revert OracleCouncilNotMember(msg.sender);
         if (version != configVersion) revert OracleCouncilStaleConfig(version, configVersion);
-        return uint32(1) << (slot - 1);
+        return slot - 1;
     }
 
-    function _vote(uint256 subject, uint32 bit, Verdict verdict, uint64 measuredTops, bytes32 evidenceHash) private {
+    function _vote(uint256 subject, uint256 index, Verdict verdict, uint64 measuredTops, bytes32 evidenceHash) private {
         if (verdict == Verdict.NONE) revert OracleCouncilInvalidVerdict();
         Tally memory tally = _tallies[subject];
         uint32 version = configVersion;
         if (tally.version != version) {
             // Votes of an older config are void: start this version's count afresh.
-            tally = Tally({version: version, okVoters: 0, failVoters: 0, tops: type(uint64).max, verdict: Verdict.NONE, applied: false});
+            tally = Tally({version: version, okVoters: 0, failVoters: 0, tops: 0, verdict: Verdict.NONE, applied: false});
         }
+        uint32 bit = uint32(1) << index;
         if ((tally.okVoters | tally.failVoters) & bit != 0) revert OracleCouncilAlreadyVoted(subject, msg.sender);
+        bool attestation = subject & ATTESTATION_FLAG != 0;
+        uint256 needed = quorum;
         uint256 votes;
         if (verdict == Verdict.OK) {
             tally.okVoters |= bit;
-            if (measuredTops < tally.tops) tally.tops = measuredTops;
             votes = _popcount(tally.okVoters);
+            // The vote that reaches the quorum needs no lane: its TOPS are at hand.
+            if (attestation && votes < needed) _storeTops(subject, index, measuredTops);
         } else {
             tally.failVoters |= bit;
             votes = _popcount(tally.failVoters);
         }
         emit VoteCast(subject, msg.sender, version, verdict, measuredTops, evidenceHash);
-        if (votes >= quorum) {
+        if (votes >= needed) {
             tally.verdict = verdict;
-            if (verdict == Verdict.FAIL) tally.tops = 0;
+            // Only an attestation's OK verdict records throughput: the quorum's lower median.
+            if (verdict == Verdict.OK && attestation) {
+                tally.tops = _lowerMedianTops(subject, tally.okVoters & ~bit, measuredTops, votes);
+            }
             // Final before the callback: the subject can never be voted on or applied again.
             _tallies[subject] = tally;
             bool applied = _apply(subject, verdict == Verdict.OK, tally.tops);
@@ -258,6 +272,45 @@ contract OracleCouncil is IOracleCouncil, AccessControlDefaultAdminRules {
             emit CallbackFailed(subject, reason);
             return false;
         }
+    }
+
+    /// @dev Writes member `index`'s TOPS into its lane of the subject's words.
+    function _storeTops(uint256 subject, uint256 index, uint64 tops) private {
+        uint256[8] storage words = _okTops[subject];
+        uint256 shift = (index & 3) * 64;
+        uint256 word = words[index >> 2] & ~(uint256(type(uint64).max) << shift);
+        words[index >> 2] = word | (uint256(tops) << shift);
+    }
+
+    /// @dev The lower median (element `(count − 1) / 2` in ascending order) of `own` and the TOPS
+    /// lanes of the other `count − 1` OK voters in `voters`: fewer than half of the quorum, high
+    /// or low, cannot move it past an honest member's value. An insertion sort of at most 31
+    /// values, one word read per four members.
+    function _lowerMedianTops(uint256 subject, uint32 voters, uint64 own, uint256 count)
+        private
+        view
+        returns (uint64)
+    {
+        uint256[8] storage words = _okTops[subject];
+        uint64[] memory sorted = new uint64[](count);
+        sorted[0] = own;
+        uint256 filled = 1;
+        uint256 word = 0;
+        for (uint256 index = 0; voters != 0; ++index) {
+            if ((index & 3) == 0) word = (voters & 0xF) != 0 ? words[index >> 2] : 0;
+            if ((voters & 1) != 0) {
+                uint64 value = uint64(word >> ((index & 3) * 64));
+                uint256 k = filled;
+                while (k != 0 && sorted[k - 1] > value) {
+                    sorted[k] = sorted[k - 1];
+                    --k;
+                }
+                sorted[k] = value;
+                ++filled;
+            }
+            voters >>= 1;
+        }
+        return sorted[(count - 1) / 2];
     }
 
     function _popcount(uint32 bits) private pure returns (uint256 count) {

@@ -12,7 +12,8 @@ import {IReputation} from "../interfaces/IReputation.sol";
 /// `minCreditedValue` (set by GOVERNOR_ROLE; zero, the default, credits no job in that token).
 /// A provider that buys its own jobs from a second account gets the value back and loses only
 /// the protocol fee, so each credited job costs at least the fee on the minimum: reputation
-/// cannot be washed with dust jobs.
+/// cannot be washed with dust jobs. Verified TOPS count for `maxTopsAge` after their verdict (a
+/// governance parameter): an attestation bonds them for that long (BenchmarkRegistry).
 contract Reputation is IReputation, AccessControlDefaultAdminRules {
     /// @notice Role of the contracts that may write records.
     bytes32 public constant WRITER_ROLE = keccak256("WRITER_ROLE");
@@ -20,6 +21,12 @@ contract Reputation is IReputation, AccessControlDefaultAdminRules {
     bytes32 public constant GOVERNOR_ROLE = keccak256("GOVERNOR_ROLE");
     /// @notice The most `minCreditedValue` may be: a job's value is stored in 128 bits.
     uint256 public constant MAX_MIN_CREDITED_VALUE = type(uint128).max;
+    /// @notice Bounds of `maxTopsAge`.
+    uint64 public constant MIN_MAX_TOPS_AGE = 1 days;
+    uint64 public constant MAX_MAX_TOPS_AGE = 365 days;
+
+    /// @inheritdoc IReputation
+    uint64 public maxTopsAge = 30 days;
 
     mapping(address => ProviderRecord) private _providers;
     mapping(address => BuyerRecord) private _buyers;
@@ -45,6 +52,21 @@ contract Reputation is IReputation, AccessControlDefaultAdminRules {
         }
         _minCreditedValue[token] = value;
         emit ParameterUpdated("minCreditedValue", token, value);
+    }
+
+    /// @notice Sets "maxTopsAge": seconds verified TOPS count after their verdict, and so how
+    /// long a passed attestation's bond stays locked. Emits `ParameterUpdated(name, 0, value)`.
+    /// Applies at once to TOPS already recorded, and to the bonds still locked behind them.
+    /// @dev Only GOVERNOR_ROLE. Bounds: 1 – 365 days.
+    /// @param name The parameter's name.
+    /// @param value The new value, in seconds.
+    function setParameter(bytes32 name, uint256 value) external onlyRole(GOVERNOR_ROLE) {
+        if (name != "maxTopsAge") revert ReputationUnknownParameter(name);
+        if (value < MIN_MAX_TOPS_AGE || value > MAX_MAX_TOPS_AGE) {
+            revert ReputationParameterOutOfBounds(name, value, MIN_MAX_TOPS_AGE, MAX_MAX_TOPS_AGE);
+        }
+        maxTopsAge = uint64(value);
+        emit ParameterUpdated(name, address(0), value);
     }
 
     /// @notice Records a settled job and its volume in `token` units; it counts toward the score
@@ -105,6 +127,18 @@ contract Reputation is IReputation, AccessControlDefaultAdminRules {
         emit TopsVerified(provider, tops);
     }
 
+    /// @inheritdoc IReputation
+    /// @dev Only WRITER_ROLE (the benchmark registry: a fraud clears whatever TOPS the provider
+    /// has, a released bond only the TOPS its attestation recorded). `bestVerifiedTops` and
+    /// `topsVerifiedAt` stay as history.
+    function clearVerifiedTops(address provider, uint64 verifiedUpTo) external onlyRole(WRITER_ROLE) {
+        ProviderRecord storage record = _providers[provider];
+        uint64 tops = record.lastVerifiedTops;
+        if (tops == 0 || record.topsVerifiedAt > verifiedUpTo) return;
+        record.lastVerifiedTops = 0;
+        emit VerifiedTopsCleared(provider, tops);
+    }
+
     /// @notice Records a posted job.
     /// @param buyer The buyer who posted it.
     function recordJobPosted(address buyer) external onlyRole(WRITER_ROLE) {
@@ -149,7 +183,14 @@ contract Reputation is IReputation, AccessControlDefaultAdminRules {
     /// @inheritdoc IReputation
     function standing(address provider) external view returns (uint256 scoreBps, uint64 tops) {
         ProviderRecord storage record = _providers[provider];
-        return (_score(record), record.lastVerifiedTops);
+        return (_score(record), _currentTops(record));
+    }
+
+    /// @dev The last verified TOPS while they count (`verifiedAt + maxTopsAge >= now`), else 0.
+    /// A provider without TOPS reads one slot, as before expiry existed.
+    function _currentTops(ProviderRecord storage record) private view returns (uint64 tops) {
+        tops = record.lastVerifiedTops;
+        if (tops != 0 && uint256(record.topsVerifiedAt) + maxTopsAge < block.timestamp) tops = 0;
     }
 
     function _score(ProviderRecord storage record) private view returns (uint256) {
@@ -157,7 +198,8 @@ contract Reputation is IReputation, AccessControlDefaultAdminRules {
         return (credited + 1) * 10_000 / (credited + 3 * uint256(record.failed) + 2);
     }
 
-    /// @notice A provider's full record.
+    /// @notice A provider's full record, as stored: `lastVerifiedTops` stale or not
+    /// (`verifiedTops` is what counts now).
     function providerRecord(address account) external view returns (ProviderRecord memory) {
         return _providers[account];
     }
@@ -177,8 +219,8 @@ contract Reputation is IReputation, AccessControlDefaultAdminRules {
         return _buyers[buyer].blacklisted;
     }
 
-    /// @notice The last verified throughput of `provider`, in TOPS (0 if never verified).
+    /// @inheritdoc IReputation
     function verifiedTops(address provider) external view returns (uint64) {
-        return _providers[provider].lastVerifiedTops;
+        return _currentTops(_providers[provider]);
     }
 }

@@ -4,7 +4,9 @@ pragma solidity 0.8.30;
 /// @title IBenchmarkRegistry
 /// @notice PoGEMM benchmark challenges: a seed fixed on-chain at opening, a Merkle commitment of
 /// the provider's checkpoints, a sampling seed from the block after the commitment, and a cheap
-/// on-chain fraud proof for checkpoint-0 rows.
+/// on-chain fraud proof for checkpoint-0 rows. A hardware attestation locks a bond of the
+/// provider's stake when it opens: a FAIL or a proven fraud takes it; a PASS keeps it locked,
+/// and open to a fraud proof, for as long as the verified TOPS count.
 interface IBenchmarkRegistry {
     enum ChallengeState {
         NONE,
@@ -12,7 +14,8 @@ interface IBenchmarkRegistry {
         COMMITTED,
         PASSED,
         FAILED,
-        FRAUD
+        FRAUD,
+        EXPIRED // a passed attestation whose TOPS no longer count, its bond released
     }
 
     struct Challenge {
@@ -30,6 +33,7 @@ interface IBenchmarkRegistry {
         uint64 commitBlock;
         bytes32 samplingSeed;
         uint64 verifiedTops;
+        uint64 passedAt; // the PASS verdict's time (0 unless PASSED or EXPIRED)
     }
 
     event ChallengeOpened(
@@ -40,6 +44,7 @@ interface IBenchmarkRegistry {
     event SamplingRearmed(uint256 indexed challengeId, uint64 commitBlock);
     event FraudProven(uint256 indexed challengeId, address indexed provider, address indexed prover, uint256 row, uint256 slashed);
     event AttestationVerdict(uint256 indexed challengeId, address indexed provider, bool ok, uint64 measuredTops);
+    event BondReleased(uint256 indexed challengeId, address indexed provider, uint256 amount);
     event ParameterUpdated(bytes32 indexed name, uint256 value);
     event AddressUpdated(bytes32 indexed name, address value);
 
@@ -58,6 +63,7 @@ interface IBenchmarkRegistry {
     error BenchmarkRegistryNoFraud(uint256 challengeId, uint256 row);
     error BenchmarkRegistryNotVerifier(address caller);
     error BenchmarkRegistryNotAttestation(uint256 challengeId, uint256 subject);
+    error BenchmarkRegistryBondLocked(uint256 challengeId, uint64 releasableAfter);
     error BenchmarkRegistryZeroAddress();
     error BenchmarkRegistryUnknownParameter(bytes32 name);
     error BenchmarkRegistryParameterOutOfBounds(bytes32 name, uint256 value, uint256 min, uint256 max);
@@ -70,6 +76,7 @@ interface IBenchmarkRegistry {
     function samplingSeed(uint256 challengeId) external view returns (bytes32);
     function proveFraud(uint256 challengeId, uint256 row, bytes calldata values, bytes32[] calldata proof) external;
     function recordAttestation(uint256 challengeId, bool ok, uint64 measuredTops) external;
+    function releaseBond(uint256 challengeId) external returns (uint256 released);
     function challengeOf(uint256 challengeId) external view returns (Challenge memory);
 }
 

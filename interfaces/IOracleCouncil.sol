@@ -12,8 +12,9 @@ interface IOracleCouncil {
     }
 
     /// @notice One subject's votes in one config version, packed into one storage slot.
-    /// `okVoters` and `failVoters` are bitmaps of member indexes; `tops` is the lowest throughput
-    /// among the OK voters (a lying member cannot raise it).
+    /// `okVoters` and `failVoters` are bitmaps of member indexes; `tops` is 0 until final, then,
+    /// for an attestation's OK verdict, the lower median of the quorum's TOPS (so one member,
+    /// voting early or late, high or low, cannot set it), and 0 for every other verdict.
     struct Tally {
         uint32 version;
         uint32 okVoters;

@@ -88,7 +88,11 @@ TOP_UP = 1_000 * GMKT
 UNSTAKE = 500 * GMKT
 
 VERDICT_OK = 1
+VERDICT_FAIL = 2
 MEASURED_TOPS = 1_500
+#: The three oracles' TOPS on an attestation, in voting order: the council records their lower
+#: median, 1,500.
+ATTESTATION_TOPS = (1_400, 1_600, 1_500)
 EVIDENCE = hashlib.sha256(b"gpumarket.bench.gas/evidence").digest()
 COMMITTED_ROOT = hashlib.sha256(b"gpumarket.bench.gas/root").digest()
 RESULT_HASH = hashlib.sha256(b"gpumarket.bench.gas/result").digest()
@@ -187,6 +191,8 @@ def measure_gas() -> dict[str, int]:
             bench.twice(scenario, token)
     bench.record(bench.vote_batches())  # no warm-up: see vote_batches
     bench.twice(bench.prove_fraud_attestation)
+    bench.twice(bench.attestation_passed)
+    bench.twice(bench.attestation_failed)
     bench.record(bench.staking())  # no warm-up: see staking
     return _with_totals(bench.gas)
 
@@ -267,6 +273,7 @@ class _Bench:
         self.registry = protocol.registry
         self.benchmark = protocol.benchmark
         self.council = protocol.council
+        self.reputation = protocol.reputation
         contracts: Any = project.get_loaded_projects()[0]
         usdc6 = contracts.MockERC20.deploy("USD Coin", "USDC", 6, {"from": self.admin}, silent=True)
         deployed = [*vars(protocol).values(), usdc6]
@@ -427,13 +434,15 @@ class _Bench:
     def submit(self, job_id: int, provider: Any) -> Sent:
         return self.send(self.market.submitResult, job_id, RESULT_HASH, RESULT_URI, sender=provider)
 
-    def vote(self, subject: int, oracle_index: int) -> Sent:
+    def vote(
+        self, subject: int, oracle_index: int, verdict: int = VERDICT_OK, tops: int = MEASURED_TOPS
+    ) -> Sent:
         return self.send(
             self.council.vote,
             subject,
             self.version,
-            VERDICT_OK,
-            MEASURED_TOPS,
+            verdict,
+            tops,
             EVIDENCE,
             sender=self.oracles[oracle_index],
         )
@@ -554,14 +563,51 @@ class _Bench:
 
     def prove_fraud_attestation(self) -> dict[str, Sent]:
         """A provider's own hardware attestation with a forged checkpoint-0 row, proven by the
-        finder: `attestationSlash` split between the finder and the treasury."""
+        finder: the bond its opening locked, split between the finder and the treasury."""
         attester = self.providers[ATTESTER]
-        opened = self.send(self.benchmark.open, 0, attester, 64, 8, 2, sender=attester)
-        challenge_id = opened.events["ChallengeOpened"]["challengeId"]
+        challenge_id, _ = self.open_attestation()
         self.send(self.benchmark.commit, challenge_id, self.forged.root, sender=attester)
         tx = self._prove(challenge_id)
         self.wait_out_jail()
         return {"proveFraud.attestation": tx}
+
+    def open_attestation(self) -> tuple[int, Sent]:
+        """The attester opens a hardware attestation of itself, locking its bond: (id, tx)."""
+        attester = self.providers[ATTESTER]
+        opened = self.send(self.benchmark.open, 0, attester, 64, 8, 2, sender=attester)
+        return opened.events["ChallengeOpened"]["challengeId"], opened
+
+    def attestation_passed(self) -> dict[str, Sent]:
+        """The attester opens and commits an attestation; the three oracles vote OK with
+        `ATTESTATION_TOPS` (the last vote records their lower median); once the TOPS are older
+        than `maxTopsAge`, the finder releases the bond."""
+        attester = self.providers[ATTESTER]
+        challenge_id, opened = self.open_attestation()
+        self.send(self.benchmark.commit, challenge_id, COMMITTED_ROOT, sender=attester)
+        subject = self.council.attestationSubject(challenge_id)
+        txs = {
+            f"vote.attestation.{which}": self.vote(subject, k, tops=ATTESTATION_TOPS[k])
+            for k, which in enumerate(VOTE_NAMES)
+        }
+        _expect_applied(txs["vote.attestation.quorum"], 1)
+        self.sleep(self.reputation.maxTopsAge() + MARGIN)
+        released = self.send(self.benchmark.releaseBond, challenge_id, sender=self.finder)
+        _expect_event(released, "BondReleased")
+        return {"open.attestation": opened, **txs, "releaseBond": released}
+
+    def attestation_failed(self) -> dict[str, Sent]:
+        """The attester opens an attestation and never commits; after the window the three
+        oracles vote FAIL, and the last vote slashes the bond to the treasury."""
+        challenge_id, _ = self.open_attestation()
+        self.sleep(self.benchmark.benchmarkWindow() + MARGIN)
+        subject = self.council.attestationSubject(challenge_id)
+        last = len(VOTE_NAMES) - 1
+        for k in range(last):
+            self.vote(subject, k, VERDICT_FAIL, 0)
+        failed = self.vote(subject, last, VERDICT_FAIL, 0)
+        _expect_applied(failed, 1)
+        self.wait_out_jail()
+        return {"vote.attestation.failQuorum": failed}
 
     def _prove(self, challenge_id: int) -> Sent:
         f = self.forged

@@ -120,8 +120,9 @@ def deploy_protocol(
     registry.grantRole(registry.SLASHER_ROLE(), market, tx)
     registry.setMarketWindows(market, tx)
     reputation.grantRole(reputation.WRITER_ROLE(), market, tx)
-    # The benchmark registry slashes frauds on attestations, records verified TOPS, and opens
-    # challenges for the market; the market hears of frauds on jobs from it.
+    # The benchmark registry locks and slashes attestations' bonds, records verified TOPS, and
+    # opens challenges for the market; the market hears of frauds on jobs from it.
+    registry.grantRole(registry.MARKET_ROLE(), benchmark, tx)
     registry.grantRole(registry.SLASHER_ROLE(), benchmark, tx)
     reputation.grantRole(reputation.WRITER_ROLE(), benchmark, tx)
     benchmark.grantRole(benchmark.OPENER_ROLE(), market, tx)

@@ -266,6 +266,10 @@ def _wire(
             "reputation: WRITER_ROLE to the market",
         ),
         (
+            registry.grantRole(role(registry, "MARKET_ROLE"), benchmark_address),
+            "registry: MARKET_ROLE to the benchmark registry (attestation bonds)",
+        ),
+        (
             registry.grantRole(role(registry, "SLASHER_ROLE"), benchmark_address),
             "registry: SLASHER_ROLE to the benchmark registry",
         ),

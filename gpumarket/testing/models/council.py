@@ -3,7 +3,9 @@ council's own model machine and the whole-protocol machine.
 
 It predicts, for each vote or batch, either the exact revert (`ModelRevert`) or the new tallies
 and which subjects the vote made final. Tallies are kept per subject and restart when the config
-version changes, so votes cast under a rotated-out config stop counting (O4).
+version changes, so votes cast under a rotated-out config stop counting (O4). A tally's `tops` is
+0 until final; an attestation's OK verdict records the lower median of its OK voters' TOPS
+(`lower_median`), every other verdict 0.
 """
 
 from __future__ import annotations
@@ -42,11 +44,19 @@ class Config:
     quorum: int
 
 
+def lower_median(values: Iterable[int]) -> int:
+    """Element (count - 1) // 2 of the values in ascending order: what the council records."""
+    ordered = sorted(values)
+    return ordered[(len(ordered) - 1) // 2]
+
+
 @dataclass
 class CouncilModel:
     configs: dict[int, Config]  # version -> config, every version so far
     version: int
     tallies: dict[int, Tally] = field(default_factory=dict)
+    #: Attestation subjects: each OK voter's TOPS in the tally's version, by voter bit.
+    ok_tops: dict[int, dict[int, int]] = field(default_factory=dict)
 
     @property
     def config(self) -> Config:
@@ -79,18 +89,25 @@ class CouncilModel:
             raise ModelRevert(err("OracleCouncilInvalidVerdict"))
         tally = self.tally(subject)
         if tally.version != self.version:
-            tally = Tally(self.version, 0, 0, UINT64_MAX, Verdict.NONE, False)
+            tally = Tally(self.version, 0, 0, 0, Verdict.NONE, False)
+            self.ok_tops[subject] = {}
         if (tally.okVoters | tally.failVoters) & bit:
             raise ModelRevert(err("OracleCouncilAlreadyVoted", subject, sender))
+        attestation = bool(subject & ATTESTATION_FLAG)
         if verdict == Verdict.OK:
-            tally = tally._replace(okVoters=tally.okVoters | bit, tops=min(tally.tops, tops))
+            tally = tally._replace(okVoters=tally.okVoters | bit)
             votes = tally.okVoters.bit_count()
+            if attestation:
+                self.ok_tops[subject][bit] = tops
         else:
             tally = tally._replace(failVoters=tally.failVoters | bit)
             votes = tally.failVoters.bit_count()
         final = votes >= self.config.quorum
         if final:
-            tally = tally._replace(verdict=verdict, tops=tally.tops if verdict == Verdict.OK else 0)
+            recorded = 0
+            if verdict == Verdict.OK and attestation:
+                recorded = lower_median(self.ok_tops[subject].values())
+            tally = tally._replace(verdict=verdict, tops=recorded)
         self.tallies[subject] = tally
         return final
 

@@ -64,6 +64,7 @@ def test_open_records_the_challenge(benchmark, opener, provider):
         0,
         ZERO32,
         0,
+        0,
     )
 
 

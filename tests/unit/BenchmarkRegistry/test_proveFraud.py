@@ -1,7 +1,9 @@
 """A committed checkpoint-0 row that differs from the generator is provable on-chain with its Merkle
-proof. On a hardware attestation the provider loses `attestationSlash`, split between the prover
-(`finderFeeBps`) and the treasury, and is jailed. An honest row, a bad proof or a malformed row is
-refused, so an honest provider can never be slashed.
+proof. On a hardware attestation the provider loses the bond its opening locked
+(`attestationSlash` then), split between the prover (`finderFeeBps`) and the treasury, and is
+jailed; after a PASS the fraud stays provable until the bond is released, and clears the
+provider's verified TOPS. An honest row, a bad proof or a malformed row is refused, so an honest
+provider can never be slashed.
 
 Commitments are real PoGEMM trees (n=64, T=8, K=2) built by the Python prover over the challenge's
 on-chain seed; the forged one complements row FORGED_ROW of X0 before building the tree."""
@@ -10,6 +12,7 @@ from types import SimpleNamespace
 
 import brownie
 import pytest
+from brownie import chain
 
 from gpumarket.chain.deploy import name32
 
@@ -20,6 +23,7 @@ from .helpers import (
     GMKT,
     JAIL_PERIOD,
     STAKE,
+    ZERO_ADDRESS,
     ChallengeState,
     N,
     commitment,
@@ -87,7 +91,7 @@ def test_fraud_pays_half_the_slash_to_the_prover_and_half_to_the_treasury(
     assert gmkt.balanceOf(treasury) - treasury_before == ATTESTATION_SLASH // 2
 
 
-def test_fraud_slashes_the_providers_free_stake(
+def test_fraud_slashes_the_bond_locked_at_opening(
     benchmark, registry, provider, finder, treasury, challenges
 ):
     tx = _prove_forged(benchmark, challenges, finder)
@@ -99,13 +103,16 @@ def test_fraud_slashes_the_providers_free_stake(
             "lockId": challenges.forged.id,
             "beneficiary": beneficiary.address,
             "amount": half,
-            "fromLocked": 0,
-            "fromFree": half,
+            "fromLocked": half,
+            "fromFree": 0,
             "fromUnbonding": 0,
         }
         for beneficiary in (finder, treasury)
     ]
-    assert registry.providerInfo(provider)["stake"] == STAKE - ATTESTATION_SLASH
+    info = registry.providerInfo(provider)
+    # The fixture's three attestations locked a bond each: two are left.
+    assert (info["stake"], info["locked"]) == (STAKE - ATTESTATION_SLASH, 2 * ATTESTATION_SLASH)
+    assert registry.lockOf(benchmark, challenges.forged.id)["provider"] == ZERO_ADDRESS
 
 
 def test_fraud_jails_the_provider(benchmark, registry, provider, finder, challenges):
@@ -127,10 +134,12 @@ def test_fraud_records_a_slash_in_reputation(benchmark, reputation, provider, fi
     [(2_500, 10 * GMKT, 30 * GMKT), (10_000, 40 * GMKT, 0), (0, 0, 40 * GMKT)],
     ids=["quarter", "all-to-finder", "none-to-finder"],
 )
-def test_fraud_splits_the_slash_by_the_finder_fee(
+def test_fraud_splits_the_bond_by_the_finder_fee(
     benchmark,
     gmkt,
     governance,
+    open_attestation,
+    provider,
     finder,
     treasury,
     challenges,
@@ -140,9 +149,12 @@ def test_fraud_splits_the_slash_by_the_finder_fee(
 ):
     benchmark.setParameter(name32("attestationSlash"), 40 * GMKT, {"from": governance})
     benchmark.setParameter(name32("finderFeeBps"), finder_fee_bps, {"from": governance})
+    challenge_id, params, _ = open_attestation(provider)
+    forged = commitment(params, [FORGED_ROW])
+    benchmark.commit(challenge_id, forged.root, {"from": provider})
     treasury_before = gmkt.balanceOf(treasury)
 
-    tx = _prove_forged(benchmark, challenges, finder)
+    tx = benchmark.proveFraud(challenge_id, *fraud_args(forged, FORGED_ROW), {"from": finder})
 
     assert [e["beneficiary"] for e in tx.events["StakeSlashed"]] == [
         account for account, amount in ((finder, to_finder), (treasury, to_treasury)) if amount
@@ -229,11 +241,38 @@ def test_second_fraud_proof_reverts(benchmark, finder, challenges):
         _prove_forged(benchmark, challenges, finder)
 
 
-def test_fraud_after_a_passed_verdict_reverts(benchmark, verifier, finder, challenges):
+def test_fraud_after_a_passed_verdict_is_proven_and_clears_the_verified_tops(
+    benchmark, reputation, verifier, provider, finder, challenges
+):
     benchmark.recordAttestation(challenges.forged.id, True, 1_000, {"from": verifier})
 
+    tx = _prove_forged(benchmark, challenges, finder)
+
+    assert event(tx, "FraudProven")["slashed"] == ATTESTATION_SLASH
+    assert event(tx, "VerifiedTopsCleared") == {"provider": provider.address, "tops": 1_000}
+    assert benchmark.challengeOf(challenges.forged.id)["state"] == ChallengeState.FRAUD
+    assert reputation.verifiedTops(provider) == 0
+    assert reputation.providerRecord(provider)["lastVerifiedTops"] == 0
+
+
+def test_fraud_on_a_failed_attestation_reverts(benchmark, verifier, finder, challenges):
+    benchmark.recordAttestation(challenges.forged.id, False, 0, {"from": verifier})
+
     with brownie.reverts(
-        err("BenchmarkRegistryWrongState", challenges.forged.id, ChallengeState.PASSED)
+        err("BenchmarkRegistryWrongState", challenges.forged.id, ChallengeState.FAILED)
+    ):
+        _prove_forged(benchmark, challenges, finder)
+
+
+def test_fraud_after_the_bond_is_released_reverts(
+    benchmark, reputation, verifier, finder, challenges
+):
+    benchmark.recordAttestation(challenges.forged.id, True, 1_000, {"from": verifier})
+    chain.sleep(reputation.maxTopsAge() + 1)
+    benchmark.releaseBond(challenges.forged.id, {"from": finder})
+
+    with brownie.reverts(
+        err("BenchmarkRegistryWrongState", challenges.forged.id, ChallengeState.EXPIRED)
     ):
         _prove_forged(benchmark, challenges, finder)
 

@@ -1,12 +1,22 @@
 """The verifier (the oracle council) gives each hardware attestation one verdict: a pass records
-the measured throughput in Reputation, where jobs filter on it; a fail records nothing."""
+the measured throughput in Reputation, where jobs filter on it, and keeps the bond locked; a fail
+records no throughput and slashes the bond to the treasury."""
 
 from types import SimpleNamespace
 
 import brownie
 import pytest
 
-from .helpers import ChallengeState, err, event
+from .helpers import (
+    ATTESTATION_SLASH,
+    JAIL_PERIOD,
+    STAKE,
+    ZERO_ADDRESS,
+    ChallengeState,
+    err,
+    event,
+    plain,
+)
 
 TOPS = 1_234
 
@@ -37,6 +47,16 @@ def test_pass_marks_the_challenge_passed_with_its_throughput(benchmark, verifier
 
     c = benchmark.challengeOf(challenges.committed)
     assert (c["state"], c["verifiedTops"]) == (ChallengeState.PASSED, TOPS)
+
+
+def test_pass_records_its_time_and_keeps_the_bond_locked(
+    benchmark, registry, provider, verifier, challenges
+):
+    tx = benchmark.recordAttestation(challenges.committed, True, TOPS, {"from": verifier})
+
+    assert benchmark.challengeOf(challenges.committed)["passedAt"] == tx.timestamp
+    assert registry.lockOf(benchmark, challenges.committed)["amount"] == ATTESTATION_SLASH
+    assert "StakeSlashed" not in tx.events
 
 
 def test_pass_records_verified_tops_in_reputation(
@@ -70,10 +90,39 @@ def test_fail_records_no_throughput(benchmark, reputation, provider, verifier, c
     assert reputation.verifiedTops(provider) == 0
 
 
-def test_fail_of_an_uncommitted_challenge_is_accepted(benchmark, verifier, challenges):
-    benchmark.recordAttestation(challenges.uncommitted, False, 0, {"from": verifier})
+@pytest.mark.parametrize("which", ["committed", "uncommitted"])
+def test_fail_slashes_the_bond_to_the_treasury_and_jails(
+    benchmark, registry, gmkt, treasury, provider, verifier, challenges, which
+):
+    challenge = getattr(challenges, which)
+    before = gmkt.balanceOf(treasury)
 
-    assert benchmark.challengeOf(challenges.uncommitted)["state"] == ChallengeState.FAILED
+    tx = benchmark.recordAttestation(challenge, False, 0, {"from": verifier})
+
+    assert plain(dict(tx.events["StakeSlashed"])) == {
+        "provider": provider.address,
+        "lockId": challenge,
+        "beneficiary": treasury.address,
+        "amount": ATTESTATION_SLASH,
+        "fromLocked": ATTESTATION_SLASH,
+        "fromFree": 0,
+        "fromUnbonding": 0,
+    }
+    assert gmkt.balanceOf(treasury) - before == ATTESTATION_SLASH
+    info = registry.providerInfo(provider)
+    # The other attestation's bond stays locked; the empty lock is gone.
+    assert (info["stake"], info["locked"]) == (STAKE - ATTESTATION_SLASH, ATTESTATION_SLASH)
+    assert info["jailedUntil"] == tx.timestamp + JAIL_PERIOD
+    assert registry.lockOf(benchmark, challenge)["provider"] == ZERO_ADDRESS
+    assert benchmark.challengeOf(challenge)["state"] == ChallengeState.FAILED
+
+
+def test_fail_records_a_slash_in_reputation(benchmark, reputation, provider, verifier, challenges):
+    tx = benchmark.recordAttestation(challenges.committed, False, 0, {"from": verifier})
+
+    assert tx.events["ProviderSlashed"]["provider"] == provider.address
+    record = reputation.providerRecord(provider)
+    assert (record["failed"], record["slashed"]) == (0, 1)
 
 
 def test_verdict_by_anyone_but_the_verifier_reverts(benchmark, stranger, challenges):

@@ -1,4 +1,5 @@
-"""Governance sets benchmarkWindow, attestationSlash and finderFeeBps within their bounds."""
+"""Governance sets benchmarkWindow, attestationSlash and finderFeeBps within their bounds; an
+attestation always has a bond of at least 1 GMKT."""
 
 import brownie
 import pytest
@@ -10,7 +11,7 @@ from .helpers import DAY, GMKT, MAX_BPS, err, event, out_of_bounds
 MAX_ATTESTATION_SLASH = 10**27
 BOUNDS = {
     "benchmarkWindow": (60, 7 * DAY),
-    "attestationSlash": (0, MAX_ATTESTATION_SLASH),
+    "attestationSlash": (GMKT, MAX_ATTESTATION_SLASH),
     "finderFeeBps": (0, MAX_BPS),
 }
 
@@ -40,6 +41,8 @@ def test_set_parameter_at_a_bound_is_accepted(benchmark, governance, name, value
     [
         ("benchmarkWindow", 59),
         ("benchmarkWindow", 7 * DAY + 1),
+        ("attestationSlash", 0),
+        ("attestationSlash", GMKT - 1),
         ("attestationSlash", MAX_ATTESTATION_SLASH + 1),
         ("finderFeeBps", MAX_BPS + 1),
     ],

@@ -34,6 +34,9 @@ CALLBACK_GAS_BOUNDS = (400_000, 10_000_000)
 
 #: A subject with no job and no attestation behind it: its callback fails harmlessly.
 NO_JOB = 1_001
+#: An attestation subject whose challenge does not exist: its callback fails harmlessly too, and
+#: its OK verdict records the lower median of the quorum's TOPS.
+NO_ATTESTATION = ATTESTATION_FLAG | NO_JOB
 EVIDENCE = b"\xee" * 32
 TOPS = 1_500
 

@@ -7,6 +7,7 @@ import pytest
 
 from .helpers import (
     EVIDENCE,
+    NO_ATTESTATION,
     NO_JOB,
     QUORUM,
     TOPS,
@@ -40,7 +41,7 @@ def test_votes_of_the_old_version_do_not_count_after_a_new_config(council, membe
     tx = vote(council, members[QUORUM - 1], NO_JOB, Verdict.OK)
 
     assert "VerdictReached" not in tx.events
-    assert tally_of(council, NO_JOB) == Tally(2, bits(QUORUM - 1), 0, TOPS, Verdict.NONE, False)
+    assert tally_of(council, NO_JOB) == Tally(2, bits(QUORUM - 1), 0, 0, Verdict.NONE, False)
 
 
 def test_count_restarts_and_reaches_the_quorum_under_the_new_version(council, members, reseat):
@@ -53,10 +54,10 @@ def test_count_restarts_and_reaches_the_quorum_under_the_new_version(council, me
         "subject": NO_JOB,
         "version": 2,
         "verdict": Verdict.OK,
-        "tops": TOPS,
+        "tops": 0,
         "applied": False,
     }
-    assert tally_of(council, NO_JOB) == Tally(2, bits(0, 1, 2, 3), 0, TOPS, Verdict.OK, False)
+    assert tally_of(council, NO_JOB) == Tally(2, bits(0, 1, 2, 3), 0, 0, Verdict.OK, False)
 
 
 def test_member_who_voted_before_may_vote_again_under_the_new_version(council, members, reseat):
@@ -66,16 +67,22 @@ def test_member_who_voted_before_may_vote_again_under_the_new_version(council, m
     tx = council.vote(NO_JOB, 2, Verdict.OK, 500, EVIDENCE, {"from": members[0]})
 
     assert event(tx, "VoteCast")["version"] == 2
-    assert tally_of(council, NO_JOB) == Tally(2, bits(0), 0, 500, Verdict.NONE, False)
+    assert tally_of(council, NO_JOB) == Tally(2, bits(0), 0, 0, Verdict.NONE, False)
 
 
-def test_lowest_throughput_of_the_old_version_is_forgotten(council, members, reseat):
-    vote(council, members[0], NO_JOB, Verdict.OK, tops=100)
-    reseat()
+def test_throughput_votes_of_the_old_version_are_forgotten(council, members, newcomers, reseat):
+    # Under version 1 members 0-2 vote 0 TOPS; version 2 seats newcomers at positions 0-2 (the
+    # same lanes) and members 0 at 3: only the new votes reach the median.
+    for member in members[:3]:
+        vote(council, member, NO_ATTESTATION, Verdict.OK, tops=0)
+    reseat([*newcomers, members[0]], 3)
 
-    vote(council, members[1], NO_JOB, Verdict.OK, tops=2_000)
+    vote(council, newcomers[0], NO_ATTESTATION, Verdict.OK, tops=2_000)
+    vote(council, members[0], NO_ATTESTATION, Verdict.OK, tops=2_200)
+    tx = vote(council, newcomers[2], NO_ATTESTATION, Verdict.OK, tops=2_100)
 
-    assert tally_of(council, NO_JOB).tops == 2_000
+    assert event(tx, "VerdictReached")["tops"] == 2_100
+    assert tally_of(council, NO_ATTESTATION) == Tally(2, bits(0, 2, 3), 0, 2_100, Verdict.OK, False)
 
 
 def test_old_tally_stays_readable_until_the_next_vote(council, members, reseat):
@@ -83,7 +90,7 @@ def test_old_tally_stays_readable_until_the_next_vote(council, members, reseat):
 
     reseat()
 
-    assert tally_of(council, NO_JOB) == Tally(1, bits(0, 1), 0, TOPS, Verdict.NONE, False)
+    assert tally_of(council, NO_JOB) == Tally(1, bits(0, 1), 0, 0, Verdict.NONE, False)
     assert not council.hasVoted(NO_JOB, members[0])
 
 
@@ -107,7 +114,7 @@ def test_newcomers_vote_with_the_bits_of_their_positions(council, members, newco
     vote_all(council, newcomers[:2], NO_JOB, Verdict.FAIL)
     vote(council, members[0], NO_JOB, Verdict.OK, tops=9)
 
-    assert tally_of(council, NO_JOB) == Tally(2, bits(0), bits(1, 2), 9, Verdict.NONE, False)
+    assert tally_of(council, NO_JOB) == Tally(2, bits(0), bits(1, 2), 0, Verdict.NONE, False)
 
 
 def test_smaller_council_decides_with_its_own_quorum(council, members, newcomers, reseat):

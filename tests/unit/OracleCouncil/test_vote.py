@@ -1,13 +1,16 @@
 """A member votes once per subject under the current config. Its bit goes into the subject's OK or
-FAIL bitmap, OK votes keep the lowest throughput, and the vote that brings one side to the quorum
-makes the verdict final and passes it on (here to the market, which knows no job NO_JOB: the
-callback fails harmlessly and the verdict is final but not applied)."""
+FAIL bitmap, and the vote that brings one side to the quorum makes the verdict final and passes it
+on (here to the market, which knows no job NO_JOB, or the registry, which knows no challenge behind
+NO_ATTESTATION: the callback fails harmlessly and the verdict is final but not applied). A tally's
+throughput is 0 until final; an attestation's OK verdict records the lower median of the quorum's
+TOPS, any other verdict 0."""
 
 import brownie
 import pytest
 
 from .helpers import (
     EVIDENCE,
+    NO_ATTESTATION,
     NO_JOB,
     QUORUM,
     TOPS,
@@ -29,13 +32,13 @@ pytestmark = pytest.mark.usefixtures("seated")
 def test_first_ok_vote_opens_the_tally(council, members):
     vote(council, members[0], NO_JOB, Verdict.OK, tops=TOPS)
 
-    assert tally_of(council, NO_JOB) == Tally(1, bits(0), 0, TOPS, Verdict.NONE, False)
+    assert tally_of(council, NO_JOB) == Tally(1, bits(0), 0, 0, Verdict.NONE, False)
 
 
-def test_first_fail_vote_opens_the_tally_with_no_throughput_bound(council, members):
+def test_first_fail_vote_opens_the_tally(council, members):
     vote(council, members[0], NO_JOB, Verdict.FAIL, tops=TOPS)
 
-    assert tally_of(council, NO_JOB) == Tally(1, 0, bits(0), UINT64_MAX, Verdict.NONE, False)
+    assert tally_of(council, NO_JOB) == Tally(1, 0, bits(0), 0, Verdict.NONE, False)
 
 
 def test_vote_emits_vote_cast(council, members):
@@ -62,14 +65,14 @@ def test_votes_set_the_bits_of_the_voters_positions(council, members):
     ]:
         vote(council, members[index], NO_JOB, verdict, tops=tops)
 
-    assert tally_of(council, NO_JOB) == Tally(1, bits(0, 4), bits(2, 6), 900, Verdict.NONE, False)
+    assert tally_of(council, NO_JOB) == Tally(1, bits(0, 4), bits(2, 6), 0, Verdict.NONE, False)
 
 
-def test_tally_keeps_the_lowest_ok_throughput(council, members):
+def test_an_attestation_tally_shows_no_throughput_before_it_is_final(council, members):
     for member, tops in zip(members[:3], [1_000, 800, 1_200], strict=True):
-        vote(council, member, NO_JOB, Verdict.OK, tops=tops)
+        vote(council, member, NO_ATTESTATION, Verdict.OK, tops=tops)
 
-    assert tally_of(council, NO_JOB).tops == 800
+    assert tally_of(council, NO_ATTESTATION) == Tally(1, bits(0, 1, 2), 0, 0, Verdict.NONE, False)
 
 
 def test_votes_below_the_quorum_leave_the_subject_open(council, members):
@@ -79,7 +82,7 @@ def test_votes_below_the_quorum_leave_the_subject_open(council, members):
     assert not council.isFinal(NO_JOB)
 
 
-def test_quorum_of_ok_votes_makes_the_verdict_final_with_the_lowest_throughput(council, members):
+def test_quorum_of_ok_votes_on_a_job_makes_the_verdict_final_with_no_throughput(council, members):
     for member, tops in zip(members[: QUORUM - 1], [1_500, 1_400, 1_600], strict=True):
         vote(council, member, NO_JOB, Verdict.OK, tops=tops)
 
@@ -89,11 +92,60 @@ def test_quorum_of_ok_votes_makes_the_verdict_final_with_the_lowest_throughput(c
         "subject": NO_JOB,
         "version": 1,
         "verdict": Verdict.OK,
-        "tops": 1_400,
+        "tops": 0,
         "applied": False,
     }
-    assert tally_of(council, NO_JOB) == Tally(1, bits(0, 1, 2, 3), 0, 1_400, Verdict.OK, False)
+    assert tally_of(council, NO_JOB) == Tally(1, bits(0, 1, 2, 3), 0, 0, Verdict.OK, False)
     assert council.isFinal(NO_JOB)
+
+
+def test_quorum_of_ok_votes_on_an_attestation_records_the_lower_median(council, members):
+    for member, tops in zip(members[: QUORUM - 1], [1_500, 1_400, 1_600], strict=True):
+        vote(council, member, NO_ATTESTATION, Verdict.OK, tops=tops)
+
+    tx = vote(council, members[QUORUM - 1], NO_ATTESTATION, Verdict.OK, tops=1_450)
+
+    # Sorted 1,400 1,450 1,500 1,600: element (4 - 1) // 2 = 1.
+    assert event(tx, "VerdictReached") == {
+        "subject": NO_ATTESTATION,
+        "version": 1,
+        "verdict": Verdict.OK,
+        "tops": 1_450,
+        "applied": False,
+    }
+    assert tally_of(council, NO_ATTESTATION) == Tally(
+        1, bits(0, 1, 2, 3), 0, 1_450, Verdict.OK, False
+    )
+
+
+@pytest.mark.parametrize(
+    "votes, median",
+    [
+        ([0, 1_500, 1_600, 1_700], 1_500),  # one member early with 0
+        ([1_500, 1_600, 1_700, 0], 1_500),  # the same member last
+        ([1_500, UINT64_MAX, 1_600, 1_700], 1_600),  # one member far too high
+        ([0, 0, 1_600, 1_700], 0),  # half the quorum low: the lower median is theirs
+        ([7, 7, 7, 7], 7),
+    ],
+    ids=["zero-first", "zero-last", "max-outlier", "half-low", "all-equal"],
+)
+def test_no_member_below_half_the_quorum_sets_an_attestations_throughput(
+    council, members, votes, median
+):
+    for member, tops in zip(members[:QUORUM], votes, strict=True):
+        tx = vote(council, member, NO_ATTESTATION, Verdict.OK, tops=tops)
+
+    assert event(tx, "VerdictReached")["tops"] == median
+    assert tally_of(council, NO_ATTESTATION).tops == median
+
+
+def test_fail_votes_on_an_attestation_leave_out_of_its_median(council, members):
+    vote(council, members[0], NO_ATTESTATION, Verdict.FAIL, tops=1)
+    vote(council, members[1], NO_ATTESTATION, Verdict.FAIL, tops=2)
+    for member, tops in zip(members[2:6], [900, 1_000, 1_100, 1_200], strict=True):
+        tx = vote(council, member, NO_ATTESTATION, Verdict.OK, tops=tops)
+
+    assert event(tx, "VerdictReached")["tops"] == 1_000
 
 
 def test_quorum_of_fail_votes_makes_the_verdict_final_with_zero_throughput(council, members):
@@ -137,10 +189,10 @@ def test_only_agreeing_votes_count_toward_the_quorum(council, members):
 def test_single_member_council_decides_with_one_vote(council, governance, members):
     council.setConfig(members[:1], 1, {"from": governance})
 
-    tx = vote(council, members[0], NO_JOB, Verdict.OK, tops=77)
+    tx = vote(council, members[0], NO_ATTESTATION, Verdict.OK, tops=77)
 
     assert event(tx, "VerdictReached") == {
-        "subject": NO_JOB,
+        "subject": NO_ATTESTATION,
         "version": 2,
         "verdict": Verdict.OK,
         "tops": 77,

@@ -10,7 +10,6 @@ from .helpers import (
     NO_JOB,
     QUORUM,
     TOPS,
-    UINT64_MAX,
     Tally,
     Verdict,
     ballot,
@@ -36,9 +35,9 @@ def test_batch_votes_on_every_subject(council, members):
     )
 
     assert [tally_of(council, s) for s in (A, B, C)] == [
-        Tally(1, bits(1), 0, 10, Verdict.NONE, False),
-        Tally(1, 0, bits(1), UINT64_MAX, Verdict.NONE, False),
-        Tally(1, bits(1), 0, 30, Verdict.NONE, False),
+        Tally(1, bits(1), 0, 0, Verdict.NONE, False),
+        Tally(1, 0, bits(1), 0, Verdict.NONE, False),
+        Tally(1, bits(1), 0, 0, Verdict.NONE, False),
     ]
 
 
@@ -76,7 +75,7 @@ def test_batch_reaches_verdicts_on_several_subjects(council, members):
     )
 
     assert events(tx, "VerdictReached") == [
-        {"subject": A, "version": 1, "verdict": Verdict.OK, "tops": 5, "applied": False},
+        {"subject": A, "version": 1, "verdict": Verdict.OK, "tops": 0, "applied": False},
         {"subject": B, "version": 1, "verdict": Verdict.FAIL, "tops": 0, "applied": False},
     ]
     assert [e["subject"] for e in events(tx, "CallbackFailed")] == [A, B]
@@ -94,7 +93,7 @@ def test_batch_skips_a_final_subject_and_votes_on_the_rest(council, members):
     assert event(tx, "VoteSkipped") == {"subject": A, "member": members[5].address}
     assert [e["subject"] for e in events(tx, "VoteCast")] == [B]
     assert tally_of(council, A) == final
-    assert tally_of(council, B) == Tally(1, 0, bits(5), UINT64_MAX, Verdict.NONE, False)
+    assert tally_of(council, B) == Tally(1, 0, bits(5), 0, Verdict.NONE, False)
 
 
 def test_batch_skips_a_subject_it_made_final_itself(council, members):

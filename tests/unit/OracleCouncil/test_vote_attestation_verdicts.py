@@ -1,11 +1,13 @@
 """A verdict on ATTESTATION_FLAG | challenge id goes to the benchmark registry: OK on a committed
-hardware attestation records the lowest measured throughput in Reputation, FAIL marks it failed.
-A verdict the registry refuses is final, with `applied == false` and its revert reason."""
+hardware attestation records the lower median of the quorum's throughput in Reputation, FAIL
+marks it failed and slashes its bond to the treasury. A verdict the registry refuses is final,
+with `applied == false` and its revert reason."""
 
 import pytest
 
 from .helpers import (
     ATTESTATION_FLAG,
+    GMKT,
     QUORUM,
     ChallengeState,
     Tally,
@@ -24,7 +26,7 @@ pytestmark = pytest.mark.usefixtures("seated")
 WRONG_STATE = "BenchmarkRegistryWrongState(uint256,uint8)"
 
 
-def test_ok_quorum_records_the_lowest_throughput_in_reputation(
+def test_ok_quorum_records_the_lower_median_throughput_in_reputation(
     council, benchmark, reputation, members, provider, attestation
 ):
     challenge = attestation()
@@ -34,17 +36,22 @@ def test_ok_quorum_records_the_lowest_throughput_in_reputation(
 
     tx = vote(council, members[QUORUM - 1], subject, Verdict.OK, tops=1_900)
 
+    # 1,800 1,900 2,000 2,200: the lower median is 1,900.
     assert from_contract(tx, "AttestationVerdict", benchmark) == [
-        {"challengeId": challenge, "provider": provider.address, "ok": True, "measuredTops": 1_800}
+        {"challengeId": challenge, "provider": provider.address, "ok": True, "measuredTops": 1_900}
     ]
-    assert reputation.verifiedTops(provider) == 1_800
+    assert reputation.verifiedTops(provider) == 1_900
     c = benchmark.challengeOf(challenge)
-    assert (c["state"], c["verifiedTops"]) == (ChallengeState.PASSED, 1_800)
+    assert (c["state"], c["verifiedTops"], c["passedAt"]) == (
+        ChallengeState.PASSED,
+        1_900,
+        tx.timestamp,
+    )
     assert event(tx, "VerdictReached") == {
         "subject": ATTESTATION_FLAG | challenge,
         "version": 1,
         "verdict": Verdict.OK,
-        "tops": 1_800,
+        "tops": 1_900,
         "applied": True,
     }
 
@@ -64,6 +71,21 @@ def test_fail_quorum_marks_the_attestation_failed(
     assert (c["state"], c["verifiedTops"]) == (ChallengeState.FAILED, 0)
     assert reputation.verifiedTops(provider) == 0
     assert tally_of(council, subject) == Tally(1, 0, bits(0, 1, 2, 3), 0, Verdict.FAIL, True)
+
+
+def test_fail_quorum_slashes_the_bond_to_the_treasury(
+    council, benchmark, registry, gmkt, treasury, members, provider, attestation
+):
+    challenge = attestation()
+    stake = registry.providerInfo(provider)["stake"]
+    before = gmkt.balanceOf(treasury)
+
+    tx = vote_all(council, members[:QUORUM], ATTESTATION_FLAG | challenge, Verdict.FAIL)
+
+    assert gmkt.balanceOf(treasury) - before == 100 * GMKT
+    info = registry.providerInfo(provider)
+    assert (info["stake"], info["locked"]) == (stake - 100 * GMKT, 0)
+    assert from_contract(tx, "StakeSlashed", registry)[0]["amount"] == 100 * GMKT
 
 
 def test_fail_on_an_uncommitted_attestation_is_applied(council, benchmark, members, attestation):

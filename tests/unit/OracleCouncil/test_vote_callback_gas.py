@@ -72,7 +72,7 @@ def test_subject_stays_open_after_a_vote_short_of_gas(council, market, members, 
         send(council, members[QUORUM - 1], job_id, SHORT_GAS)
 
     assert not council.isFinal(job_id)
-    assert tally_of(council, job_id) == Tally(1, bits(0, 1, 2), 0, 1_500, Verdict.NONE, False)
+    assert tally_of(council, job_id) == Tally(1, bits(0, 1, 2), 0, 0, Verdict.NONE, False)
     assert not council.hasVoted(job_id, members[QUORUM - 1])
     assert market.jobOf(job_id)["state"] == JobState.SUBMITTED
 

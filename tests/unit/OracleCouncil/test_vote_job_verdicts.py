@@ -53,11 +53,11 @@ def test_applied_ok_verdict_is_final_and_marked_applied(council, members, job_id
         "subject": job_id,
         "version": 1,
         "verdict": Verdict.OK,
-        "tops": 1_500,
+        "tops": 0,
         "applied": True,
     }
     assert "CallbackFailed" not in tx.events
-    assert tally_of(council, job_id) == Tally(1, bits(0, 1, 2, 3), 0, 1_500, Verdict.OK, True)
+    assert tally_of(council, job_id) == Tally(1, bits(0, 1, 2, 3), 0, 0, Verdict.OK, True)
 
 
 def test_votes_below_the_quorum_leave_the_job_submitted(council, market, members, job_id):
@@ -113,7 +113,7 @@ def test_verdict_on_a_running_job_is_final_but_not_applied(
         "reason": revert_data(WRONG_STATE, running, JobState.RUNNING),
     }
     assert event(tx, "VerdictReached")["applied"] is False
-    assert tally_of(council, running) == Tally(1, bits(0, 1, 2, 3), 0, 1_500, Verdict.OK, False)
+    assert tally_of(council, running) == Tally(1, bits(0, 1, 2, 3), 0, 0, Verdict.OK, False)
     assert market.jobOf(running)["state"] == JobState.RUNNING
 
 
