@@ -84,9 +84,7 @@ class Agent:
         )
         #: Base URL of result URIs; `run()` fixes it once the port is bound.
         self.endpoint = settings.endpoint()
-        self.challenges = ChallengeWork(
-            self.store, self.chain, send=self._send, prove=self._prove
-        )
+        self.challenges = ChallengeWork(self.store, self.chain, send=self._send, prove=self._prove)
         self.jobs = JobWork(
             self.store,
             self.chain,

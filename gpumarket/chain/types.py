@@ -30,6 +30,8 @@ class ChallengeState(IntEnum):
     PASSED = 3
     FAILED = 4
     FRAUD = 5
+    #: A passed attestation whose TOPS no longer count, or one never judged: its bond released.
+    EXPIRED = 6
 
 
 class Verdict(IntEnum):

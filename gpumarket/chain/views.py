@@ -164,6 +164,7 @@ class Challenge:
     commit_block: int
     sampling_seed: bytes
     verified_tops: int
+    passed_at: int
 
     @classmethod
     def of(cls, fn: Any, value: Any) -> Challenge:

@@ -291,9 +291,7 @@ def _wire(
             "market: allowlist GMKT",
         ),
         (
-            reputation.setMinCreditedValue(
-                client["MarketToken"].address, GMKT_MIN_CREDITED_VALUE
-            ),
+            reputation.setMinCreditedValue(client["MarketToken"].address, GMKT_MIN_CREDITED_VALUE),
             "reputation: GMKT jobs of 10 GMKT or more count toward a score",
         ),
     ]

@@ -128,8 +128,7 @@ def chain_command(name: str, *, sends: bool) -> Callable[[Callable[..., None]], 
                 "--deployment",
                 type=click.Path(path_type=Path, dir_okay=False),
                 envvar="GPUMARKET_DEPLOYMENT",
-                help="Deployment file to use instead of NETWORK.json in the deployments "
-                "directory.",
+                help="Deployment file to use instead of NETWORK.json in the deployments directory.",
             ),
             click.option(
                 "--rpc-url",

@@ -69,9 +69,7 @@ def test_walking_away_from_a_named_collateral_costs_the_provider_all_of_it(
     assert gmkt.balanceOf(treasury) - treasury_before == 500 * GMKT
 
 
-def test_a_named_rate_below_the_floor_gets_the_floor(
-    market, registry, post_job, buyer, gmkt, host
-):
+def test_a_named_rate_below_the_floor_gets_the_floor(market, registry, post_job, buyer, gmkt, host):
     job_id = _won(market, post_job, buyer, gmkt, host, JobSpec(collateral_per_gpu_hour=1))
 
     assert market.jobOf(job_id)["collateral"] == FLOOR

@@ -22,6 +22,7 @@ USDC = 10**6
 MAX_ALLOWANCE = 2**256 - 1
 JAIL_PERIOD = 6 * HOUR
 MAX_BIDS = 1
+MAX_TOPS_AGE = 24 * HOUR
 
 #: Provider offers and stakes: a big H100 host, an A100 host in another region, and a small host
 #: staked just above the minimum, so that capacity, collateral and listing limits all bite.
@@ -135,6 +136,9 @@ def world(
     registry.setParameter(name32("jailPeriod"), JAIL_PERIOD, {"from": governance})
     # Books of 2 bids, so that the third provider's bid exercises the eviction of the worst one.
     market.setParameter(name32("maxBidsPerJob"), MAX_BIDS, {"from": governance})
+    # Verified TOPS (and passed attestations' bonds) last the least governance may set, a day, so
+    # that a run sees them expire, filter bidders out and come free.
+    reputation.setParameter(name32("maxTopsAge"), MAX_TOPS_AGE, {"from": governance})
 
     params = Params(
         protocol_fee_bps=market.protocolFeeBps(),
@@ -160,6 +164,7 @@ def world(
         benchmark_window=benchmark.benchmarkWindow(),
         attestation_slash=benchmark.attestationSlash(),
         finder_fee_bps=benchmark.finderFeeBps(),
+        max_tops_age=reputation.maxTopsAge(),
     )
     assert params.max_bids_per_job == MAX_BIDS
     # The model starts from an empty, unpaused market whose verdicts come from the council.

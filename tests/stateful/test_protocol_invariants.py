@@ -113,8 +113,13 @@ SPEC_VARIANTS = (
     # The buyer names its collateral: above the floor (which then applies only if raised past
     # it), and below it (the floor applies).
     {"collateral_per_gpu_hour": 25 * 10**18},
-    {"collateral_per_gpu_hour": 10**9, "benchmark_required": True, "benchmark_n": 64,
-     "benchmark_t": 8, "benchmark_k": 2},
+    {
+        "collateral_per_gpu_hour": 10**9,
+        "benchmark_required": True,
+        "benchmark_n": 64,
+        "benchmark_t": 8,
+        "benchmark_k": 2,
+    },
 )
 
 #: An index into a pool (of jobs, actors): one draw in eight picks outside the plausible choices.
@@ -220,6 +225,9 @@ def some_challenge(*states):
 
 ANY_CHALLENGE_OPEN = some_challenge(ChallengeState.OPEN)
 ANY_CHALLENGE_COMMITTED = some_challenge(ChallengeState.COMMITTED)
+ANY_CHALLENGE_PASSED = some_challenge(ChallengeState.PASSED)
+#: The states in which a checkpoint-0 fraud is provable (PASSED: attestations, until released).
+PROVABLE = (ChallengeState.COMMITTED, ChallengeState.PASSED)
 
 
 def pending_attestations(machine) -> int:
@@ -912,7 +920,7 @@ class ProtocolMachine(RuleBasedStateMachine):
             challenge = self.m.challenges.get(subject ^ ATTESTATION_FLAG)
             applied = challenge is not None and self.m.attestation_error(challenge, ok) is None
             if applied:
-                self.m.record_attestation(challenge, ok, tally.tops, now)
+                self.m.record_attestation(challenge, ok, tally.tops, now, self.gmkt)
                 self.tally[f"attestation {'passed' if ok else 'failed'}"] += 1
         else:
             job = self.m.jobs.get(subject)
@@ -1057,7 +1065,9 @@ class ProtocolMachine(RuleBasedStateMachine):
             role = bytes(w.benchmark.OPENER_ROLE())
             error = revert_message("AccessControlUnauthorizedAccount", caller.address, role)
         else:
-            error = self.m.attestation_open_error(provider.address, n, steps, interval)
+            error = self.m.attestation_open_error(
+                provider.address, n, steps, interval, chain.time()
+            )
         if error:
             return self._expect_revert(error, w.benchmark.open, *args, sender=caller)
         tx = self._send(w.benchmark.open, *args, sender=caller)
@@ -1113,9 +1123,9 @@ class ProtocolMachine(RuleBasedStateMachine):
     def _prove_fraud(self, pick, who, mode):
         """Anyone proves a forged row against a committed root: a job's fraud fails the job (its
         collateral slashed as on any failure, its fraud bounty to the prover), an attestation's
-        costs `attestationSlash`. Honest rows, wrong proofs, rows out of range and rows of the
-        wrong length revert."""
-        committed = [c for c in self.m.challenges.values() if c.state == ChallengeState.COMMITTED]
+        costs its bond, before or after a pass (which then loses its TOPS). Honest rows, wrong
+        proofs, rows out of range and rows of the wrong length revert."""
+        committed = [c for c in self.m.challenges.values() if c.state in PROVABLE]
         forged = [c for c in committed if c.forgery is not None]
         pool = (forged or committed) if pick % 8 != 7 else list(self.m.challenges.values())
         challenge = pool[(pick // 8) % len(pool)]
@@ -1144,8 +1154,10 @@ class ProtocolMachine(RuleBasedStateMachine):
         tx = self._send(self.w.benchmark.proveFraud, *args, sender=prover)
         job = self.m.jobs.get(challenge.subject)
         refund = job.escrow if job else 0
+        passed = challenge.state == ChallengeState.PASSED
         self.m.prove_fraud(challenge, prover.address, tx.timestamp, self.gmkt)
         self.tally[f"fraud proven on {'a job' if job else 'an attestation'}"] += 1
+        self.tally["fraud proven after a pass"] += passed
         fraud = self._events(tx, "FraudProven", self.w.benchmark)[0]
         assert (fraud["challengeId"], fraud["prover"], fraud["row"], fraud["slashed"]) == (
             cid,
@@ -1212,7 +1224,7 @@ class ProtocolMachine(RuleBasedStateMachine):
             or ANY_CHALLENGE_OPEN(machine)
             or ANY_CHALLENGE_COMMITTED(machine)
         ),
-        action=st.sampled_from(["open", "commit", "commit", "fraud", "fraud"]),
+        action=st.sampled_from(["open", "commit", "commit", "fraud", "fraud", "release"]),
         pick=PICK,
         who=PICK,
         size=st.integers(0, len(ATTESTATION_SIZES) - 1),
@@ -1221,11 +1233,13 @@ class ProtocolMachine(RuleBasedStateMachine):
     )
     def benchmark(self, action, pick, who, size, cheat, mode):
         """PoGEMM challenges: a provider opens an attestation of itself or commits a root (honest
-        or forged) for a job's or an attestation's challenge, or anyone proves a fraud."""
+        or forged) for a job's or an attestation's challenge, anyone proves a fraud, or anyone
+        releases an attestation's bond."""
         available = {
             "commit": ANY_CHALLENGE_OPEN(self),
-            "fraud": ANY_CHALLENGE_COMMITTED(self),
+            "fraud": ANY_CHALLENGE_COMMITTED(self) or ANY_CHALLENGE_PASSED(self),
             "open": pending_attestations(self) < MAX_PENDING_ATTESTATIONS,
+            "release": bool(self.m.challenges),
         }
         now = chain.time()
         likely = {  # what can succeed: a commit in time, a fraud on a forged root
@@ -1234,10 +1248,13 @@ class ProtocolMachine(RuleBasedStateMachine):
                 for c in self.m.challenges.values()
             ),
             "fraud": any(
-                c.state == ChallengeState.COMMITTED and c.forgery is not None
-                for c in self.m.challenges.values()
+                c.state in PROVABLE and c.forgery is not None for c in self.m.challenges.values()
             ),
             "open": available["open"],
+            "release": any(
+                (after := self.m.bond_releasable_after(c)) is not None and now > after
+                for c in self.m.challenges.values()
+            ),
         }
         # Mostly an action likely to succeed; one pick in four anything possible.
         for options in ([likely] if pick % 4 != 0 else []) + [available]:
@@ -1253,8 +1270,40 @@ class ProtocolMachine(RuleBasedStateMachine):
         if action == "commit":
             self.action = "commit_benchmark"
             return self._commit_benchmark(pick, who, cheat)
+        if action == "release":
+            self.action = "release_bond"
+            return self._release_bond(pick, who)
         self.action = "prove_fraud"
         return self._prove_fraud(pick, who, mode)
+
+    def _release_bond(self, pick, who):
+        """Anyone releases an attestation's bond once it has nothing left to answer for (its
+        TOPS expired, or no verdict came); mostly one that is due, one pick in eight any
+        challenge (an early, spent or job one reverts)."""
+        now = chain.time()
+        due = [
+            c
+            for c in self.m.challenges.values()
+            if (after := self.m.bond_releasable_after(c)) is not None and now > after
+        ]
+        pool = due if due and pick % 8 != 7 else list(self.m.challenges.values())
+        challenge = pool[(pick // 8) % len(pool)]
+        caller = [self.w.stranger, *self.w.providers][who % 4]
+        cid = challenge.challenge_id
+        error = self.m.release_bond_error(challenge, now)
+        if error:
+            return self._expect_revert(error, self.w.benchmark.releaseBond, cid, sender=caller)
+        tx = self._send(self.w.benchmark.releaseBond, cid, sender=caller)
+        passed = challenge.state == ChallengeState.PASSED
+        released = self.m.release_bond(challenge)
+        self.tally[f"bond released after {'a pass' if passed else 'no verdict'}"] += 1
+        event = self._events(tx, "BondReleased", self.w.benchmark)[0]
+        assert (event["challengeId"], event["provider"], event["amount"]) == (
+            cid,
+            challenge.provider,
+            released,
+        )
+        self._check_effects(tx)
 
     # ------------------------------------------------------------ governance
 
@@ -1456,6 +1505,7 @@ class ProtocolMachine(RuleBasedStateMachine):
                 on_chain["commitDeadline"],
                 on_chain["committedAt"],
                 on_chain["verifiedTops"],
+                on_chain["passedAt"],
             ) == (
                 c.provider,
                 c.state,
@@ -1464,6 +1514,7 @@ class ProtocolMachine(RuleBasedStateMachine):
                 c.commit_deadline,
                 c.committed_at,
                 c.verified_tops,
+                c.passed_at,
             ), cid
 
         for token, (escrowed, claimable, market_balance, wallets) in token_reads.items():

@@ -137,6 +137,9 @@ class Params:
     benchmark_window: int
     attestation_slash: int
     finder_fee_bps: int
+    #: Reputation.maxTopsAge: verified TOPS count while `verifiedAt + maxTopsAge >= now`, and a
+    #: passed attestation's bond stays locked that long.
+    max_tops_age: int
 
 
 @dataclass
@@ -183,6 +186,10 @@ class ProviderModel:
     def score(self) -> int:
         """Reputation.score: only credited jobs count as successes, every failure counts 3."""
         return (self.credited + 1) * MAX_BPS // (self.credited + 3 * self.failed + 2)
+
+    def current_tops(self, now: int, max_tops_age: int) -> int:
+        """Reputation.verifiedTops at time `now`: the last verified TOPS while they count."""
+        return self.last_tops if self.tops_at + max_tops_age >= now else 0
 
 
 @dataclass
@@ -258,6 +265,9 @@ class ChallengeModel:
     state: ChallengeState = ChallengeState.OPEN
     committed_at: int = 0
     verified_tops: int = 0
+    passed_at: int = 0
+    #: An attestation's bond still locked in the registry (a job's challenge locks none).
+    lock: int = 0
     #: The committed tree when the provider cheated: (forged row, Merkle proof), else None.
     forgery: tuple[Any, ...] | None = None
 
@@ -387,6 +397,11 @@ class ProtocolModel:
         times.extend(
             c.commit_deadline for c in self.challenges.values() if c.state == ChallengeState.OPEN
         )
+        age = self.params.max_tops_age
+        times.extend(p.tops_at + age for p in self.providers.values() if p.last_tops)
+        times.extend(
+            t for c in self.challenges.values() if (t := self.bond_releasable_after(c)) is not None
+        )
         return times
 
     def eligible(self, job: JobModel, address: str, now: int) -> bool:
@@ -408,7 +423,10 @@ class ProtocolModel:
             and p.gpu_count >= p.gpus_in_use + spec.gpu_count
             and p.free >= self.lock_for(spec)
             and p.score >= spec.min_reputation_bps
-            and (spec.min_verified_tops == 0 or p.last_tops >= spec.min_verified_tops)
+            and (
+                spec.min_verified_tops == 0
+                or p.current_tops(now, self.params.max_tops_age) >= spec.min_verified_tops
+            )
         )
 
     def best_bid(self, job: JobModel, now: int) -> tuple[str, int] | None:
@@ -484,13 +502,13 @@ class ProtocolModel:
         amount: int,
         beneficiary: str,
         lock_id: int,
-        lock: JobModel | None,
+        lock: JobModel | ChallengeModel | None,
         now: int,
         gmkt: str,
     ) -> int:
         """Take up to `amount`: the job's collateral lock first, then free stake, then unbonding
         entries newest first (an emptied entry is dropped); jail the provider. `lock` is the job
-        whose collateral lock belongs to the slasher, if any."""
+        (or attestation) whose lock belongs to the slasher, if any."""
         p = self.providers[address]
         from_locked = 0
         if lock is not None:
@@ -930,17 +948,29 @@ class ProtocolModel:
             commit_deadline=now + self.params.benchmark_window,
         )
         self.challenges[challenge.challenge_id] = challenge
+        if subject == 0:
+            # The attestation's bond: a lock of this registry without GPUs.
+            p = self.providers[provider]
+            challenge.lock = self.params.attestation_slash
+            p.locked += challenge.lock
+            p.active_jobs += 1
         return challenge
 
     def attestation_open_error(
-        self, provider: str, n: int, steps: int, interval: int
+        self, provider: str, n: int, steps: int, interval: int, now: int
     ) -> str | None:
         """The revert of a provider opening its own attestation, or None (the caller is the
-        provider; anyone else needs the opener role)."""
-        if self.providers[provider].stake < self.params.min_stake:
+        provider; anyone else needs the opener role): then its bond must lock."""
+        p = self.providers[provider]
+        if p.stake < self.params.min_stake:
             return revert_message("BenchmarkRegistryNotListed", provider)
         if not valid_benchmark(n, steps, interval):
             return revert_message("BenchmarkRegistryInvalidParameters", n, steps, interval)
+        if p.jailed_until > now:
+            return revert_message("ProviderRegistryJailed", provider, p.jailed_until)
+        bond = self.params.attestation_slash
+        if p.free < bond:
+            return revert_message("ProviderRegistryInsufficientFreeStake", provider, bond, p.free)
         return None
 
     def commit_error(self, challenge: ChallengeModel, caller: str, now: int) -> str | None:
@@ -966,7 +996,8 @@ class ProtocolModel:
         """The revert of proveFraud: `proven` says the row and proof match the committed root,
         `honest` that the row is the true X0 row."""
         cid = challenge.challenge_id
-        if challenge.state != ChallengeState.COMMITTED:
+        # A passed attestation stays provable until its bond is released.
+        if challenge.state not in (ChallengeState.COMMITTED, ChallengeState.PASSED):
             return revert_message("BenchmarkRegistryWrongState", cid, challenge.state)
         if row >= challenge.n:
             return revert_message("BenchmarkRegistryRowOutOfRange", row, challenge.n)
@@ -989,8 +1020,9 @@ class ProtocolModel:
 
     def prove_fraud(self, challenge: ChallengeModel, prover: str, now: int, gmkt: str) -> None:
         """A job's fraud fails the job as any failure does and pays the prover the job's fraud
-        bounty, and returns any bond; an attestation's costs `attestationSlash`, the finder's share
-        to the prover."""
+        bounty, and returns any bond; an attestation's costs its bond, the finder's share to the
+        prover, and after a pass the provider's verified TOPS."""
+        passed = challenge.state == ChallengeState.PASSED
         challenge.state = ChallengeState.FRAUD
         if challenge.subject:
             job = self.jobs[challenge.subject]
@@ -998,16 +1030,9 @@ class ProtocolModel:
             self._fail(job, now, gmkt, prover=prover)
             self._release(job, job.buyer, bond, Payout.BOND)
             return
-        total = self.params.attestation_slash
-        finder = bps_down(total, self.params.finder_fee_bps)
-        provider = challenge.provider
-        if finder:
-            self.slash(provider, finder, prover, challenge.challenge_id, None, now, gmkt)
-        if total > finder:
-            self.slash(
-                provider, total - finder, self.treasury, challenge.challenge_id, None, now, gmkt
-            )
-        self.providers[provider].slashed += 1
+        self._slash_bond(challenge, prover, now, gmkt)
+        if passed:
+            self.providers[challenge.provider].last_tops = 0
 
     def attestation_error(self, challenge: ChallengeModel, ok: bool) -> str | None:
         """The revert of the verifier's recordAttestation, or None."""
@@ -1019,14 +1044,70 @@ class ProtocolModel:
             return revert_message("BenchmarkRegistryWrongState", cid, state)
         return None
 
-    def record_attestation(self, challenge: ChallengeModel, ok: bool, tops: int, now: int) -> None:
+    def record_attestation(
+        self, challenge: ChallengeModel, ok: bool, tops: int, now: int, gmkt: str
+    ) -> None:
+        """A pass records the TOPS and keeps the bond locked; a fail slashes it to the treasury."""
         challenge.state = ChallengeState.PASSED if ok else ChallengeState.FAILED
         if ok:
             challenge.verified_tops = tops
+            challenge.passed_at = now
             p = self.providers[challenge.provider]
             p.last_tops = tops
             p.best_tops = max(p.best_tops, tops)
             p.tops_at = now
+        else:
+            self._slash_bond(challenge, None, now, gmkt)
+
+    def bond_releasable_after(self, challenge: ChallengeModel) -> int | None:
+        """The time after which `releaseBond` frees an attestation's bond, or None (none left)."""
+        if challenge.subject:
+            return None
+        if challenge.state == ChallengeState.PASSED:
+            return challenge.passed_at + self.params.max_tops_age
+        if challenge.state in (ChallengeState.OPEN, ChallengeState.COMMITTED):
+            return challenge.commit_deadline + self.params.max_tops_age
+        return None
+
+    def release_bond_error(self, challenge: ChallengeModel, now: int) -> str | None:
+        cid = challenge.challenge_id
+        if challenge.subject:
+            return revert_message("BenchmarkRegistryNotAttestation", cid, challenge.subject)
+        after = self.bond_releasable_after(challenge)
+        if after is None:
+            return revert_message("BenchmarkRegistryWrongState", cid, challenge.state)
+        if now <= after:
+            return revert_message("BenchmarkRegistryBondLocked", cid, after)
+        return None
+
+    def release_bond(self, challenge: ChallengeModel) -> int:
+        """The bond back to free stake; a pass's TOPS are cleared unless a later verdict's."""
+        p = self.providers[challenge.provider]
+        if challenge.state == ChallengeState.PASSED and p.tops_at <= challenge.passed_at:
+            p.last_tops = 0
+        challenge.state = ChallengeState.EXPIRED
+        released, challenge.lock = challenge.lock, 0
+        p.locked -= released
+        p.active_jobs -= 1
+        return released
+
+    def _slash_bond(
+        self, challenge: ChallengeModel, prover: str | None, now: int, gmkt: str
+    ) -> None:
+        """An attestation's whole bond from its lock: the finder's share to `prover` (if any),
+        the rest to the treasury; the emptied lock is freed and the slash recorded."""
+        bond = challenge.lock
+        finder = bps_down(bond, self.params.finder_fee_bps) if prover is not None else 0
+        cid, provider = challenge.challenge_id, challenge.provider
+        if finder:
+            assert prover is not None
+            self.slash(provider, finder, prover, cid, challenge, now, gmkt)
+        if bond > finder:
+            self.slash(provider, bond - finder, self.treasury, cid, challenge, now, gmkt)
+        assert challenge.lock == 0  # the slashes took the whole bond from its lock
+        p = self.providers[provider]
+        p.active_jobs -= 1
+        p.slashed += 1
 
     # ------------------------------------------------------------ internals
 

@@ -73,6 +73,7 @@ def test_release_keeps_a_later_attestations_tops(
     benchmark.commit(later, b"\x02" * 32, {"from": provider})
     set_next_block_timestamp(passed.at + MAX_TOPS_AGE)
     benchmark.recordAttestation(later, True, 2_000, {"from": verifier})
+    set_next_block_timestamp(passed.at + MAX_TOPS_AGE + 1)
 
     tx = benchmark.releaseBond(passed.id, {"from": finder})
 
@@ -104,6 +105,7 @@ def test_release_of_an_unjudged_attestation_counts_from_its_commit_deadline(
     set_next_block_timestamp(deadline + MAX_TOPS_AGE)
     with brownie.reverts(err("BenchmarkRegistryBondLocked", challenge, deadline + MAX_TOPS_AGE)):
         benchmark.releaseBond(challenge, {"from": finder, "gas_limit": 500_000})
+    set_next_block_timestamp(deadline + MAX_TOPS_AGE + 1)
 
     tx = benchmark.releaseBond(challenge, {"from": finder})
 

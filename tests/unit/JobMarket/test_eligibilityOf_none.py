@@ -17,19 +17,19 @@ def job_id(open_job, registered_provider):
 
 
 def test_is_eligible_for_a_listed_provider_that_matches(market, job_id, provider):
-    eligible = (market.eligibilityOf(job_id, provider) == 0)
+    eligible = market.eligibilityOf(job_id, provider) == 0
 
     assert eligible is True
 
 
 def test_is_eligible_for_an_unregistered_account_is_false(market, job_id, stranger):
-    eligible = (market.eligibilityOf(job_id, stranger) == 0)
+    eligible = market.eligibilityOf(job_id, stranger) == 0
 
     assert eligible is False
 
 
 def test_is_eligible_for_an_unknown_job_is_false(market, provider):
-    eligible = (market.eligibilityOf(99, provider) == 0)
+    eligible = market.eligibilityOf(99, provider) == 0
 
     assert eligible is False
 
@@ -37,7 +37,7 @@ def test_is_eligible_for_an_unknown_job_is_false(market, provider):
 def test_is_eligible_for_the_buyer_is_false(market, make_provider, buyer, job_id):
     make_provider(buyer)
 
-    eligible = (market.eligibilityOf(job_id, buyer) == 0)
+    eligible = market.eligibilityOf(job_id, buyer) == 0
 
     assert eligible is False
 
@@ -47,7 +47,7 @@ def test_is_eligible_while_jailed_is_false(
 ):
     registry.slash(provider, 1, treasury, 0, {"from": registry_slasher})
 
-    eligible = (market.eligibilityOf(job_id, provider) == 0)
+    eligible = market.eligibilityOf(job_id, provider) == 0
 
     assert eligible is False
 
@@ -59,7 +59,7 @@ def test_is_eligible_again_once_the_jail_period_ends(
     chain.sleep(registry.jailPeriod() + 5)
     chain.mine()
 
-    eligible = (market.eligibilityOf(job_id, provider) == 0)
+    eligible = market.eligibilityOf(job_id, provider) == 0
 
     assert eligible is True
 
@@ -69,7 +69,7 @@ def test_is_eligible_when_the_gpus_are_taken_by_a_running_job_is_false(
 ):
     running_job(provider, spec=JobSpec(gpu_count=8))
 
-    eligible = (market.eligibilityOf(job_id, provider) == 0)
+    eligible = market.eligibilityOf(job_id, provider) == 0
 
     assert eligible is False
 
@@ -77,7 +77,7 @@ def test_is_eligible_when_the_gpus_are_taken_by_a_running_job_is_false(
 def test_is_eligible_with_free_gpus_next_to_a_running_job(market, running_job, job_id, provider):
     running_job(provider, spec=JobSpec(gpu_count=7))
 
-    eligible = (market.eligibilityOf(job_id, provider) == 0)
+    eligible = market.eligibilityOf(job_id, provider) == 0
 
     assert eligible is True
 
@@ -88,7 +88,7 @@ def test_is_eligible_with_the_min_reputation_earned(
     demanding = open_job(spec=JobSpec(min_reputation_bps=6_000))
     reputation.recordSuccess(provider, gmkt, GMKT_MIN_CREDITED_VALUE, {"from": reputation_writer})
 
-    eligible = (market.eligibilityOf(demanding, provider) == 0)
+    eligible = market.eligibilityOf(demanding, provider) == 0
 
     assert eligible is True
 
@@ -99,7 +99,7 @@ def test_is_eligible_below_the_min_reputation_is_false(
     lenient = open_job(spec=JobSpec(min_reputation_bps=2_001))
     reputation.recordFailure(provider, {"from": reputation_writer})
 
-    eligible = (market.eligibilityOf(lenient, provider) == 0)
+    eligible = market.eligibilityOf(lenient, provider) == 0
 
     assert eligible is False
 
@@ -110,7 +110,7 @@ def test_is_eligible_with_the_min_verified_tops_measured(
     demanding = open_job(spec=JobSpec(min_verified_tops=700))
     reputation.recordVerifiedTops(provider, 700, {"from": reputation_writer})
 
-    eligible = (market.eligibilityOf(demanding, provider) == 0)
+    eligible = market.eligibilityOf(demanding, provider) == 0
 
     assert eligible is True
 
@@ -121,7 +121,7 @@ def test_is_eligible_below_the_min_verified_tops_is_false(
     demanding = open_job(spec=JobSpec(min_verified_tops=700))
     reputation.recordVerifiedTops(provider, 699, {"from": reputation_writer})
 
-    eligible = (market.eligibilityOf(demanding, provider) == 0)
+    eligible = market.eligibilityOf(demanding, provider) == 0
 
     assert eligible is False
 
@@ -129,7 +129,7 @@ def test_is_eligible_below_the_min_verified_tops_is_false(
 def test_is_eligible_after_deregistering_is_false(market, registry, job_id, provider):
     registry.deregister({"from": provider})
 
-    eligible = (market.eligibilityOf(job_id, provider) == 0)
+    eligible = market.eligibilityOf(job_id, provider) == 0
 
     assert eligible is False
 
@@ -139,6 +139,6 @@ def test_is_eligible_after_raising_collateral_beyond_free_stake_is_false(
 ):
     param(market, "collateralPerGpuHour", 5_001 * 10**18)
 
-    eligible = (market.eligibilityOf(job_id, provider) == 0)
+    eligible = market.eligibilityOf(job_id, provider) == 0
 
     assert eligible is False

@@ -166,4 +166,4 @@ def test_batch_after_a_new_config_counts_afresh(council, governance, members):
 
     council.voteBatch(2, [ballot(B, Verdict.OK, 7)], {"from": members[0]})
 
-    assert tally_of(council, B) == Tally(2, bits(0), 0, 7, Verdict.NONE, False)
+    assert tally_of(council, B) == Tally(2, bits(0), 0, 0, Verdict.NONE, False)
