@@ -15,10 +15,12 @@ import {PoGemm} from "./libraries/PoGemm.sol";
 /// provider commits a Merkle root of its checkpoints before `benchmarkWindow` ends. The samples
 /// come from the hash of the block after the commitment, never from the root, which a cheater
 /// could re-roll. A committed checkpoint-0 row that differs from the generator is provable here,
-/// cheaply, and slashes the provider. A hardware attestation locks `attestationSlash` of the
-/// provider's stake when it opens (the bond): a FAIL verdict slashes it to the treasury, a proven
-/// fraud to the prover and the treasury; a PASS keeps it locked, and the fraud proof open, until
-/// the verified TOPS stop counting (`Reputation.maxTopsAge`), when anyone may release it.
+/// cheaply, and slashes the provider. A hardware attestation locks, when it opens, its bond
+/// (`attestationSlash`) and beside it a fraud bounty (`finderFeeBps` of the bond) from the
+/// provider's free stake: a FAIL verdict slashes the bond to the treasury and returns the bounty,
+/// a proven fraud slashes both, the bounty to the prover; a PASS keeps both locked, and the fraud
+/// proof open, until the verified TOPS stop counting (`Reputation.maxTopsAge`), when anyone may
+/// release them. A self-proven fraud thus costs what a FAIL does, as on a job.
 contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules {
     using BasisPoints for uint256;
 
@@ -44,9 +46,10 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
     /// @notice Seconds from opening within which the root must be committed.
     uint64 public benchmarkWindow = 1 hours;
     /// @notice The bond a hardware attestation locks from the provider's free stake when it
-    /// opens, slashed on a FAIL or a proven fraud (GMKT units; at least 1 GMKT).
+    /// opens, slashed to the treasury on a FAIL or a proven fraud (GMKT units; at least 1 GMKT).
     uint256 public attestationSlash = 100 ether;
-    /// @notice The fraud prover's share of an attestation slash, in basis points.
+    /// @notice The fraud bounty an attestation locks beside its bond, in basis points of the
+    /// bond (rounded up): a proven fraud pays it to the prover, every other end returns it.
     uint256 public finderFeeBps = 5_000;
     /// @notice Challenges opened so far; ids start at 1.
     uint256 public challengeCount;
@@ -73,6 +76,7 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         bytes32 samplingSeed;
         uint64 verifiedTops;
         uint40 passedAt;
+        uint96 bond; // an attestation's, written at opening: attestationSlash ≤ 1e27 < 2^96
     }
 
     mapping(uint256 => StoredChallenge) private _challenges;
@@ -90,9 +94,9 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
     }
 
     /// @notice Opens a challenge: by the market for a job (OPENER_ROLE), or by a listed provider
-    /// for a hardware attestation of itself (`subject` 0). An attestation locks its bond,
-    /// `attestationSlash`, from the provider's free stake (`ProviderRegistryInsufficientFreeStake`
-    /// when short; `ProviderRegistryJailed` while jailed).
+    /// for a hardware attestation of itself (`subject` 0). An attestation locks its bond and its
+    /// fraud bounty from the provider's free stake (`ProviderRegistryInsufficientFreeStake` when
+    /// short; `ProviderRegistryJailed` while jailed).
     /// @param subject The job id, or 0 for an attestation.
     /// @param provider The provider that must run the benchmark.
     /// @param n Matrix size, a multiple of 64.
@@ -126,7 +130,7 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         c.interval = interval;
         c.seed = seed;
         emit ChallengeOpened(challengeId, subject, provider, seed, n, steps, interval);
-        if (subject == 0) _lockBond(challengeId, provider);
+        if (subject == 0) _lockBond(c, challengeId, provider);
     }
 
     /// @notice The provider commits the Merkle root of its checkpoint rows.
@@ -181,7 +185,7 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
 
     /// @notice Proves that the committed checkpoint-0 row `row` is not the generator's. Slashes
     /// the provider: for a job the market fails it (refund, collateral to buyer and prover); for
-    /// an attestation its bond is split between the prover (`finderFeeBps`) and the treasury.
+    /// an attestation its bond goes to the treasury and its fraud bounty to the prover.
     /// An attestation stays provable after a PASS until its bond is released, and then its
     /// provider's verified TOPS are cleared.
     /// @param challengeId The challenge.
@@ -213,15 +217,15 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
             emit FraudProven(challengeId, c.provider, msg.sender, row, slashed);
         } else {
             address provider = c.provider;
-            slashed = _slashBond(challengeId, provider, msg.sender);
+            slashed = _slashBond(c, challengeId, provider, msg.sender);
             if (state == ChallengeState.PASSED) reputation.clearVerifiedTops(provider, type(uint64).max);
             emit FraudProven(challengeId, provider, msg.sender, row, slashed);
         }
     }
 
     /// @notice The verifier's verdict on a hardware attestation: a pass records the measured
-    /// throughput in Reputation and keeps the bond locked (`releaseBond`); a fail slashes the
-    /// bond to the treasury.
+    /// throughput in Reputation and keeps the bond and bounty locked (`releaseBond`); a fail
+    /// slashes the bond to the treasury and returns the bounty to the provider's free stake.
     /// @param challengeId The challenge (subject 0).
     /// @param ok Whether the proof verified and the throughput met the claim.
     /// @param measuredTops The verified throughput, in TOPS.
@@ -241,17 +245,17 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
             reputation.recordVerifiedTops(provider, measuredTops);
         } else {
             c.state = ChallengeState.FAILED;
-            _slashBond(challengeId, provider, address(0));
+            _slashBond(c, challengeId, provider, address(0));
         }
         emit AttestationVerdict(challengeId, provider, ok, measuredTops);
     }
 
-    /// @notice Releases an attestation's bond to the provider's free stake once it has nothing
-    /// left to answer for: a PASS whose TOPS no longer count (`passedAt + maxTopsAge` has gone
-    /// by; the TOPS it recorded are cleared), or an attestation the verifier never judged
-    /// (`commitDeadline + maxTopsAge`). Anyone may call it; the challenge becomes EXPIRED.
+    /// @notice Releases an attestation's bond and bounty to the provider's free stake once it
+    /// has nothing left to answer for: a PASS whose TOPS no longer count (`passedAt + maxTopsAge`
+    /// has gone by; the TOPS it recorded are cleared), or an attestation the verifier never
+    /// judged (`commitDeadline + maxTopsAge`). Anyone may call it; the challenge becomes EXPIRED.
     /// @param challengeId The attestation.
-    /// @return released The bond returned to free stake.
+    /// @return released The bond and bounty returned to free stake.
     function releaseBond(uint256 challengeId) external returns (uint256 released) {
         StoredChallenge storage c = _known(challengeId);
         if (c.subject != 0) revert BenchmarkRegistryNotAttestation(challengeId, c.subject);
@@ -273,7 +277,8 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
     }
 
     /// @notice Sets "benchmarkWindow" (1 minute – 7 days), "attestationSlash" (1 – 1e9 GMKT: an
-    /// attestation always has a bond; read when one opens) or "finderFeeBps" (0 – 10,000).
+    /// attestation always has a bond) or "finderFeeBps" (0 – 10,000); both are read when an
+    /// attestation opens.
     function setParameter(bytes32 name, uint256 value) external onlyRole(GOVERNOR_ROLE) {
         if (name == "benchmarkWindow") {
             benchmarkWindow = uint64(_bounded(name, value, 1 minutes, 7 days));
@@ -315,6 +320,7 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         challenge.samplingSeed = c.samplingSeed;
         challenge.verifiedTops = c.verifiedTops;
         challenge.passedAt = c.passedAt;
+        challenge.bond = c.bond;
     }
 
     /// @notice Lower bound of the provider's throughput, 2·n³·T / (commit time − open time), in
@@ -326,19 +332,26 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         return 2 * uint256(c.n) ** 3 * c.steps / elapsed;
     }
 
-    /// @dev Locks an attestation's bond, `attestationSlash`, as this registry's lock
-    /// `challengeId` (no GPUs): job collateral elsewhere cannot shelter the stake behind it.
-    function _lockBond(uint256 challengeId, address provider) private {
-        registry.lockCollateral(provider, challengeId, attestationSlash, 0);
+    /// @dev Locks an attestation's bond (`attestationSlash`) and its fraud bounty (`finderFeeBps`
+    /// of the bond, rounded up) as this registry's lock `challengeId`, without GPUs: neither
+    /// unstaking nor job collateral can shelter the stake behind them.
+    function _lockBond(StoredChallenge storage c, uint256 challengeId, address provider) private {
+        uint256 bond = attestationSlash;
+        c.bond = uint96(bond);
+        registry.lockCollateral(provider, challengeId, bond + bond.bpsUp(finderFeeBps), 0);
     }
 
-    /// @dev Slashes an attestation's whole bond from its lock: `finderFeeBps` of it (rounded
-    /// down) to `prover` when there is one, the rest to the treasury; then frees the empty lock.
-    function _slashBond(uint256 challengeId, address provider, address prover) private returns (uint256 slashed) {
-        uint256 bond = registry.lockOf(address(this), challengeId).amount;
-        uint256 finderShare = prover == address(0) ? 0 : bond.bpsDown(finderFeeBps);
-        if (finderShare != 0) slashed += registry.slash(provider, finderShare, prover, challengeId);
-        if (bond > finderShare) slashed += registry.slash(provider, bond - finderShare, treasury, challengeId);
+    /// @dev Slashes an attestation's bond to the treasury and, when `prover` is set, its bounty
+    /// (what is left of the lock) to the prover; frees the lock, which returns a FAIL's bounty.
+    function _slashBond(StoredChallenge storage c, uint256 challengeId, address provider, address prover)
+        private
+        returns (uint256 slashed)
+    {
+        slashed = registry.slash(provider, c.bond, treasury, challengeId);
+        if (prover != address(0)) {
+            uint256 bounty = registry.lockOf(address(this), challengeId).amount;
+            if (bounty != 0) slashed += registry.slash(provider, bounty, prover, challengeId);
+        }
         registry.releaseCollateral(challengeId);
         reputation.recordSlash(provider);
     }

@@ -4,9 +4,9 @@ pragma solidity 0.8.30;
 /// @title IBenchmarkRegistry
 /// @notice PoGEMM benchmark challenges: a seed fixed on-chain at opening, a Merkle commitment of
 /// the provider's checkpoints, a sampling seed from the block after the commitment, and a cheap
-/// on-chain fraud proof for checkpoint-0 rows. A hardware attestation locks a bond of the
-/// provider's stake when it opens: a FAIL or a proven fraud takes it; a PASS keeps it locked,
-/// and open to a fraud proof, for as long as the verified TOPS count.
+/// on-chain fraud proof for checkpoint-0 rows. A hardware attestation locks a bond and a fraud
+/// bounty of the provider's stake when it opens: a FAIL takes the bond, a proven fraud both; a
+/// PASS keeps them locked, and open to a fraud proof, for as long as the verified TOPS count.
 interface IBenchmarkRegistry {
     enum ChallengeState {
         NONE,
@@ -34,6 +34,7 @@ interface IBenchmarkRegistry {
         bytes32 samplingSeed;
         uint64 verifiedTops;
         uint64 passedAt; // the PASS verdict's time (0 unless PASSED or EXPIRED)
+        uint256 bond; // an attestation's attestationSlash when it opened (0 for a job's)
     }
 
     event ChallengeOpened(

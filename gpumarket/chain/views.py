@@ -165,6 +165,7 @@ class Challenge:
     sampling_seed: bytes
     verified_tops: int
     passed_at: int
+    bond: int
 
     @classmethod
     def of(cls, fn: Any, value: Any) -> Challenge:

@@ -73,8 +73,9 @@ PARAMETERS: dict[str, tuple[str, Unit]] = {
     "attestationSlash": ("BenchmarkRegistry", GMKT),
     "finderFeeBps": ("BenchmarkRegistry", BPS),
     "callbackGas": ("OracleCouncil", COUNT),
+    "maxTopsAge": ("Reputation", SECONDS),
 }
-GOVERNED = ("JobMarket", "ProviderRegistry", "BenchmarkRegistry", "OracleCouncil")
+GOVERNED = ("JobMarket", "ProviderRegistry", "BenchmarkRegistry", "OracleCouncil", "Reputation")
 
 
 @click.group()

@@ -190,6 +190,12 @@ _SENTENCES: dict[str, Callable[[tuple[Any, ...], Hints], str]] = {
     # ---- BenchmarkRegistry, OracleCouncil
     "BenchmarkRegistryUnknownParameter": lambda a, h: _unknown_parameter("BenchmarkRegistry", a[0]),
     "BenchmarkRegistryParameterOutOfBounds": lambda a, h: _out_of_bounds(a, h),
+    "BenchmarkRegistryBondLocked": lambda a, h: (
+        f"attestation {a[0]}'s bond stays locked until {format_time(a[1])}: its verified TOPS "
+        "(or its verdict) may still be answered for until then"
+    ),
+    "ReputationUnknownParameter": lambda a, h: _unknown_parameter("Reputation", a[0]),
+    "ReputationParameterOutOfBounds": lambda a, h: _out_of_bounds(a, h),
     "OracleCouncilUnknownParameter": lambda a, h: _unknown_parameter("OracleCouncil", a[0]),
     "OracleCouncilParameterOutOfBounds": lambda a, h: _out_of_bounds(a, h),
     # ---- OpenZeppelin

@@ -191,6 +191,7 @@ def _open_challenges(w: World) -> None:
     w.challenges["open"] = w.benchmark.open(0, w.provider, *sizes, provider).return_value
     opened = w.benchmark.open(0, w.provider, *sizes, provider)
     w.challenges["committed"] = opened.return_value
+    w.active_locks += 2  # each attestation's bond is a lock of the benchmark registry
     params = spec.Params(bytes(opened.events["ChallengeOpened"]["seed"]), *sizes)
     forged = spec.x0(params.seed, params.n).copy()
     forged[FORGED_ROW] = ~forged[FORGED_ROW]

@@ -107,7 +107,7 @@ ROLE_HOLDERS = {
 #: The roles the deployment grants to the protocol's own contracts: (contract, role) -> the
 #: contracts holding it. No other protocol contract holds any role of another.
 CONTRACT_ROLE_HOLDERS = {
-    ("ProviderRegistry", "MARKET_ROLE"): {"JobMarket"},
+    ("ProviderRegistry", "MARKET_ROLE"): {"JobMarket", "BenchmarkRegistry"},
     ("ProviderRegistry", "SLASHER_ROLE"): {"JobMarket", "BenchmarkRegistry"},
     ("Reputation", "WRITER_ROLE"): {"JobMarket", "BenchmarkRegistry"},
     ("BenchmarkRegistry", "OPENER_ROLE"): {"JobMarket"},
@@ -270,6 +270,17 @@ def _lower_admin_delay(w: World, row: Row) -> None:
     w.contracts[row.contract].changeDefaultAdminDelay(ADMIN_DELAY // 2, {"from": w.admin})
 
 
+def _verify_tops(w: World, row: Row) -> None:
+    w.reputation.recordVerifiedTops(w.provider, TOPS, {"from": w.writer})
+
+
+def _past_the_open_attestations_bond(w: World, row: Row) -> None:
+    """The open attestation was never judged: its bond is due once `maxTopsAge` has passed
+    since its commit deadline."""
+    deadline = w.benchmark.challengeOf(w.challenges["open"])["commitDeadline"]
+    set_next_block_timestamp(deadline + w.reputation.maxTopsAge() + 1)
+
+
 def _revoke_from_holder(role_name: str) -> Prepare:
     """The admin revokes `role_name` from the column holding it, in the row's contract."""
 
@@ -381,6 +392,12 @@ REPUTATION_ROWS = [
         "BuyerDisputeSettled"),
     Row("Reputation", "setMinCreditedValue", role("GOVERNOR_ROLE", "admin", "governor"),
         lambda w, a: (w.reputation.setMinCreditedValue, (w.token, GMKT)), "ParameterUpdated"),
+    Row("Reputation", "setParameter", role("GOVERNOR_ROLE", "admin", "governor"),
+        lambda w, a: (w.reputation.setParameter, (name32("maxTopsAge"), 86_400)),
+        "ParameterUpdated"),
+    Row("Reputation", "clearVerifiedTops", WRITER,
+        lambda w, a: (w.reputation.clearVerifiedTops, (w.provider, 2**64 - 1)),
+        "VerifiedTopsCleared", prepare=_verify_tops),
     *access_control_rows("Reputation", "WRITER_ROLE"),
 ]  # fmt: skip
 
@@ -517,6 +534,9 @@ BENCHMARK_ROWS = [
     Row("BenchmarkRegistry", "proveFraud", anyone(),
         lambda w, a: (w.benchmark.proveFraud, (w.challenges["committed"], *w.fraud)),
         "FraudProven"),
+    Row("BenchmarkRegistry", "releaseBond", anyone(),
+        lambda w, a: (w.benchmark.releaseBond, (w.challenges["open"],)), "BondReleased",
+        prepare=_past_the_open_attestations_bond),
     Row("BenchmarkRegistry", "recordAttestation",
         only("the verifier", {"verifier"},
              lambda w, caller: err("BenchmarkRegistryNotVerifier", caller)),

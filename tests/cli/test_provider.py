@@ -140,6 +140,7 @@ def test_status_shows_stake_offer_prices_and_reputation(cli_json, provider, list
         "slashed": 0,
         "disputes_lost": 0,
         "verified_tops": 0,
+        "tops_verified_at": None,
     }
 
 

@@ -1506,6 +1506,7 @@ class ProtocolMachine(RuleBasedStateMachine):
                 on_chain["committedAt"],
                 on_chain["verifiedTops"],
                 on_chain["passedAt"],
+                on_chain["bond"],
             ) == (
                 c.provider,
                 c.state,
@@ -1515,6 +1516,7 @@ class ProtocolMachine(RuleBasedStateMachine):
                 c.committed_at,
                 c.verified_tops,
                 c.passed_at,
+                c.bond,
             ), cid
 
         for token, (escrowed, claimable, market_balance, wallets) in token_reads.items():

@@ -69,7 +69,10 @@ def status(session: Session, address: str | None) -> None:
             "failed": int(record["failed"]),
             "slashed": int(record["slashed"]),
             "disputes_lost": int(record["disputesLost"]),
-            "verified_tops": int(record["lastVerifiedTops"]),
+            # The TOPS that count now (0 once older than Reputation.maxTopsAge), and when the
+            # last attestation verified them.
+            "verified_tops": int(session.call(reputation.verifiedTops(who))),
+            "tops_verified_at": int(record["topsVerifiedAt"]) or None,
         },
     }
     session.result(view, lambda: _print_status(session, view))
@@ -104,6 +107,11 @@ def _print_status(session: Session, view: dict[str, Any]) -> None:
         f"({rep['credited']} credited), {rep['failed']} failed, "
         f"{rep['slashed']} slashed, {rep['disputes_lost']} disputes lost"
     )
+    if rep["tops_verified_at"]:
+        out.print(
+            f"verified TOPS {rep['verified_tops']} (last attestation passed "
+            f"{session.when(rep['tops_verified_at'])}; 0 once expired)"
+        )
 
 
 @chain_command("bids", sends=False)

@@ -266,7 +266,9 @@ class ChallengeModel:
     committed_at: int = 0
     verified_tops: int = 0
     passed_at: int = 0
-    #: An attestation's bond still locked in the registry (a job's challenge locks none).
+    #: An attestation's bond (attestationSlash when it opened; a job's challenge has none).
+    bond: int = 0
+    #: What is left of an attestation's lock in the registry: the bond and its fraud bounty.
     lock: int = 0
     #: The committed tree when the provider cheated: (forged row, Merkle proof), else None.
     forgery: tuple[Any, ...] | None = None
@@ -949,12 +951,18 @@ class ProtocolModel:
         )
         self.challenges[challenge.challenge_id] = challenge
         if subject == 0:
-            # The attestation's bond: a lock of this registry without GPUs.
+            # The attestation's bond and fraud bounty: a lock of this registry without GPUs.
             p = self.providers[provider]
-            challenge.lock = self.params.attestation_slash
+            challenge.bond = self.params.attestation_slash
+            challenge.lock = self.attestation_lock()
             p.locked += challenge.lock
             p.active_jobs += 1
         return challenge
+
+    def attestation_lock(self) -> int:
+        """What an attestation locks when it opens: its bond and, beside it, the fraud bounty."""
+        bond = self.params.attestation_slash
+        return bond + bps_up(bond, self.params.finder_fee_bps)
 
     def attestation_open_error(
         self, provider: str, n: int, steps: int, interval: int, now: int
@@ -968,9 +976,9 @@ class ProtocolModel:
             return revert_message("BenchmarkRegistryInvalidParameters", n, steps, interval)
         if p.jailed_until > now:
             return revert_message("ProviderRegistryJailed", provider, p.jailed_until)
-        bond = self.params.attestation_slash
-        if p.free < bond:
-            return revert_message("ProviderRegistryInsufficientFreeStake", provider, bond, p.free)
+        lock = self.attestation_lock()
+        if p.free < lock:
+            return revert_message("ProviderRegistryInsufficientFreeStake", provider, lock, p.free)
         return None
 
     def commit_error(self, challenge: ChallengeModel, caller: str, now: int) -> str | None:
@@ -1020,8 +1028,8 @@ class ProtocolModel:
 
     def prove_fraud(self, challenge: ChallengeModel, prover: str, now: int, gmkt: str) -> None:
         """A job's fraud fails the job as any failure does and pays the prover the job's fraud
-        bounty, and returns any bond; an attestation's costs its bond, the finder's share to the
-        prover, and after a pass the provider's verified TOPS."""
+        bounty, and returns any bond; an attestation's costs its bond (to the treasury) and its
+        bounty (to the prover), and after a pass the provider's verified TOPS."""
         passed = challenge.state == ChallengeState.PASSED
         challenge.state = ChallengeState.FRAUD
         if challenge.subject:
@@ -1047,7 +1055,8 @@ class ProtocolModel:
     def record_attestation(
         self, challenge: ChallengeModel, ok: bool, tops: int, now: int, gmkt: str
     ) -> None:
-        """A pass records the TOPS and keeps the bond locked; a fail slashes it to the treasury."""
+        """A pass records the TOPS and keeps the lock; a fail slashes the bond to the treasury and
+        returns the bounty."""
         challenge.state = ChallengeState.PASSED if ok else ChallengeState.FAILED
         if ok:
             challenge.verified_tops = tops
@@ -1081,7 +1090,8 @@ class ProtocolModel:
         return None
 
     def release_bond(self, challenge: ChallengeModel) -> int:
-        """The bond back to free stake; a pass's TOPS are cleared unless a later verdict's."""
+        """The bond and bounty back to free stake; a pass's TOPS are cleared unless a later
+        verdict's."""
         p = self.providers[challenge.provider]
         if challenge.state == ChallengeState.PASSED and p.tops_at <= challenge.passed_at:
             p.last_tops = 0
@@ -1094,18 +1104,16 @@ class ProtocolModel:
     def _slash_bond(
         self, challenge: ChallengeModel, prover: str | None, now: int, gmkt: str
     ) -> None:
-        """An attestation's whole bond from its lock: the finder's share to `prover` (if any),
-        the rest to the treasury; the emptied lock is freed and the slash recorded."""
-        bond = challenge.lock
-        finder = bps_down(bond, self.params.finder_fee_bps) if prover is not None else 0
+        """An attestation's bond from its lock to the treasury and, with a `prover`, the bounty
+        left beside it to the prover; the lock is freed (a FAIL's bounty back to free stake) and
+        the slash recorded."""
         cid, provider = challenge.challenge_id, challenge.provider
-        if finder:
-            assert prover is not None
-            self.slash(provider, finder, prover, cid, challenge, now, gmkt)
-        if bond > finder:
-            self.slash(provider, bond - finder, self.treasury, cid, challenge, now, gmkt)
-        assert challenge.lock == 0  # the slashes took the whole bond from its lock
+        self.slash(provider, challenge.bond, self.treasury, cid, challenge, now, gmkt)
+        if prover is not None and challenge.lock:
+            self.slash(provider, challenge.lock, prover, cid, challenge, now, gmkt)
         p = self.providers[provider]
+        p.locked -= challenge.lock
+        challenge.lock = 0
         p.active_jobs -= 1
         p.slashed += 1
 

@@ -24,6 +24,10 @@ JAIL_PERIOD = 3 * DAY
 BENCHMARK_WINDOW = HOUR
 ATTESTATION_SLASH = 100 * GMKT
 FINDER_FEE_BPS = 5_000
+#: What an attestation locks beside its bond at the defaults: finderFeeBps of it, for a prover.
+BOUNTY = 50 * GMKT
+#: An attestation's whole lock: the bond and the bounty.
+ATTESTATION_LOCK = ATTESTATION_SLASH + BOUNTY
 MAX_BPS = 10_000
 #: The test sizes of DESIGN section 5: 320 leaves, so every proof has depth 9.
 N, STEPS, INTERVAL = 64, 8, 2

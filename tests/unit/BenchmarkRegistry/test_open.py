@@ -65,6 +65,7 @@ def test_open_records_the_challenge(benchmark, opener, provider):
         ZERO32,
         0,
         0,
+        0,
     )
 
 

@@ -1,9 +1,9 @@
 """A committed checkpoint-0 row that differs from the generator is provable on-chain with its Merkle
-proof. On a hardware attestation the provider loses the bond its opening locked
-(`attestationSlash` then), split between the prover (`finderFeeBps`) and the treasury, and is
-jailed; after a PASS the fraud stays provable until the bond is released, and clears the
-provider's verified TOPS. An honest row, a bad proof or a malformed row is refused, so an honest
-provider can never be slashed.
+proof. On a hardware attestation the provider loses what its opening locked: the bond
+(`attestationSlash` then) to the treasury and the fraud bounty beside it (`finderFeeBps` of the
+bond) to the prover, and is jailed; after a PASS the fraud stays provable until the bond is
+released, and clears the provider's verified TOPS. An honest row, a bad proof or a malformed row
+is refused, so an honest provider can never be slashed.
 
 Commitments are real PoGEMM trees (n=64, T=8, K=2) built by the Python prover over the challenge's
 on-chain seed; the forged one complements row FORGED_ROW of X0 before building the tree."""
@@ -17,7 +17,9 @@ from brownie import chain
 from gpumarket.chain.deploy import name32
 
 from .helpers import (
+    ATTESTATION_LOCK,
     ATTESTATION_SLASH,
+    BOUNTY,
     DEPTH,
     FORGED_ROW,
     GMKT,
@@ -70,7 +72,7 @@ def test_fraud_emits_fraud_proven(benchmark, provider, finder, challenges):
         "provider": provider.address,
         "prover": finder.address,
         "row": FORGED_ROW,
-        "slashed": ATTESTATION_SLASH,
+        "slashed": ATTESTATION_LOCK,
     }
 
 
@@ -80,15 +82,15 @@ def test_fraud_marks_the_challenge_fraud(benchmark, finder, challenges):
     assert benchmark.challengeOf(challenges.forged.id)["state"] == ChallengeState.FRAUD
 
 
-def test_fraud_pays_half_the_slash_to_the_prover_and_half_to_the_treasury(
+def test_fraud_pays_the_bounty_to_the_prover_and_the_bond_to_the_treasury(
     benchmark, gmkt, finder, treasury, challenges
 ):
     treasury_before = gmkt.balanceOf(treasury)
 
     _prove_forged(benchmark, challenges, finder)
 
-    assert gmkt.balanceOf(finder) == ATTESTATION_SLASH // 2
-    assert gmkt.balanceOf(treasury) - treasury_before == ATTESTATION_SLASH // 2
+    assert gmkt.balanceOf(finder) == BOUNTY == 50 * GMKT
+    assert gmkt.balanceOf(treasury) - treasury_before == ATTESTATION_SLASH
 
 
 def test_fraud_slashes_the_bond_locked_at_opening(
@@ -96,22 +98,21 @@ def test_fraud_slashes_the_bond_locked_at_opening(
 ):
     tx = _prove_forged(benchmark, challenges, finder)
 
-    half = ATTESTATION_SLASH // 2
     assert [plain(dict(e)) for e in tx.events["StakeSlashed"]] == [
         {
             "provider": provider.address,
             "lockId": challenges.forged.id,
             "beneficiary": beneficiary.address,
-            "amount": half,
-            "fromLocked": half,
+            "amount": amount,
+            "fromLocked": amount,
             "fromFree": 0,
             "fromUnbonding": 0,
         }
-        for beneficiary in (finder, treasury)
+        for beneficiary, amount in ((treasury, ATTESTATION_SLASH), (finder, BOUNTY))
     ]
     info = registry.providerInfo(provider)
-    # The fixture's three attestations locked a bond each: two are left.
-    assert (info["stake"], info["locked"]) == (STAKE - ATTESTATION_SLASH, 2 * ATTESTATION_SLASH)
+    # The fixture's three attestations locked a bond and bounty each: two locks are left.
+    assert (info["stake"], info["locked"]) == (STAKE - ATTESTATION_LOCK, 2 * ATTESTATION_LOCK)
     assert registry.lockOf(benchmark, challenges.forged.id)["provider"] == ZERO_ADDRESS
 
 
@@ -131,10 +132,10 @@ def test_fraud_records_a_slash_in_reputation(benchmark, reputation, provider, fi
 
 @pytest.mark.parametrize(
     "finder_fee_bps, to_finder, to_treasury",
-    [(2_500, 10 * GMKT, 30 * GMKT), (10_000, 40 * GMKT, 0), (0, 0, 40 * GMKT)],
-    ids=["quarter", "all-to-finder", "none-to-finder"],
+    [(2_500, 10 * GMKT, 40 * GMKT), (10_000, 40 * GMKT, 40 * GMKT), (0, 0, 40 * GMKT)],
+    ids=["quarter", "whole", "none"],
 )
-def test_fraud_splits_the_bond_by_the_finder_fee(
+def test_fraud_pays_the_bounty_the_finder_fee_locked(
     benchmark,
     gmkt,
     governance,
@@ -157,11 +158,11 @@ def test_fraud_splits_the_bond_by_the_finder_fee(
     tx = benchmark.proveFraud(challenge_id, *fraud_args(forged, FORGED_ROW), {"from": finder})
 
     assert [e["beneficiary"] for e in tx.events["StakeSlashed"]] == [
-        account for account, amount in ((finder, to_finder), (treasury, to_treasury)) if amount
+        account for account, amount in ((treasury, to_treasury), (finder, to_finder)) if amount
     ]
     assert gmkt.balanceOf(finder) == to_finder
     assert gmkt.balanceOf(treasury) - treasury_before == to_treasury
-    assert event(tx, "FraudProven")["slashed"] == 40 * GMKT
+    assert event(tx, "FraudProven")["slashed"] == to_finder + to_treasury
 
 
 def test_honest_row_reverts_no_fraud(benchmark, finder, challenges):
@@ -248,7 +249,7 @@ def test_fraud_after_a_passed_verdict_is_proven_and_clears_the_verified_tops(
 
     tx = _prove_forged(benchmark, challenges, finder)
 
-    assert event(tx, "FraudProven")["slashed"] == ATTESTATION_SLASH
+    assert event(tx, "FraudProven")["slashed"] == ATTESTATION_LOCK
     assert event(tx, "VerifiedTopsCleared") == {"provider": provider.address, "tops": 1_000}
     assert benchmark.challengeOf(challenges.forged.id)["state"] == ChallengeState.FRAUD
     assert reputation.verifiedTops(provider) == 0
@@ -306,5 +307,5 @@ def test_fraud_gas_at_n_1024(benchmark, open_attestation, provider, finder, chal
 
     tx = benchmark.proveFraud(challenge_id, *fraud_args(forged, FORGED_ROW), {"from": finder})
 
-    assert event(tx, "FraudProven")["slashed"] == ATTESTATION_SLASH
+    assert event(tx, "FraudProven")["slashed"] == ATTESTATION_LOCK
     assert tx.gas_used <= MAX_FRAUD_GAS_N1024

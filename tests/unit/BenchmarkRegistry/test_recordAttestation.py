@@ -1,6 +1,6 @@
 """The verifier (the oracle council) gives each hardware attestation one verdict: a pass records
-the measured throughput in Reputation, where jobs filter on it, and keeps the bond locked; a fail
-records no throughput and slashes the bond to the treasury."""
+the measured throughput in Reputation, where jobs filter on it, and keeps the bond and bounty
+locked; a fail records no throughput, slashes the bond to the treasury and returns the bounty."""
 
 from types import SimpleNamespace
 
@@ -8,6 +8,7 @@ import brownie
 import pytest
 
 from .helpers import (
+    ATTESTATION_LOCK,
     ATTESTATION_SLASH,
     JAIL_PERIOD,
     STAKE,
@@ -55,7 +56,7 @@ def test_pass_records_its_time_and_keeps_the_bond_locked(
     tx = benchmark.recordAttestation(challenges.committed, True, TOPS, {"from": verifier})
 
     assert benchmark.challengeOf(challenges.committed)["passedAt"] == tx.timestamp
-    assert registry.lockOf(benchmark, challenges.committed)["amount"] == ATTESTATION_SLASH
+    assert registry.lockOf(benchmark, challenges.committed)["amount"] == ATTESTATION_LOCK
     assert "StakeSlashed" not in tx.events
 
 
@@ -91,7 +92,7 @@ def test_fail_records_no_throughput(benchmark, reputation, provider, verifier, c
 
 
 @pytest.mark.parametrize("which", ["committed", "uncommitted"])
-def test_fail_slashes_the_bond_to_the_treasury_and_jails(
+def test_fail_slashes_the_bond_to_the_treasury_returns_the_bounty_and_jails(
     benchmark, registry, gmkt, treasury, provider, verifier, challenges, which
 ):
     challenge = getattr(challenges, which)
@@ -110,8 +111,9 @@ def test_fail_slashes_the_bond_to_the_treasury_and_jails(
     }
     assert gmkt.balanceOf(treasury) - before == ATTESTATION_SLASH
     info = registry.providerInfo(provider)
-    # The other attestation's bond stays locked; the empty lock is gone.
-    assert (info["stake"], info["locked"]) == (STAKE - ATTESTATION_SLASH, ATTESTATION_SLASH)
+    # The bounty is free stake again; the other attestation's lock stays; this lock is gone.
+    assert (info["stake"], info["locked"]) == (STAKE - ATTESTATION_SLASH, ATTESTATION_LOCK)
+    assert event(tx, "CollateralReleased")["amount"] == ATTESTATION_LOCK - ATTESTATION_SLASH
     assert info["jailedUntil"] == tx.timestamp + JAIL_PERIOD
     assert registry.lockOf(benchmark, challenge)["provider"] == ZERO_ADDRESS
     assert benchmark.challengeOf(challenge)["state"] == ChallengeState.FAILED

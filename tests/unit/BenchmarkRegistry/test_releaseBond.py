@@ -1,4 +1,4 @@
-"""releaseBond: a passed attestation's bond stays locked while its TOPS count (`passedAt +
+"""releaseBond: a passed attestation's bond and bounty stay locked while its TOPS count (`passedAt +
 maxTopsAge`, Reputation's parameter, read at release); after that anyone releases it to the
 provider's free stake, the TOPS it recorded are cleared, and the challenge is EXPIRED. An
 attestation the verifier never judged is released the same time after its commit deadline. A
@@ -12,7 +12,7 @@ import pytest
 from gpumarket.chain.deploy import name32
 
 from .helpers import (
-    ATTESTATION_SLASH,
+    ATTESTATION_LOCK,
     DAY,
     FORGED_ROW,
     STAKE,
@@ -44,11 +44,11 @@ def test_release_after_the_tops_age_frees_the_bond(benchmark, registry, provider
 
     tx = benchmark.releaseBond(passed.id, {"from": finder})
 
-    assert tx.return_value == ATTESTATION_SLASH
+    assert tx.return_value == ATTESTATION_LOCK
     assert event(tx, "BondReleased") == {
         "challengeId": passed.id,
         "provider": provider.address,
-        "amount": ATTESTATION_SLASH,
+        "amount": ATTESTATION_LOCK,
     }
     assert registry.freeStake(provider) == STAKE
     assert registry.lockOf(benchmark, passed.id)["provider"] == ZERO_ADDRESS
@@ -94,7 +94,7 @@ def test_release_follows_the_current_tops_age(benchmark, reputation, governance,
 
     tx = benchmark.releaseBond(passed.id, {"from": finder})
 
-    assert event(tx, "BondReleased")["amount"] == ATTESTATION_SLASH
+    assert event(tx, "BondReleased")["amount"] == ATTESTATION_LOCK
 
 
 def test_release_of_an_unjudged_attestation_counts_from_its_commit_deadline(
@@ -110,7 +110,7 @@ def test_release_of_an_unjudged_attestation_counts_from_its_commit_deadline(
     tx = benchmark.releaseBond(challenge, {"from": finder})
 
     assert "VerifiedTopsCleared" not in tx.events
-    assert event(tx, "BondReleased")["amount"] == ATTESTATION_SLASH
+    assert event(tx, "BondReleased")["amount"] == ATTESTATION_LOCK
     assert benchmark.challengeOf(challenge)["state"] == ChallengeState.EXPIRED
 
 

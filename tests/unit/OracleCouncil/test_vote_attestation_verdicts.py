@@ -82,6 +82,7 @@ def test_fail_quorum_slashes_the_bond_to_the_treasury(
 
     tx = vote_all(council, members[:QUORUM], ATTESTATION_FLAG | challenge, Verdict.FAIL)
 
+    # The bond, 100 GMKT, to the treasury; the 50 GMKT bounty beside it back to free stake.
     assert gmkt.balanceOf(treasury) - before == 100 * GMKT
     info = registry.providerInfo(provider)
     assert (info["stake"], info["locked"]) == (stake - 100 * GMKT, 0)
