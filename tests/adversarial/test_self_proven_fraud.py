@@ -261,7 +261,7 @@ def test_a_self_proven_attestation_fraud_costs_what_a_fail_does(
     assert gmkt.balanceOf(sybil) == ATTESTATION_BOUNTY
 
 
-def test_an_attestation_fraud_pays_an_honest_finder_its_share(
+def test_an_attestation_fraud_pays_an_honest_finder_the_bounty(
     registry, gmkt, benchmark, finder, treasury, attacker, forged_attestation
 ):
     challenge = forged_attestation()
@@ -270,6 +270,8 @@ def test_an_attestation_fraud_pays_an_honest_finder_its_share(
 
     benchmark.proveFraud(challenge, forged.row, forged.values, list(forged.proof), {"from": finder})
 
-    assert stake - registry.providerInfo(attacker)["stake"] == ATTESTATION_SLASH
-    assert gmkt.balanceOf(finder) == FINDER_SHARE
-    assert gmkt.balanceOf(treasury) == ATTESTATION_SLASH - FINDER_SHARE
+    assert stake - registry.providerInfo(attacker)["stake"] == (
+        ATTESTATION_SLASH + ATTESTATION_BOUNTY
+    )
+    assert gmkt.balanceOf(finder) == ATTESTATION_BOUNTY
+    assert gmkt.balanceOf(treasury) == ATTESTATION_SLASH
