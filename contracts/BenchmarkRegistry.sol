@@ -261,10 +261,12 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         if (c.subject != 0) revert BenchmarkRegistryNotAttestation(challengeId, c.subject);
         ChallengeState state = c.state;
         uint40 passedAt = c.passedAt;
-        uint256 from;
+        // A verdict never came: the count starts at the commit deadline.
+        uint256 from = c.commitDeadline;
         if (state == ChallengeState.PASSED) from = passedAt;
-        else if (state == ChallengeState.OPEN || state == ChallengeState.COMMITTED) from = c.commitDeadline;
-        else revert BenchmarkRegistryWrongState(challengeId, state);
+        else if (state != ChallengeState.OPEN && state != ChallengeState.COMMITTED) {
+            revert BenchmarkRegistryWrongState(challengeId, state);
+        }
         uint256 releasableAfter = from + reputation.maxTopsAge();
         if (block.timestamp <= releasableAfter) {
             revert BenchmarkRegistryBondLocked(challengeId, uint64(releasableAfter));

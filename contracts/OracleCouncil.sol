@@ -221,7 +221,7 @@ contract OracleCouncil is IOracleCouncil, AccessControlDefaultAdminRules {
             // Votes of an older config are void: start this version's count afresh.
             tally = Tally({version: version, okVoters: 0, failVoters: 0, tops: 0, verdict: Verdict.NONE, applied: false});
         }
-        uint32 bit = uint32(1) << index;
+        uint32 bit = uint32(1 << index); // index ≤ 30
         if ((tally.okVoters | tally.failVoters) & bit != 0) revert OracleCouncilAlreadyVoted(subject, msg.sender);
         bool attestation = subject & ATTESTATION_FLAG != 0;
         uint256 needed = quorum;

@@ -199,15 +199,15 @@ def eligibility_problem(session: Session, job_id: int, job: Job, provider: str) 
         needed = spec.min_reputation_bps
         return f"job {j} needs a reputation of {needed} bps; {provider} has {score}"
     tops = int(session.call(reputation.verifiedTops(provider)))
-    needed = f"job {j} needs {spec.min_verified_tops} verified TOPS"
+    asks = f"job {j} needs {spec.min_verified_tops} verified TOPS"
     if tops == 0:
         record = session.struct(reputation.providerRecord(provider))
         if int(record["lastVerifiedTops"]):
             # Recorded but no longer counted: older than Reputation.maxTopsAge.
             age = int(session.call(reputation.maxTopsAge()))
             return (
-                f"{needed}; {provider}'s {record['lastVerifiedTops']} TOPS, verified "
+                f"{asks}; {provider}'s {record['lastVerifiedTops']} TOPS, verified "
                 f"{session.when(int(record['topsVerifiedAt']))}, have expired (verified TOPS "
                 f"count for {format_duration(age)}): attest again with `gpumarket agent attest`"
             )
-    return f"{needed}; {provider} has {tops}"
+    return f"{asks}; {provider} has {tops}"
