@@ -26,9 +26,9 @@ verified TOPS expired, whose check costs each bidder's standing about 80 gas: 1,
 1,793,604). A bid that evicts the worst of a full book reads every bid: 247,035 gas at 32 bids,
 389,499 at 64. The bench's `closeAuction.32bids.tied` records 1,031,845 (BENCHMARKS.md); its
 providers and buyer have written their records before (its "repeat customers"), which saves the
-rest; with a single lowest bid the bench's close costs 301,245 at any number of bids. At the maximum cap the call
-takes 6.0% of a 30M-gas block (the local chain's limit, `anvil --gas-limit 30000000`), so a full
-auction can always be closed, even by a caller with a modest gas budget.
+rest; with a single lowest bid the bench's close costs 301,245 at any number of bids. At the
+maximum cap the call takes 6.0% of a 30M-gas block (the local chain's limit, `anvil --gas-limit
+30000000`), so a full auction can always be closed, even by a caller with a modest gas budget.
 CLOSE_AUCTION_GAS_BOUND is the measured figure plus 2%, for compiler or dependency drift.
 """
 

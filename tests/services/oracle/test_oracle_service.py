@@ -11,11 +11,13 @@ import pytest
 from brownie import chain
 
 from gpumarket.chain.client import ATTESTATION_FLAG
-from gpumarket.chain.types import JobState, Offer
+from gpumarket.chain.types import ChallengeState, JobState, Offer
 from gpumarket.oracle.store import CONFIRMED, SENDING, SENT
 from gpumarket.testing.values import set_next_block_timestamp
 
 from ..proofs import ARTIFACT, PASSED, PRICE, SPEC, half_rows_proof, honest_proof, params_of
+
+EXPIRED = ChallengeState.EXPIRED
 
 
 def test_three_honest_oracles_verify_a_job_and_the_third_vote_applies_it(
@@ -233,6 +235,25 @@ def test_an_attestation_is_verified_and_its_throughput_recorded(
 
     assert benchmark.challengeOf(challenge_id)[1] == PASSED
     assert council.tallyOf(ATTESTATION_FLAG | challenge_id)[5]  # applied
+
+
+def test_an_attestation_whose_bond_was_released_unjudged_gets_no_vote(
+    benchmark, council, reputation, listed, oracles, stranger
+):
+    # Opened and never committed while every oracle was down; a month after its commit window
+    # anyone released its bond, and it is EXPIRED before an oracle first looks at it.
+    challenge_id = benchmark.open(0, listed, 64, 8, 2, {"from": listed}).return_value
+    deadline = benchmark.challengeOf(challenge_id)["commitDeadline"]
+    mine_at(deadline + reputation.maxTopsAge() + 1)
+    benchmark.releaseBond(challenge_id, {"from": stranger})
+    chain.mine()
+    [oracle] = oracles(0)
+
+    assert oracle.step() == []
+
+    assert benchmark.challengeOf(challenge_id)["state"] == EXPIRED
+    assert not council.hasVoted(ATTESTATION_FLAG | challenge_id, oracle.me)
+    assert challenge_id not in [cid for cid, _ in oracle.store.open_challenges()]
 
 
 def test_a_non_member_does_not_vote(run_job, oracles, council, governance, oracle_keys):
