@@ -359,6 +359,38 @@ def test_bid_with_the_wrong_gpu_model_says_what_the_job_needs(
     refused(result, f"job {job_id} needs A100 GPUs; {provider.address} offers H100-SXM-80GB")
 
 
+def test_bid_without_verified_tops_says_what_the_job_needs(
+    cli, unchanged, rich_buyer, provider, listed, post_job, gmkt
+):
+    listed(provider)
+    job_id = post_job(rich_buyer, gmkt, 3 * GMKT, JobSpec(min_verified_tops=1_000))
+
+    with unchanged(provider):
+        result = cli("provider", "bid", job_id, "2", "--account", dev(provider))
+
+    refused(result, f"job {job_id} needs 1000 verified TOPS; {provider.address} has 0")
+
+
+def test_bid_with_expired_tops_says_they_expired(
+    cli, unchanged, rich_buyer, provider, listed, post_job, gmkt, reputation, governance
+):
+    listed(provider)
+    reputation.grantRole(reputation.WRITER_ROLE(), governance, {"from": governance})
+    verified = reputation.recordVerifiedTops(provider, 1_500, {"from": governance}).timestamp
+    chain.sleep(reputation.maxTopsAge() + 1)
+    job_id = post_job(rich_buyer, gmkt, 3 * GMKT, JobSpec(min_verified_tops=1_000))
+
+    with unchanged(provider):
+        result = cli("provider", "bid", job_id, "2", "--account", dev(provider))
+
+    refused(
+        result,
+        f"job {job_id} needs 1000 verified TOPS; {provider.address}'s 1500 TOPS, verified "
+        f"{format_time(verified)}, have expired (verified TOPS count for 30d): attest again "
+        "with `gpumarket agent attest`",
+    )
+
+
 def test_a_bid_that_is_not_lower_is_refused(cli, unchanged, provider, listed, open_job, market):
     listed(provider)
     market.bid(open_job, 25 * GMKT // 10, {"from": provider})
