@@ -74,6 +74,7 @@ def test_offer_of_round_trips_the_offer_that_register_encodes() -> None:
 
 def test_challenge_of_decodes_by_name() -> None:
     raw = (BUYER, 2, 3, 4, b"\x05" * 32, b"\x06" * 32, 64, 8, 2, 9, 10, 11, b"\x07" * 32, 12)
+    raw += (13, 14)
 
     c = views.Challenge.of(view("BenchmarkRegistry", "challengeOf"), raw)
 
@@ -81,6 +82,7 @@ def test_challenge_of_decodes_by_name() -> None:
     assert (c.opened_at, c.subject, c.n, c.steps, c.interval) == (3, 4, 64, 8, 2)
     assert (c.commit_deadline, c.committed_at, c.commit_block, c.verified_tops) == (9, 10, 11, 12)
     assert (c.seed, c.root, c.sampling_seed) == (b"\x05" * 32, b"\x06" * 32, b"\x07" * 32)
+    assert (c.passed_at, c.bond) == (13, 14)
 
 
 def test_a_struct_with_a_field_the_view_lacks_is_refused() -> None:
