@@ -13,8 +13,9 @@ GANACHE_TESTS ?= tests/integration
 # Test workers (pytest-xdist through Brownie's `-n`), each with its own chain on a free port:
 # `auto` is one per CPU. TEST_WORKERS=0 runs in one process.
 TEST_WORKERS ?= auto
-# The whole-protocol machine in `make test`: runs of 50 steps, 40 x 50 = 2,000 steps.
-STATEFUL_EXAMPLES ?= 40
+# The whole-protocol machine in `make test`: runs of 50 steps, 20 x 50 = 1,000 steps (and 20 x 30
+# of the council's model machine); `make fuzz` runs 50 times as many.
+STATEFUL_EXAMPLES ?= 20
 # `make fuzz`: runs of 50 steps for the protocol machine (1,000 x 50 = 50,000 steps) and of 30 for
 # the council's model machine.
 FUZZ_EXAMPLES ?= 1000
