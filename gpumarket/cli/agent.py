@@ -14,24 +14,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from pydantic import ValidationError
-from rich.console import Console
-from rich.table import Table
 
-from gpumarket.agent.settings import AgentSettings
-from gpumarket.agent.store import DB_NAME, AgentStore, StoreMismatch
-from gpumarket.chain.client import ChainError
 from gpumarket.chain.deployment import DeploymentError
 from gpumarket.runtime.logs import setup_logging
-from gpumarket.runtime.loop import ServiceHalted
 
 if TYPE_CHECKING:
     from gpumarket.agent.service import Agent
+    from gpumarket.agent.settings import AgentSettings
+    from gpumarket.agent.store import AgentStore
 
 F = TypeVar("F", bound=Callable[..., None])
 
 
 def _settings(**overrides: Any) -> AgentSettings:
+    from pydantic import ValidationError
+
+    from gpumarket.agent.settings import AgentSettings
     from gpumarket.cli.options import service_network_defaults
 
     values = {key: value for key, value in overrides.items() if value is not None and value != ()}
@@ -78,6 +76,8 @@ def _chain_options(command: F) -> F:
 
 def _agent(settings: AgentSettings) -> Agent:
     from gpumarket.agent.service import Agent, AgentError
+    from gpumarket.agent.store import StoreMismatch
+    from gpumarket.chain.client import ChainError
 
     try:
         return Agent(settings)
@@ -110,6 +110,8 @@ def agent() -> None:
 @click.option("--poll-interval", type=float, default=None, help="Seconds between polls.")
 def run(**options: Any) -> None:
     """Watch the chain, prove, run, commit and submit; serve reveals and results over HTTP."""
+    from gpumarket.runtime.loop import ServiceHalted
+
     settings = _settings(**options)
     setup_logging(settings.log_level)
     service = _agent(settings)
@@ -128,6 +130,8 @@ def run(**options: Any) -> None:
 )
 def attest(n: int, steps: int, interval: int, **options: Any) -> None:
     """Open a hardware attestation of this provider; the running agent proves and commits it."""
+    from gpumarket.chain.client import ChainError
+
     settings = _settings(**options)
     setup_logging(settings.log_level)
     service = _agent(settings)
@@ -150,6 +154,8 @@ def attest(n: int, steps: int, interval: int, **options: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 def status(state_dir: Path | None, as_json: bool) -> None:
     """What the agent's store holds: the log cursor, jobs and their phases, challenges."""
+    from gpumarket.agent.store import DB_NAME, AgentStore
+
     settings = _settings(state_dir=state_dir)
     if not (settings.state_dir / DB_NAME).is_file():
         raise click.ClickException(f"no agent state in {settings.state_dir}")
@@ -227,6 +233,9 @@ def _phase(item: dict[str, Any]) -> str:
 
 
 def _print_tables(view: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console()
     console.print(
         f"provider {view['provider'] or '-'}  chain {view['chain_id'] or '-'}  "

@@ -7,18 +7,14 @@ and sent first.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from eth_utils.address import is_hex_address, to_checksum_address
-from web3.contract.contract import ContractFunction
 
-from gpumarket.chain.permit import sign_permit
 from gpumarket.chain.types import JobSpec
 from gpumarket.chain.views import ZERO_ADDRESS
 from gpumarket.cli.errors import CliError, Hints, refusal
 from gpumarket.cli.options import chain_command
-from gpumarket.cli.session import Session
 from gpumarket.cli.units import (
     PermitToken,
     Token,
@@ -31,6 +27,11 @@ from gpumarket.cli.units import (
     parse_region,
     supports_permit,
 )
+
+if TYPE_CHECKING:
+    from web3.contract.contract import ContractFunction
+
+    from gpumarket.cli.session import Session
 
 #: Bounds of a job's duration (JobMarket._postJob).
 MIN_DURATION, MAX_DURATION = 60, 365 * 86_400
@@ -144,6 +145,10 @@ def post(
     dry_run: bool,
 ) -> None:
     """Post a job and escrow max price x GPUs x hours of the token (--dry-run: quote it)."""
+    from eth_utils.address import is_hex_address, to_checksum_address
+
+    from gpumarket.chain.permit import sign_permit
+
     required, n, steps, interval = _benchmark(benchmark)
     seconds = parse_duration(duration, what="duration")
     if not MIN_DURATION <= seconds <= MAX_DURATION:
