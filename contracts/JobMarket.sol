@@ -210,13 +210,18 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     }
 
     /// @notice The buyer cancels an unmatched job for a full refund: at any time with no bids,
-    /// and while the market is paused (no bid can be matched then) whatever its bids. An auction
-    /// with bids ends at `closeAuction`, which cancels it when no bid is eligible.
+    /// and whatever its bids when no bid can be matched: while the market is paused, or when the
+    /// benchmark registry's caps, lowered since the job was posted, no longer admit its benchmark
+    /// (a match would revert). An auction with bids otherwise ends at `closeAuction`, which
+    /// cancels it when no bid is eligible.
     /// @param jobId The job.
     function cancel(uint256 jobId) external nonReentrant {
         JobEscrow.StoredJob storage job = _buyersOpenJob(jobId);
-        if (job.bidCount != 0 && !_params.paused) revert JobMarketHasBids(jobId);
-        JobEscrow.cancel(_ledger, jobId, job, _specs[jobId]);
+        JobSpec storage spec = _specs[jobId];
+        if (job.bidCount != 0 && !_params.paused && (!spec.benchmarkRequired || _benchmarkFits(spec, false))) {
+            revert JobMarketHasBids(jobId);
+        }
+        JobEscrow.cancel(_ledger, jobId, job, spec);
     }
 
     // ---------------------------------------------------------------- results and settlement
@@ -578,10 +583,7 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     {
         if (!tokenConfig[token].allowed) revert JobMarketTokenNotAllowed(token);
         if (reputation.isBlacklisted(msg.sender)) revert JobMarketBuyerBlacklisted(msg.sender);
-        if (
-            spec.gpuCount == 0 || spec.duration < 1 minutes || spec.duration > 365 days
-                || (spec.benchmarkRequired && !_validBenchmark(spec))
-        ) revert JobMarketInvalidSpec();
+        if (spec.gpuCount == 0 || spec.duration < 1 minutes || spec.duration > 365 days) revert JobMarketInvalidSpec();
         if (biddingPeriod < _params.minBiddingPeriod || biddingPeriod > _params.maxBiddingPeriod) {
             revert JobMarketInvalidBiddingPeriod(biddingPeriod);
         }
@@ -601,16 +603,29 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         if (provider != address(0)) job.provider = provider;
         job.maxPrice = uint128(maxPrice);
         _specs[jobId] = spec;
+        // The registry's sizes and caps, the one home of the rule (its error, if not met).
+        if (spec.benchmarkRequired) _benchmarkFits(_specs[jobId], true);
         emit JobPosted(jobId, msg.sender, token, deposit, maxPrice, provider);
         reputation.recordJobPosted(msg.sender);
         JobEscrow.pullIn(_ledger, jobId, token, deposit);
     }
 
-    function _validBenchmark(JobSpec calldata spec) private pure returns (bool) {
-        // Same bounds as BenchmarkRegistry.open (n ≤ 16384), so a posted job can always be matched.
-        return spec.benchmarkN != 0 && spec.benchmarkN % 64 == 0 && spec.benchmarkN <= 16_384
-            && spec.benchmarkK != 0 && spec.benchmarkT != 0
-            && spec.benchmarkT % spec.benchmarkK == 0;
+    /// @dev Whether the benchmark registry would open the spec's challenge now
+    /// (`checkParameters`); with `strict`, its error instead of false. No registry: a benchmark
+    /// job is refused, as nothing could ever verify it.
+    function _benchmarkFits(JobSpec storage spec, bool strict) private view returns (bool fits) {
+        address benchmark = _params.benchmarkRegistry;
+        if (benchmark == address(0)) revert JobMarketNoBenchmarkRegistry();
+        bytes memory reason;
+        (fits, reason) = benchmark.staticcall(
+            abi.encodeCall(IBenchmarkRegistry.checkParameters, (spec.benchmarkN, spec.benchmarkT, spec.benchmarkK))
+        );
+        if (!fits && strict) {
+            // Bubbles the registry's custom error up unchanged.
+            assembly ("memory-safe") {
+                revert(add(reason, 32), mload(reason))
+            }
+        }
     }
 
     /// @dev Starts the job at `price` under the current terms: fixes its collateral, locks it (and
@@ -630,10 +645,11 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         job.collateral = uint128(collateral);
         emit JobMatched(jobId, provider, price, value, collateral);
         registry.lockCollateral(provider, jobId, JobEscrow.lockOf(_params, spec, collateral), spec.gpuCount);
-        address benchmark = _params.benchmarkRegistry;
-        if (spec.benchmarkRequired && benchmark != address(0)) {
+        // The registry is set (posting a benchmark job needs one, and it is never reset to zero);
+        // it checks the sizes against its caps as they are now.
+        if (spec.benchmarkRequired) {
             // The challenge's seed is fixed now, from on-chain randomness the provider cannot know.
-            challengeOfJob[jobId] = IBenchmarkRegistry(benchmark).open(
+            challengeOfJob[jobId] = IBenchmarkRegistry(_params.benchmarkRegistry).open(
                 jobId, provider, spec.benchmarkN, spec.benchmarkT, spec.benchmarkK
             );
         }
