@@ -80,7 +80,7 @@ def test_the_costliest_attestation_allowed_bounds_the_councils_work(benchmark, a
     opened = tx.events["ChallengeOpened"]
     per_sample = opened["interval"] * opened["n"] ** 2
     # Whatever the sample count (at most 145), an oracle's work on it is at most 145 × 2^34 =
-    # 2.5e12 multiply-adds: about a minute of a CPU oracle at 40 GFLOPS.
+    # 2.5e12 multiply-adds: about 75 s of numpy at the verifier's rate in BENCHMARKS.md.
     assert per_sample == benchmark.maxSampleOps() == 2**34
 
 
