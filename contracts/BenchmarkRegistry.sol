@@ -161,17 +161,18 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
     /// @param steps T.
     /// @param interval K.
     function checkParameters(uint32 n, uint32 steps, uint32 interval) public view {
-        if (n == 0 || n % 64 != 0 || interval == 0 || steps == 0 || steps % interval != 0) {
-            revert BenchmarkRegistryInvalidParameters(n, steps, interval);
-        }
-        Caps memory caps = _caps;
-        _withinCap("maxN", n, caps.maxN);
-        _withinCap("maxSteps", steps, caps.maxSteps);
-        _withinCap("maxInterval", interval, caps.maxInterval);
-        // n ≤ MAX_N here, so K·n² < 2^60 and T·n³ < 2^74: no overflow in 256 bits.
-        uint256 square = uint256(n) * n;
-        _withinCap("maxSampleOps", square * interval, caps.maxSampleOps);
-        _withinCap("maxProverOps", square * n * steps, caps.maxProverOps);
+        if (!_validShape(n, steps, interval)) revert BenchmarkRegistryInvalidParameters(n, steps, interval);
+        (bytes32 cap, uint256 value, uint256 limit) = _capExceeded(n, steps, interval);
+        if (cap != 0) revert BenchmarkRegistryCapExceeded(cap, value, limit);
+    }
+
+    /// @notice Whether `checkParameters` passes: a challenge of these sizes may open now.
+    /// @param n Matrix size.
+    /// @param steps T.
+    /// @param interval K.
+    function admits(uint32 n, uint32 steps, uint32 interval) external view returns (bool) {
+        (bytes32 cap,,) = _capExceeded(n, steps, interval);
+        return _validShape(n, steps, interval) && cap == 0;
     }
 
     /// @notice The provider commits the Merkle root of its checkpoint rows.
@@ -382,8 +383,26 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         if (c.state == ChallengeState.NONE) revert BenchmarkRegistryUnknownChallenge(challengeId);
     }
 
-    function _withinCap(bytes32 cap, uint256 value, uint256 limit) private pure {
-        if (value > limit) revert BenchmarkRegistryCapExceeded(cap, value, limit);
+    function _validShape(uint32 n, uint32 steps, uint32 interval) private pure returns (bool) {
+        return n != 0 && n % 64 == 0 && interval != 0 && steps != 0 && steps % interval == 0;
+    }
+
+    /// @dev The first cap the sizes are over, in the order maxN, maxSteps, maxInterval,
+    /// maxSampleOps, maxProverOps, with the value it bounds and its limit (zero name: none).
+    function _capExceeded(uint32 n, uint32 steps, uint32 interval)
+        private
+        view
+        returns (bytes32 cap, uint256 value, uint256 limit)
+    {
+        Caps memory caps = _caps;
+        // n is at most MAX_N where K·n² and T·n³ are computed: below 2^60 and 2^74, no overflow.
+        if (n > caps.maxN) return ("maxN", n, caps.maxN);
+        if (steps > caps.maxSteps) return ("maxSteps", steps, caps.maxSteps);
+        if (interval > caps.maxInterval) return ("maxInterval", interval, caps.maxInterval);
+        uint256 square = uint256(n) * n;
+        if (square * interval > caps.maxSampleOps) return ("maxSampleOps", square * interval, caps.maxSampleOps);
+        if (square * n * steps > caps.maxProverOps) return ("maxProverOps", square * n * steps, caps.maxProverOps);
+        return (0, 0, 0);
     }
 
     function _bounded(bytes32 name, uint256 value, uint256 min, uint256 max) private pure returns (uint256) {

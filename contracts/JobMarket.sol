@@ -218,9 +218,15 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     function cancel(uint256 jobId) external nonReentrant {
         JobEscrow.StoredJob storage job = _buyersOpenJob(jobId);
         JobSpec storage spec = _specs[jobId];
-        if (job.bidCount != 0 && !_params.paused && (!spec.benchmarkRequired || _benchmarkFits(spec, false))) {
-            revert JobMarketHasBids(jobId);
-        }
+        if (
+            job.bidCount != 0 && !_params.paused
+                && (
+                    !spec.benchmarkRequired
+                        || IBenchmarkRegistry(_params.benchmarkRegistry).admits(
+                            spec.benchmarkN, spec.benchmarkT, spec.benchmarkK
+                        )
+                )
+        ) revert JobMarketHasBids(jobId);
         JobEscrow.cancel(_ledger, jobId, job, spec);
     }
 
@@ -584,6 +590,13 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         if (!tokenConfig[token].allowed) revert JobMarketTokenNotAllowed(token);
         if (reputation.isBlacklisted(msg.sender)) revert JobMarketBuyerBlacklisted(msg.sender);
         if (spec.gpuCount == 0 || spec.duration < 1 minutes || spec.duration > 365 days) revert JobMarketInvalidSpec();
+        if (spec.benchmarkRequired) {
+            // The registry's checkParameters is the one home of the sizes' rule and caps: its
+            // custom error comes through. No registry: nothing could verify the benchmark.
+            address benchmark = _params.benchmarkRegistry;
+            if (benchmark == address(0)) revert JobMarketNoBenchmarkRegistry();
+            IBenchmarkRegistry(benchmark).checkParameters(spec.benchmarkN, spec.benchmarkT, spec.benchmarkK);
+        }
         if (biddingPeriod < _params.minBiddingPeriod || biddingPeriod > _params.maxBiddingPeriod) {
             revert JobMarketInvalidBiddingPeriod(biddingPeriod);
         }
@@ -603,29 +616,9 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         if (provider != address(0)) job.provider = provider;
         job.maxPrice = uint128(maxPrice);
         _specs[jobId] = spec;
-        // The registry's sizes and caps, the one home of the rule (its error, if not met).
-        if (spec.benchmarkRequired) _benchmarkFits(_specs[jobId], true);
         emit JobPosted(jobId, msg.sender, token, deposit, maxPrice, provider);
         reputation.recordJobPosted(msg.sender);
         JobEscrow.pullIn(_ledger, jobId, token, deposit);
-    }
-
-    /// @dev Whether the benchmark registry would open the spec's challenge now
-    /// (`checkParameters`); with `strict`, its error instead of false. No registry: a benchmark
-    /// job is refused, as nothing could ever verify it.
-    function _benchmarkFits(JobSpec storage spec, bool strict) private view returns (bool fits) {
-        address benchmark = _params.benchmarkRegistry;
-        if (benchmark == address(0)) revert JobMarketNoBenchmarkRegistry();
-        bytes memory reason;
-        (fits, reason) = benchmark.staticcall(
-            abi.encodeCall(IBenchmarkRegistry.checkParameters, (spec.benchmarkN, spec.benchmarkT, spec.benchmarkK))
-        );
-        if (!fits && strict) {
-            // Bubbles the registry's custom error up unchanged.
-            assembly ("memory-safe") {
-                revert(add(reason, 32), mload(reason))
-            }
-        }
     }
 
     /// @dev Starts the job at `price` under the current terms: fixes its collateral, locks it (and

@@ -70,6 +70,7 @@ interface IBenchmarkRegistry {
         returns (uint256 challengeId);
     function commit(uint256 challengeId, bytes32 root) external;
     function checkParameters(uint32 n, uint32 steps, uint32 interval) external view;
+    function admits(uint32 n, uint32 steps, uint32 interval) external view returns (bool);
     function storeSamplingSeed(uint256 challengeId) external returns (bytes32);
     function samplingSeed(uint256 challengeId) external view returns (bytes32);
     function proveFraud(uint256 challengeId, uint256 row, bytes calldata values, bytes32[] calldata proof) external;

@@ -131,8 +131,8 @@ def test_a_cap_lowered_between_post_and_match_leaves_the_job_refundable(
     deposit = market.costOf(PRICE, spec.gpu_count, spec.duration)
     fund(buyer, gmkt, deposit)
     gmkt.approve(market, deposit, {"from": buyer})
-    posted = market.postJob(spec.as_tuple(), gmkt, PRICE, HOUR, brownie.ZERO_ADDRESS, {"from": buyer})
-    job_id = posted.return_value
+    args = (spec.as_tuple(), gmkt, PRICE, HOUR, brownie.ZERO_ADDRESS)
+    job_id = market.postJob(*args, {"from": buyer}).return_value
     market.bid(job_id, PRICE // 2, {"from": attacker})
     benchmark.setParameter(name32("maxProverOps"), 2**20, {"from": governance})  # T·n³ is 2^21
     chain.sleep(HOUR + 5)

@@ -123,7 +123,14 @@ SPEC_VARIANTS = (
 PICK = st.integers(0, 2**16 - 1)
 #: Hardware attestations' PoGEMM sizes (n, T, K); the last three are invalid (two shapes, and K
 #: over the default maxInterval).
-ATTESTATION_SIZES = ((64, 8, 2), (64, 8, 2), (64, 4, 4), (100, 8, 2), (64, 8, 3), (64, 4_096, 2_048))
+ATTESTATION_SIZES = (
+    (64, 8, 2),
+    (64, 8, 2),
+    (64, 4, 4),
+    (100, 8, 2),
+    (64, 8, 3),
+    (64, 4_096, 2_048),
+)
 #: At most this many attestations waiting for a commitment or a verdict; opening waits.
 MAX_PENDING_ATTESTATIONS = 2
 #: Council votes: mostly OK, some FAIL, now and then the invalid NONE.

@@ -12,7 +12,7 @@ units; times are block timestamps.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -27,7 +27,7 @@ DAY = 24 * HOUR
 MAX_PROVER_RATE = 2_250_000_000_000_000
 #: The caps on a challenge's sizes, in the order `checkParameters` checks them, each with the
 #: value of (n, T, K) it bounds.
-CAP_VALUES = {
+CAP_VALUES: dict[str, Callable[[int, int, int], int]] = {
     "maxN": lambda n, steps, interval: n,
     "maxSteps": lambda n, steps, interval: steps,
     "maxInterval": lambda n, steps, interval: interval,
@@ -601,11 +601,14 @@ class ProtocolModel:
             return revert_message("JobMarketBuyerBlacklisted", buyer)
         if not _valid_spec(spec):
             return revert_message("JobMarketInvalidSpec")
+        benchmark_error = self.spec_benchmark_error(spec)
+        if benchmark_error:
+            return benchmark_error
         if not self.params.min_bidding_period <= bidding <= self.params.max_bidding_period:
             return revert_message("JobMarketInvalidBiddingPeriod", bidding)
         if cost(max_price, spec.gpu_count, spec.duration) == 0:
             return revert_message("JobMarketInvalidPrice", max_price, max_price)
-        return self.spec_benchmark_error(spec)
+        return None
 
     def post(
         self,
@@ -966,8 +969,9 @@ class ProtocolModel:
             return revert_message("BenchmarkRegistryInvalidParameters", n, steps, interval)
         for cap, value_of in CAP_VALUES.items():
             value = value_of(n, steps, interval)
-            if value > self.caps[cap]:
-                return revert_message("BenchmarkRegistryCapExceeded", _name32(cap), value, self.caps[cap])
+            limit = self.caps[cap]
+            if value > limit:
+                return revert_message("BenchmarkRegistryCapExceeded", _name32(cap), value, limit)
         return None
 
     def spec_benchmark_error(self, spec: JobSpec) -> str | None:

@@ -49,7 +49,7 @@ def test_a_challenge_over_the_budget_is_not_fetched_and_delays_no_verdict(
     benchmark, governance, listed, agent, oracles
 ):
     raise_caps(benchmark, governance)
-    huge_id = attest(benchmark, listed, agent, (64, SLOW_K, SLOW_K), honest=False)
+    attest(benchmark, listed, agent, (64, SLOW_K, SLOW_K), honest=False)
     normal_id = attest(benchmark, listed, agent)
     chain.mine()
     normal_work = verify_work(params_of(benchmark, normal_id), SAMPLES)

@@ -39,13 +39,24 @@ def test_a_size_over_a_cap_reverts_naming_the_cap(benchmark, sizes, cap, value):
         benchmark.checkParameters(*sizes)
 
 
-@pytest.mark.parametrize(
-    "sizes",
-    [(64, 8, 2), (16_384, 64, 64), (8_192, 2**19, 256), (64, 2**20, 1_024), (1_024, 1_024, 1_024)],
-    ids=["test-size", "sample-ops-at-cap", "prover-ops-at-cap", "steps-and-interval-at-cap", "k-1024"],
-)
+AT_THE_CAPS = [(64, 8, 2), (16_384, 64, 64), (8_192, 2**19, 256), (64, 2**20, 1_024)]
+AT_THE_CAPS_IDS = ["test-size", "sample-ops-at-cap", "prover-ops-at-cap", "steps-and-k-at-cap"]
+
+
+@pytest.mark.parametrize("sizes", AT_THE_CAPS, ids=AT_THE_CAPS_IDS)
 def test_sizes_at_the_caps_pass(benchmark, sizes):
     benchmark.checkParameters(*sizes)
+
+    assert benchmark.admits(*sizes) is True
+
+
+@pytest.mark.parametrize("sizes, cap, value", OVER, ids=OVER_IDS)
+def test_admits_is_false_over_a_cap(benchmark, sizes, cap, value):
+    assert benchmark.admits(*sizes) is False
+
+
+def test_admits_is_false_for_a_shape_no_pogemm_has(benchmark):
+    assert benchmark.admits(64, 7, 2) is False
 
 
 def test_the_first_cap_exceeded_is_named(benchmark):
@@ -65,7 +76,9 @@ def test_a_shape_no_pogemm_has_reverts_before_the_caps(benchmark, sizes):
 
 
 @pytest.mark.parametrize("sizes, cap, value", OVER, ids=OVER_IDS)
-def test_open_for_a_job_over_a_cap_reverts_naming_the_cap(benchmark, opener, provider, sizes, cap, value):
+def test_open_for_a_job_over_a_cap_reverts_naming_the_cap(
+    benchmark, opener, provider, sizes, cap, value
+):
     with brownie.reverts(cap_exceeded(cap, value, CAPS[cap])):
         benchmark.open(JOB_ID, provider, *sizes, {"from": opener})
 
