@@ -74,7 +74,9 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
 
     // ---------------------------------------------------------------- posting and matching
 
-    /// @notice Posts a job and escrows `maxPrice × gpus × hours` of `token`.
+    /// @notice Posts a job and escrows `maxPrice × gpus × hours` of `token`. A benchmark job's
+    /// sizes must pass the benchmark registry's `checkParameters` (its shape and caps), whose
+    /// custom error comes through; without a registry it is refused.
     /// @param spec What the job needs.
     /// @param token An allowlisted payment token; fee-on-transfer tokens are rejected.
     /// @param maxPricePerGpuHour The most the buyer pays per GPU-hour.
