@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IBenchmarkRegistry, IBenchmarkFraudSink} from "../interfaces/IBenchmarkRegistry.sol";
 import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
 import {IReputation} from "../interfaces/IReputation.sol";
@@ -26,6 +27,17 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
     /// @notice Largest matrix size: a checkpoint-0 fraud proof regenerates one row on-chain, about
     /// 1M gas at n = 8192, so 16384 keeps it well inside a block.
     uint32 public constant MAX_N = 16_384;
+    /// @notice Most multiply-adds per second of any GPU in the package's catalogue at its int8
+    /// dense datasheet rate (B200: 4,500 TOPS). `maxProverOps` never exceeds what it does in one
+    /// `benchmarkWindow`, so no cap can admit a benchmark that no GPU could commit in time.
+    uint256 public constant MAX_PROVER_RATE = 2.25e15;
+    /// @notice Ceiling of `maxSteps`: (2^24 / K + 1)·n leaves keep the Merkle tree under 2^39.
+    uint32 public constant MAX_STEPS = 2 ** 24;
+    /// @notice Ceiling of `maxInterval`: the K sequential steps an oracle runs per challenge.
+    uint32 public constant MAX_INTERVAL = 2 ** 16;
+    /// @notice Ceiling of `maxSampleOps` (K·n² multiply-adds of one sample): with at most 145
+    /// samples, 1.6e14 multiply-adds per challenge.
+    uint64 public constant MAX_SAMPLE_OPS = 2 ** 40;
 
     /// @notice Staking and slashing.
     IProviderRegistry public immutable registry;
@@ -46,6 +58,27 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
     uint256 public finderFeeBps = 5_000;
     /// @notice Challenges opened so far; ids start at 1.
     uint256 public challengeCount;
+
+    /// @dev The caps on a challenge's sizes, read together by `checkParameters` (one slot).
+    /// Widths follow the setter's bounds: maxProverOps ≤ 7 days × MAX_PROVER_RATE < 2^71.
+    struct Caps {
+        uint32 maxN;
+        uint32 maxSteps;
+        uint32 maxInterval;
+        uint64 maxSampleOps;
+        uint96 maxProverOps;
+    }
+
+    // Defaults (DESIGN 5.8): n up to MAX_N; T up to 2^20; K up to 1,024; a sample's K·n² up to
+    // 2^34 (n = 8192 at K = 256); a prover's T·n³ up to 2^58, 12 minutes of an H100 at the 40%
+    // attestation bar, a fifth of the default window.
+    Caps private _caps = Caps({
+        maxN: MAX_N,
+        maxSteps: 2 ** 20,
+        maxInterval: 1_024,
+        maxSampleOps: 2 ** 34,
+        maxProverOps: 2 ** 58
+    });
 
     /// @dev A challenge as stored: the fields written at opening in slots 0-2, those written at
     /// the commitment in slots 1 and 3, so each step writes as few new slots as it can.
@@ -100,9 +133,7 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         } else if (!registry.isListed(provider)) {
             revert BenchmarkRegistryNotListed(provider);
         }
-        if (n == 0 || n % 64 != 0 || n > MAX_N || interval == 0 || steps == 0 || steps % interval != 0) {
-            revert BenchmarkRegistryInvalidParameters(n, steps, interval);
-        }
+        checkParameters(n, steps, interval);
         if (subject > type(uint64).max) revert BenchmarkRegistryInvalidSubject(subject);
         challengeId = ++challengeCount;
         bytes32 seed = keccak256(abi.encode(challengeId, blockhash(block.number - 1), block.prevrandao));
@@ -118,6 +149,30 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         c.interval = interval;
         c.seed = seed;
         emit ChallengeOpened(challengeId, subject, provider, seed, n, steps, interval);
+    }
+
+    /// @notice Reverts unless a challenge of these sizes may open now: n a positive multiple of
+    /// 64, T and K positive with K dividing T (else `BenchmarkRegistryInvalidParameters`), and
+    /// each governance cap met (else `BenchmarkRegistryCapExceeded` naming the first one over, in
+    /// the order maxN, maxSteps, maxInterval, maxSampleOps, maxProverOps). `open` and the market's
+    /// `postJob` call it; the CLI calls it before sending.
+    /// @dev An oracle's work per challenge is S·K·n² ≤ S × maxSampleOps multiply-adds (S ≤ 145).
+    /// @param n Matrix size.
+    /// @param steps T.
+    /// @param interval K.
+    function checkParameters(uint32 n, uint32 steps, uint32 interval) public view {
+        if (!_validShape(n, steps, interval)) revert BenchmarkRegistryInvalidParameters(n, steps, interval);
+        (bytes32 cap, uint256 value, uint256 limit) = _capExceeded(n, steps, interval);
+        if (cap != 0) revert BenchmarkRegistryCapExceeded(cap, value, limit);
+    }
+
+    /// @notice Whether `checkParameters` passes: a challenge of these sizes may open now.
+    /// @param n Matrix size.
+    /// @param steps T.
+    /// @param interval K.
+    function admits(uint32 n, uint32 steps, uint32 interval) external view returns (bool) {
+        (bytes32 cap,,) = _capExceeded(n, steps, interval);
+        return _validShape(n, steps, interval) && cap == 0;
     }
 
     /// @notice The provider commits the Merkle root of its checkpoint rows.
@@ -228,14 +283,32 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         emit AttestationVerdict(challengeId, c.provider, ok, measuredTops);
     }
 
-    /// @notice Sets "benchmarkWindow", "attestationSlash" or "finderFeeBps".
+    /// @notice Sets "benchmarkWindow", "attestationSlash", "finderFeeBps" or a cap: "maxN"
+    /// (64..MAX_N), "maxSteps" (1..MAX_STEPS), "maxInterval" (1..MAX_INTERVAL), "maxSampleOps"
+    /// (4,096..MAX_SAMPLE_OPS) or "maxProverOps" (2^18..benchmarkWindow × MAX_PROVER_RATE).
+    /// @dev The window is at least 1 minute and long enough for maxProverOps at MAX_PROVER_RATE.
+    /// A lowered cap applies to challenges opened from then on, a posted job's match included
+    /// (its buyer may then cancel it, bids or not: JobMarket.cancel).
+    /// @param name The parameter's name.
+    /// @param value The new value.
     function setParameter(bytes32 name, uint256 value) external onlyRole(GOVERNOR_ROLE) {
         if (name == "benchmarkWindow") {
-            benchmarkWindow = uint64(_bounded(name, value, 1 minutes, 7 days));
+            uint256 least = Math.max(1 minutes, Math.ceilDiv(_caps.maxProverOps, MAX_PROVER_RATE));
+            benchmarkWindow = uint64(_bounded(name, value, least, 7 days));
         } else if (name == "attestationSlash") {
             attestationSlash = _bounded(name, value, 0, 1e27);
         } else if (name == "finderFeeBps") {
             finderFeeBps = _bounded(name, value, 0, BasisPoints.MAX_BPS);
+        } else if (name == "maxN") {
+            _caps.maxN = uint32(_bounded(name, value, 64, MAX_N));
+        } else if (name == "maxSteps") {
+            _caps.maxSteps = uint32(_bounded(name, value, 1, MAX_STEPS));
+        } else if (name == "maxInterval") {
+            _caps.maxInterval = uint32(_bounded(name, value, 1, MAX_INTERVAL));
+        } else if (name == "maxSampleOps") {
+            _caps.maxSampleOps = uint64(_bounded(name, value, 64 * 64, MAX_SAMPLE_OPS));
+        } else if (name == "maxProverOps") {
+            _caps.maxProverOps = uint96(_bounded(name, value, 64 ** 3, benchmarkWindow * MAX_PROVER_RATE));
         } else {
             revert BenchmarkRegistryUnknownParameter(name);
         }
@@ -250,6 +323,31 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         else if (name == "treasury") treasury = value;
         else revert BenchmarkRegistryUnknownParameter(name);
         emit AddressUpdated(name, value);
+    }
+
+    /// @notice Largest n a challenge may have (a multiple of 64 up to it).
+    function maxN() external view returns (uint256) {
+        return _caps.maxN;
+    }
+
+    /// @notice Largest T.
+    function maxSteps() external view returns (uint256) {
+        return _caps.maxSteps;
+    }
+
+    /// @notice Largest K.
+    function maxInterval() external view returns (uint256) {
+        return _caps.maxInterval;
+    }
+
+    /// @notice Most K·n² multiply-adds: an oracle's work for one sample (K steps of one row).
+    function maxSampleOps() external view returns (uint256) {
+        return _caps.maxSampleOps;
+    }
+
+    /// @notice Most T·n³ multiply-adds: the prover's work, which must fit in `benchmarkWindow`.
+    function maxProverOps() external view returns (uint256) {
+        return _caps.maxProverOps;
     }
 
     /// @notice A challenge.
@@ -283,6 +381,28 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
     function _known(uint256 challengeId) private view returns (StoredChallenge storage c) {
         c = _challenges[challengeId];
         if (c.state == ChallengeState.NONE) revert BenchmarkRegistryUnknownChallenge(challengeId);
+    }
+
+    function _validShape(uint32 n, uint32 steps, uint32 interval) private pure returns (bool) {
+        return n != 0 && n % 64 == 0 && interval != 0 && steps != 0 && steps % interval == 0;
+    }
+
+    /// @dev The first cap the sizes are over, in the order maxN, maxSteps, maxInterval,
+    /// maxSampleOps, maxProverOps, with the value it bounds and its limit (zero name: none).
+    function _capExceeded(uint32 n, uint32 steps, uint32 interval)
+        private
+        view
+        returns (bytes32 cap, uint256 value, uint256 limit)
+    {
+        Caps memory caps = _caps;
+        // n is at most MAX_N where K·n² and T·n³ are computed: below 2^60 and 2^74, no overflow.
+        if (n > caps.maxN) return ("maxN", n, caps.maxN);
+        if (steps > caps.maxSteps) return ("maxSteps", steps, caps.maxSteps);
+        if (interval > caps.maxInterval) return ("maxInterval", interval, caps.maxInterval);
+        uint256 square = uint256(n) * n;
+        if (square * interval > caps.maxSampleOps) return ("maxSampleOps", square * interval, caps.maxSampleOps);
+        if (square * n * steps > caps.maxProverOps) return ("maxProverOps", square * n * steps, caps.maxProverOps);
+        return (0, 0, 0);
     }
 
     function _bounded(bytes32 name, uint256 value, uint256 min, uint256 max) private pure returns (uint256) {

@@ -46,6 +46,9 @@ interface IBenchmarkRegistry {
     error BenchmarkRegistryUnknownChallenge(uint256 challengeId);
     error BenchmarkRegistryWrongState(uint256 challengeId, ChallengeState state);
     error BenchmarkRegistryInvalidParameters(uint32 n, uint32 steps, uint32 interval);
+    /// @notice A challenge's size is over one of the governance caps (`maxN`, `maxSteps`,
+    /// `maxInterval`, `maxSampleOps` = K·n², `maxProverOps` = T·n³), named by `cap`.
+    error BenchmarkRegistryCapExceeded(bytes32 cap, uint256 value, uint256 limit);
     error BenchmarkRegistryInvalidSubject(uint256 subject);
     error BenchmarkRegistryNotProvider(uint256 challengeId, address caller);
     error BenchmarkRegistryNotListed(address provider);
@@ -66,6 +69,8 @@ interface IBenchmarkRegistry {
         external
         returns (uint256 challengeId);
     function commit(uint256 challengeId, bytes32 root) external;
+    function checkParameters(uint32 n, uint32 steps, uint32 interval) external view;
+    function admits(uint32 n, uint32 steps, uint32 interval) external view returns (bool);
     function storeSamplingSeed(uint256 challengeId) external returns (bytes32);
     function samplingSeed(uint256 challengeId) external view returns (bytes32);
     function proveFraud(uint256 challengeId, uint256 row, bytes calldata values, bytes32[] calldata proof) external;

@@ -52,6 +52,12 @@ class AgentChain:
         """After a reorg: the replacement branch may have posted other jobs under the same ids."""
         self._specs.clear()
 
+    def check_benchmark(self, n: int, steps: int, interval: int) -> None:
+        """Raise ChainError (the registry's custom error, decoded) unless a challenge of these
+        sizes may open now: `BenchmarkRegistry.checkParameters`, the one home of the rule."""
+        fn = self.client["BenchmarkRegistry"].functions.checkParameters(n, steps, interval)
+        self.client.call(fn)
+
     def offer(self) -> Offer:
         """This provider's offer in the ProviderRegistry."""
         fn = self.client["ProviderRegistry"].functions.offerOf(self.address)

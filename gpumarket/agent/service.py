@@ -274,7 +274,9 @@ class Agent:
 
     def open_attestation(self, n: int, steps: int, interval: int) -> int:
         """Open a hardware attestation of this provider (`BenchmarkRegistry.open(0, me, ...)`);
-        the next steps prove and commit it. Returns the challenge id."""
+        the next steps prove and commit it. Returns the challenge id. Sizes the registry's caps
+        refuse raise ChainError before anything is sent."""
+        self.chain.check_benchmark(n, steps, interval)
         benchmark = self.chain.benchmark
         receipt = self._send(benchmark.functions.open(0, self.address, n, steps, interval))
         (opened,) = benchmark.events.ChallengeOpened().process_receipt(receipt, errors=DISCARD)

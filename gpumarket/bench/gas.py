@@ -553,15 +553,16 @@ class _Bench:
         return {"proveFraud.job": tx}
 
     def prove_fraud_attestation(self) -> dict[str, Sent]:
-        """A provider's own hardware attestation with a forged checkpoint-0 row, proven by the
-        finder: `attestationSlash` split between the finder and the treasury."""
+        """A provider's own hardware attestation (`open.attestation`) with a forged checkpoint-0
+        row, proven by the finder: `attestationSlash` split between the finder and the
+        treasury."""
         attester = self.providers[ATTESTER]
         opened = self.send(self.benchmark.open, 0, attester, 64, 8, 2, sender=attester)
         challenge_id = opened.events["ChallengeOpened"]["challengeId"]
         self.send(self.benchmark.commit, challenge_id, self.forged.root, sender=attester)
         tx = self._prove(challenge_id)
         self.wait_out_jail()
-        return {"proveFraud.attestation": tx}
+        return {"open.attestation": opened, "proveFraud.attestation": tx}
 
     def _prove(self, challenge_id: int) -> Sent:
         f = self.forged

@@ -75,6 +75,11 @@ PARAMETERS: dict[str, tuple[str, Unit]] = {
     "benchmarkWindow": ("BenchmarkRegistry", SECONDS),
     "attestationSlash": ("BenchmarkRegistry", GMKT),
     "finderFeeBps": ("BenchmarkRegistry", BPS),
+    "maxN": ("BenchmarkRegistry", COUNT),
+    "maxSteps": ("BenchmarkRegistry", COUNT),
+    "maxInterval": ("BenchmarkRegistry", COUNT),
+    "maxSampleOps": ("BenchmarkRegistry", COUNT),
+    "maxProverOps": ("BenchmarkRegistry", COUNT),
     "callbackGas": ("OracleCouncil", COUNT),
 }
 GOVERNED = ("JobMarket", "ProviderRegistry", "BenchmarkRegistry", "OracleCouncil")

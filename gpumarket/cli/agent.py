@@ -16,12 +16,16 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import click
 
 from gpumarket.chain.deployment import DeploymentError
+from gpumarket.cli.errors import explain
 from gpumarket.runtime.logs import setup_logging
 
 if TYPE_CHECKING:
     from gpumarket.agent.service import Agent
     from gpumarket.agent.settings import AgentSettings
     from gpumarket.agent.store import AgentStore
+
+#: A PoGEMM size as the registry takes it (a uint32); the registry's caps say the rest.
+UINT32 = click.IntRange(0, 2**32 - 1)
 
 F = TypeVar("F", bound=Callable[..., None])
 
@@ -123,13 +127,14 @@ def run(**options: Any) -> None:
 
 @agent.command()
 @_chain_options
-@click.option("--n", "n", type=int, default=64, show_default=True, help="Matrix size n.")
-@click.option("--steps", "-T", type=int, default=8, show_default=True, help="Steps T.")
+@click.option("--n", "n", type=UINT32, default=64, show_default=True, help="Matrix size n.")
+@click.option("--steps", "-T", type=UINT32, default=8, show_default=True, help="Steps T.")
 @click.option(
-    "--interval", "-K", type=int, default=2, show_default=True, help="Checkpoint interval K."
+    "--interval", "-K", type=UINT32, default=2, show_default=True, help="Checkpoint interval K."
 )
 def attest(n: int, steps: int, interval: int, **options: Any) -> None:
-    """Open a hardware attestation of this provider; the running agent proves and commits it."""
+    """Open a hardware attestation of this provider; the running agent proves and commits it.
+    Sizes the benchmark registry's caps refuse (read on-chain) are refused before sending."""
     from gpumarket.chain.client import ChainError
 
     settings = _settings(**options)
@@ -138,7 +143,7 @@ def attest(n: int, steps: int, interval: int, **options: Any) -> None:
     try:
         challenge_id = service.open_attestation(n, steps, interval)
     except ChainError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(explain(exc.error) if exc.error else str(exc)) from None
     finally:
         service.store.close()
     click.echo(f"attestation challenge {challenge_id} opened for {service.address}")

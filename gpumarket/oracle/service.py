@@ -11,7 +11,10 @@ Judging (fetching from the provider's agent and verifying, `judge.judge_challeng
 alone reads the chain, writes the store and votes. A step waits up to STEP_WAIT seconds for the
 judgements in flight, saving each verdict and sending its ballot as it comes; the rest are taken
 in at a later step. So a slow or hostile provider holds one worker until its deadline, and never
-delays a verdict on any other challenge.
+delays a verdict on any other challenge. Verification compute has its own budget: a challenge
+whose S·K·n² multiply-adds are over `max_verify_ops` (unset: `samples` × the registry's
+`maxSampleOps`, the chain's bound) is closed unjudged before any fetch, without a worker; one
+within it holds its worker for at most that much numpy work.
 
 Unreachable is not a verdict (issue 15, attack 8): anyone can flood an agent, the buyer who
 already has the result first of all. A provider with no usable answer is tried again, with a
@@ -50,6 +53,7 @@ from gpumarket.oracle.settings import OracleSettings
 from gpumarket.oracle.store import OracleStore, StoredVerdict, connect
 from gpumarket.oracle.voting import Ballot, Voter
 from gpumarket.pogemm import spec
+from gpumarket.pogemm.verifier import verify_work
 from gpumarket.runtime.canonical import canonical_json
 from gpumarket.runtime.loop import run_loop
 from gpumarket.runtime.metrics import OracleMetrics, serve
@@ -303,12 +307,15 @@ class Oracle:
         key = (challenge_id, c.root, sampling_seed)
         if key in self.judging:
             return
+        params = spec.Params(seed=c.seed, n=c.n, steps=c.steps, interval=c.interval)
+        if not self._affordable(challenge_id, params):
+            return
         fn = self.registry.functions.offerOf(c.provider)
         offer = views.offer(fn, self.client.call(fn))
         commitment = Commitment(
             challenge_id=challenge_id,
             subject=c.subject,
-            params=spec.Params(seed=c.seed, n=c.n, steps=c.steps, interval=c.interval),
+            params=params,
             root=c.root,
             sampling_seed=sampling_seed,
             opened_at=c.opened_at,
@@ -343,6 +350,29 @@ class Oracle:
         self.judging[key] = _Judging(
             future, c.subject, first, time.perf_counter(), chain_time, fail_after
         )
+
+    def verify_budget(self) -> int:
+        """The most multiply-adds this oracle spends verifying one challenge: its own
+        `max_verify_ops`, or the chain's bound, `samples` × the registry's `maxSampleOps`."""
+        if self.settings.max_verify_ops is not None:
+            return self.settings.max_verify_ops
+        cap = self.client.call(self.benchmark.functions.maxSampleOps())
+        return self.settings.samples * int(cap)
+
+    def _affordable(self, challenge_id: int, params: spec.Params) -> bool:
+        """Whether verifying the challenge fits this oracle's budget; if not, it is closed
+        unjudged (no vote: a FAIL would slash a provider for the oracle's own limit), before any
+        fetch and without a worker, so it holds up no other challenge."""
+        work, budget = verify_work(params, self.settings.samples), self.verify_budget()
+        if work <= budget:
+            return True
+        self.metrics.over_budget.inc()
+        self.store.close_challenge(challenge_id, "over budget")
+        log.warning(
+            "challenge over this oracle's verification budget; not judged",
+            extra={"challenge": challenge_id, "work": work, "budget": budget},
+        )
+        return False
 
     def judged(self, wait: float) -> Iterator[list[Ballot]]:
         """For `wait` seconds at most, or until none is left in flight: as judgements finish,

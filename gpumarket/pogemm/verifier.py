@@ -44,6 +44,12 @@ class Verdict:
     detail: str = ""
 
 
+def verify_work(params: spec.Params, samples: int) -> int:
+    """Multiply-adds of verifying `samples` samples: K steps of S rows of n, S·K·n². The rest
+    (one B of n² generated entries, 2·S Merkle proofs) is a small part of it at any K."""
+    return samples * params.interval * params.n**2
+
+
 def derive_samples(
     sampling_seed: bytes, params: spec.Params, samples: int = spec.DEFAULT_SAMPLES
 ) -> list[tuple[int, int]]:

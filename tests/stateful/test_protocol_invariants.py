@@ -96,7 +96,8 @@ ZERO_ADDRESS = "0x" + "00" * 20
 RESULT_HASH = b"\x01" * 32
 RESULT_URI = "ipfs://result"
 
-#: Job requirements, mixed with a drawn GPU count and duration; the last two are invalid specs.
+#: Job requirements, mixed with a drawn GPU count and duration: some invalid (no GPU, n not a
+#: multiple of 64, T over the default maxSteps).
 SPEC_VARIANTS = (
     {},
     {},
@@ -115,12 +116,21 @@ SPEC_VARIANTS = (
     {"collateral_per_gpu_hour": 25 * 10**18},
     {"collateral_per_gpu_hour": 10**9, "benchmark_required": True, "benchmark_n": 64,
      "benchmark_t": 8, "benchmark_k": 2},
+    {"benchmark_required": True, "benchmark_n": 64, "benchmark_t": 2**21, "benchmark_k": 2},
 )
 
 #: An index into a pool (of jobs, actors): one draw in eight picks outside the plausible choices.
 PICK = st.integers(0, 2**16 - 1)
-#: Hardware attestations' PoGEMM sizes (n, T, K); the last two are invalid.
-ATTESTATION_SIZES = ((64, 8, 2), (64, 8, 2), (64, 4, 4), (100, 8, 2), (64, 8, 3))
+#: Hardware attestations' PoGEMM sizes (n, T, K); the last three are invalid (two shapes, and K
+#: over the default maxInterval).
+ATTESTATION_SIZES = (
+    (64, 8, 2),
+    (64, 8, 2),
+    (64, 4, 4),
+    (100, 8, 2),
+    (64, 8, 3),
+    (64, 4_096, 2_048),
+)
 #: At most this many attestations waiting for a commitment or a verdict; opening waits.
 MAX_PENDING_ATTESTATIONS = 2
 #: Council votes: mostly OK, some FAIL, now and then the invalid NONE.
@@ -149,6 +159,17 @@ DRAWN = {
     "bidForfeitBps": (1, 10_000),
 }
 GOVERNED = tuple(DRAWN)
+#: The benchmark registry's caps governance may change in the machine, and the range each is
+#: drawn from: mostly still admitting the test size (n = 64, T = 8, K = 2: K·n² = 2^13,
+#: T·n³ = 2^21) and now and then not, so that matches revert and buyers cancel with bids.
+CAP_DRAWN = {
+    "maxN": (64, 16_384),
+    "maxSteps": (6, 32),
+    "maxInterval": (1, 16),
+    "maxSampleOps": (4_096, 65_536),
+    "maxProverOps": (2**18, 2**24),
+}
+CAPPED = tuple(CAP_DRAWN)
 POST_ARGS = {
     "buyer": st.integers(0, 2),
     "token": st.integers(0, 1),
@@ -1260,7 +1281,9 @@ class ProtocolMachine(RuleBasedStateMachine):
 
     @step(
         repeat=False,
-        action=st.sampled_from(["parameter"] * 6 + ["bond_min", "credit_min", "pause", "unpause"]),
+        action=st.sampled_from(
+            ["parameter"] * 6 + ["cap", "bond_min", "credit_min", "pause", "unpause"]
+        ),
         which=st.integers(0, len(GOVERNED) - 1),
         fraction=st.integers(0, 1_001),
         caller=PICK,
@@ -1278,6 +1301,9 @@ class ProtocolMachine(RuleBasedStateMachine):
         if action == "parameter":
             self.action = "set_parameter"
             return self._set_parameter(GOVERNED[which], fraction, sender)
+        if action == "cap":
+            self.action = "set_cap"
+            return self._set_cap(CAPPED[which % len(CAPPED)], fraction, sender)
         if action == "bond_min":
             self.action = "configure_token"
             return self._configure_token(which % 2, fraction, sender)
@@ -1309,6 +1335,25 @@ class ProtocolMachine(RuleBasedStateMachine):
         self.m.set_parameter(name, value)
         assert tx.events["ParameterUpdated"]["value"] == value
         assert ("TermsVersioned" in tx.events) == (name in TERM_NAMES)
+        self.tally[f"set {name}"] += 1
+
+    def _set_cap(self, name: str, fraction: int, sender):
+        """Governance sets a benchmark cap on the registry (1,001: one past its upper bound); it
+        applies to every challenge opened from then on, posted jobs' matches included."""
+        low, high = CAP_DRAWN[name]
+        value = low + (high - low) * fraction // 1_000
+        if fraction == 1_001:
+            value = self.m.cap_bounds(name)[1] + 1
+        benchmark = self.w.benchmark
+        args = (name32(name), value)
+        error = self._unauthorized(benchmark, "GOVERNOR_ROLE", sender) or (
+            self.m.set_cap_error(name, value)
+        )
+        if error:
+            return self._expect_revert(error, benchmark.setParameter, *args, sender=sender)
+        tx = self._send(benchmark.setParameter, *args, sender=sender)
+        self.m.set_cap(name, value)
+        assert tx.events["ParameterUpdated"]["value"] == value
         self.tally[f"set {name}"] += 1
 
     def _configure_token(self, index: int, fraction: int, sender):
@@ -1442,10 +1487,12 @@ class ProtocolMachine(RuleBasedStateMachine):
             for oracle in w.oracles
         }
         challenge_count_read = reads.add(w.benchmark.challengeCount)
+        cap_reads = {cap: reads.add(getattr(w.benchmark, cap)) for cap in m.caps}
         challenge_reads = {cid: reads.add(w.benchmark.challengeOf, cid) for cid in m.challenges}
         values = reads.run()
         self._check_council(values, council_reads, tally_reads, voted_reads)
         assert values[challenge_count_read] == m.challenge_count
+        assert {cap: values[index] for cap, index in cap_reads.items()} == m.caps
         for cid, index in challenge_reads.items():
             c, on_chain = m.challenges[cid], values[index]
             assert (

@@ -40,19 +40,34 @@ PERMIT_LIFETIME = 3_600
 
 
 def _benchmark(text: str | None) -> tuple[bool, int, int, int]:
+    """Whether a benchmark is required, and its N, T, K as whole numbers; the sizes' rules and
+    caps are the benchmark registry's (`_check_benchmark`)."""
     if text is None:
         return False, 0, 0, 0
-    parts = text.split(",")
     try:
-        n, steps, interval = (int(p) for p in parts)
+        n, steps, interval = (int(p) for p in text.split(","))
     except ValueError:
         n = steps = interval = -1
-    if n <= 0 or n % 64 or n > 16_384 or interval <= 0 or steps <= 0 or steps % interval:
+    if not all(0 <= v < 2**32 for v in (n, steps, interval)):
         raise CliError(
-            f"benchmark {text!r} must be N,T,K: N a multiple of 64 up to 16384, and K dividing T",
+            f"benchmark {text!r} must be N,T,K: three whole numbers, such as 64,8,2",
             code="bad_input",
         )
     return True, n, steps, interval
+
+
+def _check_benchmark(session: Session, n: int, steps: int, interval: int) -> None:
+    """Refuse sizes the benchmark registry would refuse now: its `checkParameters` (a PoGEMM's
+    shape and the governance caps on n, T, K and the work they make), read on-chain."""
+    from gpumarket.chain.client import ChainError
+
+    check = session.contract("BenchmarkRegistry").functions.checkParameters(n, steps, interval)
+    try:
+        session.call(check)
+    except ChainError as exc:
+        if exc.error is None:
+            raise
+        raise refusal(exc.error) from None
 
 
 def _collateral_rate(session: Session, text: str | None) -> int:
@@ -182,6 +197,8 @@ def post(
     functions = market.functions
     me = session.sender.address
     session.require_unpaused("JobMarket", "market")
+    if required:
+        _check_benchmark(session, n, steps, interval)
     if not session.outputs(functions.tokenConfig(token.address))["allowed"]:
         raise refusal(("JobMarketTokenNotAllowed", (token.address,)), session.hints(token))
     if session.call(session.contract("Reputation").functions.isBlacklisted(me)):

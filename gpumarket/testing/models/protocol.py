@@ -12,7 +12,7 @@ units; times are block timestamps.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -23,6 +23,17 @@ MAX_BPS = 10_000
 #: BenchmarkRegistry.MAX_N.
 MAX_BENCHMARK_N = 16_384
 DAY = 24 * HOUR
+#: BenchmarkRegistry.MAX_PROVER_RATE, multiply-adds per second.
+MAX_PROVER_RATE = 2_250_000_000_000_000
+#: The caps on a challenge's sizes, in the order `checkParameters` checks them, each with the
+#: value of (n, T, K) it bounds.
+CAP_VALUES: dict[str, Callable[[int, int, int], int]] = {
+    "maxN": lambda n, steps, interval: n,
+    "maxSteps": lambda n, steps, interval: steps,
+    "maxInterval": lambda n, steps, interval: interval,
+    "maxSampleOps": lambda n, steps, interval: interval * n * n,
+    "maxProverOps": lambda n, steps, interval: steps * n**3,
+}
 
 OPEN_STATES = {
     JobState.OPEN,
@@ -137,6 +148,8 @@ class Params:
     benchmark_window: int
     attestation_slash: int
     finder_fee_bps: int
+    #: BenchmarkRegistry's caps by name (`CAP_VALUES`), as deployed.
+    caps: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -329,6 +342,8 @@ class ProtocolModel:
         self.bond_min = dict(params.bond_min)
         self.min_credited_value = dict(params.min_credited_value)
         self.paused = False
+        # The benchmark registry's caps, which governance may change: checked at every open.
+        self.caps = dict(params.caps)
 
     def begin(self) -> None:
         """Forget the expected effects of the previous action."""
@@ -586,6 +601,9 @@ class ProtocolModel:
             return revert_message("JobMarketBuyerBlacklisted", buyer)
         if not _valid_spec(spec):
             return revert_message("JobMarketInvalidSpec")
+        benchmark_error = self.spec_benchmark_error(spec)
+        if benchmark_error:
+            return benchmark_error
         if not self.params.min_bidding_period <= bidding <= self.params.max_bidding_period:
             return revert_message("JobMarketInvalidBiddingPeriod", bidding)
         if cost(max_price, spec.gpu_count, spec.duration) == 0:
@@ -685,7 +703,7 @@ class ProtocolModel:
             return revert_message("JobMarketNoBid", job.job_id, address)
         if not self.eligible(job, address, now):
             return revert_message("JobMarketNotEligible", job.job_id, address)
-        return None
+        return self.spec_benchmark_error(job.spec)
 
     def close_auction_error(self, job: JobModel, now: int) -> str | None:
         if self.paused:
@@ -696,6 +714,9 @@ class ProtocolModel:
             return revert_message("JobMarketDirectAssignment", job.job_id)
         if now < job.bidding_ends:
             return revert_message("JobMarketBiddingOpen", job.job_id, job.bidding_ends)
+        # A winner is matched, which opens its challenge (no winner: the job is cancelled).
+        if self.best_bid(job, now) is not None:
+            return self.spec_benchmark_error(job.spec)
         return None
 
     def walked_away(self, job: JobModel, now: int) -> str | None:
@@ -737,7 +758,7 @@ class ProtocolModel:
             return revert_message("JobMarketDeadlinePassed", job.job_id, job.bidding_ends)
         if not self.eligible(job, caller, now):
             return revert_message("JobMarketNotEligible", job.job_id, caller)
-        return None
+        return self.spec_benchmark_error(job.spec)
 
     def match(self, job: JobModel, address: str, price: int, now: int) -> None:
         """Start the job at `price` under the current terms: refund the excess deposit, lock the
@@ -773,9 +794,10 @@ class ProtocolModel:
             return revert_message("JobMarketNotBuyer", job.job_id, caller)
         if job.state != JobState.OPEN:
             return revert_message("JobMarketWrongState", job.job_id, job.state)
-        # While paused no bid can be matched, so the buyer may always take its deposit back; an
+        # While paused no bid can be matched, and none can when the caps, lowered since the job
+        # was posted, no longer admit its benchmark: the buyer may then take its deposit back. An
         # auction with bids otherwise ends at closeAuction (which cancels it if none is eligible).
-        if job.bids and not self.paused:
+        if job.bids and not self.paused and self.spec_benchmark_error(job.spec) is None:
             return revert_message("JobMarketHasBids", job.job_id)
         return None
 
@@ -939,9 +961,47 @@ class ProtocolModel:
         provider; anyone else needs the opener role)."""
         if self.providers[provider].stake < self.params.min_stake:
             return revert_message("BenchmarkRegistryNotListed", provider)
+        return self.benchmark_error(n, steps, interval)
+
+    def benchmark_error(self, n: int, steps: int, interval: int) -> str | None:
+        """BenchmarkRegistry.checkParameters: a shape no PoGEMM has, else the first cap over."""
         if not valid_benchmark(n, steps, interval):
             return revert_message("BenchmarkRegistryInvalidParameters", n, steps, interval)
+        for cap, value_of in CAP_VALUES.items():
+            value = value_of(n, steps, interval)
+            limit = self.caps[cap]
+            if value > limit:
+                return revert_message("BenchmarkRegistryCapExceeded", _name32(cap), value, limit)
         return None
+
+    def spec_benchmark_error(self, spec: JobSpec) -> str | None:
+        """The registry's error for a job's benchmark now (None: none needed, or it fits)."""
+        if not spec.benchmark_required:
+            return None
+        return self.benchmark_error(spec.benchmark_n, spec.benchmark_t, spec.benchmark_k)
+
+    def cap_bounds(self, name: str) -> tuple[int, int]:
+        """BenchmarkRegistry.setParameter's bounds of a cap (the prover cap: what
+        MAX_PROVER_RATE does in one benchmark window)."""
+        return {
+            "maxN": (64, MAX_BENCHMARK_N),
+            "maxSteps": (1, 2**24),
+            "maxInterval": (1, 2**16),
+            "maxSampleOps": (64 * 64, 2**40),
+            "maxProverOps": (64**3, self.params.benchmark_window * MAX_PROVER_RATE),
+        }[name]
+
+    def set_cap_error(self, name: str, value: int) -> str | None:
+        low, high = self.cap_bounds(name)
+        if not low <= value <= high:
+            return revert_message(
+                "BenchmarkRegistryParameterOutOfBounds", _name32(name), value, low, high
+            )
+        return None
+
+    def set_cap(self, name: str, value: int) -> None:
+        """A cap applies to challenges opened from now on, posted jobs' matches included."""
+        self.caps[name] = value
 
     def commit_error(self, challenge: ChallengeModel, caller: str, now: int) -> str | None:
         cid = challenge.challenge_id
@@ -1092,22 +1152,16 @@ class ProtocolModel:
 
 
 def _valid_spec(spec: JobSpec) -> bool:
-    benchmark_ok = valid_benchmark(spec.benchmark_n, spec.benchmark_t, spec.benchmark_k)
-    return (
-        spec.gpu_count != 0
-        and 60 <= spec.duration <= 365 * DAY
-        and (not spec.benchmark_required or benchmark_ok)
-    )
+    """JobMarket's own checks of a spec (a benchmark's sizes are the registry's:
+    `ProtocolModel.benchmark_error`)."""
+    return spec.gpu_count != 0 and 60 <= spec.duration <= 365 * DAY
 
 
 def valid_benchmark(n: int, steps: int, interval: int) -> bool:
-    """PoGEMM sizes BenchmarkRegistry.open accepts (and JobMarket for a job's spec): n a
-    multiple of 64 up to MAX_N, K dividing T."""
-    return (
-        n != 0
-        and n % 64 == 0
-        and n <= MAX_BENCHMARK_N
-        and interval != 0
-        and steps != 0
-        and steps % interval == 0
-    )
+    """The PoGEMM shapes BenchmarkRegistry.checkParameters accepts before its caps: n a positive
+    multiple of 64, K dividing T."""
+    return n != 0 and n % 64 == 0 and interval != 0 and steps != 0 and steps % interval == 0
+
+
+def _name32(name: str) -> bytes:
+    return name.encode().ljust(32, b"\0")

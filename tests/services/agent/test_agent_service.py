@@ -460,6 +460,52 @@ def test_attest_command_opens_an_attestation_the_agent_commits(
     assert agent.sent == ["commit"]
 
 
+@pytest.mark.parametrize(
+    "sizes, message",
+    [
+        (
+            ("64", "2147483648", "2147483648"),
+            "benchmark T is 2,147,483,648, over the benchmark registry's cap maxSteps of 1,048,576",
+        ),
+        (
+            ("16384", "128", "128"),
+            "benchmark K x N^2, an oracle's multiply-adds per sample, is 34,359,738,368, over the "
+            "benchmark registry's cap maxSampleOps of 17,179,869,184",
+        ),
+        (
+            ("100", "8", "2"),
+            "benchmark N=100, T=8, K=2 is not a PoGEMM: N must be a positive multiple of 64, and K "
+            "a positive divisor of T",
+        ),
+    ],
+    ids=["t-k-2-31", "sample-ops", "shape"],
+)
+def test_attest_command_refuses_sizes_over_the_caps_and_sends_nothing(
+    benchmark, agent_account, rpc_url, deployment_file, tmp_path, monkeypatch, sizes, message
+):
+    from brownie import web3
+    from click.testing import CliRunner
+
+    from gpumarket.cli import agent as agent_cli
+    from gpumarket.cli.main import main
+
+    monkeypatch.setattr(agent_cli, "setup_logging", lambda level: None)
+    monkeypatch.setenv("GPUMARKET_AGENT_PRIVATE_KEY", agent_account.private_key)
+    options = ["--rpc-url", rpc_url, "--deployment", str(deployment_file)]
+    options += ["--state-dir", str(tmp_path / "cli")]
+    n, steps, interval = sizes
+    nonce = web3.eth.get_transaction_count(agent_account.address)
+
+    result = CliRunner().invoke(
+        main, ["agent", "attest", *options, "--n", n, "--steps", steps, "--interval", interval]
+    )
+
+    assert result.exit_code == 1, result.output
+    assert result.output.strip().splitlines()[-1] == f"Error: {message}"
+    assert web3.eth.get_transaction_count(agent_account.address) == nonce
+    assert benchmark.challengeCount() == 0
+
+
 # ---------------------------------------------------------------- a cheater
 
 

@@ -25,6 +25,16 @@ BENCHMARK_WINDOW = HOUR
 ATTESTATION_SLASH = 100 * GMKT
 FINDER_FEE_BPS = 5_000
 MAX_BPS = 10_000
+#: The caps on a challenge's sizes, as deployed (DESIGN 5.8).
+CAPS = {
+    "maxN": 16_384,
+    "maxSteps": 2**20,
+    "maxInterval": 1_024,
+    "maxSampleOps": 2**34,
+    "maxProverOps": 2**58,
+}
+#: BenchmarkRegistry.MAX_PROVER_RATE: multiply-adds per second (a B200's 4,500 int8 TOPS).
+MAX_PROVER_RATE = 2_250_000_000_000_000
 #: The test sizes of DESIGN section 5: 320 leaves, so every proof has depth 9.
 N, STEPS, INTERVAL = 64, 8, 2
 DEPTH = 9
