@@ -35,8 +35,10 @@ block can try candidates and keep one it likes. Trying k of them turns the bound
 holds on-chain as ``sampleCount(K)``, is the least S >= 64 with
 ``2^40 · phi(1/2)^S <= 2^-20``: a builder trying 2^40 candidates passes a provider that did
 half the work with probability at most 2^-20. Waiting gives no second draw: a seed left
-unstored past the 256-block window fails the challenge. `alternating_cheater_fraction` is a strategy that meets phi at its corner, so
-phi cannot be lowered. A cheater who fakes only column c = 0 (the units a sample reaches with
+unstored past the 256-block window fails the challenge.
+
+`alternating_cheater_fraction` is a strategy that meets phi at its corner, so phi cannot be
+lowered. A cheater who fakes only column c = 0 (the units a sample reaches with
 probability 1/C) passes with `column_zero_pass` = (1 − 1/C)^S: v1's collapse rate, now the rate
 of a cheater who did all the work from a made-up X0, which the on-chain fraud proof catches too.
 

@@ -72,9 +72,7 @@ def test_seed_is_fixed_by_the_block_after_the_opening(benchmark, challenge):
     assert seeds[0] != seeds[1]
 
 
-def test_two_challenges_opened_in_one_block_get_different_seeds(
-    benchmark, provider, challenge
-):
+def test_two_challenges_opened_in_one_block_get_different_seeds(benchmark, provider, challenge):
     second = challenge.id + 1
     web3.provider.make_request("evm_setAutomine", [False])
     try:

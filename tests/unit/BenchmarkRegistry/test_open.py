@@ -4,6 +4,7 @@ hardware attestation of itself. Opening fixes no seed: it comes from the next bl
 
 import brownie
 import pytest
+
 from gpumarket.chain.deploy import name32
 
 from .helpers import (

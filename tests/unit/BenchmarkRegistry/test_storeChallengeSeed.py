@@ -1,6 +1,7 @@
 """Anyone may store the challenge seed, keccak256(abi.encode(id, blockhash(openBlock + 1))), once
-the block after the opening has a successor (the commitment stores it too when nobody has). A seed
-that left the 256-block window unstored fails the challenge: a fresh block would be a second draw."""
+the block after the opening has a successor (the commitment stores it too when nobody has). A
+seed that left the 256-block window unstored fails the challenge: a fresh block would be a second
+draw."""
 
 from types import SimpleNamespace
 
