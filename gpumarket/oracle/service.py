@@ -455,6 +455,8 @@ class Oracle:
             return None
         expired = head - seed_block >= 255
         seed = None if expired else self.client.block_hash(seed_block)
+        if head == seed_block:
+            return seed  # a transaction may store it from the next block on (`storeSamplingSeed`)
         try:
             self.client.transact(self.benchmark.functions.storeSamplingSeed(challenge_id))
             log.info(
