@@ -6,9 +6,18 @@ from __future__ import annotations
 
 from typing import Any
 
-from brownie import chain
+from brownie import chain, web3
+from eth_abi import encode
+from eth_utils.crypto import keccak
 
 from gpumarket.pogemm import spec
+
+
+def challenge_seed_of(challenge_id: int, open_block: int) -> bytes:
+    """keccak256(abi.encode(challengeId, blockhash(openBlock + 1))), computed here from the
+    chain's block, to check `challengeSeed` against."""
+    block_hash = bytes(web3.eth.get_block(open_block + 1)["hash"])
+    return bytes(keccak(encode(["uint256", "bytes32"], [challenge_id, block_hash])))
 
 
 def mine_until(block: int) -> None:

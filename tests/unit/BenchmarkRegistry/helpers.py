@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 from brownie import chain, web3
-from eth_abi import encode
-from eth_hash.auto import keccak
 
 from gpumarket.chain.deploy import name32
 from gpumarket.chain.types import ChallengeState as ChallengeState
@@ -13,6 +11,7 @@ from gpumarket.pogemm.backends import NumpyBackend
 from gpumarket.pogemm.prover import Proof, prove
 from gpumarket.testing.reverts import custom_error as err
 from gpumarket.testing.seeds import challenge_params as challenge_params
+from gpumarket.testing.seeds import challenge_seed_of as challenge_seed_of
 from gpumarket.testing.seeds import mine_until as mine_until
 from gpumarket.testing.values import event as event
 from gpumarket.testing.values import plain as plain
@@ -71,11 +70,6 @@ def mine_past_blockhash_window() -> None:
 
 def block_hash(number: int) -> bytes:
     return bytes(web3.eth.get_block(number)["hash"])
-
-
-def challenge_seed_of(challenge_id: int, open_block: int) -> bytes:
-    """keccak256(abi.encode(challengeId, blockhash(openBlock + 1))), computed here."""
-    return bytes(keccak(encode(["uint256", "bytes32"], [challenge_id, block_hash(open_block + 1)])))
 
 
 def commitment(params: spec.Params, forged_rows=()) -> Proof:
