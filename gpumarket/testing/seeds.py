@@ -26,6 +26,12 @@ def mine_until(block: int) -> None:
         chain.mine(block - chain.height)
 
 
+def seed_ready(benchmark: Any, challenge_id: int) -> None:
+    """Mine until the next transaction can read the seed fixed by the block after the
+    challenge's anchor (its opening, or its commitment): that block must exist first."""
+    mine_until(int(benchmark.challengeOf(challenge_id)["anchorBlock"]) + 1)
+
+
 def challenge_params(benchmark: Any, challenge_id: int) -> spec.Params:
     """The PoGEMM parameters of an OPEN or later challenge, with its challenge seed: stored, or
     read from `challengeSeed` once the head is openBlock + 2 (mined up to it)."""
