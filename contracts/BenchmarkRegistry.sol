@@ -11,12 +11,15 @@ import {BasisPoints} from "./libraries/BasisPoints.sol";
 import {PoGemm} from "./libraries/PoGemm.sol";
 
 /// @title BenchmarkRegistry
-/// @notice PoGEMM challenges (DESIGN section 5). A challenge's seed is fixed when it opens, from
-/// the previous block's hash and the beacon randomness, so the provider cannot start early. The
-/// provider commits a Merkle root of its checkpoints before `benchmarkWindow` ends. The samples
-/// come from the hash of the block after the commitment, never from the root, which a cheater
-/// could re-roll. A committed checkpoint-0 row that differs from the generator is provable here,
-/// cheaply, and slashes the provider.
+/// @notice PoGEMM challenges (DESIGN section 5). A challenge's seed is the hash of the block after
+/// its opening, which nobody knows when the opening is sent, so the provider cannot start early.
+/// The provider commits a Merkle root of its checkpoints before `benchmarkWindow` ends. The
+/// samples come from the hash of the block after the commitment, never from the root, which a
+/// cheater could re-roll; `sampleCount` samples are checked, enough that a block builder grinding
+/// 2^40 candidate blocks gains nothing. A seed left unstored until its block leaves the 256-block
+/// `blockhash` window fails the challenge: waiting never buys a second seed. A committed
+/// checkpoint-0 row that differs from the generator is provable here, cheaply, and slashes the
+/// provider.
 contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules {
     using BasisPoints for uint256;
 
@@ -38,6 +41,10 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
     /// @notice Ceiling of `maxSampleOps` (K·n² multiply-adds of one sample): with at most 145
     /// samples, 1.6e14 multiply-adds per challenge.
     uint64 public constant MAX_SAMPLE_OPS = 2 ** 40;
+    /// @dev `sampleCount(K)` for K = 1 ... 21, one byte each; 64 for every larger K.
+    bytes32 private constant _SAMPLE_COUNTS = hex"916759524e4b494746454444434342424241414141";
+    /// @dev `sampleCount(K)` for K > 21.
+    uint256 private constant _MIN_SAMPLES = 64;
 
     /// @notice Staking and slashing.
     IProviderRegistry public immutable registry;
@@ -80,8 +87,11 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         maxProverOps: 2 ** 58
     });
 
-    /// @dev A challenge as stored: the fields written at opening in slots 0-2, those written at
-    /// the commitment in slots 1 and 3, so each step writes as few new slots as it can.
+    /// @dev A challenge as stored: the fields written at opening in slots 0-1, the challenge seed in
+    /// slot 2, those written at the commitment in slots 1 and 3, so each step writes as few new
+    /// slots as it can. `anchorBlock` is the block whose successor's hash fixes the next seed: the
+    /// opening's block until the commitment (the challenge seed is stored by then), the
+    /// commitment's after.
     struct StoredChallenge {
         // slot 0
         address provider;
@@ -94,7 +104,7 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         uint32 steps;
         uint32 interval;
         uint40 committedAt;
-        uint40 commitBlock;
+        uint40 anchorBlock;
         // slots 2-5
         bytes32 seed;
         bytes32 root;
@@ -136,7 +146,6 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         checkParameters(n, steps, interval);
         if (subject > type(uint64).max) revert BenchmarkRegistryInvalidSubject(subject);
         challengeId = ++challengeCount;
-        bytes32 seed = keccak256(abi.encode(challengeId, blockhash(block.number - 1), block.prevrandao));
         StoredChallenge storage c = _challenges[challengeId];
         c.provider = provider;
         c.state = ChallengeState.OPEN;
@@ -147,8 +156,10 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         c.n = n;
         c.steps = steps;
         c.interval = interval;
-        c.seed = seed;
-        emit ChallengeOpened(challengeId, subject, provider, seed, n, steps, interval);
+        // The seed comes from the next block's hash (`challengeSeed`); 40 bits of block numbers
+        // last 8,000 years at 4 blocks a second.
+        c.anchorBlock = uint40(block.number);
+        emit ChallengeOpened(challengeId, subject, provider, n, steps, interval);
     }
 
     /// @notice Reverts unless a challenge of these sizes may open now: n a positive multiple of
@@ -175,7 +186,43 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         return _validShape(n, steps, interval) && cap == 0;
     }
 
-    /// @notice The provider commits the Merkle root of its checkpoint rows.
+    /// @notice The challenge seed, keccak256(abi.encode(challengeId, blockhash(openBlock + 1))):
+    /// stored, or readable from the block after the opening while `blockhash` reaches it.
+    /// @dev Nobody knows that hash when the opening is sent; the builder of block openBlock + 1
+    /// chooses it among the candidates it can build, which buys nothing, every seed being as
+    /// much work (SECURITY.md, Seeds).
+    /// @param challengeId The challenge.
+    /// @return seed The seed.
+    function challengeSeed(uint256 challengeId) external view returns (bytes32 seed) {
+        StoredChallenge storage c = _known(challengeId);
+        seed = c.seed;
+        if (seed != bytes32(0)) return seed;
+        if (c.state != ChallengeState.OPEN) revert BenchmarkRegistryWrongState(challengeId, c.state);
+        seed = _challengeSeed(challengeId, c.anchorBlock);
+        if (seed == bytes32(0)) revert BenchmarkRegistryChallengeSeedExpired(challengeId);
+    }
+
+    /// @notice Stores the challenge seed (anyone; `commit` stores it too when nobody has). If the
+    /// hash of the block after the opening has left the 256-block window unstored, the challenge
+    /// fails instead (`SeedExpired`).
+    /// @param challengeId The challenge.
+    /// @return seed The stored seed (zero when the challenge expired).
+    function storeChallengeSeed(uint256 challengeId) external returns (bytes32 seed) {
+        StoredChallenge storage c = _known(challengeId);
+        seed = c.seed;
+        if (seed != bytes32(0)) return seed;
+        if (c.state != ChallengeState.OPEN) revert BenchmarkRegistryWrongState(challengeId, c.state);
+        seed = _challengeSeed(challengeId, c.anchorBlock);
+        if (seed == bytes32(0)) {
+            _expire(challengeId, c);
+        } else {
+            c.seed = seed;
+            emit ChallengeSeedStored(challengeId, seed);
+        }
+    }
+
+    /// @notice The provider commits the Merkle root of its checkpoint rows, storing the challenge
+    /// seed if nobody has.
     /// @param challengeId The challenge.
     /// @param root sha256 Merkle root over leaf(c, i) for c = 0..T/K, i = 0..n-1.
     function commit(uint256 challengeId, bytes32 root) external {
@@ -183,28 +230,32 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         if (msg.sender != c.provider) revert BenchmarkRegistryNotProvider(challengeId, msg.sender);
         if (c.state != ChallengeState.OPEN) revert BenchmarkRegistryWrongState(challengeId, c.state);
         if (block.timestamp > c.commitDeadline) revert BenchmarkRegistryCommitWindowClosed(challengeId, c.commitDeadline);
+        if (c.seed == bytes32(0)) {
+            bytes32 seed = _challengeSeed(challengeId, c.anchorBlock);
+            // Expired unstored: `storeChallengeSeed` fails the challenge (a revert here could not).
+            if (seed == bytes32(0)) revert BenchmarkRegistryChallengeSeedExpired(challengeId);
+            c.seed = seed;
+            emit ChallengeSeedStored(challengeId, seed);
+        }
         c.state = ChallengeState.COMMITTED;
         c.root = root;
         c.committedAt = uint40(block.timestamp);
-        c.commitBlock = uint40(block.number);
+        c.anchorBlock = uint40(block.number);
         emit ChallengeCommitted(challengeId, msg.sender, root, uint64(block.number));
     }
 
     /// @notice Stores the sampling seed, the hash of the block after the commitment. If that hash
-    /// has left the 256-block window unstored, the challenge re-arms on the current block instead:
-    /// it never silently passes or fails.
+    /// has left the 256-block window unstored, the challenge fails instead (`SeedExpired`):
+    /// waiting never buys a second seed.
     /// @param challengeId The challenge.
-    /// @return The stored seed (zero after a re-arm).
+    /// @return The stored seed (zero when the challenge expired).
     function storeSamplingSeed(uint256 challengeId) external returns (bytes32) {
         StoredChallenge storage c = _known(challengeId);
         if (c.samplingSeed != bytes32(0)) return c.samplingSeed;
         if (c.state != ChallengeState.COMMITTED) revert BenchmarkRegistryWrongState(challengeId, c.state);
-        uint256 seedBlock = uint256(c.commitBlock) + 1;
-        if (block.number <= seedBlock) revert BenchmarkRegistrySamplingSeedNotReady(challengeId, uint64(seedBlock + 1));
-        bytes32 hash = blockhash(seedBlock);
+        bytes32 hash = _samplingHash(challengeId, c.anchorBlock);
         if (hash == bytes32(0)) {
-            c.commitBlock = uint40(block.number);
-            emit SamplingRearmed(challengeId, uint64(block.number));
+            _expire(challengeId, c);
             return bytes32(0);
         }
         c.samplingSeed = hash;
@@ -218,11 +269,23 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         StoredChallenge storage c = _known(challengeId);
         if (c.samplingSeed != bytes32(0)) return c.samplingSeed;
         if (c.state != ChallengeState.COMMITTED) revert BenchmarkRegistryWrongState(challengeId, c.state);
-        uint256 seedBlock = uint256(c.commitBlock) + 1;
-        if (block.number <= seedBlock) revert BenchmarkRegistrySamplingSeedNotReady(challengeId, uint64(seedBlock + 1));
-        bytes32 hash = blockhash(seedBlock);
+        bytes32 hash = _samplingHash(challengeId, c.anchorBlock);
         if (hash == bytes32(0)) revert BenchmarkRegistrySamplingSeedExpired(challengeId);
         return hash;
+    }
+
+    /// @notice Samples S the verifier checks for a challenge of checkpoint interval K: the least
+    /// S (at least 64) with 2^40 · phi^S ≤ 2^-20, where phi = (K/2 + 1)/(K + 1) is the largest
+    /// fraction of consistent units a provider can reach with half the work (DESIGN 5.6), so a
+    /// block builder trying 2^40 candidate sampling seeds passes half the work with probability at
+    /// most 2^-20. 145 at K = 1, 103 at K = 2, 82 at K = 4, 71 at K = 8, 66 at K = 16, 64 from
+    /// K = 22 (`gpumarket.pogemm.soundness.sample_count` derives the table).
+    /// @param interval K, at least 1.
+    /// @return The sample count.
+    function sampleCount(uint32 interval) external pure returns (uint256) {
+        if (interval == 0) revert BenchmarkRegistryInvalidParameters(0, 0, 0);
+        if (interval > 21) return _MIN_SAMPLES;
+        return uint8(_SAMPLE_COUNTS[interval - 1]);
     }
 
     /// @notice Proves that the committed checkpoint-0 row `row` is not the generator's. Slashes
@@ -364,7 +427,7 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         challenge.interval = c.interval;
         challenge.commitDeadline = c.commitDeadline;
         challenge.committedAt = c.committedAt;
-        challenge.commitBlock = c.commitBlock;
+        challenge.anchorBlock = c.anchorBlock;
         challenge.samplingSeed = c.samplingSeed;
         challenge.verifiedTops = c.verifiedTops;
     }
@@ -376,6 +439,30 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         if (c.committedAt == 0) return 0;
         uint256 elapsed = c.committedAt > c.openedAt ? c.committedAt - c.openedAt : 1;
         return 2 * uint256(c.n) ** 3 * c.steps / elapsed;
+    }
+
+    /// @dev keccak256(abi.encode(challengeId, blockhash(openBlock + 1))), or zero when that hash
+    /// has left the window (reverts while it has no successor).
+    function _challengeSeed(uint256 challengeId, uint256 openBlock) private view returns (bytes32) {
+        uint256 seedBlock = openBlock + 1;
+        if (block.number <= seedBlock) revert BenchmarkRegistryChallengeSeedNotReady(challengeId, uint64(seedBlock + 1));
+        bytes32 hash = blockhash(seedBlock);
+        return hash == bytes32(0) ? bytes32(0) : keccak256(abi.encode(challengeId, hash));
+    }
+
+    /// @dev blockhash(commitBlock + 1), or zero when it has left the window (reverts while it has
+    /// no successor).
+    function _samplingHash(uint256 challengeId, uint256 commitBlock) private view returns (bytes32) {
+        uint256 seedBlock = commitBlock + 1;
+        if (block.number <= seedBlock) revert BenchmarkRegistrySamplingSeedNotReady(challengeId, uint64(seedBlock + 1));
+        return blockhash(seedBlock);
+    }
+
+    /// @dev A seed left unstored past the window fails the challenge: its block's hash is gone, and
+    /// a fresh one would be a second draw. For a job the council then votes it FAILED.
+    function _expire(uint256 challengeId, StoredChallenge storage c) private {
+        c.state = ChallengeState.FAILED;
+        emit SeedExpired(challengeId, uint64(c.anchorBlock) + 1);
     }
 
     function _known(uint256 challengeId) private view returns (StoredChallenge storage c) {

@@ -2,9 +2,10 @@
 pragma solidity 0.8.30;
 
 /// @title IBenchmarkRegistry
-/// @notice PoGEMM benchmark challenges: a seed fixed on-chain at opening, a Merkle commitment of
-/// the provider's checkpoints, a sampling seed from the block after the commitment, and a cheap
-/// on-chain fraud proof for checkpoint-0 rows.
+/// @notice PoGEMM benchmark challenges: a seed from the block after the opening, a Merkle
+/// commitment of the provider's checkpoints, a sampling seed from the block after the commitment
+/// (a seed left unstored past the 256-block window fails the challenge), and a cheap on-chain
+/// fraud proof for checkpoint-0 rows.
 interface IBenchmarkRegistry {
     enum ChallengeState {
         NONE,
@@ -20,24 +21,27 @@ interface IBenchmarkRegistry {
         ChallengeState state;
         uint64 openedAt;
         uint256 subject; // the job id, or 0 for a hardware attestation
-        bytes32 seed;
+        bytes32 seed; // the challenge seed once stored (`challengeSeed` reads it before)
         bytes32 root;
         uint32 n;
         uint32 steps; // T
         uint32 interval; // K
         uint64 commitDeadline;
         uint64 committedAt;
-        uint64 commitBlock;
+        // The block whose successor's hash fixes the next seed: the opening's until the
+        // commitment, then the commitment's.
+        uint64 anchorBlock;
         bytes32 samplingSeed;
         uint64 verifiedTops;
     }
 
     event ChallengeOpened(
-        uint256 indexed challengeId, uint256 indexed subject, address indexed provider, bytes32 seed, uint32 n, uint32 steps, uint32 interval
+        uint256 indexed challengeId, uint256 indexed subject, address indexed provider, uint32 n, uint32 steps, uint32 interval
     );
+    event ChallengeSeedStored(uint256 indexed challengeId, bytes32 seed);
     event ChallengeCommitted(uint256 indexed challengeId, address indexed provider, bytes32 root, uint64 commitBlock);
     event SamplingSeedStored(uint256 indexed challengeId, bytes32 samplingSeed);
-    event SamplingRearmed(uint256 indexed challengeId, uint64 commitBlock);
+    event SeedExpired(uint256 indexed challengeId, uint64 seedBlock);
     event FraudProven(uint256 indexed challengeId, address indexed provider, address indexed prover, uint256 row, uint256 slashed);
     event AttestationVerdict(uint256 indexed challengeId, address indexed provider, bool ok, uint64 measuredTops);
     event ParameterUpdated(bytes32 indexed name, uint256 value);
@@ -53,6 +57,8 @@ interface IBenchmarkRegistry {
     error BenchmarkRegistryNotProvider(uint256 challengeId, address caller);
     error BenchmarkRegistryNotListed(address provider);
     error BenchmarkRegistryCommitWindowClosed(uint256 challengeId, uint64 deadline);
+    error BenchmarkRegistryChallengeSeedNotReady(uint256 challengeId, uint64 readyAtBlock);
+    error BenchmarkRegistryChallengeSeedExpired(uint256 challengeId);
     error BenchmarkRegistrySamplingSeedNotReady(uint256 challengeId, uint64 readyAtBlock);
     error BenchmarkRegistrySamplingSeedExpired(uint256 challengeId);
     error BenchmarkRegistryRowOutOfRange(uint256 row, uint32 n);
@@ -68,11 +74,14 @@ interface IBenchmarkRegistry {
     function open(uint256 subject, address provider, uint32 n, uint32 steps, uint32 interval)
         external
         returns (uint256 challengeId);
+    function challengeSeed(uint256 challengeId) external view returns (bytes32);
+    function storeChallengeSeed(uint256 challengeId) external returns (bytes32);
     function commit(uint256 challengeId, bytes32 root) external;
     function checkParameters(uint32 n, uint32 steps, uint32 interval) external view;
     function admits(uint32 n, uint32 steps, uint32 interval) external view returns (bool);
     function storeSamplingSeed(uint256 challengeId) external returns (bytes32);
     function samplingSeed(uint256 challengeId) external view returns (bytes32);
+    function sampleCount(uint32 interval) external pure returns (uint256);
     function proveFraud(uint256 challengeId, uint256 row, bytes calldata values, bytes32[] calldata proof) external;
     function recordAttestation(uint256 challengeId, bool ok, uint64 measuredTops) external;
     function challengeOf(uint256 challengeId) external view returns (Challenge memory);

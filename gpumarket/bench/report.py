@@ -101,8 +101,8 @@ def _oracle_section(rows: list[dict[str, Any]]) -> list[str]:
         "",
         "Real processes on anvil (`scripts/bench_oracle.py`): one provider agent and the oracles, "
         "all on this machine. Verdicts per minute from a standing start for challenges of n = 64, "
-        "T = 8, K = 2 with S = 64 samples; then the time from the agent's commitment to the "
-        "verdict, one job at a time.",
+        "T = 8, K = 2 with S = `sampleCount(2)` = 103 samples; then the time from the agent's "
+        "commitment to the verdict, one job at a time.",
         "",
         "| oracles | quorum | challenges | verdicts/min | commit→verdict median | max |",
         "|---:|---:|---:|---:|---:|---:|",

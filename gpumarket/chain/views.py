@@ -161,7 +161,7 @@ class Challenge:
     interval: int
     commit_deadline: int
     committed_at: int
-    commit_block: int
+    anchor_block: int  # the opening's block until the commitment, then the commitment's
     sampling_seed: bytes
     verified_tops: int
 

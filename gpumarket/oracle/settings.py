@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from gpumarket.pogemm.spec import DEFAULT_SAMPLES
 from gpumarket.runtime.envsettings import SettingsConfigDict
 from gpumarket.runtime.settings import ServiceSettings
 
@@ -12,8 +11,6 @@ from gpumarket.runtime.settings import ServiceSettings
 class OracleSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GPUMARKET_ORACLE_")
 
-    #: Samples S checked per commitment.
-    samples: int = Field(default=DEFAULT_SAMPLES, ge=1, le=4096)
     #: Seconds, from this oracle's first try, during which a provider's reveals or result may be
     #: unreachable before it votes FAIL for missing them: the whole wait of an attestation (whose
     #: FAIL slashes nothing), and for a job only the least this oracle must have seen it

@@ -51,10 +51,11 @@ def verify_work(params: spec.Params, samples: int) -> int:
 
 
 def derive_samples(
-    sampling_seed: bytes, params: spec.Params, samples: int = spec.DEFAULT_SAMPLES
+    sampling_seed: bytes, params: spec.Params, samples: int
 ) -> list[tuple[int, int]]:
     """Sample positions (c, i). They depend on the sampling seed and the sizes only, never on
-    the root, which a cheater could re-roll."""
+    the root, which a cheater could re-roll. `samples` is the protocol's S for the challenge's
+    interval, `BenchmarkRegistry.sampleCount(K)`, which the caller reads from the chain."""
     return spec.sample_positions(sampling_seed, params, samples)
 
 
@@ -129,7 +130,7 @@ def verify(
     root: bytes,
     sampling_seed: bytes,
     reveals: Sequence[Reveal | None],
-    samples: int = spec.DEFAULT_SAMPLES,
+    samples: int,
     backend: Backend | None = None,
     b: spec.Int8Matrix | None = None,
 ) -> Verdict:

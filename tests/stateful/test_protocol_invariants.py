@@ -55,6 +55,7 @@ from gpumarket.testing.models.council import (
     Verdict,
 )
 from gpumarket.testing.models.protocol import (
+    BLOCKHASH_WINDOW,
     DAY,
     FORWARD,
     OPEN_STATES,
@@ -65,10 +66,14 @@ from gpumarket.testing.models.protocol import (
     ProtocolModel,
     ProviderModel,
     Release,
+    SeedBlock,
+    SeedStore,
     Slash,
     bps_up,
     revert_message,
+    seed_block_state,
 )
+from gpumarket.testing.seeds import challenge_seed_of, mine_until
 from gpumarket.testing.values import plain
 
 EXAMPLES = int(os.environ.get("GPUMARKET_STATEFUL_EXAMPLES", "25"))
@@ -114,8 +119,13 @@ SPEC_VARIANTS = (
     # The buyer names its collateral: above the floor (which then applies only if raised past
     # it), and below it (the floor applies).
     {"collateral_per_gpu_hour": 25 * 10**18},
-    {"collateral_per_gpu_hour": 10**9, "benchmark_required": True, "benchmark_n": 64,
-     "benchmark_t": 8, "benchmark_k": 2},
+    {
+        "collateral_per_gpu_hour": 10**9,
+        "benchmark_required": True,
+        "benchmark_n": 64,
+        "benchmark_t": 8,
+        "benchmark_k": 2,
+    },
     {"benchmark_required": True, "benchmark_n": 64, "benchmark_t": 2**21, "benchmark_k": 2},
 )
 
@@ -336,7 +346,6 @@ class ProtocolMachine(RuleBasedStateMachine):
         self.votes_since_config = VOTES_PER_CONFIG
         self.finals_seen: dict[int, tuple[int, int]] = {}  # subject -> (verdict, version)
         self.verdict_events = Counter()  # subject -> VerdictReached events
-        self.seeds: dict[int, bytes] = {}  # challenge id -> seed, from ChallengeOpened
 
     def teardown(self):
         chain.revert()
@@ -1063,7 +1072,7 @@ class ProtocolMachine(RuleBasedStateMachine):
                 event["steps"],
                 event["interval"],
             ) == (c.subject, c.provider, c.n, c.steps, c.interval)
-            self.seeds[c.challenge_id] = bytes(event["seed"])
+            c.anchor_block = tx.block_number
             self.tally["challenges opened"] += 1
 
     def _open_attestation(self, who, size):
@@ -1091,7 +1100,8 @@ class ProtocolMachine(RuleBasedStateMachine):
         n, cid = challenge.n, challenge.challenge_id
         row = int.from_bytes(hashlib.sha256(cid.to_bytes(32, "big")).digest()[:4], "big") % n
         honest_row = (row + 1) % n
-        key = reference.key(self.seeds[cid], b"X")
+        assert challenge.seed is not None, "a cheater commits once it knows its seed"
+        key = reference.key(challenge.seed, b"X")
         honest = [reference.entry(key, honest_row * n + j) for j in range(n)]
         forged = [0] * n
         leaves = [bytes(32)] * challenge.leaf_count
@@ -1108,8 +1118,9 @@ class ProtocolMachine(RuleBasedStateMachine):
         )
 
     def _commit_benchmark(self, pick, who, cheat):
-        """The challenged provider commits its checkpoint root before the window closes; a
-        cheating one commits a tree with a forged row of X0."""
+        """The challenged provider commits its checkpoint root before the window closes, mostly
+        once its seed exists (it waits for the block after the opening); a cheating one commits a
+        tree with a forged row of X0. The commitment stores the challenge seed if nobody has."""
         now = chain.time()
         candidates = [c for c in self.m.challenges.values() if c.state == ChallengeState.OPEN]
         if pick % 8 != 7:
@@ -1119,17 +1130,96 @@ class ProtocolMachine(RuleBasedStateMachine):
         challenge = candidates[(pick // 8) % len(candidates)]
         caller = self._actor(who, challenge.provider)
         cid = challenge.challenge_id
-        if cheat:
+        if cheat or pick % 5 != 4:
+            mine_until(challenge.anchor_block + 1)  # the seed's block: the provider waits for it
+        seed = self._seed_of(challenge)
+        if cheat and challenge.seed is None and seed is not None:
+            challenge.seed = seed  # the cheater builds its tree over the seed it read
+            root, forgery = self._forgery(challenge)
+            challenge.seed = None
+        elif cheat and challenge.seed is not None:
             root, forgery = self._forgery(challenge)
         else:
             root, forgery = hashlib.sha256(b"honest" + cid.to_bytes(32, "big")).digest(), None
-        error = self.m.commit_error(challenge, caller.address, now)
+        error = self._seed_error(
+            lambda block: self.m.commit_error(challenge, caller.address, now, block)
+        )
         if error:
             return self._expect_revert(error, self.w.benchmark.commit, cid, root, sender=caller)
         tx = self._send(self.w.benchmark.commit, cid, root, sender=caller)
-        self.m.commit(challenge, tx.timestamp, forgery)
+        stored = self.m.commit(challenge, tx.timestamp, tx.block_number, seed or b"", forgery)
         self.tally[f"commit {'forged' if cheat else 'honest'}"] += 1
         assert bytes(self._events(tx, "ChallengeCommitted", self.w.benchmark)[0]["root"]) == root
+        seeded = self._events(tx, "ChallengeSeedStored", self.w.benchmark)
+        assert [bytes(e["seed"]) for e in seeded] == ([seed] if stored else [])
+
+    def _seed_of(self, challenge) -> bytes | None:
+        """The challenge seed: stored, or keccak256(abi.encode(id, blockhash(openBlock + 1)))
+        while that block's hash is in reach of the next transaction (None otherwise)."""
+        if challenge.seed is not None:
+            return challenge.seed
+        block = chain.height + 1
+        if seed_block_state(challenge.anchor_block, block) != SeedBlock.READY:
+            return None
+        return challenge_seed_of(challenge.challenge_id, challenge.anchor_block)
+
+    def _seed_error(self, predict) -> str | None:
+        """The model's revert for the next transaction (`predict(block)`), made the one the
+        revert check meets: that check is a call in the latest block, one before the
+        transaction's, and a seed whose block leaves the window between the two is mined past."""
+        error = predict(chain.height + 1)
+        if error and predict(chain.height) != error:
+            self._mine()
+            error = predict(chain.height + 1)
+        return error
+
+    def _store_seed(self, pick, who, sampling):
+        """Anyone stores a challenge seed (of an OPEN challenge) or a sampling seed (of a
+        COMMITTED one): once stored it is only returned; a seed whose block left the blockhash
+        window fails the challenge for good (`SeedExpired`), so waiting buys no second draw."""
+        wanted = ChallengeState.COMMITTED if sampling else ChallengeState.OPEN
+        pool = [c for c in self.m.challenges.values() if c.state == wanted]
+        if pick % 8 == 7 or not pool:
+            pool = list(self.m.challenges.values())
+        challenge = pool[(pick // 8) % len(pool)]
+        caller = [self.w.stranger, *self.w.buyers, *self.w.providers][who % 7]
+        cid = challenge.challenge_id
+        method = (
+            self.w.benchmark.storeSamplingSeed if sampling else self.w.benchmark.storeChallengeSeed
+        )
+        error = self._seed_error(lambda block: self.m.store_seed_error(challenge, sampling, block))
+        if error:
+            return self._expect_revert(error, method, cid, sender=caller)
+        anchor = challenge.anchor_block
+        if sampling:
+            seed = bytes(web3.eth.get_block(anchor + 1)["hash"]) if chain.height > anchor else b""
+        else:
+            seed = self._seed_of(challenge) or b""
+        tx = self._send(method, cid, sender=caller)
+        outcome = self.m.store_seed(challenge, sampling, tx.block_number, seed)
+        self.tally[f"{'sampling' if sampling else 'challenge'} seed {outcome.value}"] += 1
+        benchmark = self.w.benchmark
+        stored = self._events(
+            tx, "SamplingSeedStored" if sampling else "ChallengeSeedStored", benchmark
+        )
+        expired = self._events(tx, "SeedExpired", benchmark)
+        if outcome == SeedStore.STORED:
+            assert [bytes(e["samplingSeed" if sampling else "seed"]) for e in stored] == [seed]
+            assert bytes(tx.return_value) == seed
+        else:
+            assert stored == []
+        if outcome == SeedStore.EXPIRED:
+            assert [(e["challengeId"], e["seedBlock"]) for e in expired] == [(cid, anchor + 1)]
+            assert bytes(tx.return_value) == bytes(32)
+        else:
+            assert expired == []
+
+    def _wait_out_blockhash(self):
+        """257 blocks pass in no time: every seed not stored by now has left blockhash's reach
+        (a provider who dislikes its samples waits; nobody stores them)."""
+        web3.provider.make_request("anvil_mine", [hex(BLOCKHASH_WINDOW + 1), hex(0)])
+        self.last_block_ts = web3.eth.get_block("latest")["timestamp"]
+        self.tally["blockhash window waited out"] += 1
 
     def _prove_fraud(self, pick, who, mode):
         """Anyone proves a forged row against a committed root: a job's fraud fails the job (its
@@ -1233,7 +1323,9 @@ class ProtocolMachine(RuleBasedStateMachine):
             or ANY_CHALLENGE_OPEN(machine)
             or ANY_CHALLENGE_COMMITTED(machine)
         ),
-        action=st.sampled_from(["open", "commit", "commit", "fraud", "fraud"]),
+        action=st.sampled_from(
+            ["open", "commit", "commit", "fraud", "fraud", "seed", "seed", "wait"]
+        ),
         pick=PICK,
         who=PICK,
         size=st.integers(0, len(ATTESTATION_SIZES) - 1),
@@ -1242,11 +1334,14 @@ class ProtocolMachine(RuleBasedStateMachine):
     )
     def benchmark(self, action, pick, who, size, cheat, mode):
         """PoGEMM challenges: a provider opens an attestation of itself or commits a root (honest
-        or forged) for a job's or an attestation's challenge, or anyone proves a fraud."""
+        or forged) for a job's or an attestation's challenge, anyone proves a fraud or stores a
+        seed (`cheat`: the sampling seed), or the blockhash window passes."""
         available = {
             "commit": ANY_CHALLENGE_OPEN(self),
             "fraud": ANY_CHALLENGE_COMMITTED(self),
             "open": pending_attestations(self) < MAX_PENDING_ATTESTATIONS,
+            "seed": bool(self.m.challenges),
+            "wait": bool(self.m.challenges),
         }
         now = chain.time()
         likely = {  # what can succeed: a commit in time, a fraud on a forged root
@@ -1259,6 +1354,9 @@ class ProtocolMachine(RuleBasedStateMachine):
                 for c in self.m.challenges.values()
             ),
             "open": available["open"],
+            "seed": ANY_CHALLENGE_OPEN(self) or ANY_CHALLENGE_COMMITTED(self),
+            # Rarely: a wait fails every challenge whose seed nobody stored.
+            "wait": pick % 16 == 0,
         }
         # Mostly an action likely to succeed; one pick in four anything possible.
         for options in ([likely] if pick % 4 != 0 else []) + [available]:
@@ -1274,6 +1372,12 @@ class ProtocolMachine(RuleBasedStateMachine):
         if action == "commit":
             self.action = "commit_benchmark"
             return self._commit_benchmark(pick, who, cheat)
+        if action == "seed":
+            self.action = "store_seed"
+            return self._store_seed(pick, who, cheat)
+        if action == "wait":
+            self.action = "wait_out_blockhash"
+            return self._wait_out_blockhash()
         self.action = "prove_fraud"
         return self._prove_fraud(pick, who, mode)
 
@@ -1503,6 +1607,9 @@ class ProtocolMachine(RuleBasedStateMachine):
                 on_chain["commitDeadline"],
                 on_chain["committedAt"],
                 on_chain["verifiedTops"],
+                on_chain["anchorBlock"],
+                bytes(on_chain["seed"]),
+                bytes(on_chain["samplingSeed"]) != bytes(32),
             ) == (
                 c.provider,
                 c.state,
@@ -1511,6 +1618,9 @@ class ProtocolMachine(RuleBasedStateMachine):
                 c.commit_deadline,
                 c.committed_at,
                 c.verified_tops,
+                c.anchor_block,
+                c.seed or bytes(32),
+                c.sampling_seed_stored,
             ), cid
 
         for token, (escrowed, claimable, market_balance, wallets) in token_reads.items():

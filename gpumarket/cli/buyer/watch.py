@@ -165,6 +165,11 @@ class Watch:
             return f"benchmark challenge {args['challengeId']} opened (n={args['n']})"
         if name == "ChallengeCommitted":
             return f"benchmark challenge {args['challengeId']} committed"
+        if name == "SeedExpired":
+            return (
+                f"benchmark challenge {args['challengeId']} failed: the seed of block "
+                f"{args['seedBlock']} was not stored within 256 blocks"
+            )
         if name == "FraudProven":
             return (
                 f"benchmark fraud proven by {self.who(args['prover'])}: "

@@ -11,6 +11,7 @@ units; times are block timestamps.
 
 from __future__ import annotations
 
+import enum
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
@@ -256,6 +257,36 @@ class JobModel:
         return self.provider
 
 
+class SeedBlock(enum.Enum):
+    """Where a seed's block stands for a transaction mined in a given block."""
+
+    NOT_READY = "not ready"  # the block has no successor yet
+    READY = "ready"
+    EXPIRED = "expired"  # blockhash reaches back 256 blocks only
+
+
+class SeedStore(enum.Enum):
+    """What storing a seed did."""
+
+    ALREADY = "already stored"
+    STORED = "stored"
+    EXPIRED = "expired: the challenge failed"
+
+
+#: Blocks `blockhash` reaches back.
+BLOCKHASH_WINDOW = 256
+
+
+def seed_block_state(anchor: int, block: int) -> SeedBlock:
+    """The seed fixed by block anchor + 1, for a transaction mined in `block`."""
+    seed_block = anchor + 1
+    if block <= seed_block:
+        return SeedBlock.NOT_READY
+    if block - seed_block > BLOCKHASH_WINDOW:
+        return SeedBlock.EXPIRED
+    return SeedBlock.READY
+
+
 @dataclass
 class ChallengeModel:
     """A PoGEMM challenge: a benchmark job's (subject = job id) or a hardware attestation's (0)."""
@@ -271,6 +302,11 @@ class ChallengeModel:
     state: ChallengeState = ChallengeState.OPEN
     committed_at: int = 0
     verified_tops: int = 0
+    #: The block whose successor's hash fixes the next seed: the opening's, then the commitment's.
+    anchor_block: int = 0
+    #: The stored challenge seed (None until stored) and whether the sampling seed is stored.
+    seed: bytes | None = None
+    sampling_seed_stored: bool = False
     #: The committed tree when the provider cheated: (forged row, Merkle proof), else None.
     forgery: tuple[Any, ...] | None = None
 
@@ -1003,7 +1039,10 @@ class ProtocolModel:
         """A cap applies to challenges opened from now on, posted jobs' matches included."""
         self.caps[name] = value
 
-    def commit_error(self, challenge: ChallengeModel, caller: str, now: int) -> str | None:
+    def commit_error(
+        self, challenge: ChallengeModel, caller: str, now: int, block: int
+    ) -> str | None:
+        """The revert of committing in `block` at `now`, or None."""
         cid = challenge.challenge_id
         if caller != challenge.provider:
             return revert_message("BenchmarkRegistryNotProvider", cid, caller)
@@ -1013,12 +1052,62 @@ class ProtocolModel:
             return revert_message(
                 "BenchmarkRegistryCommitWindowClosed", cid, challenge.commit_deadline
             )
+        if challenge.seed is None:
+            seed = seed_block_state(challenge.anchor_block, block)
+            if seed == SeedBlock.NOT_READY:
+                return revert_message(
+                    "BenchmarkRegistryChallengeSeedNotReady", cid, challenge.anchor_block + 2
+                )
+            if seed == SeedBlock.EXPIRED:
+                return revert_message("BenchmarkRegistryChallengeSeedExpired", cid)
         return None
 
-    def commit(self, challenge: ChallengeModel, now: int, forgery: tuple[Any, ...] | None) -> None:
+    def commit(
+        self,
+        challenge: ChallengeModel,
+        now: int,
+        block: int,
+        seed: bytes,
+        forgery: tuple[Any, ...] | None,
+    ) -> bool:
+        """Commit in `block`; the commitment stores `seed` when nobody has (returns whether)."""
+        stores = challenge.seed is None
+        challenge.seed = challenge.seed or seed
         challenge.state = ChallengeState.COMMITTED
         challenge.committed_at = now
+        challenge.anchor_block = block
         challenge.forgery = forgery
+        return stores
+
+    def store_seed_error(self, challenge: ChallengeModel, sampling: bool, block: int) -> str | None:
+        """The revert of `storeChallengeSeed` (or `storeSamplingSeed`) in `block`, or None."""
+        cid = challenge.challenge_id
+        if challenge.sampling_seed_stored if sampling else challenge.seed is not None:
+            return None
+        wanted = ChallengeState.COMMITTED if sampling else ChallengeState.OPEN
+        if challenge.state != wanted:
+            return revert_message("BenchmarkRegistryWrongState", cid, challenge.state)
+        if seed_block_state(challenge.anchor_block, block) == SeedBlock.NOT_READY:
+            name = "SamplingSeedNotReady" if sampling else "ChallengeSeedNotReady"
+            return revert_message(f"BenchmarkRegistry{name}", cid, challenge.anchor_block + 2)
+        return None
+
+    def store_seed(
+        self, challenge: ChallengeModel, sampling: bool, block: int, seed: bytes
+    ) -> SeedStore:
+        """`storeChallengeSeed` or `storeSamplingSeed` in `block` (after `store_seed_error`): a
+        seed already stored is returned; one whose block left the window fails the challenge,
+        for good (no second draw); else `seed` is stored."""
+        if challenge.sampling_seed_stored if sampling else challenge.seed is not None:
+            return SeedStore.ALREADY
+        if seed_block_state(challenge.anchor_block, block) == SeedBlock.EXPIRED:
+            challenge.state = ChallengeState.FAILED
+            return SeedStore.EXPIRED
+        if sampling:
+            challenge.sampling_seed_stored = True
+        else:
+            challenge.seed = seed
+        return SeedStore.STORED
 
     def fraud_error(
         self, challenge: ChallengeModel, row: int, length: int, proven: bool, honest: bool
