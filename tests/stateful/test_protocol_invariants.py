@@ -174,7 +174,7 @@ GOVERNED = tuple(DRAWN)
 #: T·n³ = 2^21) and now and then not, so that matches revert and buyers cancel with bids.
 CAP_DRAWN = {
     "maxN": (64, 16_384),
-    "maxSteps": (6, 32),
+    "maxSteps": (4, 24),
     "maxInterval": (1, 16),
     "maxSampleOps": (4_096, 65_536),
     "maxProverOps": (2**18, 2**24),
