@@ -12,7 +12,7 @@ alone reads the chain, writes the store and votes. A step waits up to STEP_WAIT 
 judgements in flight, saving each verdict and sending its ballot as it comes; the rest are taken
 in at a later step. So a slow or hostile provider holds one worker until its deadline, and never
 delays a verdict on any other challenge. Verification compute has its own budget: a challenge
-whose S·K·n² multiply-adds are over `max_verify_ops` (unset: `samples` × the registry's
+whose S·K·n² multiply-adds are over `max_verify_ops` (unset: `sampleCount(1)` × the registry's
 `maxSampleOps`, the chain's bound) is closed unjudged before any fetch, without a worker; one
 within it holds its worker for at most that much numpy work.
 
@@ -366,17 +366,19 @@ class Oracle:
 
     def verify_budget(self) -> int:
         """The most multiply-adds this oracle spends verifying one challenge: its own
-        `max_verify_ops`, or the chain's bound, `samples` × the registry's `maxSampleOps`."""
+        `max_verify_ops`, or the chain's bound: the most samples any K takes (`sampleCount(1)`,
+        S falling with K) × the registry's `maxSampleOps`."""
         if self.settings.max_verify_ops is not None:
             return self.settings.max_verify_ops
         cap = self.client.call(self.benchmark.functions.maxSampleOps())
-        return self.settings.samples * int(cap)
+        return self._sample_count(1) * int(cap)
 
     def _affordable(self, challenge_id: int, params: spec.Params) -> bool:
         """Whether verifying the challenge fits this oracle's budget; if not, it is closed
         unjudged (no vote: a FAIL would slash a provider for the oracle's own limit), before any
         fetch and without a worker, so it holds up no other challenge."""
-        work, budget = verify_work(params, self.settings.samples), self.verify_budget()
+        work = verify_work(params, self._sample_count(params.interval))
+        budget = self.verify_budget()
         if work <= budget:
             return True
         self.metrics.over_budget.inc()

@@ -32,9 +32,9 @@ class OracleSettings(ServiceSettings):
     #: Challenges judged at once, each in a worker thread: a slow or hostile provider holds one
     #: worker until its deadline and never delays a verdict on another challenge.
     judge_workers: int = Field(default=8, ge=1, le=64)
-    #: Most multiply-adds this oracle spends verifying one challenge (S·K·n², S = `samples`). A
+    #: Most multiply-adds this oracle spends verifying one challenge (S·K·n², S = the registry's `sampleCount(K)`). A
     #: challenge over it is neither fetched nor verified: it gets no vote from this oracle, and
-    #: is logged and counted (`over_budget`). Unset: what the chain admits, `samples` times the
+    #: is logged and counted (`over_budget`). Unset: what the chain admits, `sampleCount(1)` (the most S) times the
     #: benchmark registry's `maxSampleOps`, read when a judgement starts, so that every challenge
     #: the caps let open is judged. Set it lower only on a machine that cannot afford that.
     max_verify_ops: int | None = Field(default=None, ge=1)
