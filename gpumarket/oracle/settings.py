@@ -32,11 +32,12 @@ class OracleSettings(ServiceSettings):
     #: Challenges judged at once, each in a worker thread: a slow or hostile provider holds one
     #: worker until its deadline and never delays a verdict on another challenge.
     judge_workers: int = Field(default=8, ge=1, le=64)
-    #: Most multiply-adds this oracle spends verifying one challenge (S·K·n², S = the registry's `sampleCount(K)`). A
-    #: challenge over it is neither fetched nor verified: it gets no vote from this oracle, and
-    #: is logged and counted (`over_budget`). Unset: what the chain admits, `sampleCount(1)` (the most S) times the
-    #: benchmark registry's `maxSampleOps`, read when a judgement starts, so that every challenge
-    #: the caps let open is judged. Set it lower only on a machine that cannot afford that.
+    #: Most multiply-adds this oracle spends verifying one challenge (S·K·n², S the registry's
+    #: `sampleCount(K)`). A challenge over it is neither fetched nor verified: it gets no vote
+    #: from this oracle, and is logged and counted (`over_budget`). Unset: what the chain
+    #: admits, `sampleCount(1)` (the most S of any K) times the benchmark registry's
+    #: `maxSampleOps`, read when a judgement starts, so that every challenge the caps let open
+    #: is judged. Set it lower only on a machine that cannot afford that.
     max_verify_ops: int | None = Field(default=None, ge=1)
     #: Whether endpoints and result URIs named on-chain may point at private, loopback,
     #: link-local or other non-public addresses. Unset: allowed on a dev chain (chain id 1337 or
