@@ -3,6 +3,7 @@ pragma solidity 0.8.30;
 
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {Math} from "@openzeppelin/contracts/utils/math/Math.sol";
 import {IBenchmarkRegistry, IBenchmarkFraudSink} from "../interfaces/IBenchmarkRegistry.sol";
 import {IProviderRegistry} from "../interfaces/IProviderRegistry.sol";
 import {IReputation} from "../interfaces/IReputation.sol";
@@ -10,17 +11,20 @@ import {BasisPoints} from "./libraries/BasisPoints.sol";
 import {PoGemm} from "./libraries/PoGemm.sol";
 
 /// @title BenchmarkRegistry
-/// @notice PoGEMM challenges (DESIGN section 5). A challenge's seed is fixed when it opens, from
-/// the previous block's hash and the beacon randomness, so the provider cannot start early. The
-/// provider commits a Merkle root of its checkpoints before `benchmarkWindow` ends. The samples
-/// come from the hash of the block after the commitment, never from the root, which a cheater
-/// could re-roll. A committed checkpoint-0 row that differs from the generator is provable here,
-/// cheaply, and slashes the provider. A hardware attestation locks, when it opens, its bond
-/// (`attestationSlash`) and beside it a fraud bounty (`finderFeeBps` of the bond) from the
-/// provider's free stake: a FAIL verdict slashes the bond to the treasury and returns the bounty,
-/// a proven fraud slashes both, the bounty to the prover; a PASS keeps both locked, and the fraud
-/// proof open, until the verified TOPS stop counting (`Reputation.maxTopsAge`), when anyone may
-/// release them. A self-proven fraud thus costs what a FAIL does, as on a job.
+/// @notice PoGEMM challenges (DESIGN section 5). A challenge's seed is the hash of the block after
+/// its opening, which nobody knows when the opening is sent, so the provider cannot start early.
+/// The provider commits a Merkle root of its checkpoints before `benchmarkWindow` ends. The
+/// samples come from the hash of the block after the commitment, never from the root, which a
+/// cheater could re-roll; `sampleCount` samples are checked, enough that a block builder grinding
+/// 2^40 candidate blocks gains nothing. A seed left unstored until its block leaves the 256-block
+/// `blockhash` window fails the challenge: waiting never buys a second seed. A committed
+/// checkpoint-0 row that differs from the generator is provable here, cheaply, and slashes the
+/// provider. A hardware attestation locks, when it opens, its bond (`attestationSlash`) and beside
+/// it a fraud bounty (`finderFeeBps` of the bond) from the provider's free stake: a FAIL verdict
+/// slashes the bond to the treasury and returns the bounty, a proven fraud slashes both, the
+/// bounty to the prover; a PASS keeps both locked, and the fraud proof open, until the verified
+/// TOPS stop counting (`Reputation.maxTopsAge`), when anyone may release them. A self-proven fraud
+/// thus costs what a FAIL does, as on a job.
 contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules {
     using BasisPoints for uint256;
 
@@ -31,6 +35,21 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
     /// @notice Largest matrix size: a checkpoint-0 fraud proof regenerates one row on-chain, about
     /// 1M gas at n = 8192, so 16384 keeps it well inside a block.
     uint32 public constant MAX_N = 16_384;
+    /// @notice Most multiply-adds per second of any GPU in the package's catalogue at its int8
+    /// dense datasheet rate (B200: 4,500 TOPS). `maxProverOps` never exceeds what it does in one
+    /// `benchmarkWindow`, so no cap can admit a benchmark that no GPU could commit in time.
+    uint256 public constant MAX_PROVER_RATE = 2.25e15;
+    /// @notice Ceiling of `maxSteps`: (2^24 / K + 1)·n leaves keep the Merkle tree under 2^39.
+    uint32 public constant MAX_STEPS = 2 ** 24;
+    /// @notice Ceiling of `maxInterval`: the K sequential steps an oracle runs per challenge.
+    uint32 public constant MAX_INTERVAL = 2 ** 16;
+    /// @notice Ceiling of `maxSampleOps` (K·n² multiply-adds of one sample): with at most 145
+    /// samples, 1.6e14 multiply-adds per challenge.
+    uint64 public constant MAX_SAMPLE_OPS = 2 ** 40;
+    /// @dev `sampleCount(K)` for K = 1 ... 21, one byte each; 64 for every larger K.
+    bytes32 private constant _SAMPLE_COUNTS = hex"916759524e4b494746454444434342424241414141";
+    /// @dev `sampleCount(K)` for K > 21.
+    uint256 private constant _MIN_SAMPLES = 64;
 
     /// @notice Staking and slashing.
     IProviderRegistry public immutable registry;
@@ -54,9 +73,32 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
     /// @notice Challenges opened so far; ids start at 1.
     uint256 public challengeCount;
 
-    /// @dev A challenge as stored: the fields written at opening in slots 0-2, those written at
-    /// the commitment in slots 1 and 3, and a PASS verdict's in slot 5, so each step writes as
-    /// few new slots as it can.
+    /// @dev The caps on a challenge's sizes, read together by `checkParameters` (one slot).
+    /// Widths follow the setter's bounds: maxProverOps ≤ 7 days × MAX_PROVER_RATE < 2^71.
+    struct Caps {
+        uint32 maxN;
+        uint32 maxSteps;
+        uint32 maxInterval;
+        uint64 maxSampleOps;
+        uint96 maxProverOps;
+    }
+
+    // Defaults (DESIGN 5.8): n up to MAX_N; T up to 2^20; K up to 1,024; a sample's K·n² up to
+    // 2^34 (n = 8192 at K = 256); a prover's T·n³ up to 2^58, 12 minutes of an H100 at the 40%
+    // attestation bar, a fifth of the default window.
+    Caps private _caps = Caps({
+        maxN: MAX_N,
+        maxSteps: 2 ** 20,
+        maxInterval: 1_024,
+        maxSampleOps: 2 ** 34,
+        maxProverOps: 2 ** 58
+    });
+
+    /// @dev A challenge as stored: the fields written at opening in slots 0-1 (and an attestation's
+    /// bond in slot 5), the challenge seed in slot 2, those written at the commitment in slots 1
+    /// and 3, a PASS verdict's in slot 5, so each step writes as few new slots as it can. `anchorBlock` is the block whose successor's hash fixes the next seed: the
+    /// opening's block until the commitment (the challenge seed is stored by then), the
+    /// commitment's after.
     struct StoredChallenge {
         // slot 0
         address provider;
@@ -69,7 +111,7 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         uint32 steps;
         uint32 interval;
         uint40 committedAt;
-        uint40 commitBlock;
+        uint40 anchorBlock;
         // slots 2-5
         bytes32 seed;
         bytes32 root;
@@ -112,12 +154,9 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         } else if (!registry.isListed(provider)) {
             revert BenchmarkRegistryNotListed(provider);
         }
-        if (n == 0 || n % 64 != 0 || n > MAX_N || interval == 0 || steps == 0 || steps % interval != 0) {
-            revert BenchmarkRegistryInvalidParameters(n, steps, interval);
-        }
+        checkParameters(n, steps, interval);
         if (subject > type(uint64).max) revert BenchmarkRegistryInvalidSubject(subject);
         challengeId = ++challengeCount;
-        bytes32 seed = keccak256(abi.encode(challengeId, blockhash(block.number - 1), block.prevrandao));
         StoredChallenge storage c = _challenges[challengeId];
         c.provider = provider;
         c.state = ChallengeState.OPEN;
@@ -128,12 +167,74 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         c.n = n;
         c.steps = steps;
         c.interval = interval;
-        c.seed = seed;
-        emit ChallengeOpened(challengeId, subject, provider, seed, n, steps, interval);
+        // The seed comes from the next block's hash (`challengeSeed`); 40 bits of block numbers
+        // last 8,000 years at 4 blocks a second.
+        c.anchorBlock = uint40(block.number);
+        emit ChallengeOpened(challengeId, subject, provider, n, steps, interval);
         if (subject == 0) _lockBond(c, challengeId, provider);
     }
 
-    /// @notice The provider commits the Merkle root of its checkpoint rows.
+    /// @notice Reverts unless a challenge of these sizes may open now: n a positive multiple of
+    /// 64, T and K positive with K dividing T (else `BenchmarkRegistryInvalidParameters`), and
+    /// each governance cap met (else `BenchmarkRegistryCapExceeded` naming the first one over, in
+    /// the order maxN, maxSteps, maxInterval, maxSampleOps, maxProverOps). `open` and the market's
+    /// `postJob` call it; the CLI calls it before sending.
+    /// @dev An oracle's work per challenge is S·K·n² ≤ S × maxSampleOps multiply-adds (S ≤ 145).
+    /// @param n Matrix size.
+    /// @param steps T.
+    /// @param interval K.
+    function checkParameters(uint32 n, uint32 steps, uint32 interval) public view {
+        if (!_validShape(n, steps, interval)) revert BenchmarkRegistryInvalidParameters(n, steps, interval);
+        (bytes32 cap, uint256 value, uint256 limit) = _capExceeded(n, steps, interval);
+        if (cap != 0) revert BenchmarkRegistryCapExceeded(cap, value, limit);
+    }
+
+    /// @notice Whether `checkParameters` passes: a challenge of these sizes may open now.
+    /// @param n Matrix size.
+    /// @param steps T.
+    /// @param interval K.
+    function admits(uint32 n, uint32 steps, uint32 interval) external view returns (bool) {
+        (bytes32 cap,,) = _capExceeded(n, steps, interval);
+        return _validShape(n, steps, interval) && cap == 0;
+    }
+
+    /// @notice The challenge seed, keccak256(abi.encode(challengeId, blockhash(openBlock + 1))):
+    /// stored, or readable from the block after the opening while `blockhash` reaches it.
+    /// @dev Nobody knows that hash when the opening is sent; the builder of block openBlock + 1
+    /// chooses it among the candidates it can build, which buys nothing, every seed being as
+    /// much work (SECURITY.md, Seeds).
+    /// @param challengeId The challenge.
+    /// @return seed The seed.
+    function challengeSeed(uint256 challengeId) external view returns (bytes32 seed) {
+        StoredChallenge storage c = _known(challengeId);
+        seed = c.seed;
+        if (seed != bytes32(0)) return seed;
+        if (c.state != ChallengeState.OPEN) revert BenchmarkRegistryWrongState(challengeId, c.state);
+        seed = _challengeSeed(challengeId, c.anchorBlock);
+        if (seed == bytes32(0)) revert BenchmarkRegistryChallengeSeedExpired(challengeId);
+    }
+
+    /// @notice Stores the challenge seed (anyone; `commit` stores it too when nobody has). If the
+    /// hash of the block after the opening has left the 256-block window unstored, the challenge
+    /// fails instead (`SeedExpired`; an attestation's bond is slashed as on a FAIL).
+    /// @param challengeId The challenge.
+    /// @return seed The stored seed (zero when the challenge expired).
+    function storeChallengeSeed(uint256 challengeId) external returns (bytes32 seed) {
+        StoredChallenge storage c = _known(challengeId);
+        seed = c.seed;
+        if (seed != bytes32(0)) return seed;
+        if (c.state != ChallengeState.OPEN) revert BenchmarkRegistryWrongState(challengeId, c.state);
+        seed = _challengeSeed(challengeId, c.anchorBlock);
+        if (seed == bytes32(0)) {
+            _expire(challengeId, c);
+        } else {
+            c.seed = seed;
+            emit ChallengeSeedStored(challengeId, seed);
+        }
+    }
+
+    /// @notice The provider commits the Merkle root of its checkpoint rows, storing the challenge
+    /// seed if nobody has.
     /// @param challengeId The challenge.
     /// @param root sha256 Merkle root over leaf(c, i) for c = 0..T/K, i = 0..n-1.
     function commit(uint256 challengeId, bytes32 root) external {
@@ -141,28 +242,32 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         if (msg.sender != c.provider) revert BenchmarkRegistryNotProvider(challengeId, msg.sender);
         if (c.state != ChallengeState.OPEN) revert BenchmarkRegistryWrongState(challengeId, c.state);
         if (block.timestamp > c.commitDeadline) revert BenchmarkRegistryCommitWindowClosed(challengeId, c.commitDeadline);
+        if (c.seed == bytes32(0)) {
+            bytes32 seed = _challengeSeed(challengeId, c.anchorBlock);
+            // Expired unstored: `storeChallengeSeed` fails the challenge (a revert here could not).
+            if (seed == bytes32(0)) revert BenchmarkRegistryChallengeSeedExpired(challengeId);
+            c.seed = seed;
+            emit ChallengeSeedStored(challengeId, seed);
+        }
         c.state = ChallengeState.COMMITTED;
         c.root = root;
         c.committedAt = uint40(block.timestamp);
-        c.commitBlock = uint40(block.number);
+        c.anchorBlock = uint40(block.number);
         emit ChallengeCommitted(challengeId, msg.sender, root, uint64(block.number));
     }
 
     /// @notice Stores the sampling seed, the hash of the block after the commitment. If that hash
-    /// has left the 256-block window unstored, the challenge re-arms on the current block instead:
-    /// it never silently passes or fails.
+    /// has left the 256-block window unstored, the challenge fails instead (`SeedExpired`; an
+    /// attestation's bond is slashed as on a FAIL): waiting never buys a second seed.
     /// @param challengeId The challenge.
-    /// @return The stored seed (zero after a re-arm).
+    /// @return The stored seed (zero when the challenge expired).
     function storeSamplingSeed(uint256 challengeId) external returns (bytes32) {
         StoredChallenge storage c = _known(challengeId);
         if (c.samplingSeed != bytes32(0)) return c.samplingSeed;
         if (c.state != ChallengeState.COMMITTED) revert BenchmarkRegistryWrongState(challengeId, c.state);
-        uint256 seedBlock = uint256(c.commitBlock) + 1;
-        if (block.number <= seedBlock) revert BenchmarkRegistrySamplingSeedNotReady(challengeId, uint64(seedBlock + 1));
-        bytes32 hash = blockhash(seedBlock);
+        bytes32 hash = _samplingHash(challengeId, c.anchorBlock);
         if (hash == bytes32(0)) {
-            c.commitBlock = uint40(block.number);
-            emit SamplingRearmed(challengeId, uint64(block.number));
+            _expire(challengeId, c);
             return bytes32(0);
         }
         c.samplingSeed = hash;
@@ -176,11 +281,23 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         StoredChallenge storage c = _known(challengeId);
         if (c.samplingSeed != bytes32(0)) return c.samplingSeed;
         if (c.state != ChallengeState.COMMITTED) revert BenchmarkRegistryWrongState(challengeId, c.state);
-        uint256 seedBlock = uint256(c.commitBlock) + 1;
-        if (block.number <= seedBlock) revert BenchmarkRegistrySamplingSeedNotReady(challengeId, uint64(seedBlock + 1));
-        bytes32 hash = blockhash(seedBlock);
+        bytes32 hash = _samplingHash(challengeId, c.anchorBlock);
         if (hash == bytes32(0)) revert BenchmarkRegistrySamplingSeedExpired(challengeId);
         return hash;
+    }
+
+    /// @notice Samples S the verifier checks for a challenge of checkpoint interval K: the least
+    /// S (at least 64) with 2^40 · phi^S ≤ 2^-20, where phi = (K/2 + 1)/(K + 1) is the largest
+    /// fraction of consistent units a provider can reach with half the work (DESIGN 5.6), so a
+    /// block builder trying 2^40 candidate sampling seeds passes half the work with probability at
+    /// most 2^-20. 145 at K = 1, 103 at K = 2, 82 at K = 4, 71 at K = 8, 66 at K = 16, 64 from
+    /// K = 22 (`gpumarket.pogemm.soundness.sample_count` derives the table).
+    /// @param interval K, at least 1.
+    /// @return The sample count.
+    function sampleCount(uint32 interval) external pure returns (uint256) {
+        if (interval == 0) revert BenchmarkRegistryInvalidParameters(0, 0, 0);
+        if (interval > 21) return _MIN_SAMPLES;
+        return uint8(_SAMPLE_COUNTS[interval - 1]);
     }
 
     /// @notice Proves that the committed checkpoint-0 row `row` is not the generator's. Slashes
@@ -278,16 +395,34 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         emit BondReleased(challengeId, provider, released);
     }
 
-    /// @notice Sets "benchmarkWindow" (1 minute – 7 days), "attestationSlash" (1 – 1e9 GMKT: an
-    /// attestation always has a bond) or "finderFeeBps" (0 – 10,000); both are read when an
-    /// attestation opens.
+    /// @notice Sets "benchmarkWindow", "attestationSlash" (1 GMKT..1e27: an attestation always
+    /// has a bond), "finderFeeBps" (0..10,000; both read when an attestation opens) or a cap:
+    /// "maxN" (64..MAX_N), "maxSteps" (1..MAX_STEPS), "maxInterval" (1..MAX_INTERVAL),
+    /// "maxSampleOps" (4,096..MAX_SAMPLE_OPS) or "maxProverOps" (2^18..benchmarkWindow ×
+    /// MAX_PROVER_RATE).
+    /// @dev The window is at least 1 minute and long enough for maxProverOps at MAX_PROVER_RATE.
+    /// A lowered cap applies to challenges opened from then on, a posted job's match included
+    /// (its buyer may then cancel it, bids or not: JobMarket.cancel).
+    /// @param name The parameter's name.
+    /// @param value The new value.
     function setParameter(bytes32 name, uint256 value) external onlyRole(GOVERNOR_ROLE) {
         if (name == "benchmarkWindow") {
-            benchmarkWindow = uint64(_bounded(name, value, 1 minutes, 7 days));
+            uint256 least = Math.max(1 minutes, Math.ceilDiv(_caps.maxProverOps, MAX_PROVER_RATE));
+            benchmarkWindow = uint64(_bounded(name, value, least, 7 days));
         } else if (name == "attestationSlash") {
             attestationSlash = _bounded(name, value, 1 ether, 1e27);
         } else if (name == "finderFeeBps") {
             finderFeeBps = _bounded(name, value, 0, BasisPoints.MAX_BPS);
+        } else if (name == "maxN") {
+            _caps.maxN = uint32(_bounded(name, value, 64, MAX_N));
+        } else if (name == "maxSteps") {
+            _caps.maxSteps = uint32(_bounded(name, value, 1, MAX_STEPS));
+        } else if (name == "maxInterval") {
+            _caps.maxInterval = uint32(_bounded(name, value, 1, MAX_INTERVAL));
+        } else if (name == "maxSampleOps") {
+            _caps.maxSampleOps = uint64(_bounded(name, value, 64 * 64, MAX_SAMPLE_OPS));
+        } else if (name == "maxProverOps") {
+            _caps.maxProverOps = uint96(_bounded(name, value, 64 ** 3, benchmarkWindow * MAX_PROVER_RATE));
         } else {
             revert BenchmarkRegistryUnknownParameter(name);
         }
@@ -304,6 +439,31 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         emit AddressUpdated(name, value);
     }
 
+    /// @notice Largest n a challenge may have (a multiple of 64 up to it).
+    function maxN() external view returns (uint256) {
+        return _caps.maxN;
+    }
+
+    /// @notice Largest T.
+    function maxSteps() external view returns (uint256) {
+        return _caps.maxSteps;
+    }
+
+    /// @notice Largest K.
+    function maxInterval() external view returns (uint256) {
+        return _caps.maxInterval;
+    }
+
+    /// @notice Most K·n² multiply-adds: an oracle's work for one sample (K steps of one row).
+    function maxSampleOps() external view returns (uint256) {
+        return _caps.maxSampleOps;
+    }
+
+    /// @notice Most T·n³ multiply-adds: the prover's work, which must fit in `benchmarkWindow`.
+    function maxProverOps() external view returns (uint256) {
+        return _caps.maxProverOps;
+    }
+
     /// @notice A challenge.
     function challengeOf(uint256 challengeId) external view returns (Challenge memory challenge) {
         StoredChallenge storage c = _challenges[challengeId];
@@ -318,7 +478,7 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         challenge.interval = c.interval;
         challenge.commitDeadline = c.commitDeadline;
         challenge.committedAt = c.committedAt;
-        challenge.commitBlock = c.commitBlock;
+        challenge.anchorBlock = c.anchorBlock;
         challenge.samplingSeed = c.samplingSeed;
         challenge.verifiedTops = c.verifiedTops;
         challenge.passedAt = c.passedAt;
@@ -358,9 +518,58 @@ contract BenchmarkRegistry is IBenchmarkRegistry, AccessControlDefaultAdminRules
         reputation.recordSlash(provider);
     }
 
+    /// @dev keccak256(abi.encode(challengeId, blockhash(openBlock + 1))), or zero when that hash
+    /// has left the window (reverts while it has no successor).
+    function _challengeSeed(uint256 challengeId, uint256 openBlock) private view returns (bytes32) {
+        uint256 seedBlock = openBlock + 1;
+        if (block.number <= seedBlock) revert BenchmarkRegistryChallengeSeedNotReady(challengeId, uint64(seedBlock + 1));
+        bytes32 hash = blockhash(seedBlock);
+        return hash == bytes32(0) ? bytes32(0) : keccak256(abi.encode(challengeId, hash));
+    }
+
+    /// @dev blockhash(commitBlock + 1), or zero when it has left the window (reverts while it has
+    /// no successor).
+    function _samplingHash(uint256 challengeId, uint256 commitBlock) private view returns (bytes32) {
+        uint256 seedBlock = commitBlock + 1;
+        if (block.number <= seedBlock) revert BenchmarkRegistrySamplingSeedNotReady(challengeId, uint64(seedBlock + 1));
+        return blockhash(seedBlock);
+    }
+
+    /// @dev A seed left unstored past the window fails the challenge: its block's hash is gone, and
+    /// a fresh one would be a second draw. For a job the council then votes it FAILED; an
+    /// attestation's bond is slashed as on a FAIL verdict (anyone, its provider included, could
+    /// have stored the seed).
+    function _expire(uint256 challengeId, StoredChallenge storage c) private {
+        c.state = ChallengeState.FAILED;
+        emit SeedExpired(challengeId, uint64(c.anchorBlock) + 1);
+        if (c.subject == 0) _slashBond(c, challengeId, c.provider, address(0));
+    }
+
     function _known(uint256 challengeId) private view returns (StoredChallenge storage c) {
         c = _challenges[challengeId];
         if (c.state == ChallengeState.NONE) revert BenchmarkRegistryUnknownChallenge(challengeId);
+    }
+
+    function _validShape(uint32 n, uint32 steps, uint32 interval) private pure returns (bool) {
+        return n != 0 && n % 64 == 0 && interval != 0 && steps != 0 && steps % interval == 0;
+    }
+
+    /// @dev The first cap the sizes are over, in the order maxN, maxSteps, maxInterval,
+    /// maxSampleOps, maxProverOps, with the value it bounds and its limit (zero name: none).
+    function _capExceeded(uint32 n, uint32 steps, uint32 interval)
+        private
+        view
+        returns (bytes32 cap, uint256 value, uint256 limit)
+    {
+        Caps memory caps = _caps;
+        // n is at most MAX_N where K·n² and T·n³ are computed: below 2^60 and 2^74, no overflow.
+        if (n > caps.maxN) return ("maxN", n, caps.maxN);
+        if (steps > caps.maxSteps) return ("maxSteps", steps, caps.maxSteps);
+        if (interval > caps.maxInterval) return ("maxInterval", interval, caps.maxInterval);
+        uint256 square = uint256(n) * n;
+        if (square * interval > caps.maxSampleOps) return ("maxSampleOps", square * interval, caps.maxSampleOps);
+        if (square * n * steps > caps.maxProverOps) return ("maxProverOps", square * n * steps, caps.maxProverOps);
+        return (0, 0, 0);
     }
 
     function _bounded(bytes32 name, uint256 value, uint256 min, uint256 max) private pure returns (uint256) {

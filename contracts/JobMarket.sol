@@ -74,7 +74,9 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
 
     // ---------------------------------------------------------------- posting and matching
 
-    /// @notice Posts a job and escrows `maxPrice × gpus × hours` of `token`.
+    /// @notice Posts a job and escrows `maxPrice × gpus × hours` of `token`. A benchmark job's
+    /// sizes must pass the benchmark registry's `checkParameters` (its shape and caps), whose
+    /// custom error comes through; without a registry it is refused.
     /// @param spec What the job needs.
     /// @param token An allowlisted payment token; fee-on-transfer tokens are rejected.
     /// @param maxPricePerGpuHour The most the buyer pays per GPU-hour.
@@ -210,13 +212,24 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     }
 
     /// @notice The buyer cancels an unmatched job for a full refund: at any time with no bids,
-    /// and while the market is paused (no bid can be matched then) whatever its bids. An auction
-    /// with bids ends at `closeAuction`, which cancels it when no bid is eligible.
+    /// and whatever its bids when no bid can be matched: while the market is paused, or when the
+    /// benchmark registry's caps, lowered since the job was posted, no longer admit its benchmark
+    /// (a match would revert). An auction with bids otherwise ends at `closeAuction`, which
+    /// cancels it when no bid is eligible.
     /// @param jobId The job.
     function cancel(uint256 jobId) external nonReentrant {
         JobEscrow.StoredJob storage job = _buyersOpenJob(jobId);
-        if (job.bidCount != 0 && !_params.paused) revert JobMarketHasBids(jobId);
-        JobEscrow.cancel(_ledger, jobId, job, _specs[jobId]);
+        JobSpec storage spec = _specs[jobId];
+        if (
+            job.bidCount != 0 && !_params.paused
+                && (
+                    !spec.benchmarkRequired
+                        || IBenchmarkRegistry(_params.benchmarkRegistry).admits(
+                            spec.benchmarkN, spec.benchmarkT, spec.benchmarkK
+                        )
+                )
+        ) revert JobMarketHasBids(jobId);
+        JobEscrow.cancel(_ledger, jobId, job, spec);
     }
 
     // ---------------------------------------------------------------- results and settlement
@@ -578,10 +591,14 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
     {
         if (!tokenConfig[token].allowed) revert JobMarketTokenNotAllowed(token);
         if (reputation.isBlacklisted(msg.sender)) revert JobMarketBuyerBlacklisted(msg.sender);
-        if (
-            spec.gpuCount == 0 || spec.duration < 1 minutes || spec.duration > 365 days
-                || (spec.benchmarkRequired && !_validBenchmark(spec))
-        ) revert JobMarketInvalidSpec();
+        if (spec.gpuCount == 0 || spec.duration < 1 minutes || spec.duration > 365 days) revert JobMarketInvalidSpec();
+        if (spec.benchmarkRequired) {
+            // The registry's checkParameters is the one home of the sizes' rule and caps: its
+            // custom error comes through. No registry: nothing could verify the benchmark.
+            address benchmark = _params.benchmarkRegistry;
+            if (benchmark == address(0)) revert JobMarketNoBenchmarkRegistry();
+            IBenchmarkRegistry(benchmark).checkParameters(spec.benchmarkN, spec.benchmarkT, spec.benchmarkK);
+        }
         if (biddingPeriod < _params.minBiddingPeriod || biddingPeriod > _params.maxBiddingPeriod) {
             revert JobMarketInvalidBiddingPeriod(biddingPeriod);
         }
@@ -606,13 +623,6 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         JobEscrow.pullIn(_ledger, jobId, token, deposit);
     }
 
-    function _validBenchmark(JobSpec calldata spec) private pure returns (bool) {
-        // Same bounds as BenchmarkRegistry.open (n ≤ 16384), so a posted job can always be matched.
-        return spec.benchmarkN != 0 && spec.benchmarkN % 64 == 0 && spec.benchmarkN <= 16_384
-            && spec.benchmarkK != 0 && spec.benchmarkT != 0
-            && spec.benchmarkT % spec.benchmarkK == 0;
-    }
-
     /// @dev Starts the job at `price` under the current terms: fixes its collateral, locks it (and
     /// a benchmark job's fraud bounty), reserves GPUs and refunds the excess deposit.
     function _match(uint256 jobId, JobEscrow.StoredJob storage job, address provider, uint256 price) private {
@@ -630,10 +640,11 @@ contract JobMarket is IJobMarket, IBenchmarkFraudSink, AccessControlDefaultAdmin
         job.collateral = uint128(collateral);
         emit JobMatched(jobId, provider, price, value, collateral);
         registry.lockCollateral(provider, jobId, JobEscrow.lockOf(_params, spec, collateral), spec.gpuCount);
-        address benchmark = _params.benchmarkRegistry;
-        if (spec.benchmarkRequired && benchmark != address(0)) {
+        // The registry is set (posting a benchmark job needs one, and it is never reset to zero);
+        // it checks the sizes against its caps as they are now.
+        if (spec.benchmarkRequired) {
             // The challenge's seed is fixed now, from on-chain randomness the provider cannot know.
-            challengeOfJob[jobId] = IBenchmarkRegistry(benchmark).open(
+            challengeOfJob[jobId] = IBenchmarkRegistry(_params.benchmarkRegistry).open(
                 jobId, provider, spec.benchmarkN, spec.benchmarkT, spec.benchmarkK
             );
         }

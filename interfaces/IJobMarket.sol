@@ -140,6 +140,7 @@ interface IJobMarket {
     error JobMarketTokenNotAllowed(address token);
     error JobMarketFeeOnTransfer(address token, uint256 expected, uint256 received);
     error JobMarketInvalidSpec();
+    error JobMarketNoBenchmarkRegistry();
     error JobMarketInvalidPrice(uint256 price, uint256 maxPrice);
     error JobMarketInvalidBiddingPeriod(uint256 period);
     error JobMarketBuyerBlacklisted(address buyer);

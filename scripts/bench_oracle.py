@@ -18,7 +18,7 @@ def main():
     for oracles in (1, 3):
         results.append(measure(oracles, jobs))
         chain.reset()
-    table = Table(title=f"Oracle throughput: {jobs} challenges n=64 T=8 K=2, S=64, anvil")
+    table = Table(title=f"Oracle throughput: {jobs} challenges n=64 T=8 K=2, S=103, anvil")
     for column in ("oracles", "quorum", "verdicts/min", "commit→verdict median s", "max s"):
         table.add_column(column, justify="right")
     for r in results:

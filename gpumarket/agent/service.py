@@ -53,6 +53,8 @@ log = logging.getLogger(__name__)
 
 #: Log batches read in one step before the agent acts on what it learned.
 MAX_BATCHES_PER_STEP = 50
+#: A challenge's seed before it is known.
+ZERO_SEED = bytes(32)
 
 
 class Agent:
@@ -84,7 +86,14 @@ class Agent:
         )
         #: Base URL of result URIs; `run()` fixes it once the port is bound.
         self.endpoint = settings.endpoint()
-        self.challenges = ChallengeWork(self.store, self.chain, send=self._send, prove=self._prove)
+        self.challenges = ChallengeWork(
+            self.store,
+            self.chain,
+            send=self._send,
+            prove=self._prove,
+            seed_guard_blocks=settings.seed_guard_blocks,
+            assumed_ops_per_second=settings.assumed_ops_per_second,
+        )
         self.jobs = JobWork(
             self.store,
             self.chain,
@@ -163,6 +172,7 @@ class Agent:
             self._guarded(errors, self.jobs.try_to_win, job_id, kind)
         for job_record in self.store.pending_jobs():
             self._guarded(errors, self.jobs.advance, job_record.job_id)
+        self._guarded(errors, self.challenges.guard_sampling_seeds)
         if errors:
             raise errors[0]
 
@@ -249,10 +259,11 @@ class Agent:
                 log.info("job matched", extra={"job": int(args["jobId"]), "price": args["price"]})
         elif name == "ChallengeOpened":
             challenge_id = int(args["challengeId"])
+            # The seed comes from the next block: `ChallengeWork.advance` reads it when it exists.
             if self.store.add_challenge(
                 challenge_id,
                 int(args["subject"]),
-                bytes(args["seed"]),
+                ZERO_SEED,
                 int(args["n"]),
                 int(args["steps"]),
                 int(args["interval"]),
@@ -272,7 +283,9 @@ class Agent:
 
     def open_attestation(self, n: int, steps: int, interval: int) -> int:
         """Open a hardware attestation of this provider (`BenchmarkRegistry.open(0, me, ...)`);
-        the next steps prove and commit it. Returns the challenge id."""
+        the next steps prove and commit it. Returns the challenge id. Sizes the registry's caps
+        refuse raise ChainError before anything is sent."""
+        self.chain.check_benchmark(n, steps, interval)
         benchmark = self.chain.benchmark
         receipt = self._send(benchmark.functions.open(0, self.address, n, steps, interval))
         (opened,) = benchmark.events.ChallengeOpened().process_receipt(receipt, errors=DISCARD)

@@ -40,6 +40,14 @@ class AgentSettings(ServiceSettings):
     keep_every: int = Field(default=1, ge=1)
     #: numpy, torch-cpu or torch-cuda; default: CUDA when present, else numpy.
     pogemm_backend: str | None = None
+    #: A seed must be stored within 256 blocks, or the challenge fails. Of those, the blocks the
+    #: agent leaves to others before it stores a seed itself: the sampling seed of its commitment
+    #: when no oracle has, and the challenge seed before proving when the commitment (which
+    #: stores it) may come later than that.
+    seed_guard_blocks: int = Field(default=128, ge=1, le=250)
+    #: The prover's operations per second assumed for the first proof when predicting its time
+    #: (later ones take the last proof's measured rate).
+    assumed_ops_per_second: float = Field(default=1e12, gt=0)
     log_level: str = "INFO"
 
     # The HTTP server's limits against hostile clients (`gpumarket.agent.guard`).

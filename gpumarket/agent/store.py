@@ -225,6 +225,8 @@ class AgentStore:
         known = self.challenge(challenge_id)
         if known is not None and known.seed == seed:
             return False
+        # Learned at the opening without its seed (zero: the block it comes from came later).
+        first_seed = known is not None and known.seed == bytes(len(seed))
         with self.db:
             self.db.execute(
                 "INSERT OR REPLACE INTO challenges (challenge_id, subject, seed, n, steps, "
@@ -238,11 +240,11 @@ class AgentStore:
                     steps,
                     interval,
                     ChallengePhase.OPENED.value,
-                    "" if known is None else "seed changed (reorg)",
+                    "" if known is None or first_seed else "seed changed (reorg)",
                     time.time(),
                 ),
             )
-            if known is not None and subject != 0:
+            if known is not None and not first_seed and subject != 0:
                 # The job's artifact summarised the old proof: run it again after the new one.
                 self.db.execute(
                     "UPDATE jobs SET phase = ?, note = ?, updated_at = ? "
@@ -316,6 +318,24 @@ class AgentStore:
         return ProofRecord(
             int(cid), bytes(proof_root), bytes(seed), n, steps, interval, float(seconds), path
         )
+
+    def last_proof_rate(self) -> float | None:
+        """Operations per second of the latest proof made (None before any)."""
+        row = self.db.execute(
+            "SELECT n, steps, seconds FROM proofs ORDER BY created_at DESC LIMIT 1"
+        ).fetchone()
+        if row is None:
+            return None
+        n, steps, seconds = row
+        return 2 * int(n) ** 3 * int(steps) / max(float(seconds), 1e-9)
+
+    def committed_since(self, block: int) -> list[ChallengeRecord]:
+        """COMMITTED challenges whose commitment was mined after `block`."""
+        rows = self.db.execute(
+            f"{SELECT_CHALLENGE} WHERE phase = ? AND tx_block > ? ORDER BY challenge_id",
+            (ChallengePhase.COMMITTED.value, block),
+        )
+        return [challenge_of(row) for row in rows]
 
     def mark_challenge_committed(
         self, challenge_id: int, root: bytes, tx_block: int | None, note: str = ""

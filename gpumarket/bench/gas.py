@@ -35,7 +35,10 @@ of 2 tokens per GPU-hour. Bids undercut each other by 0.01 token, so `closeAucti
 
 The lifecycle total is postJob + 3 bids + closeAuction + commit + submitResult + 3 votes +
 finalize; `lifecycle.batched10` replaces the three votes by the per-job share of three batches of
-ten (one per oracle). The buyer's ERC20 approve is in neither.
+ten (one per oracle). The buyer's ERC20 approve is in neither. The commitment stores the challenge
+seed (the hash of the block after the opening, so one block is mined before it); `seeds` measures
+the other order too, `storeChallengeSeed` then `commit.seedStored`, and an oracle's
+`storeSamplingSeed`, which the lifecycle leaves out like the oracles' other costs.
 """
 
 from __future__ import annotations
@@ -110,6 +113,7 @@ TIMEOUT_PROVIDER = 3
 DISPUTE_PROVIDER = 4
 FRAUD_PROVIDER = 5
 ATTESTER = 6
+SEED_PROVIDER = 7
 #: Providers of the submitted jobs the voteBatch figures vote on.
 BATCH_PROVIDERS = range(8, PROVIDERS - 1)
 
@@ -187,6 +191,7 @@ def measure_gas() -> dict[str, int]:
             lambda t: bench.dispute(t, provider_at_fault=True),
             lambda t: bench.dispute(t, provider_at_fault=False),
             bench.prove_fraud_job,
+            bench.seeds,
         ):
             bench.twice(scenario, token)
     bench.record(bench.vote_batches())  # no warm-up: see vote_batches
@@ -429,7 +434,15 @@ class _Bench:
 
     def commit(self, job_id: int, provider: Any, root: bytes = COMMITTED_ROOT) -> Sent:
         challenge_id = self.market.challengeOfJob(job_id)
+        self.seed_ready(challenge_id)
         return self.send(self.benchmark.commit, challenge_id, root, sender=provider)
+
+    def seed_ready(self, challenge_id: int) -> None:
+        """Mine until a transaction may read the seed fixed by the block after the challenge's
+        anchor (its opening, or its commitment): that block must be mined first."""
+        anchor = self.benchmark.challengeOf(challenge_id)["anchorBlock"]
+        if self.chain.height <= anchor:
+            self.chain.mine(anchor + 1 - self.chain.height)
 
     def submit(self, job_id: int, provider: Any) -> Sent:
         return self.send(self.market.submitResult, job_id, RESULT_HASH, RESULT_URI, sender=provider)
@@ -562,14 +575,39 @@ class _Bench:
         return {"proveFraud.job": tx}
 
     def prove_fraud_attestation(self) -> dict[str, Sent]:
-        """A provider's own hardware attestation with a forged checkpoint-0 row, proven by the
-        finder: the bond its opening locked, split between the finder and the treasury."""
+        """A provider's own hardware attestation (`open.attestation`: it locks the bond and the
+        fraud bounty) with a forged checkpoint-0 row, proven by the finder: the bond to the
+        treasury, the bounty to the finder."""
         attester = self.providers[ATTESTER]
-        challenge_id, _ = self.open_attestation()
+        challenge_id, opened = self.open_attestation()
+        self.seed_ready(challenge_id)
         self.send(self.benchmark.commit, challenge_id, self.forged.root, sender=attester)
         tx = self._prove(challenge_id)
         self.wait_out_jail()
-        return {"proveFraud.attestation": tx}
+        return {"open.attestation": opened, "proveFraud.attestation": tx}
+
+    def seeds(self, token: str) -> dict[str, Sent]:
+        """A running job's challenge seed stored apart (anyone may) before the commitment, which
+        then stores none; then the sampling seed, as the first oracle to see it stores it."""
+        provider = self.providers[SEED_PROVIDER]
+        job_id, _ = self.running(token, SEED_PROVIDER)
+        challenge_id = self.market.challengeOfJob(job_id)
+        self.seed_ready(challenge_id)
+        stored = self.send(self.benchmark.storeChallengeSeed, challenge_id, sender=self.finder)
+        _expect_event(stored, "ChallengeSeedStored")
+        committed = self.send(self.benchmark.commit, challenge_id, COMMITTED_ROOT, sender=provider)
+        if "ChallengeSeedStored" in committed.events:
+            raise BenchError("commit stored a challenge seed that was stored already")
+        self.seed_ready(challenge_id)
+        sampled = self.send(self.benchmark.storeSamplingSeed, challenge_id, sender=self.oracles[0])
+        _expect_event(sampled, "SamplingSeedStored")
+        self.submit(job_id, provider)
+        self.verify(job_id)
+        return {
+            "storeChallengeSeed": stored,
+            "commit.seedStored": committed,
+            "storeSamplingSeed": sampled,
+        }
 
     def open_attestation(self) -> tuple[int, Sent]:
         """The attester opens a hardware attestation of itself, locking its bond: (id, tx)."""
@@ -582,7 +620,8 @@ class _Bench:
         `ATTESTATION_TOPS` (the last vote records their lower median); once the TOPS are older
         than `maxTopsAge`, the finder releases the bond."""
         attester = self.providers[ATTESTER]
-        challenge_id, opened = self.open_attestation()
+        challenge_id, _ = self.open_attestation()
+        self.seed_ready(challenge_id)
         self.send(self.benchmark.commit, challenge_id, COMMITTED_ROOT, sender=attester)
         subject = self.council.attestationSubject(challenge_id)
         txs = {
@@ -593,7 +632,7 @@ class _Bench:
         self.sleep(self.reputation.maxTopsAge() + MARGIN)
         released = self.send(self.benchmark.releaseBond, challenge_id, sender=self.finder)
         _expect_event(released, "BondReleased")
-        return {"open.attestation": opened, **txs, "releaseBond": released}
+        return {**txs, "releaseBond": released}
 
     def attestation_failed(self) -> dict[str, Sent]:
         """The attester opens an attestation and never commits; after the window the three

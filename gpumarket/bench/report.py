@@ -5,7 +5,9 @@ date. `python -m gpumarket.bench.report`.
 
 `--gas-only` (what `make bench-baseline` runs) rewrites the gas, design and size sections from
 reports/gas.json and the build, and keeps the measured sections (oracle, PoGEMM, start-up) of the
-BENCHMARKS.md there is, saying so in the header: those figures come from the full run only."""
+BENCHMARKS.md there is, saying so in the header: those figures come from the full run only.
+`--startup-only` (what `make bench-startup` runs) rewrites the start-up section alone from
+reports/startup.json; the section gives the date and machine of its own run."""
 
 from __future__ import annotations
 
@@ -99,8 +101,8 @@ def _oracle_section(rows: list[dict[str, Any]]) -> list[str]:
         "",
         "Real processes on anvil (`scripts/bench_oracle.py`): one provider agent and the oracles, "
         "all on this machine. Verdicts per minute from a standing start for challenges of n = 64, "
-        "T = 8, K = 2 with S = 64 samples; then the time from the agent's commitment to the "
-        "verdict, one job at a time.",
+        "T = 8, K = 2 with S = `sampleCount(2)` = 103 samples; then the time from the agent's "
+        "commitment to the verdict, one job at a time.",
         "",
         "| oracles | quorum | challenges | verdicts/min | commit→verdict median | max |",
         "|---:|---:|---:|---:|---:|---:|",
@@ -142,13 +144,20 @@ def _pogemm_section(rows: list[dict[str, Any]]) -> list[str]:
     return lines
 
 
-def _startup_section(report: dict[str, Any]) -> list[str]:
+STARTUP_HEADING = "## CLI start-up"
+
+
+def _startup_section(report: dict[str, Any], today: str) -> list[str]:
     lines = [
-        "## CLI start-up",
+        STARTUP_HEADING,
         "",
-        "Wall time of a fresh `gpumarket` process (`gpumarket/bench/startup.py`), the median of "
-        "several runs. Subcommands are imported when they run, so listing commands import no "
-        "web3; a chain command's help imports its module and web3 with it.",
+        f"Measured on {today} (`make bench-startup`, also part of `make bench`). Machine: "
+        f"{machine()}. Wall time of a fresh `gpumarket` process (`gpumarket/bench/startup.py`), "
+        "the median and the fastest of several runs. Subcommands are imported when they run, and "
+        "a command's module imports the chain side in its body, so no command's help imports "
+        "web3, eth-*, numpy, rich or pydantic (`tests/cli/test_lazy.py` walks the tree). A chain "
+        "command that runs opens its session and imports web3: `buyer status` with an empty "
+        "deployments directory (`EMPTY`) is timed to the sentence that refuses it, exit code 1.",
         "",
         "| command | median | fastest |",
         "|---|---:|---:|",
@@ -157,13 +166,50 @@ def _startup_section(report: dict[str, Any]) -> list[str]:
         lines.append(
             f"| `{row['command']}` | {row['median_seconds']:.3f} s | {row['min_seconds']:.3f} s |"
         )
+    lines += ["", "| import (fastest of 3, cumulative) | seconds |", "|---|---:|"]
+    imports = (
+        ("`gpumarket.cli.main` (the command tree)", "import_cli_main"),
+        (
+            "`gpumarket.cli.buyer.posting` (what `buyer post --help` loads)",
+            "import_chain_command_module",
+        ),
+        ("`web3` alone (what every chain command that runs loads)", "import_web3"),
+    )
+    for name, key in imports:
+        if key in report:
+            lines.append(f"| {name} | {report[key]:.3f} s |")
     return lines
+
+
+def replace_startup_section(text: str, section: list[str]) -> str:
+    """`text` (a BENCHMARKS.md) with its start-up section replaced by `section`, or with
+    `section` added at the end where it has none."""
+    lines = text.rstrip("\n").splitlines()
+    if STARTUP_HEADING in lines:
+        start = lines.index(STARTUP_HEADING)
+        end = next(
+            (i for i in range(start + 1, len(lines)) if lines[i].startswith("## ")), len(lines)
+        )
+        kept_after = lines[end:]
+        lines = lines[:start] + section + ([""] + kept_after if kept_after else [])
+    else:
+        lines += ["", *section]
+    return "\n".join(lines) + "\n"
 
 
 def _kept_sections(text: str) -> list[str]:
     """The measured sections (oracle, PoGEMM, start-up) of the BENCHMARKS.md there is."""
     start = text.index("## Oracle throughput")
     return text[start:].strip().splitlines()
+
+
+def write_startup(root: Path = ROOT) -> Path:
+    """Rewrite the start-up section of BENCHMARKS.md alone, from reports/startup.json."""
+    out = root / "BENCHMARKS.md"
+    report = json.loads((root / "reports" / "startup.json").read_text())
+    today = dt.datetime.now(dt.UTC).date().isoformat()
+    out.write_text(replace_startup_section(out.read_text(), _startup_section(report, today)))
+    return out
 
 
 def write(root: Path = ROOT, gas_only: bool = False) -> Path:
@@ -177,7 +223,8 @@ def write(root: Path = ROOT, gas_only: bool = False) -> Path:
     if gas_only:
         header = (
             f"Gas and contract sizes written by `make bench-baseline` on {today}; oracle "
-            "throughput, PoGEMM cost and start-up are the last full `make bench` run's. "
+            "throughput and PoGEMM cost are the last full `make bench` run's, start-up the run "
+            "its section dates. "
             f"Machine: {machine()}."
         )
         measured = _kept_sections(out.read_text())
@@ -188,7 +235,7 @@ def write(root: Path = ROOT, gas_only: bool = False) -> Path:
         measured = [*_oracle_section(oracle), "", *_pogemm_section(pogemm)]
         startup = reports / "startup.json"
         if startup.is_file():
-            measured += ["", *_startup_section(json.loads(startup.read_text()))]
+            measured += ["", *_startup_section(json.loads(startup.read_text()), today)]
     lines = [
         "# Benchmarks",
         "",
@@ -208,4 +255,7 @@ def write(root: Path = ROOT, gas_only: bool = False) -> Path:
 
 
 if __name__ == "__main__":
-    print(f"wrote {write(gas_only='--gas-only' in sys.argv[1:])}")
+    if "--startup-only" in sys.argv[1:]:
+        print(f"wrote {write_startup()}")
+    else:
+        print(f"wrote {write(gas_only='--gas-only' in sys.argv[1:])}")

@@ -15,8 +15,6 @@ from dataclasses import dataclass, fields, replace
 from enum import IntEnum
 from typing import Any, TypeVar
 
-from eth_utils import to_checksum_address
-
 from gpumarket.chain.types import ChallengeState, JobSpec, JobState, Offer
 
 T = TypeVar("T")
@@ -73,6 +71,8 @@ def _value(component: dict[str, Any], value: Any) -> Any:
     if internal.startswith("enum "):
         return _ENUMS[internal.rsplit(".", 1)[-1]](int(value))
     if kind == "address":
+        from eth_utils import to_checksum_address  # 0.3 s to import: not paid by the CLI's help
+
         return to_checksum_address(value)
     if kind.startswith("bytes"):
         return bytes(value)
@@ -161,7 +161,7 @@ class Challenge:
     interval: int
     commit_deadline: int
     committed_at: int
-    commit_block: int
+    anchor_block: int  # the opening's block until the commitment, then the commitment's
     sampling_seed: bytes
     verified_tops: int
     passed_at: int

@@ -10,14 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import click
 
 from gpumarket.chain.deploy import name32
 from gpumarket.cli.errors import CliError, Hints
 from gpumarket.cli.options import chain_command
-from gpumarket.cli.session import Session
 from gpumarket.cli.units import format_amount, format_duration, parse_amount, parse_duration
+
+if TYPE_CHECKING:
+    from gpumarket.cli.session import Session
 
 #: What `pause` and `unpause` name, and the contracts they stand for.
 PAUSABLE = {"market": "JobMarket", "registry": "ProviderRegistry"}
@@ -72,6 +75,11 @@ PARAMETERS: dict[str, tuple[str, Unit]] = {
     "benchmarkWindow": ("BenchmarkRegistry", SECONDS),
     "attestationSlash": ("BenchmarkRegistry", GMKT),
     "finderFeeBps": ("BenchmarkRegistry", BPS),
+    "maxN": ("BenchmarkRegistry", COUNT),
+    "maxSteps": ("BenchmarkRegistry", COUNT),
+    "maxInterval": ("BenchmarkRegistry", COUNT),
+    "maxSampleOps": ("BenchmarkRegistry", COUNT),
+    "maxProverOps": ("BenchmarkRegistry", COUNT),
     "callbackGas": ("OracleCouncil", COUNT),
     "maxTopsAge": ("Reputation", SECONDS),
 }

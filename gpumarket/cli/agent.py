@@ -14,24 +14,26 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from pydantic import ValidationError
-from rich.console import Console
-from rich.table import Table
 
-from gpumarket.agent.settings import AgentSettings
-from gpumarket.agent.store import DB_NAME, AgentStore, StoreMismatch
-from gpumarket.chain.client import ChainError
 from gpumarket.chain.deployment import DeploymentError
+from gpumarket.cli.errors import explain
 from gpumarket.runtime.logs import setup_logging
-from gpumarket.runtime.loop import ServiceHalted
 
 if TYPE_CHECKING:
     from gpumarket.agent.service import Agent
+    from gpumarket.agent.settings import AgentSettings
+    from gpumarket.agent.store import AgentStore
+
+#: A PoGEMM size as the registry takes it (a uint32); the registry's caps say the rest.
+UINT32 = click.IntRange(0, 2**32 - 1)
 
 F = TypeVar("F", bound=Callable[..., None])
 
 
 def _settings(**overrides: Any) -> AgentSettings:
+    from pydantic import ValidationError
+
+    from gpumarket.agent.settings import AgentSettings
     from gpumarket.cli.options import service_network_defaults
 
     values = {key: value for key, value in overrides.items() if value is not None and value != ()}
@@ -78,6 +80,8 @@ def _chain_options(command: F) -> F:
 
 def _agent(settings: AgentSettings) -> Agent:
     from gpumarket.agent.service import Agent, AgentError
+    from gpumarket.agent.store import StoreMismatch
+    from gpumarket.chain.client import ChainError
 
     try:
         return Agent(settings)
@@ -110,6 +114,8 @@ def agent() -> None:
 @click.option("--poll-interval", type=float, default=None, help="Seconds between polls.")
 def run(**options: Any) -> None:
     """Watch the chain, prove, run, commit and submit; serve reveals and results over HTTP."""
+    from gpumarket.runtime.loop import ServiceHalted
+
     settings = _settings(**options)
     setup_logging(settings.log_level)
     service = _agent(settings)
@@ -121,20 +127,23 @@ def run(**options: Any) -> None:
 
 @agent.command()
 @_chain_options
-@click.option("--n", "n", type=int, default=64, show_default=True, help="Matrix size n.")
-@click.option("--steps", "-T", type=int, default=8, show_default=True, help="Steps T.")
+@click.option("--n", "n", type=UINT32, default=64, show_default=True, help="Matrix size n.")
+@click.option("--steps", "-T", type=UINT32, default=8, show_default=True, help="Steps T.")
 @click.option(
-    "--interval", "-K", type=int, default=2, show_default=True, help="Checkpoint interval K."
+    "--interval", "-K", type=UINT32, default=2, show_default=True, help="Checkpoint interval K."
 )
 def attest(n: int, steps: int, interval: int, **options: Any) -> None:
-    """Open a hardware attestation of this provider; the running agent proves and commits it."""
+    """Open a hardware attestation of this provider; the running agent proves and commits it.
+    Sizes the benchmark registry's caps refuse (read on-chain) are refused before sending."""
+    from gpumarket.chain.client import ChainError
+
     settings = _settings(**options)
     setup_logging(settings.log_level)
     service = _agent(settings)
     try:
         challenge_id = service.open_attestation(n, steps, interval)
     except ChainError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise click.ClickException(explain(exc.error) if exc.error else str(exc)) from None
     finally:
         service.store.close()
     click.echo(f"attestation challenge {challenge_id} opened for {service.address}")
@@ -150,6 +159,8 @@ def attest(n: int, steps: int, interval: int, **options: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of tables.")
 def status(state_dir: Path | None, as_json: bool) -> None:
     """What the agent's store holds: the log cursor, jobs and their phases, challenges."""
+    from gpumarket.agent.store import DB_NAME, AgentStore
+
     settings = _settings(state_dir=state_dir)
     if not (settings.state_dir / DB_NAME).is_file():
         raise click.ClickException(f"no agent state in {settings.state_dir}")
@@ -227,6 +238,9 @@ def _phase(item: dict[str, Any]) -> str:
 
 
 def _print_tables(view: dict[str, Any]) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
     console = Console()
     console.print(
         f"provider {view['provider'] or '-'}  chain {view['chain_id'] or '-'}  "

@@ -6,13 +6,17 @@ buyer's bond; `--buyer-at-fault` settles it (the provider paid) and pays the bon
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from gpumarket.chain.types import JobState, Payout
 from gpumarket.cli.errors import CliError
 from gpumarket.cli.jobs import job_of, require_state
 from gpumarket.cli.options import chain_command
-from gpumarket.cli.session import Session
+
+if TYPE_CHECKING:
+    from gpumarket.cli.session import Session
 
 
 @click.group()

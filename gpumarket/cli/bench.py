@@ -4,22 +4,32 @@ from __future__ import annotations
 
 import json
 import os
+from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
 
-from gpumarket.bench.pogemm import SWEEP, Measurement, as_row, format_ops, measure
-from gpumarket.oracle.settings import OracleSettings
-from gpumarket.pogemm import backends, gpus, spec
-from gpumarket.pogemm.settings import PoGemmSettings
+from gpumarket.pogemm import gpus
+from gpumarket.pogemm.backend_names import BACKEND_NAMES, TORCH_CUDA
 
-#: A hardware claim passes at this fraction of the model's reference TOPS: the oracle's setting.
-MIN_BENCHMARK_FRACTION: float = OracleSettings.model_fields["min_benchmark_fraction"].default
+if TYPE_CHECKING:  # numpy, rich and the settings are imported when the bench runs, not by --help
+    from rich.console import Console
+
+    from gpumarket.bench.pogemm import Measurement
+    from gpumarket.pogemm import backends
+    from gpumarket.pogemm.settings import PoGemmSettings
+
+
+def _min_benchmark_fraction() -> float:
+    """The fraction of a model's reference TOPS at which a hardware claim passes: the oracle's
+    setting's default."""
+    from gpumarket.oracle.settings import OracleSettings
+
+    return float(OracleSettings.model_fields["min_benchmark_fraction"].default)
 
 
 def _parse_seed(seed_hex: str | None) -> bytes:
+    from gpumarket.pogemm import spec
+
     if seed_hex is None:
         return os.urandom(spec.SEED_BYTES)
     try:
@@ -38,11 +48,12 @@ def _reference_line(ops_per_second: float, backend_name: str) -> str:
     if gpu.model is None or gpu.reference_tops is None:
         return f"{gpu.device_name}: no reference figure for this model"
     fraction = gpus.fraction_of_reference(ops_per_second, gpu.model)
-    verdict = "passes" if fraction >= MIN_BENCHMARK_FRACTION else "below"
-    note = "" if backend_name == backends.TORCH_CUDA else f" (backend {backend_name} is not CUDA)"
+    threshold = _min_benchmark_fraction()
+    verdict = "passes" if fraction >= threshold else "below"
+    note = "" if backend_name == TORCH_CUDA else f" (backend {backend_name} is not CUDA)"
     return (
         f"{fraction:.1%} of {gpu.model} {gpu.reference_tops:g} TOPS int8 dense "
-        f"({verdict} the {MIN_BENCHMARK_FRACTION:.0%} threshold){note}"
+        f"({verdict} the {threshold:.0%} threshold){note}"
     )
 
 
@@ -54,7 +65,7 @@ def _reference_line(ops_per_second: float, backend_name: str) -> str:
 )
 @click.option(
     "--backend",
-    type=click.Choice(backends.BACKEND_NAMES),
+    type=click.Choice(BACKEND_NAMES),
     default=None,
     help="GEMM backend [default: GPUMARKET_POGEMM_BACKEND, else CUDA if present, else numpy].",
 )
@@ -82,6 +93,20 @@ def bench(
     json_out: str | None,
 ) -> None:
     """Prove and verify a PoGEMM benchmark here, and report what it measured."""
+    from rich.console import Console
+    from rich.progress import (
+        BarColumn,
+        Progress,
+        TaskProgressColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+    from rich.table import Table
+
+    from gpumarket.bench.pogemm import as_row, format_ops, measure
+    from gpumarket.pogemm import backends, spec
+    from gpumarket.pogemm.settings import PoGemmSettings
+
     settings = PoGemmSettings()
     sample_count = samples if samples is not None else settings.samples
     if sample_count < 1:
@@ -178,11 +203,16 @@ def _write_json(path: str | None, rows: list[dict[str, object]]) -> None:
 def _sweep(
     console: Console, engine: backends.Backend, settings: PoGemmSettings, samples: int
 ) -> list[Measurement]:
+    from rich.table import Table
+
+    from gpumarket.bench import pogemm as pogemm_bench
+    from gpumarket.pogemm import spec
+
     results = []
-    for n, steps, interval in SWEEP:
+    for n, steps, interval in pogemm_bench.SWEEP:
         params = spec.Params(os.urandom(spec.SEED_BYTES), n, steps, interval)
         with console.status(f"PoGEMM n={n} T={steps} K={interval} ({engine.name})"):
-            results.append(measure(params, engine, settings, samples))
+            results.append(pogemm_bench.measure(params, engine, settings, samples))
     table = Table(
         title=f"PoGEMM cost on {engine.name}: prover vs raw GEMM (interleaved), S={samples}"
     )
@@ -204,8 +234,8 @@ def _sweep(
             str(m.params.steps),
             str(m.params.interval),
             f"{m.prove_seconds:.3f}",
-            format_ops(m.achieved),
-            format_ops(m.raw),
+            pogemm_bench.format_ops(m.achieved),
+            pogemm_bench.format_ops(m.raw),
             f"{m.overhead:.1%}",
             f"{m.verify_seconds:.3f}",
             f"{m.verify_ratio:.2%}",

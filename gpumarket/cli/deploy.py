@@ -11,15 +11,11 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from eth_utils.address import to_checksum_address
-from web3.contract.contract import ContractFunctions
-from web3.types import TxReceipt
 
 from gpumarket.chain.artifacts import abi_dir
-from gpumarket.chain.client import ChainClient
 from gpumarket.chain.deploy import (
     ADMIN_DELAY,
     GMKT_DISPUTE_BOND_MIN,
@@ -33,8 +29,14 @@ from gpumarket.chain.deployment import CONTRACT_NAMES, Deployment, DeploymentErr
 from gpumarket.cli.abi import slim_abi_dir
 from gpumarket.cli.errors import CliError
 from gpumarket.cli.options import brownie_chain_id, chain_command
-from gpumarket.cli.session import CLI_RETRY, Session
 from gpumarket.cli.units import format_amount, parse_amount
+
+if TYPE_CHECKING:
+    from web3.contract.contract import ContractFunctions
+    from web3.types import TxReceipt
+
+    from gpumarket.chain.client import ChainClient
+    from gpumarket.cli.session import Session
 
 #: Members the council accepts (OracleCouncil: N <= 31).
 MAX_ORACLES = 31
@@ -108,6 +110,11 @@ def deploy(
 
     On a dev chain it also deploys and allowlists a 6-decimal test stablecoin (USDC) that
     `gpumarket dev fund` mints."""
+    from eth_utils.address import to_checksum_address
+
+    from gpumarket.chain.client import ChainClient
+    from gpumarket.cli.session import CLI_RETRY
+
     if len(oracles) > MAX_ORACLES:
         raise CliError(
             f"the council takes at most {MAX_ORACLES} oracles; {len(oracles)} given",
@@ -329,6 +336,9 @@ def _wire(
 
 def _bare_client(session: Session) -> ChainClient:
     """A client with no contracts yet, for the chain the node serves."""
+    from gpumarket.chain.client import ChainClient
+    from gpumarket.cli.session import CLI_RETRY
+
     probe = ChainClient(
         session.rpc_url, Deployment(session.options.network, 0, 0, {}), retry=CLI_RETRY
     )
@@ -349,6 +359,8 @@ def _bare_client(session: Session) -> ChainClient:
 
 def _refuse_overwrite(session: Session, client: ChainClient, force: bool) -> None:
     """Keep a deployment file whose contracts still exist on this chain, unless --force."""
+    from eth_utils.address import to_checksum_address
+
     path: Path = session.deployment_file
     if force or not path.exists():
         return

@@ -9,17 +9,14 @@ a dev chain in one sentence.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from eth_utils.address import to_checksum_address
 
-from gpumarket.chain.client import ChainClient
 from gpumarket.chain.deployment import DEV_CHAIN_IDS, Deployment
 from gpumarket.cli.deploy import TEST_STABLECOIN
 from gpumarket.cli.errors import CliError
 from gpumarket.cli.options import NumbersAsValues, chain_command
-from gpumarket.cli.session import CLI_RETRY, Session
 from gpumarket.cli.units import (
     format_amount,
     format_duration,
@@ -27,6 +24,10 @@ from gpumarket.cli.units import (
     parse_duration,
     token_at,
 )
+
+if TYPE_CHECKING:
+    from gpumarket.chain.client import ChainClient
+    from gpumarket.cli.session import Session
 
 #: The most `time-travel` moves the clock in one call (a typo such as 25w is likely a mistake,
 #: and a clock years ahead breaks every deadline on the chain).
@@ -46,6 +47,9 @@ def dev_chain_only(chain_id: int, what: str) -> None:
 
 def _probe(session: Session) -> ChainClient:
     """A client of the node alone, without a deployment file."""
+    from gpumarket.chain.client import ChainClient
+    from gpumarket.cli.session import CLI_RETRY
+
     return ChainClient(
         session.rpc_url, Deployment(session.options.network, 0, 0, {}), retry=CLI_RETRY
     )
@@ -83,6 +87,8 @@ def fund(
 ) -> None:
     """Give each ACCOUNT (devN, a keystore account or an address) GMKT, the test stablecoin and
     ETH. The sender pays the GMKT and the ETH (dev0 holds the GMKT supply after `deploy`)."""
+    from eth_utils.address import to_checksum_address
+
     dev_chain_only(_served_chain_id(session), "gpumarket dev fund")
     targets = list(dict.fromkeys(session.address(r, "account") for r in recipients))
     token = session.gmkt
@@ -157,6 +163,7 @@ _MINT_ABI: list[dict[str, Any]] = [
 def time_travel(duration: str, network: str, rpc_url: str | None, as_json: bool) -> None:
     """Move a dev chain's clock DURATION ahead (90s, 30m, 25h, 1.5h, 2d) and mine a block."""
     from gpumarket.cli.options import Options, run_guarded
+    from gpumarket.cli.session import Session
 
     session = Session(Options(network, None, rpc_url, None, as_json))
 

@@ -9,11 +9,12 @@ chosen so a listing fits 80 columns (`tests/cli/test_fits.py` renders each at th
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
-from rich import box
-from rich.table import Column, Table
+
+if TYPE_CHECKING:  # rich is imported when a table is drawn, not by the CLI's help
+    from rich.table import Column, Table
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -34,6 +35,9 @@ def short_address(address: str | None, *, wide: bool = False) -> str:
 def table(*columns: str | Column, title: str | None = None) -> Table:
     """A table that reads at 80 columns: a rule under the header, no border, and two spaces
     between columns (the box's blank separator and one space of padding)."""
+    from rich import box
+    from rich.table import Table
+
     return Table(
         *columns,
         title=title,
@@ -43,6 +47,13 @@ def table(*columns: str | Column, title: str | None = None) -> Table:
         pad_edge=False,
         padding=(0, 1, 0, 0),
     )
+
+
+def address_column(header: str) -> Column:
+    """A table column of addresses, never wrapped."""
+    from rich.table import Column
+
+    return Column(header, no_wrap=True)
 
 
 def wide_option(fn: F) -> F:

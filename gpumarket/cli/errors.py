@@ -92,6 +92,25 @@ def _out_of_bounds(args: tuple[Any, ...], hints: Hints) -> str:
     )
 
 
+#: What each benchmark cap bounds, in words.
+_CAPPED = {
+    "maxN": "N",
+    "maxSteps": "T",
+    "maxInterval": "K",
+    "maxSampleOps": "K x N^2, an oracle's multiply-adds per sample,",
+    "maxProverOps": "T x N^3, the prover's multiply-adds within the benchmark window,",
+}
+
+
+def _cap_exceeded(args: tuple[Any, ...]) -> str:
+    """(cap, value, limit) of BenchmarkRegistryCapExceeded."""
+    cap, value, limit = _name32(args[0]), args[1], args[2]
+    what = _CAPPED.get(cap, cap)
+    return (
+        f"benchmark {what} is {value:,}, over the benchmark registry's cap {cap} of {limit:,}"
+    )
+
+
 _NOT_ELIGIBLE = (
     "{p} is not eligible for job {j}: check the offer (GPU model, region, VRAM, free GPUs), the "
     "price in the job's token, the free stake for collateral, jail and reputation"
@@ -110,8 +129,8 @@ _SENTENCES: dict[str, Callable[[tuple[Any, ...], Hints], str]] = {
         f"{h.amount(a[1])}); the market refuses such tokens"
     ),
     "JobMarketInvalidSpec": lambda a, h: (
-        "the job spec is invalid: it needs at least one GPU, a duration between 1 minute and 365 "
-        "days, and valid benchmark sizes if a benchmark is required"
+        "the job spec is invalid: it needs at least one GPU and a duration between 1 minute and "
+        "365 days"
     ),
     "JobMarketInvalidPrice": lambda a, h: (
         f"price {h.amount(a[0])} is not allowed: it must be more than zero and at most the max "
@@ -187,7 +206,15 @@ _SENTENCES: dict[str, Callable[[tuple[Any, ...], Hints], str]] = {
     "ProviderRegistryJailed": lambda a, h: f"{a[0]} is jailed until {format_time(a[1])}",
     "ProviderRegistryUnknownParameter": lambda a, h: _unknown_parameter("ProviderRegistry", a[0]),
     "ProviderRegistryParameterOutOfBounds": lambda a, h: _out_of_bounds(a, h),
+    "JobMarketNoBenchmarkRegistry": lambda a, h: (
+        "the market has no benchmark registry yet, so it takes no job that requires a benchmark"
+    ),
     # ---- BenchmarkRegistry, OracleCouncil
+    "BenchmarkRegistryInvalidParameters": lambda a, h: (
+        f"benchmark N={a[0]}, T={a[1]}, K={a[2]} is not a PoGEMM: N must be a positive multiple "
+        "of 64, and K a positive divisor of T"
+    ),
+    "BenchmarkRegistryCapExceeded": lambda a, h: _cap_exceeded(a),
     "BenchmarkRegistryUnknownParameter": lambda a, h: _unknown_parameter("BenchmarkRegistry", a[0]),
     "BenchmarkRegistryParameterOutOfBounds": lambda a, h: _out_of_bounds(a, h),
     "BenchmarkRegistryBondLocked": lambda a, h: (

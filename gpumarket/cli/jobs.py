@@ -10,16 +10,16 @@ reason's sentence names.
 
 from __future__ import annotations
 
-from typing import Any
-
-from rich.table import Column
+from typing import TYPE_CHECKING, Any
 
 from gpumarket.chain.types import Ineligibility, JobSpec, JobState
 from gpumarket.chain.views import ZERO_ADDRESS, Job, job_spec, offer
-from gpumarket.cli.display import short_address, table
+from gpumarket.cli.display import address_column, short_address, table
 from gpumarket.cli.errors import CliError, explain, wrong_state
-from gpumarket.cli.session import Session
 from gpumarket.cli.units import format_duration
+
+if TYPE_CHECKING:
+    from gpumarket.cli.session import Session
 
 
 def job_of(session: Session, job_id: int) -> Job:
@@ -126,7 +126,7 @@ def print_jobs(
         "max price",
         "price",
         "collateral",
-        Column(other, no_wrap=True),
+        address_column(other),
     )
     for r in rows:
         t.add_row(

@@ -6,6 +6,11 @@ commands import web3 (about a second on its own); the services import numpy and 
 of that is paid to list the commands. A group's help lists each subcommand with the one-line
 summary registered beside it, so listing imports nothing either;
 `tests/cli/test_lazy.py` checks every summary against its command's own docstring.
+
+A command's own `--help` imports its module, so the modules import the chain side in the bodies
+that use it (`from gpumarket.cli.session import Session` at the top of a module only under
+`TYPE_CHECKING`): no command's help imports web3, eth-*, numpy, rich or pydantic, which
+`tests/cli/test_lazy.py` checks for every command of the tree.
 """
 
 from __future__ import annotations

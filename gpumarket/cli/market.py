@@ -8,17 +8,15 @@ short addresses unless `--wide` (which also shows each job's buyer).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.table import Column
 
 from gpumarket.chain import views
 from gpumarket.chain.types import JobState
-from gpumarket.cli.display import short_address, table, wide_option
+from gpumarket.cli.display import address_column, short_address, table, wide_option
 from gpumarket.cli.jobs import job_dict, job_of, spec_of
 from gpumarket.cli.options import chain_command
-from gpumarket.cli.session import Session
 from gpumarket.cli.units import (
     Token,
     complete_gpu_model,
@@ -28,6 +26,9 @@ from gpumarket.cli.units import (
     parse_region,
     time_left,
 )
+
+if TYPE_CHECKING:
+    from gpumarket.cli.session import Session
 
 
 @chain_command("market", sends=False)
@@ -103,7 +104,7 @@ def market(
 
     def human() -> None:
         offered = table(
-            Column("provider", no_wrap=True),
+            address_column("provider"),
             "GPUs",
             "VRAM",
             "region",
@@ -132,7 +133,7 @@ def market(
             "bidding ends",
             "bids",
             "benchmark",
-            *([Column("buyer", no_wrap=True)] if wide else []),
+            *([address_column("buyer")] if wide else []),
             title="Open jobs",
         )
         for r in jobs:

@@ -21,7 +21,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from gpumarket.chain.client import ChainError, RpcUnavailable
 from gpumarket.chain.deployment import DEPLOYMENTS_DIR_ENV, DeploymentError, deployment_path
 from gpumarket.cli.errors import CliError
 
@@ -178,6 +177,8 @@ def chain_command(name: str, *, sends: bool) -> Callable[[Callable[..., None]], 
 
 def run_guarded(action: Callable[[], T], session: Session | None = None) -> T:
     """Run a command body, turning the failures a user can cause into one sentence each."""
+    from gpumarket.chain.client import ChainError, RpcUnavailable
+
     try:
         return action()
     except CliError:

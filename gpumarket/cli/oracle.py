@@ -10,12 +10,8 @@ from types import FrameType
 from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.table import Table
 
-from gpumarket.chain.client import subject_label
 from gpumarket.runtime.logs import setup_logging
-from gpumarket.runtime.loop import ServiceHalted
 
 if TYPE_CHECKING:
     from gpumarket.oracle.settings import OracleSettings
@@ -57,6 +53,7 @@ def run(**options: Any) -> None:
     """Verify and vote until stopped (SIGINT/SIGTERM). The private key comes from
     GPUMARKET_ORACLE_PRIVATE_KEY, or a keystore (GPUMARKET_ORACLE_KEYSTORE and _PASSWORD)."""
     from gpumarket.oracle.service import Oracle
+    from gpumarket.runtime.loop import ServiceHalted
 
     setup_logging()
     try:
@@ -83,6 +80,10 @@ def run(**options: Any) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def status(state_dir: Path | None, as_json: bool) -> None:
     """The cursor, the pending work and the votes sent, from the oracle's store."""
+    from rich.console import Console
+    from rich.table import Table
+
+    from gpumarket.chain.client import subject_label
     from gpumarket.oracle.service import status_of
     from gpumarket.oracle.store import OracleStore, connect
 

@@ -9,16 +9,17 @@ own units.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from eth_utils.address import to_checksum_address
 
 from gpumarket.cli.display import table
 from gpumarket.cli.errors import CliError
 from gpumarket.cli.options import chain_command
-from gpumarket.cli.session import Session
 from gpumarket.cli.units import format_amount
+
+if TYPE_CHECKING:
+    from gpumarket.cli.session import Session
 
 #: Contracts a spender may be named by.
 SPENDERS = ("JobMarket", "ProviderRegistry", "BenchmarkRegistry")
@@ -35,6 +36,8 @@ def token() -> None:
 def balance(session: Session, token_names: tuple[str, ...], address: str | None) -> None:
     """ETH and token balances of an account: the named TOKENs, or GMKT and every allowlisted
     payment token."""
+    from eth_utils.address import to_checksum_address
+
     who = session.address(address, "address") if address is not None else session.who(None)
     tokens = [session.token(name) for name in token_names] or session.tokens()
     client = session.client

@@ -15,14 +15,13 @@ from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any
 
 import click
-from eth_utils.address import is_hex_address, to_checksum_address
-from eth_utils.crypto import keccak
-from web3.contract import Contract
-from web3.types import EventData
 
 from gpumarket.chain.views import outputs
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the token helpers import eth_utils when they run, not the CLI's help
+    from web3.contract import Contract
+    from web3.types import EventData
+
     from gpumarket.chain.client import ChainClient
 
 _DURATION = re.compile(r"^\s*(\d+(?:\.\d*)?|\.\d+)\s*([smhdw]?)\s*$")
@@ -151,6 +150,8 @@ class Token:
 def token_at(client: ChainClient, address: str) -> Token:
     """The token at `address`, read through the ERC-20 ABI of MarketToken (a superset of what a
     payment token must have). A contract without `decimals()` is refused."""
+    from eth_utils.address import is_hex_address, to_checksum_address
+
     from gpumarket.chain.client import RpcUnavailable
 
     if not is_hex_address(address):
@@ -183,6 +184,8 @@ def token_at(client: ChainClient, address: str) -> Token:
 def allowlisted_tokens(client: ChainClient, logs: list[tuple[str, EventData]]) -> list[Token]:
     """The market's allowlisted payment tokens now: every token a `TokenConfigured` event named
     whose current config is allowed, GMKT first."""
+    from eth_utils.address import to_checksum_address
+
     market = client["JobMarket"]
     seen: list[str] = []
     for name, entry in logs:
@@ -220,6 +223,7 @@ def supports_permit(client: ChainClient, token: Token, owner: str) -> bool:
 def domain_separator(name: str, version: str, chain_id: int, verifying_contract: str) -> bytes:
     """EIP-712 domain separator of (name, version, chainId, verifyingContract)."""
     from eth_abi.abi import encode
+    from eth_utils.crypto import keccak
 
     type_hash = keccak(
         text="EIP712Domain(string name,string version,uint256 chainId,address verifyingContract)"

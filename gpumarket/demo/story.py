@@ -223,6 +223,13 @@ class Demo:
             (self.market, "BidPlaced", "jobId", job_id, "bid"),
             *([(self.market, "JobMatched", "jobId", job_id, "acceptJob")] if direct else []),
             (self.protocol.benchmark, "ChallengeCommitted", "challengeId", challenge, "commit"),
+            (
+                self.protocol.benchmark,
+                "SamplingSeedStored",
+                "challengeId",
+                challenge,
+                "storeSamplingSeed",
+            ),
             (self.market, "ResultSubmitted", "jobId", job_id, "submitResult"),
             (self.protocol.council, "VoteCast", "subject", job_id, "vote"),
         ]

@@ -11,7 +11,10 @@ Judging (fetching from the provider's agent and verifying, `judge.judge_challeng
 alone reads the chain, writes the store and votes. A step waits up to STEP_WAIT seconds for the
 judgements in flight, saving each verdict and sending its ballot as it comes; the rest are taken
 in at a later step. So a slow or hostile provider holds one worker until its deadline, and never
-delays a verdict on any other challenge.
+delays a verdict on any other challenge. Verification compute has its own budget: a challenge
+whose S·K·n² multiply-adds are over `max_verify_ops` (unset: `sampleCount(1)` × the registry's
+`maxSampleOps`, the chain's bound) is closed unjudged before any fetch, without a worker; one
+within it holds its worker for at most that much numpy work.
 
 Unreachable is not a verdict (issue 15, attack 8): anyone can flood an agent, the buyer who
 already has the result first of all. A provider with no usable answer is tried again, with a
@@ -50,6 +53,7 @@ from gpumarket.oracle.settings import OracleSettings
 from gpumarket.oracle.store import OracleStore, StoredVerdict, connect
 from gpumarket.oracle.voting import Ballot, Voter
 from gpumarket.pogemm import spec
+from gpumarket.pogemm.verifier import verify_work
 from gpumarket.runtime.canonical import canonical_json
 from gpumarket.runtime.loop import run_loop
 from gpumarket.runtime.metrics import OracleMetrics, serve
@@ -132,6 +136,8 @@ class Oracle:
         #: Challenges whose provider was unreachable at the last try, by challenge id.
         self.retries: dict[int, _Retry] = {}
         self.step_wait = STEP_WAIT
+        #: `BenchmarkRegistry.sampleCount(K)`, by K.
+        self._sample_counts: dict[int, int] = {}
 
     # ------------------------------------------------------------ the loop
 
@@ -241,6 +247,11 @@ class Oracle:
         if self.client.call(self.council.functions.isFinal(subject)):
             self.store.close_challenge(challenge_id, "final")
             return None
+        # Stored as soon as it exists, whatever the job's state: a seed left unstored for 256
+        # blocks fails the challenge, and a running job's provider must not be the one to decide.
+        sampling_seed = (
+            self._sampling_seed(challenge_id, c) if c.state == ChallengeState.COMMITTED else None
+        )
         fail_after = None
         if c.subject != 0:
             job = self._job(c.subject, safe)
@@ -256,6 +267,9 @@ class Oracle:
                 return None
             # Submitted: the verdict wait (the result plus the terms' attestTimeout) ends here.
             fail_after = job.window_start
+            if c.state == ChallengeState.FAILED:
+                # A job's challenge fails only when a seed expired unstored (`SeedExpired`).
+                return self._fail_ballot(challenge_id, subject, c.subject, "seed_expired")
         elif c.state not in (ChallengeState.OPEN, ChallengeState.COMMITTED):
             self.store.close_challenge(challenge_id, "attestation settled")
             return None
@@ -263,13 +277,8 @@ class Oracle:
         if c.state == ChallengeState.OPEN:
             if now() <= c.commit_deadline:
                 return None
-            cached = self.store.verdict(challenge_id, ZERO32, ZERO32)
-            if cached is None:
-                judgement = fail_without_commitment(challenge_id, c.subject, "no_commitment")
-                cached = self._save(challenge_id, ZERO32, ZERO32, judgement)
-            return Ballot(challenge_id, subject, cached.ok, cached.tops, cached.evidence_hash)
+            return self._fail_ballot(challenge_id, subject, c.subject, "no_commitment")
 
-        sampling_seed = self._sampling_seed(challenge_id, c)
         if sampling_seed is None:
             return None
         cached = self.store.verdict(challenge_id, c.root, sampling_seed)
@@ -277,6 +286,14 @@ class Oracle:
             if self._may_try(challenge_id, now(), fail_after):
                 self._start_judging(challenge_id, c, sampling_seed, now(), fail_after)
             return None  # the ballot comes when the judgement does (`judged`)
+        return Ballot(challenge_id, subject, cached.ok, cached.tops, cached.evidence_hash)
+
+    def _fail_ballot(self, challenge_id: int, subject: int, job_id: int, reason: str) -> Ballot:
+        """A FAIL with no commitment to judge (none came, or a seed expired), saved once."""
+        cached = self.store.verdict(challenge_id, ZERO32, ZERO32)
+        if cached is None:
+            judgement = fail_without_commitment(challenge_id, job_id, reason)
+            cached = self._save(challenge_id, ZERO32, ZERO32, judgement)
         return Ballot(challenge_id, subject, cached.ok, cached.tops, cached.evidence_hash)
 
     def _may_try(self, challenge_id: int, chain_now: int, fail_after: int | None) -> bool:
@@ -303,12 +320,15 @@ class Oracle:
         key = (challenge_id, c.root, sampling_seed)
         if key in self.judging:
             return
+        params = spec.Params(seed=c.seed, n=c.n, steps=c.steps, interval=c.interval)
+        if not self._affordable(challenge_id, params):
+            return
         fn = self.registry.functions.offerOf(c.provider)
         offer = views.offer(fn, self.client.call(fn))
         commitment = Commitment(
             challenge_id=challenge_id,
             subject=c.subject,
-            params=spec.Params(seed=c.seed, n=c.n, steps=c.steps, interval=c.interval),
+            params=params,
             root=c.root,
             sampling_seed=sampling_seed,
             opened_at=c.opened_at,
@@ -332,7 +352,7 @@ class Oracle:
                 judge_challenge,
                 commitment,
                 claim,
-                samples=settings.samples,
+                samples=self._sample_count(c.interval),
                 policy=self.fetch_policy,
                 budget=settings.judge_timeout,
                 max_artifact_bytes=settings.max_artifact_bytes,
@@ -343,6 +363,31 @@ class Oracle:
         self.judging[key] = _Judging(
             future, c.subject, first, time.perf_counter(), chain_time, fail_after
         )
+
+    def verify_budget(self) -> int:
+        """The most multiply-adds this oracle spends verifying one challenge: its own
+        `max_verify_ops`, or the chain's bound: the most samples any K takes (`sampleCount(1)`,
+        S falling with K) × the registry's `maxSampleOps`."""
+        if self.settings.max_verify_ops is not None:
+            return self.settings.max_verify_ops
+        cap = self.client.call(self.benchmark.functions.maxSampleOps())
+        return self._sample_count(1) * int(cap)
+
+    def _affordable(self, challenge_id: int, params: spec.Params) -> bool:
+        """Whether verifying the challenge fits this oracle's budget; if not, it is closed
+        unjudged (no vote: a FAIL would slash a provider for the oracle's own limit), before any
+        fetch and without a worker, so it holds up no other challenge."""
+        work = verify_work(params, self._sample_count(params.interval))
+        budget = self.verify_budget()
+        if work <= budget:
+            return True
+        self.metrics.over_budget.inc()
+        self.store.close_challenge(challenge_id, "over budget")
+        log.warning(
+            "challenge over this oracle's verification budget; not judged",
+            extra={"challenge": challenge_id, "work": work, "budget": budget},
+        )
+        return False
 
     def judged(self, wait: float) -> Iterator[list[Ballot]]:
         """For `wait` seconds at most, or until none is left in flight: as judgements finish,
@@ -432,21 +477,35 @@ class Oracle:
     def _sampling_seed(self, challenge_id: int, c: views.Challenge) -> bytes | None:
         """The sampling seed, blockhash(commitBlock + 1): stored on-chain, or read from the block
         itself as soon as it exists. The first reader also stores it, so it cannot expire; one
-        past the 256-block window is re-armed on-chain (it never silently passes or fails)."""
+        past the 256-block window fails the challenge on-chain (`storeSamplingSeed` sent here
+        says so), and there is no second seed to judge."""
         if c.sampling_seed != ZERO32:
             return c.sampling_seed
-        seed_block = c.commit_block + 1
+        seed_block = c.anchor_block + 1
         head = self.client.head()
         if head < seed_block:
             return None
         expired = head - seed_block >= 255
         seed = None if expired else self.client.block_hash(seed_block)
+        if head == seed_block:
+            return seed  # a transaction may store it from the next block on (`storeSamplingSeed`)
         try:
             self.client.transact(self.benchmark.functions.storeSamplingSeed(challenge_id))
-            log.info("sampling seed stored", extra={"challenge": challenge_id, "rearm": expired})
+            log.info(
+                "sampling seed stored" if not expired else "sampling seed expired",
+                extra={"challenge": challenge_id},
+            )
         except ChainError as exc:  # not ready yet, or another oracle got there first
             log.info("storeSamplingSeed not sent", extra={"why": str(exc)})
         return seed
+
+    def _sample_count(self, interval: int) -> int:
+        """S for interval K: the protocol's rule, `BenchmarkRegistry.sampleCount(K)` (a pure
+        view, read once per K)."""
+        if interval not in self._sample_counts:
+            count = self.client.call(self.benchmark.functions.sampleCount(interval))
+            self._sample_counts[interval] = int(count)
+        return self._sample_counts[interval]
 
     def _save(
         self, challenge_id: int, root: bytes, sampling_seed: bytes, judgement: Judgement

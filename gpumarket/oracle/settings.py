@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from pydantic import Field
 
-from gpumarket.pogemm.spec import DEFAULT_SAMPLES
 from gpumarket.runtime.envsettings import SettingsConfigDict
 from gpumarket.runtime.settings import ServiceSettings
 
@@ -12,8 +11,6 @@ from gpumarket.runtime.settings import ServiceSettings
 class OracleSettings(ServiceSettings):
     model_config = SettingsConfigDict(env_prefix="GPUMARKET_ORACLE_")
 
-    #: Samples S checked per commitment.
-    samples: int = Field(default=DEFAULT_SAMPLES, ge=1, le=4096)
     #: Seconds, from this oracle's first try, during which a provider's reveals or result may be
     #: unreachable before it votes FAIL for missing them: the whole wait of an attestation (whose
     #: FAIL slashes nothing), and for a job only the least this oracle must have seen it
@@ -35,6 +32,13 @@ class OracleSettings(ServiceSettings):
     #: Challenges judged at once, each in a worker thread: a slow or hostile provider holds one
     #: worker until its deadline and never delays a verdict on another challenge.
     judge_workers: int = Field(default=8, ge=1, le=64)
+    #: Most multiply-adds this oracle spends verifying one challenge (S·K·n², S the registry's
+    #: `sampleCount(K)`). A challenge over it is neither fetched nor verified: it gets no vote
+    #: from this oracle, and is logged and counted (`over_budget`). Unset: what the chain
+    #: admits, `sampleCount(1)` (the most S of any K) times the benchmark registry's
+    #: `maxSampleOps`, read when a judgement starts, so that every challenge the caps let open
+    #: is judged. Set it lower only on a machine that cannot afford that.
+    max_verify_ops: int | None = Field(default=None, ge=1)
     #: Whether endpoints and result URIs named on-chain may point at private, loopback,
     #: link-local or other non-public addresses. Unset: allowed on a dev chain (chain id 1337 or
     #: 31337, where the agents run on 127.0.0.1) and refused on any other. A live oracle should

@@ -29,12 +29,8 @@ import numpy as np
 import numpy.typing as npt
 
 from gpumarket.pogemm import spec
+from gpumarket.pogemm.backend_names import BACKEND_NAMES, NUMPY, TORCH_CPU, TORCH_CUDA
 from gpumarket.pogemm.settings import PoGemmSettings
-
-NUMPY = "numpy"
-TORCH_CPU = "torch-cpu"
-TORCH_CUDA = "torch-cuda"
-BACKEND_NAMES = (NUMPY, TORCH_CPU, TORCH_CUDA)
 
 
 class BackendUnavailable(RuntimeError):

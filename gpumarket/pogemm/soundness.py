@@ -26,9 +26,19 @@ w = W / (n·T), the largest f a provider can reach is::
     P(pass S samples) <= phi(w)^S                                           (any strategy)
 
 The assumptions: keccak and the generator behave as random functions (no preimages of F^K, no
-fixed points or cycles, no algebraic shortcut through g), and the sampling seed is not ground
-(DESIGN.md 5.7). `alternating_cheater_fraction` is a strategy that meets phi at its corner, so
-phi cannot be lowered. A cheater who fakes only column c = 0 (the units a sample reaches with
+fixed points or cycles, no algebraic shortcut through g), and the sampling seed is one draw
+(DESIGN.md 5.4).
+
+Grinding. The sampling seed is the hash of the block after the commitment, and whoever builds that
+block can try candidates and keep one it likes. Trying k of them turns the bound into
+``k·phi(w)^S`` (a union bound over the candidates). `sample_count(K)`, which BenchmarkRegistry
+holds on-chain as ``sampleCount(K)``, is the least S >= 64 with
+``2^40 · phi(1/2)^S <= 2^-20``: a builder trying 2^40 candidates passes a provider that did
+half the work with probability at most 2^-20. Waiting gives no second draw: a seed left
+unstored past the 256-block window fails the challenge.
+
+`alternating_cheater_fraction` is a strategy that meets phi at its corner, so phi cannot be
+lowered. A cheater who fakes only column c = 0 (the units a sample reaches with
 probability 1/C) passes with `column_zero_pass` = (1 − 1/C)^S: v1's collapse rate, now the rate
 of a cheater who did all the work from a made-up X0, which the on-chain fraud proof catches too.
 
@@ -41,6 +51,8 @@ import functools
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
+from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -50,6 +62,17 @@ from gpumarket.pogemm.backends import NumpyBackend
 
 # ceil() of a ratio that is an integer up to float rounding must not jump to the next integer.
 _RATIO_TOLERANCE = 1e-9
+
+#: Candidate sampling seeds a block builder is taken to try (SECURITY.md, Seeds).
+GRINDING_ATTEMPTS = 2**40
+#: The most a provider that did `GRINDING_WORK` may pass with, over all those candidates.
+GRINDING_TARGET = Fraction(1, 2**20)
+#: The fraction of the work the sample count defends.
+GRINDING_WORK = Fraction(1, 2)
+#: The fewest samples at any K (v1's S).
+MIN_SAMPLES = 64
+
+_Number = TypeVar("_Number", float, Fraction)
 
 
 def _check_fraction(f: float, name: str = "f") -> None:
@@ -91,10 +114,28 @@ def max_consistent_fraction(work: float, interval: int) -> float:
     n·T row-steps, against any strategy (module docstring)."""
     _check_unit_interval(work, "work")
     _check_count(interval, "interval", 1)
-    k = interval
-    if k > 1 and work <= (k - 1) / (2 * k):
+    return _phi(float(work), interval)
+
+
+def _phi(work: _Number, k: int) -> _Number:
+    """phi(w) at interval k, in the type of `work` (float, or Fraction for exact figures)."""
+    if k > 1 and work <= Fraction(k - 1, 2 * k):
         return work * k / (k - 1)
     return (k * work + 1) / (k + 1)
+
+
+@functools.lru_cache(maxsize=256)
+def sample_count(interval: int) -> int:
+    """The least S >= MIN_SAMPLES with GRINDING_ATTEMPTS · phi(GRINDING_WORK)^S <= GRINDING_TARGET,
+    in exact rationals: the derivation of BenchmarkRegistry's on-chain `sampleCount(K)`, which
+    the oracle reads (a test checks that the two agree). 145 at K = 1, 103 at K = 2, 64 from
+    K = 22."""
+    _check_count(interval, "interval", 1)
+    phi = _phi(GRINDING_WORK, interval)
+    samples = MIN_SAMPLES
+    while GRINDING_ATTEMPTS * phi**samples > GRINDING_TARGET:
+        samples += 1
+    return samples
 
 
 def pass_bound(work: float, interval: int, samples: int) -> float:
@@ -249,13 +290,16 @@ def clopper_pearson(successes: int, trials: int, confidence: float = 0.95) -> tu
 def _figures() -> str:
     """The bound at production sizes, beside v1's collapse rate (``python -m ...soundness``)."""
     lines = [
-        "T/K   K    S  v1 collapse (1-K/T)^S  v2 bound at w=1/2  v2 w for pass >= 1e-6",
+        "T/K   K    S  v1 collapse (1-K/T)^S  v2 bound at w=1/2  v2 w for pass >= 1e-6"
+        "  w a 2^40 grinder passes with (k·phi^S = 1)",
     ]
-    for intervals, k in ((128, 256), (210, 256), (128, 64)):
-        s = 64
+    for intervals, k in ((128, 256), (210, 256), (128, 64), (4, 2)):
+        s = sample_count(k)
+        grinder = work_needed(1 / GRINDING_ATTEMPTS, k, s)
         lines.append(
             f"{intervals:>3} {k:>4} {s:>4}  {column_zero_pass(intervals, s):>21.3g}  "
             f"{pass_bound(0.5, k, s):>17.3g}  {work_needed(1e-6, k, s):>21.4f}"
+            f"  {grinder:>41.4f}"
         )
     return "\n".join(lines)
 

@@ -44,11 +44,18 @@ class Verdict:
     detail: str = ""
 
 
+def verify_work(params: spec.Params, samples: int) -> int:
+    """Multiply-adds of verifying `samples` samples: K steps of S rows of n, S·K·n². The rest
+    (one B of n² generated entries, 2·S Merkle proofs) is a small part of it at any K."""
+    return samples * params.interval * params.n**2
+
+
 def derive_samples(
-    sampling_seed: bytes, params: spec.Params, samples: int = spec.DEFAULT_SAMPLES
+    sampling_seed: bytes, params: spec.Params, samples: int
 ) -> list[tuple[int, int]]:
     """Sample positions (c, i). They depend on the sampling seed and the sizes only, never on
-    the root, which a cheater could re-roll."""
+    the root, which a cheater could re-roll. `samples` is the protocol's S for the challenge's
+    interval, `BenchmarkRegistry.sampleCount(K)`, which the caller reads from the chain."""
     return spec.sample_positions(sampling_seed, params, samples)
 
 
@@ -123,7 +130,7 @@ def verify(
     root: bytes,
     sampling_seed: bytes,
     reveals: Sequence[Reveal | None],
-    samples: int = spec.DEFAULT_SAMPLES,
+    samples: int,
     backend: Backend | None = None,
     b: spec.Int8Matrix | None = None,
 ) -> Verdict:

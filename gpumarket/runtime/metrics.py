@@ -141,6 +141,11 @@ class OracleMetrics(_ServiceMetrics):
             "Tries that got no usable answer from a provider.",
             registry=r,
         )
+        self.over_budget = Counter(
+            f"{p}_over_budget",
+            "Challenges left unjudged: verifying them would cost more than max_verify_ops.",
+            registry=r,
+        )
 
 
 def serve(metrics: _ServiceMetrics, host: str, port: int) -> tuple[Callable[[], None], int]:

@@ -12,6 +12,7 @@ from gpumarket.chain.permit import sign_permit
 from gpumarket.chain.types import JobSpec, Offer
 from gpumarket.pogemm import spec
 from gpumarket.pogemm.prover import Proof
+from gpumarket.testing.seeds import challenge_params
 
 from .matrix import (
     BENCH_INTERVAL,
@@ -192,7 +193,7 @@ def _open_challenges(w: World) -> None:
     opened = w.benchmark.open(0, w.provider, *sizes, provider)
     w.challenges["committed"] = opened.return_value
     w.active_locks += 2  # each attestation's bond is a lock of the benchmark registry
-    params = spec.Params(bytes(opened.events["ChallengeOpened"]["seed"]), *sizes)
+    params = challenge_params(w.benchmark, opened.return_value)
     forged = spec.x0(params.seed, params.n).copy()
     forged[FORGED_ROW] = ~forged[FORGED_ROW]
     proof = Proof.from_checkpoints(

@@ -71,10 +71,13 @@ Table: deadline t and the call → the contract's condition (file:line) → outc
     t−1: new test_commit_a_second_before_the_deadline_is_accepted
     t, t+1: tests/unit/BenchmarkRegistry/test_commit.py::test_commit_at_the_deadline_is_accepted,
       ::test_commit_a_second_after_the_deadline_reverts
-17. sampling seed ("reveal"; block numbers, not time): BenchmarkRegistry.sol:124 and :143 revert
-    if `block.number <= commitBlock + 1`; the blockhash expires after 256 blocks
-    tests/unit/BenchmarkRegistry/test_samplingSeed.py, test_storeSamplingSeed.py (commit block,
-    the block after it, the 256-block expiry and the re-arm)
+17. seeds (block numbers, not time): `challengeSeed`, `storeChallengeSeed` and `commit` revert
+    if `block.number <= openBlock + 1`, `samplingSeed` and `storeSamplingSeed` if
+    `block.number <= commitBlock + 1`; a seed unstored for 256 blocks expires, and storing it
+    then fails the challenge (no re-arm)
+    tests/unit/BenchmarkRegistry/test_challengeSeed.py, test_storeChallengeSeed.py,
+    test_samplingSeed.py, test_storeSamplingSeed.py (the anchor block, the block after it, the
+    256-block expiry); tests/adversarial/test_grinding.py (waiting out the window)
 18. acceptDefaultAdminTransfer, t = acceptSchedule (begin + 2-day delay), all five contracts:
     OpenZeppelin AccessControlDefaultAdminRules.sol:241 with `_hasSchedulePassed`
     (`schedule < block.timestamp`, :370); AccessControlEnforcedDefaultAdminDelay (t−1 and t) / ok
@@ -107,6 +110,7 @@ from brownie import web3
 from gpumarket.chain.deploy import ADMIN_DELAY
 from gpumarket.chain.types import HOUR, JobSpec, JobState, Offer
 from gpumarket.testing.reverts import custom_error as err
+from gpumarket.testing.seeds import seed_ready
 from gpumarket.testing.values import event, plain, set_next_block_timestamp
 
 GMKT = 10**18
@@ -219,6 +223,7 @@ def timeline(
 
     unstake = registry.requestUnstake(100 * GMKT, {"from": provider2})
     challenge = benchmark.open(0, provider2, 64, 8, 2, {"from": provider2}).return_value
+    seed_ready(benchmark, challenge)
     return SimpleNamespace(
         jobs=jobs,
         jailed_until=jailed_until,

@@ -33,6 +33,7 @@ from gpumarket.bench.gas import forged_commitment
 from gpumarket.chain.deploy import name32
 from gpumarket.chain.types import HOUR, ChallengeState, Ineligibility, JobSpec, Verdict
 from gpumarket.testing.reverts import custom_error as err
+from gpumarket.testing.seeds import seed_ready
 from gpumarket.testing.values import event, plain, set_next_block_timestamp
 
 GMKT = 10**18
@@ -94,6 +95,7 @@ def attest(benchmark, attacker):
         challenge = benchmark.open(0, attacker, 64, 8, 2, {"from": attacker}).return_value
         commitment = forged_commitment()
         root = commitment.root if forged else b"\x01" * 32
+        seed_ready(benchmark, challenge)
         benchmark.commit(challenge, root, {"from": attacker})
         return challenge, commitment
 

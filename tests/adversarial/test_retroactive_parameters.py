@@ -27,6 +27,7 @@ from gpumarket.bench.gas import forged_commitment
 from gpumarket.chain.deploy import name32
 from gpumarket.chain.types import HOUR, JobSpec, JobState
 from gpumarket.testing.reverts import custom_error as err
+from gpumarket.testing.seeds import seed_ready
 
 GMKT = 10**18
 USDC = 10**6
@@ -237,6 +238,7 @@ def test_a_fraud_bounty_raised_after_the_match_is_not_taken(
     benchmark = protocol.benchmark
     challenge = market.challengeOfJob(job_id)
     forged = forged_commitment()
+    seed_ready(benchmark, challenge)
     benchmark.commit(challenge, forged.root, {"from": host})
     govern("fraudBountyBps", 10_000)
 

@@ -31,6 +31,7 @@ from brownie import chain
 from gpumarket.bench.gas import forged_commitment
 from gpumarket.chain.deploy import name32
 from gpumarket.chain.types import HOUR, JobSpec
+from gpumarket.testing.seeds import seed_ready
 
 GMKT = 10**18
 USDC = 10**6
@@ -91,6 +92,7 @@ def fail_job(market, benchmark, usdc, attacker, buyer, verifier, arbiter, sybil,
         market.acceptJob(job_id, {"from": attacker})
         challenge = market.challengeOfJob(job_id)
         forged = forged_commitment()
+        seed_ready(benchmark, challenge)
         benchmark.commit(challenge, forged.root, {"from": attacker})
         if path == "timeout":
             chain.sleep(HOUR + market.resultGrace() + MARGIN)
@@ -235,6 +237,7 @@ def forged_attestation(benchmark, attacker):
     def _open():
         opened = benchmark.open(0, attacker, 64, 8, 2, {"from": attacker})
         challenge = opened.return_value
+        seed_ready(benchmark, challenge)
         benchmark.commit(challenge, forged_commitment().root, {"from": attacker})
         return challenge
 

@@ -177,17 +177,24 @@ def test_the_cheapest_wash_past_80_percent_costs_39_fees_on_the_minimum(
 def test_the_wash_costs_the_fee_rate_on_every_credited_job(
     market, gmkt, reputation, registry, governance, post_job, sybil, treasury, failing, fee_bps
 ):
+    # Three credited jobs show the price of each; the 39 the wash needs cost 39 times it (the
+    # test above runs all 39 at the default fee).
     market.setParameter(name32("protocolFeeBps"), fee_bps, {"from": governance})
+    credited = reputation.providerRecord(failing)["credited"]
     before = _holdings(gmkt, registry, [sybil, failing, treasury])
 
-    _wash(market, gmkt, sybil, failing, MIN_PRICE, jobs_to_wash(FAILURES, FILTER))
+    _wash(market, gmkt, sybil, failing, MIN_PRICE, 3)
 
-    assert reputation.score(failing) == 8_000
+    assert reputation.providerRecord(failing)["credited"] == credited + 3
+    assert reputation.score(failing) == score(credited + 3, FAILURES)
     after = _holdings(gmkt, registry, [sybil, failing, treasury])
     attacker = sum(after[a.address] - before[a.address] for a in (sybil, failing))
     per_job = -(-GMKT_MIN_CREDITED_VALUE * fee_bps // 10_000)
-    assert attacker == -39 * per_job == {100: -3_900, 1_500: -58_500}[fee_bps] * GMKT // 1_000
-    assert after[treasury.address] - before[treasury.address] == 39 * per_job
+    assert attacker == -3 * per_job == {100: -300, 1_500: -4_500}[fee_bps] * GMKT // 1_000
+    assert after[treasury.address] - before[treasury.address] == 3 * per_job
+    # The whole wash past 80%: 0.39 GMKT at 1%, 5.85 GMKT at 15%.
+    whole = {100: 390, 1_500: 5_850}[fee_bps] * GMKT // 1_000
+    assert jobs_to_wash(FAILURES, FILTER) * per_job == whole
 
 
 def test_a_fresh_identity_is_the_cheaper_wash_a_known_limit(

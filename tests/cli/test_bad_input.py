@@ -106,9 +106,33 @@ INPUT_CASES = [
         id="short-bidding",
     ),
     pytest.param(
-        [*POST, "--benchmark", "100,8,2"],
-        "benchmark '100,8,2' must be N,T,K: N a multiple of 64 up to 16384, and K dividing T",
+        [*POST, "--benchmark", "64,8"],
+        "benchmark '64,8' must be N,T,K: three whole numbers, such as 64,8,2",
         id="bad-benchmark",
+    ),
+    # The sizes' rules and caps are the benchmark registry's, read on-chain (checkParameters).
+    pytest.param(
+        [*POST, "--benchmark", "100,8,2"],
+        "benchmark N=100, T=8, K=2 is not a PoGEMM: N must be a positive multiple of 64, and K "
+        "a positive divisor of T",
+        id="benchmark-shape",
+    ),
+    pytest.param(
+        [*POST, "--benchmark", "16448,8,2"],
+        "benchmark N is 16,448, over the benchmark registry's cap maxN of 16,384",
+        id="benchmark-over-max-n",
+    ),
+    pytest.param(
+        [*POST, "--benchmark", "64,2048,2048"],
+        "benchmark K is 2,048, over the benchmark registry's cap maxInterval of 1,024",
+        id="benchmark-over-max-interval",
+    ),
+    pytest.param(
+        [*POST, "--benchmark", "16384,1048576,64"],
+        "benchmark T x N^3, the prover's multiply-adds within the benchmark window, is "
+        "4,611,686,018,427,387,904, over the benchmark registry's cap maxProverOps of "
+        "288,230,376,151,711,744",
+        id="benchmark-unprovable",
     ),
     pytest.param(
         [*POST, "--provider", "0x1234"], "provider '0x1234' is not an address", id="bad-provider"

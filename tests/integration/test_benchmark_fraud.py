@@ -18,6 +18,7 @@ from gpumarket.chain.types import HOUR, JobSpec, JobState, Payout
 from gpumarket.pogemm import spec
 from gpumarket.pogemm.backends import NumpyBackend
 from gpumarket.pogemm.prover import Proof, prove
+from gpumarket.testing.seeds import challenge_params
 
 from .helpers import (
     JAIL_PERIOD,
@@ -55,12 +56,9 @@ MAX_FRAUD_GAS = 345_000
 FRAUD = 5  # IBenchmarkRegistry.ChallengeState.FRAUD
 
 
-def _commitment(challenge, forged_row=None) -> Proof:
-    """The provider's commitment to `challenge` (a challengeOf value): the prover's own, or one
-    with row `forged_row` of X0 complemented and every later checkpoint computed from it."""
-    params = spec.Params(
-        bytes(challenge["seed"]), challenge["n"], challenge["steps"], challenge["interval"]
-    )
+def _commitment(params: spec.Params, forged_row=None) -> Proof:
+    """The provider's commitment to a challenge of `params`: the prover's own, or one with row
+    `forged_row` of X0 complemented and every later checkpoint computed from it."""
     if forged_row is None:
         return prove(params, NumpyBackend())
     b = spec.b_matrix(params.seed, params.n)
@@ -117,7 +115,7 @@ def jobs(
     for name, (_, winner) in winners.items():
         challenge_id = market.challengeOfJob(ids[name])
         forged_row = None if name == "honest" else FORGED_ROW
-        proofs[name] = _commitment(benchmark.challengeOf(challenge_id), forged_row)
+        proofs[name] = _commitment(challenge_params(benchmark, challenge_id), forged_row)
         benchmark.commit(challenge_id, proofs[name].root, {"from": winner})
     market.submitResult(ids["disputed"], RESULT_HASH, RESULT_URI, {"from": provider})
     open_dispute(ids["disputed"])

@@ -80,7 +80,7 @@ def test_challenge_of_decodes_by_name() -> None:
 
     assert c.state is ChallengeState(2)
     assert (c.opened_at, c.subject, c.n, c.steps, c.interval) == (3, 4, 64, 8, 2)
-    assert (c.commit_deadline, c.committed_at, c.commit_block, c.verified_tops) == (9, 10, 11, 12)
+    assert (c.commit_deadline, c.committed_at, c.anchor_block, c.verified_tops) == (9, 10, 11, 12)
     assert (c.seed, c.root, c.sampling_seed) == (b"\x05" * 32, b"\x06" * 32, b"\x07" * 32)
     assert (c.passed_at, c.bond) == (13, 14)
 

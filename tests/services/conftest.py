@@ -11,8 +11,6 @@ from gpumarket.oracle.settings import OracleSettings
 
 #: Council size and quorum of the service tests.
 ORACLES, QUORUM = 5, 3
-#: PoGEMM samples the test oracles check (the test sizes have T/K = 4 intervals).
-SAMPLES = 16
 
 
 @pytest.fixture(scope="module")
@@ -77,7 +75,6 @@ def oracle_settings(rpc_url, deployment_file, oracle_keys, tmp_path):
             "deployment": deployment_file,
             "private_key": oracle_keys[k].private_key,
             "state_dir": tmp_path / f"oracle{k}",
-            "samples": SAMPLES,
             "poll_interval": 0.1,
             "reveal_timeout": 5.0,
             "http_timeout": 2.0,

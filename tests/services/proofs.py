@@ -7,6 +7,7 @@ from gpumarket.demo.cheater import half_rows_proof  # noqa: F401 - one cheat, sh
 from gpumarket.pogemm import spec
 from gpumarket.pogemm.backends import NumpyBackend
 from gpumarket.pogemm.prover import Proof, prove
+from gpumarket.testing.seeds import challenge_params
 
 USDC = 10**6
 PRICE = 2 * USDC
@@ -22,5 +23,5 @@ def honest_proof(params: spec.Params) -> Proof:
 
 
 def params_of(benchmark, challenge_id) -> spec.Params:
-    c = benchmark.challengeOf(challenge_id)
-    return spec.Params(seed=bytes(c[4]), n=c[6], steps=c[7], interval=c[8])
+    """The challenge's parameters, its seed read once it exists (blocks mined up to it)."""
+    return challenge_params(benchmark, challenge_id)

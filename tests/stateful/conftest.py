@@ -15,7 +15,7 @@ from brownie import accounts
 
 from gpumarket.chain.deploy import deploy_protocol, name32
 from gpumarket.chain.types import HOUR, Offer
-from gpumarket.testing.models.protocol import Params
+from gpumarket.testing.models.protocol import CAP_VALUES, Params
 
 GMKT = 10**18
 USDC = 10**6
@@ -165,6 +165,7 @@ def world(
         attestation_slash=benchmark.attestationSlash(),
         finder_fee_bps=benchmark.finderFeeBps(),
         max_tops_age=reputation.maxTopsAge(),
+        caps={cap: getattr(benchmark, cap)() for cap in CAP_VALUES},
     )
     assert params.max_bids_per_job == MAX_BIDS
     # The model starts from an empty, unpaused market whose verdicts come from the council.

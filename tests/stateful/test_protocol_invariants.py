@@ -55,6 +55,7 @@ from gpumarket.testing.models.council import (
     Verdict,
 )
 from gpumarket.testing.models.protocol import (
+    BLOCKHASH_WINDOW,
     DAY,
     FORWARD,
     OPEN_STATES,
@@ -65,10 +66,14 @@ from gpumarket.testing.models.protocol import (
     ProtocolModel,
     ProviderModel,
     Release,
+    SeedBlock,
+    SeedStore,
     Slash,
     bps_up,
     revert_message,
+    seed_block_state,
 )
+from gpumarket.testing.seeds import challenge_seed_of, mine_until
 from gpumarket.testing.values import plain
 
 EXAMPLES = int(os.environ.get("GPUMARKET_STATEFUL_EXAMPLES", "25"))
@@ -96,7 +101,8 @@ ZERO_ADDRESS = "0x" + "00" * 20
 RESULT_HASH = b"\x01" * 32
 RESULT_URI = "ipfs://result"
 
-#: Job requirements, mixed with a drawn GPU count and duration; the last two are invalid specs.
+#: Job requirements, mixed with a drawn GPU count and duration: some invalid (no GPU, n not a
+#: multiple of 64, T over the default maxSteps).
 SPEC_VARIANTS = (
     {},
     {},
@@ -120,12 +126,21 @@ SPEC_VARIANTS = (
         "benchmark_t": 8,
         "benchmark_k": 2,
     },
+    {"benchmark_required": True, "benchmark_n": 64, "benchmark_t": 2**21, "benchmark_k": 2},
 )
 
 #: An index into a pool (of jobs, actors): one draw in eight picks outside the plausible choices.
 PICK = st.integers(0, 2**16 - 1)
-#: Hardware attestations' PoGEMM sizes (n, T, K); the last two are invalid.
-ATTESTATION_SIZES = ((64, 8, 2), (64, 8, 2), (64, 4, 4), (100, 8, 2), (64, 8, 3))
+#: Hardware attestations' PoGEMM sizes (n, T, K); the last three are invalid (two shapes, and K
+#: over the default maxInterval).
+ATTESTATION_SIZES = (
+    (64, 8, 2),
+    (64, 8, 2),
+    (64, 4, 4),
+    (100, 8, 2),
+    (64, 8, 3),
+    (64, 4_096, 2_048),
+)
 #: At most this many attestations waiting for a commitment or a verdict; opening waits.
 MAX_PENDING_ATTESTATIONS = 2
 #: Council votes: mostly OK, some FAIL, now and then the invalid NONE.
@@ -154,6 +169,17 @@ DRAWN = {
     "bidForfeitBps": (1, 10_000),
 }
 GOVERNED = tuple(DRAWN)
+#: The benchmark registry's caps governance may change in the machine, and the range each is
+#: drawn from: mostly still admitting the test size (n = 64, T = 8, K = 2: K·n² = 2^13,
+#: T·n³ = 2^21) and now and then not, so that matches revert and buyers cancel with bids.
+CAP_DRAWN = {
+    "maxN": (64, 16_384),
+    "maxSteps": (4, 24),
+    "maxInterval": (1, 16),
+    "maxSampleOps": (4_096, 65_536),
+    "maxProverOps": (2**18, 2**24),
+}
+CAPPED = tuple(CAP_DRAWN)
 POST_ARGS = {
     "buyer": st.integers(0, 2),
     "token": st.integers(0, 1),
@@ -323,7 +349,6 @@ class ProtocolMachine(RuleBasedStateMachine):
         self.votes_since_config = VOTES_PER_CONFIG
         self.finals_seen: dict[int, tuple[int, int]] = {}  # subject -> (verdict, version)
         self.verdict_events = Counter()  # subject -> VerdictReached events
-        self.seeds: dict[int, bytes] = {}  # challenge id -> seed, from ChallengeOpened
 
     def teardown(self):
         chain.revert()
@@ -1050,7 +1075,7 @@ class ProtocolMachine(RuleBasedStateMachine):
                 event["steps"],
                 event["interval"],
             ) == (c.subject, c.provider, c.n, c.steps, c.interval)
-            self.seeds[c.challenge_id] = bytes(event["seed"])
+            c.anchor_block = tx.block_number
             self.tally["challenges opened"] += 1
 
     def _open_attestation(self, who, size):
@@ -1080,7 +1105,8 @@ class ProtocolMachine(RuleBasedStateMachine):
         n, cid = challenge.n, challenge.challenge_id
         row = int.from_bytes(hashlib.sha256(cid.to_bytes(32, "big")).digest()[:4], "big") % n
         honest_row = (row + 1) % n
-        key = reference.key(self.seeds[cid], b"X")
+        assert challenge.seed is not None, "a cheater commits once it knows its seed"
+        key = reference.key(challenge.seed, b"X")
         honest = [reference.entry(key, honest_row * n + j) for j in range(n)]
         forged = [0] * n
         leaves = [bytes(32)] * challenge.leaf_count
@@ -1097,8 +1123,9 @@ class ProtocolMachine(RuleBasedStateMachine):
         )
 
     def _commit_benchmark(self, pick, who, cheat):
-        """The challenged provider commits its checkpoint root before the window closes; a
-        cheating one commits a tree with a forged row of X0."""
+        """The challenged provider commits its checkpoint root before the window closes, mostly
+        once its seed exists (it waits for the block after the opening); a cheating one commits a
+        tree with a forged row of X0. The commitment stores the challenge seed if nobody has."""
         now = chain.time()
         candidates = [c for c in self.m.challenges.values() if c.state == ChallengeState.OPEN]
         if pick % 8 != 7:
@@ -1108,17 +1135,100 @@ class ProtocolMachine(RuleBasedStateMachine):
         challenge = candidates[(pick // 8) % len(candidates)]
         caller = self._actor(who, challenge.provider)
         cid = challenge.challenge_id
-        if cheat:
+        if cheat or pick % 5 != 4:
+            mine_until(challenge.anchor_block + 1)  # the seed's block: the provider waits for it
+        seed = self._seed_of(challenge)
+        if cheat and challenge.seed is None and seed is not None:
+            challenge.seed = seed  # the cheater builds its tree over the seed it read
+            root, forgery = self._forgery(challenge)
+            challenge.seed = None
+        elif cheat and challenge.seed is not None:
             root, forgery = self._forgery(challenge)
         else:
             root, forgery = hashlib.sha256(b"honest" + cid.to_bytes(32, "big")).digest(), None
-        error = self.m.commit_error(challenge, caller.address, now)
+        error = self._seed_error(
+            lambda block: self.m.commit_error(challenge, caller.address, now, block)
+        )
         if error:
             return self._expect_revert(error, self.w.benchmark.commit, cid, root, sender=caller)
         tx = self._send(self.w.benchmark.commit, cid, root, sender=caller)
-        self.m.commit(challenge, tx.timestamp, forgery)
+        stored = self.m.commit(challenge, tx.timestamp, tx.block_number, seed or b"", forgery)
         self.tally[f"commit {'forged' if cheat else 'honest'}"] += 1
         assert bytes(self._events(tx, "ChallengeCommitted", self.w.benchmark)[0]["root"]) == root
+        seeded = self._events(tx, "ChallengeSeedStored", self.w.benchmark)
+        assert [bytes(e["seed"]) for e in seeded] == ([seed] if stored else [])
+
+    def _seed_of(self, challenge) -> bytes | None:
+        """The challenge seed: stored, or keccak256(abi.encode(id, blockhash(openBlock + 1)))
+        while that block's hash is in reach of the next transaction (None otherwise)."""
+        if challenge.seed is not None:
+            return challenge.seed
+        block = chain.height + 1
+        if seed_block_state(challenge.anchor_block, block) != SeedBlock.READY:
+            return None
+        return challenge_seed_of(challenge.challenge_id, challenge.anchor_block)
+
+    def _seed_error(self, predict) -> str | None:
+        """The model's revert for the next transaction (`predict(block)`), made the one the
+        revert check meets: that check is a call in the latest block, one before the
+        transaction's, and a seed whose block leaves the window between the two is mined past."""
+        error = predict(chain.height + 1)
+        if error and predict(chain.height) != error:
+            self._mine()
+            error = predict(chain.height + 1)
+        return error
+
+    def _store_seed(self, pick, who, sampling):
+        """Anyone stores a challenge seed (of an OPEN challenge) or a sampling seed (of a
+        COMMITTED one): once stored it is only returned; a seed whose block left the blockhash
+        window fails the challenge for good (`SeedExpired`), so waiting buys no second draw."""
+        wanted = ChallengeState.COMMITTED if sampling else ChallengeState.OPEN
+        pool = [c for c in self.m.challenges.values() if c.state == wanted]
+        if pick % 8 == 7 or not pool:
+            pool = list(self.m.challenges.values())
+        challenge = pool[(pick // 8) % len(pool)]
+        caller = [self.w.stranger, *self.w.buyers, *self.w.providers][who % 7]
+        cid = challenge.challenge_id
+        method = (
+            self.w.benchmark.storeSamplingSeed if sampling else self.w.benchmark.storeChallengeSeed
+        )
+        error = self._seed_error(lambda block: self.m.store_seed_error(challenge, sampling, block))
+        if error:
+            return self._expect_revert(error, method, cid, sender=caller)
+        anchor = challenge.anchor_block
+        if sampling:
+            seed = bytes(web3.eth.get_block(anchor + 1)["hash"]) if chain.height > anchor else b""
+        else:
+            seed = self._seed_of(challenge) or b""
+        tx = self._send(method, cid, sender=caller)
+        outcome = self.m.store_seed(
+            challenge, sampling, tx.block_number, seed, tx.timestamp, self.gmkt
+        )
+        self.tally[f"{'sampling' if sampling else 'challenge'} seed {outcome.value}"] += 1
+        benchmark = self.w.benchmark
+        stored = self._events(
+            tx, "SamplingSeedStored" if sampling else "ChallengeSeedStored", benchmark
+        )
+        expired = self._events(tx, "SeedExpired", benchmark)
+        if outcome == SeedStore.STORED:
+            assert [bytes(e["samplingSeed" if sampling else "seed"]) for e in stored] == [seed]
+            assert bytes(tx.return_value) == seed
+        else:
+            assert stored == []
+        if outcome == SeedStore.EXPIRED:
+            assert [(e["challengeId"], e["seedBlock"]) for e in expired] == [(cid, anchor + 1)]
+            assert bytes(tx.return_value) == bytes(32)
+            self.tally["attestation bond slashed by an expired seed"] += challenge.subject == 0
+        else:
+            assert expired == []
+        self._check_effects(tx)
+
+    def _wait_out_blockhash(self):
+        """257 blocks pass in no time: every seed not stored by now has left blockhash's reach
+        (a provider who dislikes its samples waits; nobody stores them)."""
+        web3.provider.make_request("anvil_mine", [hex(BLOCKHASH_WINDOW + 1), hex(0)])
+        self.last_block_ts = web3.eth.get_block("latest")["timestamp"]
+        self.tally["blockhash window waited out"] += 1
 
     def _prove_fraud(self, pick, who, mode):
         """Anyone proves a forged row against a committed root: a job's fraud fails the job (its
@@ -1224,7 +1334,9 @@ class ProtocolMachine(RuleBasedStateMachine):
             or ANY_CHALLENGE_OPEN(machine)
             or ANY_CHALLENGE_COMMITTED(machine)
         ),
-        action=st.sampled_from(["open", "commit", "commit", "fraud", "fraud", "release"]),
+        action=st.sampled_from(
+            ["open", "commit", "commit", "fraud", "fraud", "seed", "seed", "wait", "release"]
+        ),
         pick=PICK,
         who=PICK,
         size=st.integers(0, len(ATTESTATION_SIZES) - 1),
@@ -1233,12 +1345,15 @@ class ProtocolMachine(RuleBasedStateMachine):
     )
     def benchmark(self, action, pick, who, size, cheat, mode):
         """PoGEMM challenges: a provider opens an attestation of itself or commits a root (honest
-        or forged) for a job's or an attestation's challenge, anyone proves a fraud, or anyone
-        releases an attestation's bond."""
+        or forged) for a job's or an attestation's challenge, anyone proves a fraud or stores a
+        seed (`cheat`: the sampling seed), the blockhash window passes, or anyone releases an
+        attestation's bond."""
         available = {
             "commit": ANY_CHALLENGE_OPEN(self),
             "fraud": ANY_CHALLENGE_COMMITTED(self) or ANY_CHALLENGE_PASSED(self),
             "open": pending_attestations(self) < MAX_PENDING_ATTESTATIONS,
+            "seed": bool(self.m.challenges),
+            "wait": bool(self.m.challenges),
             "release": bool(self.m.challenges),
         }
         now = chain.time()
@@ -1251,6 +1366,9 @@ class ProtocolMachine(RuleBasedStateMachine):
                 c.state in PROVABLE and c.forgery is not None for c in self.m.challenges.values()
             ),
             "open": available["open"],
+            "seed": ANY_CHALLENGE_OPEN(self) or ANY_CHALLENGE_COMMITTED(self),
+            # Rarely: a wait fails every challenge whose seed nobody stored.
+            "wait": pick % 16 == 0,
             "release": any(
                 (after := self.m.bond_releasable_after(c)) is not None and now > after
                 for c in self.m.challenges.values()
@@ -1270,6 +1388,12 @@ class ProtocolMachine(RuleBasedStateMachine):
         if action == "commit":
             self.action = "commit_benchmark"
             return self._commit_benchmark(pick, who, cheat)
+        if action == "seed":
+            self.action = "store_seed"
+            return self._store_seed(pick, who, cheat)
+        if action == "wait":
+            self.action = "wait_out_blockhash"
+            return self._wait_out_blockhash()
         if action == "release":
             self.action = "release_bond"
             return self._release_bond(pick, who)
@@ -1309,7 +1433,9 @@ class ProtocolMachine(RuleBasedStateMachine):
 
     @step(
         repeat=False,
-        action=st.sampled_from(["parameter"] * 6 + ["bond_min", "credit_min", "pause", "unpause"]),
+        action=st.sampled_from(
+            ["parameter"] * 6 + ["cap", "bond_min", "credit_min", "pause", "unpause"]
+        ),
         which=st.integers(0, len(GOVERNED) - 1),
         fraction=st.integers(0, 1_001),
         caller=PICK,
@@ -1327,6 +1453,9 @@ class ProtocolMachine(RuleBasedStateMachine):
         if action == "parameter":
             self.action = "set_parameter"
             return self._set_parameter(GOVERNED[which], fraction, sender)
+        if action == "cap":
+            self.action = "set_cap"
+            return self._set_cap(CAPPED[which % len(CAPPED)], fraction, sender)
         if action == "bond_min":
             self.action = "configure_token"
             return self._configure_token(which % 2, fraction, sender)
@@ -1358,6 +1487,25 @@ class ProtocolMachine(RuleBasedStateMachine):
         self.m.set_parameter(name, value)
         assert tx.events["ParameterUpdated"]["value"] == value
         assert ("TermsVersioned" in tx.events) == (name in TERM_NAMES)
+        self.tally[f"set {name}"] += 1
+
+    def _set_cap(self, name: str, fraction: int, sender):
+        """Governance sets a benchmark cap on the registry (1,001: one past its upper bound); it
+        applies to every challenge opened from then on, posted jobs' matches included."""
+        low, high = CAP_DRAWN[name]
+        value = low + (high - low) * fraction // 1_000
+        if fraction == 1_001:
+            value = self.m.cap_bounds(name)[1] + 1
+        benchmark = self.w.benchmark
+        args = (name32(name), value)
+        error = self._unauthorized(benchmark, "GOVERNOR_ROLE", sender) or (
+            self.m.set_cap_error(name, value)
+        )
+        if error:
+            return self._expect_revert(error, benchmark.setParameter, *args, sender=sender)
+        tx = self._send(benchmark.setParameter, *args, sender=sender)
+        self.m.set_cap(name, value)
+        assert tx.events["ParameterUpdated"]["value"] == value
         self.tally[f"set {name}"] += 1
 
     def _configure_token(self, index: int, fraction: int, sender):
@@ -1491,10 +1639,12 @@ class ProtocolMachine(RuleBasedStateMachine):
             for oracle in w.oracles
         }
         challenge_count_read = reads.add(w.benchmark.challengeCount)
+        cap_reads = {cap: reads.add(getattr(w.benchmark, cap)) for cap in m.caps}
         challenge_reads = {cid: reads.add(w.benchmark.challengeOf, cid) for cid in m.challenges}
         values = reads.run()
         self._check_council(values, council_reads, tally_reads, voted_reads)
         assert values[challenge_count_read] == m.challenge_count
+        assert {cap: values[index] for cap, index in cap_reads.items()} == m.caps
         for cid, index in challenge_reads.items():
             c, on_chain = m.challenges[cid], values[index]
             assert (
@@ -1505,6 +1655,9 @@ class ProtocolMachine(RuleBasedStateMachine):
                 on_chain["commitDeadline"],
                 on_chain["committedAt"],
                 on_chain["verifiedTops"],
+                on_chain["anchorBlock"],
+                bytes(on_chain["seed"]),
+                bytes(on_chain["samplingSeed"]) != bytes(32),
                 on_chain["passedAt"],
                 on_chain["bond"],
             ) == (
@@ -1515,6 +1668,9 @@ class ProtocolMachine(RuleBasedStateMachine):
                 c.commit_deadline,
                 c.committed_at,
                 c.verified_tops,
+                c.anchor_block,
+                c.seed or bytes(32),
+                c.sampling_seed_stored,
                 c.passed_at,
                 c.bond,
             ), cid

@@ -3,11 +3,9 @@ from its match to its settlement, and payouts a token refused to deliver."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from eth_utils.address import to_checksum_address
-from web3.types import TxReceipt
 
 from gpumarket.chain.types import JobState
 from gpumarket.chain.views import ZERO_ADDRESS, Job
@@ -20,8 +18,12 @@ from gpumarket.cli.jobs import (
     require_state,
 )
 from gpumarket.cli.options import chain_command
-from gpumarket.cli.session import Session
 from gpumarket.cli.units import Token
+
+if TYPE_CHECKING:
+    from web3.types import TxReceipt
+
+    from gpumarket.cli.session import Session
 
 
 def _own_job(session: Session, job_id: int, *needs: JobState) -> Job:
@@ -93,6 +95,8 @@ def close(session: Session, job_id: int) -> None:
     """Close JOB_ID's auction after its bidding period (anyone): the best eligible bid wins; with
     none the job is cancelled and its buyer refunded. A lowest bidder that is no longer eligible
     forfeits part of its stake to the buyer."""
+    from eth_utils.address import to_checksum_address
+
     job = job_of(session, job_id)
     require_state(job_id, job, JobState.OPEN)
     if job.provider != ZERO_ADDRESS:

@@ -7,18 +7,19 @@ council's `tallyOf`), never recomputed here; each time is shown as a date and as
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.table import Column
 
 from gpumarket.chain.types import JobState, Verdict
 from gpumarket.chain.views import Challenge, Job
-from gpumarket.cli.display import short_address, table, wide_option
+from gpumarket.cli.display import address_column, short_address, table, wide_option
 from gpumarket.cli.jobs import finalize_from, job_dict, job_of, job_rows, print_jobs, spec_of
 from gpumarket.cli.options import chain_command
-from gpumarket.cli.session import Session
 from gpumarket.cli.units import format_duration, time_json, time_left
+
+if TYPE_CHECKING:
+    from gpumarket.cli.session import Session
 
 #: The deadlines `status` shows, in the order a job meets them, with their labels.
 DEADLINES = {
@@ -189,7 +190,7 @@ def _status(session: Session, job_id: int, job: Job, wide: bool) -> None:
         if view["result_hash"]:
             out.print(f"result {view['result_hash']} at {view['result_uri'] or '-'}")
         if view["bids"]:
-            bids = table(Column("provider", no_wrap=True), f"price ({token.symbol}/GPU-hour)")
+            bids = table(address_column("provider"), f"price ({token.symbol}/GPU-hour)")
             for b in view["bids"]:
                 bids.add_row(short_address(b["provider"], wide=wide), b["price_per_gpu_hour"])
             out.print(bids)

@@ -7,18 +7,14 @@ and sent first.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from eth_utils.address import is_hex_address, to_checksum_address
-from web3.contract.contract import ContractFunction
 
-from gpumarket.chain.permit import sign_permit
 from gpumarket.chain.types import JobSpec
 from gpumarket.chain.views import ZERO_ADDRESS
 from gpumarket.cli.errors import CliError, Hints, refusal
 from gpumarket.cli.options import chain_command
-from gpumarket.cli.session import Session
 from gpumarket.cli.units import (
     PermitToken,
     Token,
@@ -32,6 +28,11 @@ from gpumarket.cli.units import (
     supports_permit,
 )
 
+if TYPE_CHECKING:
+    from web3.contract.contract import ContractFunction
+
+    from gpumarket.cli.session import Session
+
 #: Bounds of a job's duration (JobMarket._postJob).
 MIN_DURATION, MAX_DURATION = 60, 365 * 86_400
 #: How long a signed permit stays valid.
@@ -39,19 +40,34 @@ PERMIT_LIFETIME = 3_600
 
 
 def _benchmark(text: str | None) -> tuple[bool, int, int, int]:
+    """Whether a benchmark is required, and its N, T, K as whole numbers; the sizes' rules and
+    caps are the benchmark registry's (`_check_benchmark`)."""
     if text is None:
         return False, 0, 0, 0
-    parts = text.split(",")
     try:
-        n, steps, interval = (int(p) for p in parts)
+        n, steps, interval = (int(p) for p in text.split(","))
     except ValueError:
         n = steps = interval = -1
-    if n <= 0 or n % 64 or n > 16_384 or interval <= 0 or steps <= 0 or steps % interval:
+    if not all(0 <= v < 2**32 for v in (n, steps, interval)):
         raise CliError(
-            f"benchmark {text!r} must be N,T,K: N a multiple of 64 up to 16384, and K dividing T",
+            f"benchmark {text!r} must be N,T,K: three whole numbers, such as 64,8,2",
             code="bad_input",
         )
     return True, n, steps, interval
+
+
+def _check_benchmark(session: Session, n: int, steps: int, interval: int) -> None:
+    """Refuse sizes the benchmark registry would refuse now: its `checkParameters` (a PoGEMM's
+    shape and the governance caps on n, T, K and the work they make), read on-chain."""
+    from gpumarket.chain.client import ChainError
+
+    check = session.contract("BenchmarkRegistry").functions.checkParameters(n, steps, interval)
+    try:
+        session.call(check)
+    except ChainError as exc:
+        if exc.error is None:
+            raise
+        raise refusal(exc.error) from None
 
 
 def _collateral_rate(session: Session, text: str | None) -> int:
@@ -144,6 +160,10 @@ def post(
     dry_run: bool,
 ) -> None:
     """Post a job and escrow max price x GPUs x hours of the token (--dry-run: quote it)."""
+    from eth_utils.address import is_hex_address, to_checksum_address
+
+    from gpumarket.chain.permit import sign_permit
+
     required, n, steps, interval = _benchmark(benchmark)
     seconds = parse_duration(duration, what="duration")
     if not MIN_DURATION <= seconds <= MAX_DURATION:
@@ -177,6 +197,8 @@ def post(
     functions = market.functions
     me = session.sender.address
     session.require_unpaused("JobMarket", "market")
+    if required:
+        _check_benchmark(session, n, steps, interval)
     if not session.outputs(functions.tokenConfig(token.address))["allowed"]:
         raise refusal(("JobMarketTokenNotAllowed", (token.address,)), session.hints(token))
     if session.call(session.contract("Reputation").functions.isBlacklisted(me)):

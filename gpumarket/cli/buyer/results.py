@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -18,7 +19,9 @@ from gpumarket.cli.buyer.overview import result_uri
 from gpumarket.cli.errors import CliError
 from gpumarket.cli.jobs import job_of
 from gpumarket.cli.options import chain_command
-from gpumarket.cli.session import Session
+
+if TYPE_CHECKING:
+    from gpumarket.cli.session import Session
 
 MIB = 1024 * 1024
 

@@ -23,18 +23,21 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from web3.types import EventData
 
 from gpumarket.chain.types import JobState, Payout, Verdict
 from gpumarket.chain.views import ZERO_ADDRESS, Job
 from gpumarket.cli.display import short_address, wide_option
 from gpumarket.cli.jobs import job_of
 from gpumarket.cli.options import chain_command
-from gpumarket.cli.session import LOG_CHUNK, Session
 from gpumarket.cli.units import format_time, iso_time, time_json, time_left
+
+if TYPE_CHECKING:
+    from web3.types import EventData
+
+    from gpumarket.cli.session import Session
 
 #: Exit code of a watch that stopped because a deadline needs the buyer.
 NEEDS_BUYER = 3
@@ -162,6 +165,11 @@ class Watch:
             return f"benchmark challenge {args['challengeId']} opened (n={args['n']})"
         if name == "ChallengeCommitted":
             return f"benchmark challenge {args['challengeId']} committed"
+        if name == "SeedExpired":
+            return (
+                f"benchmark challenge {args['challengeId']} failed: the seed of block "
+                f"{args['seedBlock']} was not stored within 256 blocks"
+            )
         if name == "FraudProven":
             return (
                 f"benchmark fraud proven by {self.who(args['prover'])}: "
@@ -295,6 +303,8 @@ def watch(session: Session, job_id: int, interval: float, until_settled: bool, w
     """Follow job JOB_ID live, a line per event, until it is over (exit 0) or a deadline needs
     you (exit 3: bidding ended, result overdue, result in during the dispute window, window
     closed, arbitration timed out)."""
+    from gpumarket.cli.session import LOG_CHUNK
+
     w = Watch(session, job_id, wide)
     client = session.client
     seen = client.head()

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from gpumarket.chain.types import JobState
@@ -9,7 +11,9 @@ from gpumarket.chain.views import ZERO_ADDRESS
 from gpumarket.cli.errors import CliError, refusal
 from gpumarket.cli.jobs import eligibility_problem, job_of, require_state
 from gpumarket.cli.options import chain_command
-from gpumarket.cli.session import Session
+
+if TYPE_CHECKING:
+    from gpumarket.cli.session import Session
 
 
 @chain_command("bid", sends=True)

@@ -4,7 +4,7 @@ GPU-hour in each accepted token."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -12,7 +12,6 @@ from gpumarket.chain import views
 from gpumarket.chain.types import Offer
 from gpumarket.cli.errors import CliError, refusal
 from gpumarket.cli.options import chain_command
-from gpumarket.cli.session import Session
 from gpumarket.cli.units import (
     Token,
     complete_gpu_model,
@@ -21,6 +20,9 @@ from gpumarket.cli.units import (
     parse_region,
     parse_url,
 )
+
+if TYPE_CHECKING:
+    from gpumarket.cli.session import Session
 
 F = TypeVar("F", bound=Callable[..., None])
 

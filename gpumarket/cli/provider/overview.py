@@ -3,7 +3,7 @@ and its jobs."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -12,8 +12,10 @@ from gpumarket.cli.display import table, wide_option
 from gpumarket.cli.jobs import job_of, job_rows, print_jobs
 from gpumarket.cli.options import chain_command
 from gpumarket.cli.provider.offers import offer_of
-from gpumarket.cli.session import Session
 from gpumarket.cli.units import time_left
+
+if TYPE_CHECKING:
+    from gpumarket.cli.session import Session
 
 
 @chain_command("status", sends=False)

@@ -7,6 +7,7 @@ its artifacts) or given as is (`--hash`); the URI is where the buyer and the ora
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -15,8 +16,10 @@ from gpumarket.chain.views import Challenge
 from gpumarket.cli.errors import CliError, refusal
 from gpumarket.cli.jobs import job_of, require_state, spec_of
 from gpumarket.cli.options import chain_command
-from gpumarket.cli.session import Session
 from gpumarket.cli.units import parse_url
+
+if TYPE_CHECKING:
+    from gpumarket.cli.session import Session
 
 
 def _result_hash(path: Path | None, given: str | None) -> bytes:

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from gpumarket.cli.errors import CliError, refusal
 from gpumarket.cli.options import chain_command
-from gpumarket.cli.session import Session
+
+if TYPE_CHECKING:
+    from gpumarket.cli.session import Session
 
 #: Pending unbonding entries a provider may have (ProviderRegistry.MAX_UNBONDING_ENTRIES).
 MAX_UNBONDING_ENTRIES = 16

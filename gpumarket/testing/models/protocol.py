@@ -11,8 +11,9 @@ units; times are block timestamps.
 
 from __future__ import annotations
 
+import enum
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -23,6 +24,17 @@ MAX_BPS = 10_000
 #: BenchmarkRegistry.MAX_N.
 MAX_BENCHMARK_N = 16_384
 DAY = 24 * HOUR
+#: BenchmarkRegistry.MAX_PROVER_RATE, multiply-adds per second.
+MAX_PROVER_RATE = 2_250_000_000_000_000
+#: The caps on a challenge's sizes, in the order `checkParameters` checks them, each with the
+#: value of (n, T, K) it bounds.
+CAP_VALUES: dict[str, Callable[[int, int, int], int]] = {
+    "maxN": lambda n, steps, interval: n,
+    "maxSteps": lambda n, steps, interval: steps,
+    "maxInterval": lambda n, steps, interval: interval,
+    "maxSampleOps": lambda n, steps, interval: interval * n * n,
+    "maxProverOps": lambda n, steps, interval: steps * n**3,
+}
 
 OPEN_STATES = {
     JobState.OPEN,
@@ -140,6 +152,8 @@ class Params:
     #: Reputation.maxTopsAge: verified TOPS count while `verifiedAt + maxTopsAge >= now`, and a
     #: passed attestation's bond stays locked that long.
     max_tops_age: int
+    #: BenchmarkRegistry's caps by name (`CAP_VALUES`), as deployed.
+    caps: dict[str, int] = field(default_factory=dict)
 
 
 @dataclass
@@ -250,6 +264,36 @@ class JobModel:
         return self.provider
 
 
+class SeedBlock(enum.Enum):
+    """Where a seed's block stands for a transaction mined in a given block."""
+
+    NOT_READY = "not ready"  # the block has no successor yet
+    READY = "ready"
+    EXPIRED = "expired"  # blockhash reaches back 256 blocks only
+
+
+class SeedStore(enum.Enum):
+    """What storing a seed did."""
+
+    ALREADY = "already stored"
+    STORED = "stored"
+    EXPIRED = "expired: the challenge failed"
+
+
+#: Blocks `blockhash` reaches back.
+BLOCKHASH_WINDOW = 256
+
+
+def seed_block_state(anchor: int, block: int) -> SeedBlock:
+    """The seed fixed by block anchor + 1, for a transaction mined in `block`."""
+    seed_block = anchor + 1
+    if block <= seed_block:
+        return SeedBlock.NOT_READY
+    if block - seed_block > BLOCKHASH_WINDOW:
+        return SeedBlock.EXPIRED
+    return SeedBlock.READY
+
+
 @dataclass
 class ChallengeModel:
     """A PoGEMM challenge: a benchmark job's (subject = job id) or a hardware attestation's (0)."""
@@ -270,6 +314,11 @@ class ChallengeModel:
     bond: int = 0
     #: What is left of an attestation's lock in the registry: the bond and its fraud bounty.
     lock: int = 0
+    #: The block whose successor's hash fixes the next seed: the opening's, then the commitment's.
+    anchor_block: int = 0
+    #: The stored challenge seed (None until stored) and whether the sampling seed is stored.
+    seed: bytes | None = None
+    sampling_seed_stored: bool = False
     #: The committed tree when the provider cheated: (forged row, Merkle proof), else None.
     forgery: tuple[Any, ...] | None = None
 
@@ -341,6 +390,8 @@ class ProtocolModel:
         self.bond_min = dict(params.bond_min)
         self.min_credited_value = dict(params.min_credited_value)
         self.paused = False
+        # The benchmark registry's caps, which governance may change: checked at every open.
+        self.caps = dict(params.caps)
 
     def begin(self) -> None:
         """Forget the expected effects of the previous action."""
@@ -606,6 +657,9 @@ class ProtocolModel:
             return revert_message("JobMarketBuyerBlacklisted", buyer)
         if not _valid_spec(spec):
             return revert_message("JobMarketInvalidSpec")
+        benchmark_error = self.spec_benchmark_error(spec)
+        if benchmark_error:
+            return benchmark_error
         if not self.params.min_bidding_period <= bidding <= self.params.max_bidding_period:
             return revert_message("JobMarketInvalidBiddingPeriod", bidding)
         if cost(max_price, spec.gpu_count, spec.duration) == 0:
@@ -705,7 +759,7 @@ class ProtocolModel:
             return revert_message("JobMarketNoBid", job.job_id, address)
         if not self.eligible(job, address, now):
             return revert_message("JobMarketNotEligible", job.job_id, address)
-        return None
+        return self.spec_benchmark_error(job.spec)
 
     def close_auction_error(self, job: JobModel, now: int) -> str | None:
         if self.paused:
@@ -716,6 +770,9 @@ class ProtocolModel:
             return revert_message("JobMarketDirectAssignment", job.job_id)
         if now < job.bidding_ends:
             return revert_message("JobMarketBiddingOpen", job.job_id, job.bidding_ends)
+        # A winner is matched, which opens its challenge (no winner: the job is cancelled).
+        if self.best_bid(job, now) is not None:
+            return self.spec_benchmark_error(job.spec)
         return None
 
     def walked_away(self, job: JobModel, now: int) -> str | None:
@@ -757,7 +814,7 @@ class ProtocolModel:
             return revert_message("JobMarketDeadlinePassed", job.job_id, job.bidding_ends)
         if not self.eligible(job, caller, now):
             return revert_message("JobMarketNotEligible", job.job_id, caller)
-        return None
+        return self.spec_benchmark_error(job.spec)
 
     def match(self, job: JobModel, address: str, price: int, now: int) -> None:
         """Start the job at `price` under the current terms: refund the excess deposit, lock the
@@ -793,9 +850,10 @@ class ProtocolModel:
             return revert_message("JobMarketNotBuyer", job.job_id, caller)
         if job.state != JobState.OPEN:
             return revert_message("JobMarketWrongState", job.job_id, job.state)
-        # While paused no bid can be matched, so the buyer may always take its deposit back; an
+        # While paused no bid can be matched, and none can when the caps, lowered since the job
+        # was posted, no longer admit its benchmark: the buyer may then take its deposit back. An
         # auction with bids otherwise ends at closeAuction (which cancels it if none is eligible).
-        if job.bids and not self.paused:
+        if job.bids and not self.paused and self.spec_benchmark_error(job.spec) is None:
             return revert_message("JobMarketHasBids", job.job_id)
         return None
 
@@ -972,8 +1030,9 @@ class ProtocolModel:
         p = self.providers[provider]
         if p.stake < self.params.min_stake:
             return revert_message("BenchmarkRegistryNotListed", provider)
-        if not valid_benchmark(n, steps, interval):
-            return revert_message("BenchmarkRegistryInvalidParameters", n, steps, interval)
+        error = self.benchmark_error(n, steps, interval)
+        if error:
+            return error
         if p.jailed_until > now:
             return revert_message("ProviderRegistryJailed", provider, p.jailed_until)
         lock = self.attestation_lock()
@@ -981,7 +1040,50 @@ class ProtocolModel:
             return revert_message("ProviderRegistryInsufficientFreeStake", provider, lock, p.free)
         return None
 
-    def commit_error(self, challenge: ChallengeModel, caller: str, now: int) -> str | None:
+    def benchmark_error(self, n: int, steps: int, interval: int) -> str | None:
+        """BenchmarkRegistry.checkParameters: a shape no PoGEMM has, else the first cap over."""
+        if not valid_benchmark(n, steps, interval):
+            return revert_message("BenchmarkRegistryInvalidParameters", n, steps, interval)
+        for cap, value_of in CAP_VALUES.items():
+            value = value_of(n, steps, interval)
+            limit = self.caps[cap]
+            if value > limit:
+                return revert_message("BenchmarkRegistryCapExceeded", _name32(cap), value, limit)
+        return None
+
+    def spec_benchmark_error(self, spec: JobSpec) -> str | None:
+        """The registry's error for a job's benchmark now (None: none needed, or it fits)."""
+        if not spec.benchmark_required:
+            return None
+        return self.benchmark_error(spec.benchmark_n, spec.benchmark_t, spec.benchmark_k)
+
+    def cap_bounds(self, name: str) -> tuple[int, int]:
+        """BenchmarkRegistry.setParameter's bounds of a cap (the prover cap: what
+        MAX_PROVER_RATE does in one benchmark window)."""
+        return {
+            "maxN": (64, MAX_BENCHMARK_N),
+            "maxSteps": (1, 2**24),
+            "maxInterval": (1, 2**16),
+            "maxSampleOps": (64 * 64, 2**40),
+            "maxProverOps": (64**3, self.params.benchmark_window * MAX_PROVER_RATE),
+        }[name]
+
+    def set_cap_error(self, name: str, value: int) -> str | None:
+        low, high = self.cap_bounds(name)
+        if not low <= value <= high:
+            return revert_message(
+                "BenchmarkRegistryParameterOutOfBounds", _name32(name), value, low, high
+            )
+        return None
+
+    def set_cap(self, name: str, value: int) -> None:
+        """A cap applies to challenges opened from now on, posted jobs' matches included."""
+        self.caps[name] = value
+
+    def commit_error(
+        self, challenge: ChallengeModel, caller: str, now: int, block: int
+    ) -> str | None:
+        """The revert of committing in `block` at `now`, or None."""
         cid = challenge.challenge_id
         if caller != challenge.provider:
             return revert_message("BenchmarkRegistryNotProvider", cid, caller)
@@ -991,12 +1093,71 @@ class ProtocolModel:
             return revert_message(
                 "BenchmarkRegistryCommitWindowClosed", cid, challenge.commit_deadline
             )
+        if challenge.seed is None:
+            seed = seed_block_state(challenge.anchor_block, block)
+            if seed == SeedBlock.NOT_READY:
+                return revert_message(
+                    "BenchmarkRegistryChallengeSeedNotReady", cid, challenge.anchor_block + 2
+                )
+            if seed == SeedBlock.EXPIRED:
+                return revert_message("BenchmarkRegistryChallengeSeedExpired", cid)
         return None
 
-    def commit(self, challenge: ChallengeModel, now: int, forgery: tuple[Any, ...] | None) -> None:
+    def commit(
+        self,
+        challenge: ChallengeModel,
+        now: int,
+        block: int,
+        seed: bytes,
+        forgery: tuple[Any, ...] | None,
+    ) -> bool:
+        """Commit in `block`; the commitment stores `seed` when nobody has (returns whether)."""
+        stores = challenge.seed is None
+        challenge.seed = challenge.seed or seed
         challenge.state = ChallengeState.COMMITTED
         challenge.committed_at = now
+        challenge.anchor_block = block
         challenge.forgery = forgery
+        return stores
+
+    def store_seed_error(self, challenge: ChallengeModel, sampling: bool, block: int) -> str | None:
+        """The revert of `storeChallengeSeed` (or `storeSamplingSeed`) in `block`, or None."""
+        cid = challenge.challenge_id
+        if challenge.sampling_seed_stored if sampling else challenge.seed is not None:
+            return None
+        wanted = ChallengeState.COMMITTED if sampling else ChallengeState.OPEN
+        if challenge.state != wanted:
+            return revert_message("BenchmarkRegistryWrongState", cid, challenge.state)
+        if seed_block_state(challenge.anchor_block, block) == SeedBlock.NOT_READY:
+            name = "SamplingSeedNotReady" if sampling else "ChallengeSeedNotReady"
+            return revert_message(f"BenchmarkRegistry{name}", cid, challenge.anchor_block + 2)
+        return None
+
+    def store_seed(
+        self,
+        challenge: ChallengeModel,
+        sampling: bool,
+        block: int,
+        seed: bytes,
+        now: int,
+        gmkt: str,
+    ) -> SeedStore:
+        """`storeChallengeSeed` or `storeSamplingSeed` in `block` (after `store_seed_error`): a
+        seed already stored is returned; one whose block left the window fails the challenge,
+        for good (no second draw), an attestation's bond slashed as on a FAIL; else `seed` is
+        stored."""
+        if challenge.sampling_seed_stored if sampling else challenge.seed is not None:
+            return SeedStore.ALREADY
+        if seed_block_state(challenge.anchor_block, block) == SeedBlock.EXPIRED:
+            challenge.state = ChallengeState.FAILED
+            if challenge.subject == 0:
+                self._slash_bond(challenge, None, now, gmkt)
+            return SeedStore.EXPIRED
+        if sampling:
+            challenge.sampling_seed_stored = True
+        else:
+            challenge.seed = seed
+        return SeedStore.STORED
 
     def fraud_error(
         self, challenge: ChallengeModel, row: int, length: int, proven: bool, honest: bool
@@ -1181,22 +1342,16 @@ class ProtocolModel:
 
 
 def _valid_spec(spec: JobSpec) -> bool:
-    benchmark_ok = valid_benchmark(spec.benchmark_n, spec.benchmark_t, spec.benchmark_k)
-    return (
-        spec.gpu_count != 0
-        and 60 <= spec.duration <= 365 * DAY
-        and (not spec.benchmark_required or benchmark_ok)
-    )
+    """JobMarket's own checks of a spec (a benchmark's sizes are the registry's:
+    `ProtocolModel.benchmark_error`)."""
+    return spec.gpu_count != 0 and 60 <= spec.duration <= 365 * DAY
 
 
 def valid_benchmark(n: int, steps: int, interval: int) -> bool:
-    """PoGEMM sizes BenchmarkRegistry.open accepts (and JobMarket for a job's spec): n a
-    multiple of 64 up to MAX_N, K dividing T."""
-    return (
-        n != 0
-        and n % 64 == 0
-        and n <= MAX_BENCHMARK_N
-        and interval != 0
-        and steps != 0
-        and steps % interval == 0
-    )
+    """The PoGEMM shapes BenchmarkRegistry.checkParameters accepts before its caps: n a positive
+    multiple of 64, K dividing T."""
+    return n != 0 and n % 64 == 0 and interval != 0 and steps != 0 and steps % interval == 0
+
+
+def _name32(name: str) -> bytes:
+    return name.encode().ljust(32, b"\0")

@@ -73,7 +73,7 @@ def test_sweep_prints_one_row_per_size_and_writes_json(
 ) -> None:
     import json
 
-    from gpumarket.cli import bench as bench_module
+    from gpumarket.bench import pogemm as bench_module
 
     monkeypatch.setattr(bench_module, "SWEEP", ((64, 8, 2), (128, 4, 2)))
     out = tmp_path / "pogemm.json"

@@ -202,3 +202,20 @@ def test_a_step_with_another_rows_offsets_fails(
 
         assert x[0].tobytes() != checkpoints[c + 1][i].tobytes()
         assert verdict.reason is VerdictReason.STEP_MISMATCH and (verdict.c, verdict.i) == (c, i)
+
+
+@pytest.mark.parametrize(
+    "n, steps, interval, samples, work",
+    [
+        (64, 8, 2, 16, 16 * 2 * 64**2),
+        (8_192, 256, 256, 64, 64 * 2**34),
+        (16_384, 64, 64, 145, 145 * 2**34),
+    ],
+    ids=["test-size", "production", "at-the-default-cap"],
+)
+def test_verify_work_is_samples_times_k_times_n_squared(
+    n: int, steps: int, interval: int, samples: int, work: int
+) -> None:
+    params = spec.Params(b"\x01" * 32, n, steps, interval)
+
+    assert verifier.verify_work(params, samples) == work

@@ -39,7 +39,6 @@ from .conftest import (
 )
 
 COMMITTED = 2  # IBenchmarkRegistry.ChallengeState
-SAMPLES = 64
 
 
 def honest_root(seed: bytes, n: int = 64, steps: int = 8, interval: int = 2) -> bytes:
@@ -67,7 +66,8 @@ def served_verdict(agent: Agent, challenge_id: int, benchmark, port: int) -> ver
     )
     root = bytes(onchain["root"])
     sampling_seed = bytes(benchmark.samplingSeed(challenge_id))
-    positions = verifier.derive_samples(sampling_seed, params, SAMPLES)
+    samples = benchmark.sampleCount(params.interval)
+    positions = verifier.derive_samples(sampling_seed, params, samples)
     response = fetch(
         f"{agent.endpoint}/challenges/{challenge_id}/reveals",
         agent.settings.state_dir,
@@ -77,7 +77,7 @@ def served_verdict(agent: Agent, challenge_id: int, benchmark, port: int) -> ver
     )
     assert response.status_code == 200
     reveals = [Reveal.from_json(item) for item in response.json()["reveals"]]
-    return verifier.verify(params, root, sampling_seed, reveals, SAMPLES)
+    return verifier.verify(params, root, sampling_seed, reveals, samples)
 
 
 def python_command(code: str) -> str:
@@ -333,6 +333,113 @@ def test_submit_mined_but_not_recorded_is_not_sent_again(make_agent, assign_job,
     assert (record.phase, record.note) == (JobPhase.SUBMITTED, "found SUBMITTED on-chain")
 
 
+# ---------------------------------------------------------------- seeds
+
+
+def test_agent_mines_to_the_challenge_seed_on_a_dev_chain_and_commits_storing_it(
+    make_agent, assign_job, market, benchmark
+):
+    job_id = assign_job(BENCHMARK_JOB)
+    challenge_id = market.challengeOfJob(job_id)
+    open_block = benchmark.challengeOf(challenge_id)["anchorBlock"]
+    agent = make_agent()
+
+    agent.step()
+
+    (stored,) = events_named(agent, "ChallengeSeedStored")
+    (committed,) = events_named(agent, "ChallengeCommitted")
+    assert stored["transactionHash"] == committed["transactionHash"]
+    assert committed["blockNumber"] == open_block + 3  # two blocks mined, then the commitment
+    assert agent.sent == ["commit", "submitResult"]
+    assert agent.store.challenge(challenge_id).seed == bytes(stored["args"]["seed"])
+
+
+def test_agent_off_a_dev_chain_waits_for_the_challenge_seed(
+    make_agent, assign_job, market, benchmark, monkeypatch
+):
+    job_id = assign_job(BENCHMARK_JOB)
+    challenge_id = market.challengeOfJob(job_id)
+    agent = make_agent()
+    monkeypatch.setattr(type(agent.chain), "dev_chain", property(lambda chain: False))
+
+    agent.step()
+
+    assert agent.sent == []
+    assert agent.store.challenge(challenge_id).phase == ChallengePhase.OPENED
+    chain.mine(2)
+    agent.step()
+    assert agent.sent == ["commit", "submitResult"]
+
+
+def test_agent_stores_the_challenge_seed_first_when_the_proof_may_outlast_the_window(
+    make_agent, assign_job, market, benchmark
+):
+    job_id = assign_job(BENCHMARK_JOB)
+    challenge_id = market.challengeOfJob(job_id)
+    agent = make_agent(assumed_ops_per_second=1.0)  # 4.2M ops: 49 days
+
+    agent.step()
+
+    assert agent.sent == ["storeChallengeSeed", "commit", "submitResult"]
+    assert benchmark.challengeOf(challenge_id)["state"] == COMMITTED
+
+
+def test_agent_with_a_challenge_seed_expired_unstored_gives_the_job_up(
+    make_agent, assign_job, market, benchmark
+):
+    job_id = assign_job(BENCHMARK_JOB)
+    challenge_id = market.challengeOfJob(job_id)
+    web3.provider.make_request("anvil_mine", [hex(260)])
+    agent = make_agent()
+
+    agent.step()
+
+    assert agent.sent == []
+    record = agent.store.challenge(challenge_id)
+    assert (record.phase, record.note) == (
+        ChallengePhase.EXPIRED,
+        "challenge seed expired unstored",
+    )
+    assert agent.store.job(job_id).phase == JobPhase.MISSED
+
+
+def test_agent_stores_a_sampling_seed_no_oracle_stored_half_way_through_the_window(
+    make_agent, assign_job, market, benchmark
+):
+    job_id = assign_job(BENCHMARK_JOB)
+    challenge_id = market.challengeOfJob(job_id)
+    agent = make_agent()
+    agent.step()
+    commit_block = benchmark.challengeOf(challenge_id)["anchorBlock"]
+    web3.provider.make_request("anvil_mine", [hex(126)])
+    agent.step()
+    assert agent.sent == ["commit", "submitResult"]
+
+    web3.provider.make_request("anvil_mine", [hex(2)])
+    agent.step()
+
+    assert agent.sent == ["commit", "submitResult", "storeSamplingSeed"]
+    c = benchmark.challengeOf(challenge_id)
+    assert bytes(c["samplingSeed"]) == bytes(web3.eth.get_block(commit_block + 1)["hash"])
+    agent.step()
+    assert agent.sent == ["commit", "submitResult", "storeSamplingSeed"]
+
+
+def test_agent_leaves_a_sampling_seed_an_oracle_stored(
+    make_agent, assign_job, market, benchmark, stranger
+):
+    job_id = assign_job(BENCHMARK_JOB)
+    challenge_id = market.challengeOfJob(job_id)
+    agent = make_agent()
+    agent.step()
+    benchmark.storeSamplingSeed(challenge_id, {"from": stranger})
+    web3.provider.make_request("anvil_mine", [hex(200)])
+
+    agent.step()
+
+    assert agent.sent == ["commit", "submitResult"]
+
+
 def test_restarted_agent_serves_the_reveals_of_the_first(
     make_agent, assign_job, market, benchmark, agent_port
 ):
@@ -390,6 +497,9 @@ def test_reorg_above_the_cursor_that_drops_our_transactions_sends_them_again(
     job_id = assign_job(BENCHMARK_JOB)
     challenge_id = market.challengeOfJob(job_id)
     agent = make_agent()
+    # The block after the opening (the challenge seed's) and its successor come before the fork,
+    # so the branch that wins keeps the seed.
+    chain.mine(2)
     # Raw snapshot and revert, below Brownie's view: no Brownie transaction is sent in between.
     fork = web3.provider.make_request("evm_snapshot", [])["result"]
     agent.step()
@@ -458,6 +568,52 @@ def test_attest_command_opens_an_attestation_the_agent_commits(
     assert (onchain["n"], onchain["steps"], onchain["interval"]) == (128, 4, 2)
     assert bytes(onchain["root"]) == honest_root(bytes(onchain["seed"]), 128, 4, 2)
     assert agent.sent == ["commit"]
+
+
+@pytest.mark.parametrize(
+    "sizes, message",
+    [
+        (
+            ("64", "2147483648", "2147483648"),
+            "benchmark T is 2,147,483,648, over the benchmark registry's cap maxSteps of 1,048,576",
+        ),
+        (
+            ("16384", "128", "128"),
+            "benchmark K x N^2, an oracle's multiply-adds per sample, is 34,359,738,368, over the "
+            "benchmark registry's cap maxSampleOps of 17,179,869,184",
+        ),
+        (
+            ("100", "8", "2"),
+            "benchmark N=100, T=8, K=2 is not a PoGEMM: N must be a positive multiple of 64, and K "
+            "a positive divisor of T",
+        ),
+    ],
+    ids=["t-k-2-31", "sample-ops", "shape"],
+)
+def test_attest_command_refuses_sizes_over_the_caps_and_sends_nothing(
+    benchmark, agent_account, rpc_url, deployment_file, tmp_path, monkeypatch, sizes, message
+):
+    from brownie import web3
+    from click.testing import CliRunner
+
+    from gpumarket.cli import agent as agent_cli
+    from gpumarket.cli.main import main
+
+    monkeypatch.setattr(agent_cli, "setup_logging", lambda level: None)
+    monkeypatch.setenv("GPUMARKET_AGENT_PRIVATE_KEY", agent_account.private_key)
+    options = ["--rpc-url", rpc_url, "--deployment", str(deployment_file)]
+    options += ["--state-dir", str(tmp_path / "cli")]
+    n, steps, interval = sizes
+    nonce = web3.eth.get_transaction_count(agent_account.address)
+
+    result = CliRunner().invoke(
+        main, ["agent", "attest", *options, "--n", n, "--steps", steps, "--interval", interval]
+    )
+
+    assert result.exit_code == 1, result.output
+    assert result.output.strip().splitlines()[-1] == f"Error: {message}"
+    assert web3.eth.get_transaction_count(agent_account.address) == nonce
+    assert benchmark.challengeCount() == 0
 
 
 # ---------------------------------------------------------------- a cheater

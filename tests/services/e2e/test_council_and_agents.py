@@ -36,6 +36,10 @@ def services(tmp_path):
     yield started
     for service in started:
         service.stop()
+    # Shown by pytest only when the test failed: each process's last lines, to read a timeout by.
+    for service in started:
+        print(f"--- {service.log_path.name} (last 40 lines) ---")
+        print("\n".join(service.log().splitlines()[-40:]))
 
 
 @pytest.fixture

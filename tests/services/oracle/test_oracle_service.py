@@ -15,7 +15,16 @@ from gpumarket.chain.types import ChallengeState, JobState, Offer
 from gpumarket.oracle.store import CONFIRMED, SENDING, SENT
 from gpumarket.testing.values import set_next_block_timestamp
 
-from ..proofs import ARTIFACT, PASSED, PRICE, SPEC, half_rows_proof, honest_proof, params_of
+from ..proofs import (
+    ARTIFACT,
+    FAILED_STATE,
+    PASSED,
+    PRICE,
+    SPEC,
+    half_rows_proof,
+    honest_proof,
+    params_of,
+)
 
 EXPIRED = ChallengeState.EXPIRED
 
@@ -67,6 +76,48 @@ def test_half_rows_cheater_is_voted_failed_and_slashed(
     assert job[1] == JobState.FAILED
     assert usdc.balanceOf(buyer) == market.costOf(PRICE, 1, 3600)  # refunded in full
     assert registry.providerInfo(listed)[0] == stake_before - job[13]  # collateral slashed
+
+
+def test_a_running_jobs_sampling_seed_is_stored_before_its_result(
+    market, benchmark, usdc, buyer, listed, post_job, oracles
+):
+    """A job runs for hours after its commitment, longer than blockhash reaches back: the oracle
+    stores the seed at once, so neither the provider's wait nor its silence can expire it."""
+    job_id = post_job(buyer, usdc, PRICE, SPEC, provider=listed)
+    market.acceptJob(job_id, {"from": listed})
+    challenge_id = market.challengeOfJob(job_id)
+    benchmark.commit(
+        challenge_id, honest_proof(params_of(benchmark, challenge_id)).root, {"from": listed}
+    )
+    chain.mine(2)
+
+    assert oracles(0)[0].step() == []
+
+    c = benchmark.challengeOf(challenge_id)
+    assert market.jobOf(job_id)[1] == JobState.RUNNING
+    assert bytes(c["samplingSeed"]) == bytes(chain[c["anchorBlock"] + 1].hash)
+
+
+def test_a_job_whose_sampling_seed_expired_unstored_is_voted_failed_and_slashed(
+    market, benchmark, registry, run_job, oracles, usdc, buyer, listed
+):
+    """No oracle stored the seed in time (all down, say): the challenge fails on-chain, and the
+    council fails the job, whatever the provider's samples would have been."""
+    stake_before = registry.providerInfo(listed)[0]
+    job_id, challenge_id = run_job()
+    chain.mine(260)
+    council = oracles(0, 1, 2)
+
+    assert council[0].step() == []  # the seed has expired: storeSamplingSeed fails the challenge
+    ballots = [b for oracle in council for b in oracle.step()]
+
+    assert [(b.subject, b.ok) for b in ballots] == [(job_id, False)] * 3
+    assert benchmark.challengeOf(challenge_id)["state"] == FAILED_STATE
+    job = market.jobOf(job_id)
+    assert job[1] == JobState.FAILED
+    assert usdc.balanceOf(buyer) == market.costOf(PRICE, 1, 3600)  # refunded in full
+    assert registry.providerInfo(listed)[0] == stake_before - job[13]  # collateral slashed
+    assert council[0].store.verdict(challenge_id, b"\0" * 32, b"\0" * 32).reason == "seed_expired"
 
 
 def test_a_result_that_does_not_hash_to_the_submitted_hash_fails(market, run_job, oracles):

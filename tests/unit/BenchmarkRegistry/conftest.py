@@ -8,7 +8,7 @@ import pytest
 
 from gpumarket.chain.types import Offer
 
-from .helpers import GMKT, INTERVAL, STAKE, STEPS, N, params_of
+from .helpers import GMKT, INTERVAL, STAKE, STEPS, N, challenge_params
 
 
 @pytest.fixture(scope="module")
@@ -40,10 +40,11 @@ def list_provider(gmkt, registry, governance):
 @pytest.fixture(scope="module")
 def open_attestation(benchmark):
     """open_attestation(provider, n=N, steps=STEPS, interval=INTERVAL) -> (challenge id, params,
-    open tx): a hardware attestation the (listed) provider opens for itself."""
+    open tx): a hardware attestation the (listed) provider opens for itself, with blocks mined
+    until its seed can be read (openBlock + 2)."""
 
     def _open(provider, n=N, steps=STEPS, interval=INTERVAL):
         tx = benchmark.open(0, provider, n, steps, interval, {"from": provider})
-        return tx.return_value, params_of(tx), tx
+        return tx.return_value, challenge_params(benchmark, tx.return_value), tx
 
     return _open

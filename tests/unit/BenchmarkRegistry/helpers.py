@@ -10,6 +10,9 @@ from gpumarket.pogemm import spec
 from gpumarket.pogemm.backends import NumpyBackend
 from gpumarket.pogemm.prover import Proof, prove
 from gpumarket.testing.reverts import custom_error as err
+from gpumarket.testing.seeds import challenge_params as challenge_params
+from gpumarket.testing.seeds import challenge_seed_of as challenge_seed_of
+from gpumarket.testing.seeds import mine_until as mine_until
 from gpumarket.testing.values import event as event
 from gpumarket.testing.values import plain as plain
 from gpumarket.testing.values import set_next_block_timestamp as set_next_block_timestamp
@@ -29,6 +32,16 @@ BOUNTY = 50 * GMKT
 #: An attestation's whole lock: the bond and the bounty.
 ATTESTATION_LOCK = ATTESTATION_SLASH + BOUNTY
 MAX_BPS = 10_000
+#: The caps on a challenge's sizes, as deployed (DESIGN 5.8).
+CAPS = {
+    "maxN": 16_384,
+    "maxSteps": 2**20,
+    "maxInterval": 1_024,
+    "maxSampleOps": 2**34,
+    "maxProverOps": 2**58,
+}
+#: BenchmarkRegistry.MAX_PROVER_RATE: multiply-adds per second (a B200's 4,500 int8 TOPS).
+MAX_PROVER_RATE = 2_250_000_000_000_000
 #: The test sizes of DESIGN section 5: 320 leaves, so every proof has depth 9.
 N, STEPS, INTERVAL = 64, 8, 2
 DEPTH = 9
@@ -52,6 +65,11 @@ def not_ready(challenge_id: int, commit_block: int) -> str:
     return err("BenchmarkRegistrySamplingSeedNotReady", challenge_id, commit_block + 2)
 
 
+def seed_not_ready(challenge_id: int, open_block: int) -> str:
+    """The revert of reading a challenge seed before block openBlock + 2 exists."""
+    return err("BenchmarkRegistryChallengeSeedNotReady", challenge_id, open_block + 2)
+
+
 #: More blocks than blockhash reaches back (256).
 PAST_BLOCKHASH_WINDOW = 260
 
@@ -66,12 +84,6 @@ def mine_past_blockhash_window() -> None:
 
 def block_hash(number: int) -> bytes:
     return bytes(web3.eth.get_block(number)["hash"])
-
-
-def params_of(opened_tx) -> spec.Params:
-    """The PoGEMM parameters of the challenge an `open` transaction created."""
-    opened = opened_tx.events["ChallengeOpened"]
-    return spec.Params(bytes(opened["seed"]), opened["n"], opened["steps"], opened["interval"])
 
 
 def commitment(params: spec.Params, forged_rows=()) -> Proof:

@@ -1,11 +1,9 @@
 """Opening a challenge: by the market (OPENER_ROLE) for a job, or by a listed provider for a
-hardware attestation of itself. The seed is fixed from on-chain randomness at opening."""
+hardware attestation of itself. Opening fixes no seed: it comes from the next block's hash
+(test_challengeSeed.py), which the opener cannot know when it sends the opening."""
 
 import brownie
 import pytest
-from brownie import web3
-from eth_abi import encode
-from eth_hash.auto import keccak
 
 from gpumarket.chain.deploy import name32
 
@@ -38,12 +36,10 @@ def test_open_by_the_opener_emits_challenge_opened(benchmark, opener, provider):
         "challengeId": 1,
         "subject": JOB_ID,
         "provider": provider.address,
-        "seed": opened["seed"],
         "n": N,
         "steps": STEPS,
         "interval": INTERVAL,
     }
-    assert opened["seed"] != ZERO32
 
 
 def test_open_records_the_challenge(benchmark, opener, provider):
@@ -54,14 +50,14 @@ def test_open_records_the_challenge(benchmark, opener, provider):
         ChallengeState.OPEN,
         tx.timestamp,
         JOB_ID,
-        event(tx, "ChallengeOpened")["seed"],
+        ZERO32,
         ZERO32,
         N,
         STEPS,
         INTERVAL,
         tx.timestamp + BENCHMARK_WINDOW,
         0,
-        0,
+        tx.block_number,
         ZERO32,
         0,
         0,
@@ -78,18 +74,12 @@ def test_open_returns_consecutive_ids_from_one(benchmark, opener, provider, prov
     assert benchmark.challengeCount() == 2
 
 
-def test_open_seed_is_keccak_of_id_previous_blockhash_and_prevrandao(benchmark, opener, provider):
+def test_open_stores_no_seed_and_anchors_on_its_block(benchmark, opener, provider):
     tx = benchmark.open(JOB_ID, provider, N, STEPS, INTERVAL, {"from": opener})
 
-    block = web3.eth.get_block(tx.block_number)
-    expected = keccak(
-        encode(
-            ["uint256", "bytes32", "bytes32"],
-            [1, bytes(block["parentHash"]), bytes(block["mixHash"])],
-        )
-    )
-    assert event(tx, "ChallengeOpened")["seed"] == expected
-    assert plain(benchmark.challengeOf(1))[4] == expected
+    c = plain(benchmark.challengeOf(1).dict())
+    assert (c["seed"], c["anchorBlock"]) == (ZERO32, tx.block_number)
+    assert "ChallengeSeedStored" not in tx.events
 
 
 def test_open_by_the_opener_for_an_unlisted_provider_is_accepted(benchmark, opener, stranger):

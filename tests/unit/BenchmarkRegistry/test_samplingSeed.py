@@ -16,28 +16,27 @@ from .helpers import (
     err,
     mine_past_blockhash_window,
     not_ready,
-    params_of,
 )
 
 SAMPLES = 16
 
 
 @pytest.fixture(scope="module")
-def challenges(benchmark, list_provider, provider, provider2):
+def challenges(benchmark, list_provider, open_attestation, provider, provider2):
     """Challenge `committed` (provider) committed in the last block; `first` (provider) and
-    `second` (provider2) open and uncommitted, with the same sizes."""
+    `second` (provider2) open and uncommitted, with the same sizes, their seeds readable."""
     list_provider(provider)
     list_provider(provider2)
-    first = benchmark.open(0, provider, 64, 8, 2, {"from": provider})
-    second = benchmark.open(0, provider2, 64, 8, 2, {"from": provider2})
-    committed = benchmark.open(0, provider, 64, 8, 2, {"from": provider})
-    commit = benchmark.commit(committed.return_value, b"\x01" * 32, {"from": provider})
+    first, _, _ = open_attestation(provider)
+    second, _, _ = open_attestation(provider2)
+    committed, params, _ = open_attestation(provider)
+    commit = benchmark.commit(committed, b"\x01" * 32, {"from": provider})
     return SimpleNamespace(
-        committed=committed.return_value,
+        committed=committed,
         commit_block=commit.block_number,
-        params=params_of(committed),
-        first=first.return_value,
-        second=second.return_value,
+        params=params,
+        first=first,
+        second=second,
     )
 
 

@@ -1,5 +1,6 @@
 """The first reader stores the sampling seed on-chain. A seed that left the 256-block window
-unstored re-arms the challenge on the current block: it never silently passes or fails."""
+unstored fails the challenge: there is no re-arm, so a provider who dislikes its samples cannot
+wait for a second draw (tests/adversarial/test_grinding.py plays that provider)."""
 
 from types import SimpleNamespace
 
@@ -21,11 +22,11 @@ from .helpers import (
 
 
 @pytest.fixture(scope="module")
-def challenges(benchmark, list_provider, provider):
+def challenges(benchmark, list_provider, open_attestation, provider):
     """`open` is uncommitted; `committed` was committed in the last block."""
     list_provider(provider)
-    still_open = benchmark.open(0, provider, 64, 8, 2, {"from": provider}).return_value
-    committed = benchmark.open(0, provider, 64, 8, 2, {"from": provider}).return_value
+    still_open, _, _ = open_attestation(provider)
+    committed, _, _ = open_attestation(provider)
     commit = benchmark.commit(committed, b"\x01" * 32, {"from": provider})
     return SimpleNamespace(open=still_open, committed=committed, commit_block=commit.block_number)
 
@@ -65,35 +66,37 @@ def test_store_again_returns_the_stored_seed_without_an_event(benchmark, strange
     tx = benchmark.storeSamplingSeed(challenges.committed, {"from": stranger})
 
     assert bytes(tx.return_value) == block_hash(challenges.commit_block + 1)
-    assert "SamplingSeedStored" not in tx.events and "SamplingRearmed" not in tx.events
+    assert "SamplingSeedStored" not in tx.events and "SeedExpired" not in tx.events
 
 
-def test_store_after_256_blocks_rearms_on_the_current_block(benchmark, stranger, challenges):
+def test_store_after_256_blocks_unstored_fails_the_challenge(benchmark, stranger, challenges):
     mine_past_blockhash_window()
 
     tx = benchmark.storeSamplingSeed(challenges.committed, {"from": stranger})
 
-    assert event(tx, "SamplingRearmed") == {
+    assert event(tx, "SeedExpired") == {
         "challengeId": challenges.committed,
-        "commitBlock": tx.block_number,
+        "seedBlock": challenges.commit_block + 1,
     }
     assert bytes(tx.return_value) == ZERO32
     c = plain(benchmark.challengeOf(challenges.committed).dict())
-    assert (c["state"], c["commitBlock"], c["samplingSeed"]) == (
-        ChallengeState.COMMITTED,
-        tx.block_number,
+    assert (c["state"], c["anchorBlock"], c["samplingSeed"]) == (
+        ChallengeState.FAILED,
+        challenges.commit_block,
         ZERO32,
     )
 
 
-def test_rearmed_seed_is_the_hash_of_the_block_after_the_rearm(benchmark, stranger, challenges):
+def test_an_expired_challenge_never_gets_a_second_seed(benchmark, stranger, challenges):
     mine_past_blockhash_window()
-    rearm = benchmark.storeSamplingSeed(challenges.committed, {"from": stranger})
+    benchmark.storeSamplingSeed(challenges.committed, {"from": stranger})
     chain.mine(1)
 
-    tx = benchmark.storeSamplingSeed(challenges.committed, {"from": stranger})
-
-    assert event(tx, "SamplingSeedStored")["samplingSeed"] == block_hash(rearm.block_number + 1)
+    failed = err("BenchmarkRegistryWrongState", challenges.committed, ChallengeState.FAILED)
+    with brownie.reverts(failed):
+        benchmark.storeSamplingSeed(challenges.committed, {"from": stranger})
+    with brownie.reverts(failed):
+        benchmark.samplingSeed(challenges.committed)
 
 
 def test_store_for_an_uncommitted_challenge_reverts(benchmark, stranger, challenges):

@@ -1,10 +1,11 @@
 """A market whose benchmark registry is not set yet (as between deployment and
-`setAddress("benchmarkRegistry")`) still matches a job that asks for a PoGEMM benchmark, and
-opens no challenge for it: challengeOfJob stays 0."""
+`setAddress("benchmarkRegistry")`) refuses a job that asks for a PoGEMM benchmark: nothing could
+open or verify its challenge, and the job would settle unverified. Jobs without one are posted."""
 
+import brownie
 import pytest
 from brownie import JobMarket
-from jobmarket_helpers import COLLATERAL, GMKT_BOND_MIN, PRICE, ZERO_ADDRESS
+from jobmarket_helpers import GMKT_BOND_MIN, PRICE, ZERO_ADDRESS, err
 
 from gpumarket.chain.types import HOUR, JobSpec, JobState
 
@@ -24,25 +25,22 @@ def bare_market(registry, reputation, treasury, governance, gmkt):
     return market
 
 
-def test_a_benchmark_job_is_matched_without_a_challenge(
-    bare_market, registry, gmkt, fund, make_provider, buyer, provider
-):
-    make_provider(provider)
-    deposit = bare_market.costOf(PRICE, SPEC.gpu_count, SPEC.duration)
+def _post(market, gmkt, fund, buyer, spec):
+    deposit = market.costOf(PRICE, spec.gpu_count, spec.duration)
     fund(buyer, gmkt, deposit)
-    gmkt.approve(bare_market, deposit, {"from": buyer})
-    posted = bare_market.postJob(SPEC.as_tuple(), gmkt, PRICE, HOUR, provider, {"from": buyer})
-    job_id = posted.events["JobPosted"]["jobId"]
+    gmkt.approve(market, deposit, {"from": buyer})
+    return market.postJob(spec.as_tuple(), gmkt, PRICE, HOUR, ZERO_ADDRESS, {"from": buyer})
 
-    tx = bare_market.acceptJob(job_id, {"from": provider})
 
-    assert bare_market.benchmarkRegistry() == ZERO_ADDRESS
-    assert (tx.events["JobMatched"]["jobId"], tx.events["JobMatched"]["provider"]) == (
-        job_id,
-        provider,
-    )
-    assert "ChallengeOpened" not in tx.events
-    assert bare_market.challengeOfJob(job_id) == 0
-    assert bare_market.jobOf(job_id)["state"] == JobState.RUNNING
-    # A benchmark job locks its fraud bounty (50% of the collateral) beside the collateral.
-    assert registry.lockOf(bare_market, job_id)["amount"] == COLLATERAL + COLLATERAL // 2
+def test_a_benchmark_job_is_refused_without_a_registry(bare_market, gmkt, fund, buyer):
+    with brownie.reverts(err("JobMarketNoBenchmarkRegistry")):
+        _post(bare_market, gmkt, fund, buyer, SPEC)
+
+    assert bare_market.jobCount() == 0
+    assert gmkt.balanceOf(bare_market) == 0
+
+
+def test_a_job_without_a_benchmark_is_posted_without_a_registry(bare_market, gmkt, fund, buyer):
+    tx = _post(bare_market, gmkt, fund, buyer, JobSpec())
+
+    assert bare_market.jobOf(tx.return_value)["state"] == JobState.OPEN

@@ -10,6 +10,7 @@ from brownie import accounts
 
 from gpumarket.chain.deploy import name32
 from gpumarket.chain.types import Offer
+from gpumarket.testing.seeds import seed_ready
 
 from .helpers import BENCHMARK_SPEC, GMKT, PRICE, PROVIDER_STAKE, QUORUM, RESULT_HASH, RESULT_URI
 
@@ -94,6 +95,7 @@ def attestation(benchmark, listed_provider):
     def _open(committed=True):
         tx = benchmark.open(0, listed_provider, 64, 8, 2, {"from": listed_provider})
         if committed:
+            seed_ready(benchmark, tx.return_value)
             benchmark.commit(tx.return_value, b"\x01" * 32, {"from": listed_provider})
         return tx.return_value
 
