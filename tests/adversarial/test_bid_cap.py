@@ -17,16 +17,16 @@ most expensive case. Then:
 
 The job is the gas bench's (gpumarket.bench.gas): 1 GPU for 1 hour with a PoGEMM benchmark, so
 the match also opens a challenge and refunds part of the deposit. Measured here (anvil, solc
-0.8.30, optimizer 200 runs): closeAuction with 32 bids 1,050,346 gas, with 64 bids 1,798,762 gas
+0.8.30, optimizer 200 runs): closeAuction with 32 bids 1,030,802 gas, with 64 bids 1,779,218 gas
 (equal-reputation tie, the earlier bid wins; the higher-reputation winner costs 69 gas more), about
 23,400 gas per bid (v1: 1,137,513 and 1,914,578; before issue 15, which builds the job's
 requirement once per ranking instead of once per bid: 1,075,587 and 1,858,133; before attack 3
-moved the ranking into MarketDisputes, one DELEGATECALL more: 1,040,147 and 1,783,634; before
-verified TOPS expired, whose check costs each bidder's standing about 80 gas: 1,047,748 and
-1,793,604). A bid that evicts the worst of a full book reads every bid: 247,035 gas at 32 bids,
-389,499 at 64. The bench's `closeAuction.32bids.tied` records 1,031,845 (BENCHMARKS.md); its
-providers and buyer have written their records before (its "repeat customers"), which saves the
-rest; with a single lowest bid the bench's close costs 301,245 at any number of bids. At the
+moved the ranking into MarketDisputes, one DELEGATECALL more: 1,040,147 and 1,783,634; the
+expiry of verified TOPS costs each bidder's standing about 80 gas). A bid that evicts the worst
+of a full book reads every bid: 247,035 gas at 32 bids, 389,499 at 64. The bench's
+`closeAuction.32bids.tied` records 1,012,301 (BENCHMARKS.md); its providers and buyer have
+written their records before (its "repeat customers"), which saves the rest; with a single
+lowest bid the bench's close costs 281,701 at any number of bids. At the
 maximum cap the call takes 6.0% of a 30M-gas block (the local chain's limit, `anvil --gas-limit
 30000000`), so a full auction can always be closed, even by a caller with a modest gas budget.
 CLOSE_AUCTION_GAS_BOUND is the measured figure plus 2%, for compiler or dependency drift.
