@@ -192,8 +192,8 @@ def test_the_wash_costs_the_fee_rate_on_every_credited_job(
     per_job = -(-GMKT_MIN_CREDITED_VALUE * fee_bps // 10_000)
     assert attacker == -3 * per_job == {100: -300, 1_500: -4_500}[fee_bps] * GMKT // 1_000
     assert after[treasury.address] - before[treasury.address] == 3 * per_job
-    # The whole wash past 80%: 0.39 GMKT at 1%, 5.85 GMKT at 15%.
-    whole = {100: 390, 1_500: 5_850}[fee_bps] * GMKT // 1_000
+    # The whole wash past 80%: 3.9 GMKT at 1%, 58.5 GMKT at 15%.
+    whole = {100: 3_900, 1_500: 58_500}[fee_bps] * GMKT // 1_000
     assert jobs_to_wash(FAILURES, FILTER) * per_job == whole
 
 

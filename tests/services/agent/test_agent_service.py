@@ -728,11 +728,14 @@ def test_server_answers_while_the_agent_proves(
         while market.jobOf(job_id)["state"] != JobState.SUBMITTED:
             assert time.monotonic() < deadline
             time.sleep(0.1)
-        wait_until(
-            lambda: scrape(f"{agent_endpoint}/metrics")["gpumarket_agent_pending_jobs"] == 0,
-            10,
-            "a step after the submission",
-        )
+        submitted = 'gpumarket_agent_transactions_total{function="submitResult"}'
+
+        def settled() -> bool:
+            # The chain can show SUBMITTED before the agent has counted the receipt.
+            metrics = scrape(f"{agent_endpoint}/metrics")
+            return metrics["gpumarket_agent_pending_jobs"] == 0 and submitted in metrics
+
+        wait_until(settled, 10, "a step after the submission")
         done = scrape(f"{agent_endpoint}/metrics")
     finally:
         agent.release.set()
