@@ -249,6 +249,16 @@ def reputation(protocol):
 
 
 @pytest.fixture(scope="module")
+def benchmark(protocol):
+    return protocol.benchmark
+
+
+@pytest.fixture(scope="module")
+def council(protocol):
+    return protocol.council
+
+
+@pytest.fixture(scope="module")
 def usdc(governance, market, reputation):
     """A 6-decimal stablecoin, allowlisted; its jobs of 10 USDC or more count toward reputation."""
     token = MockERC20.deploy("USD Coin", "USDC", 6, {"from": governance})

@@ -155,11 +155,6 @@ def outcome(offset: int, before, at_t, after):
 
 
 @pytest.fixture(scope="module")
-def benchmark(protocol):
-    return protocol.benchmark
-
-
-@pytest.fixture(scope="module")
 def timeline(
     market,
     registry,

@@ -45,11 +45,6 @@ FAILED = 4  # IBenchmarkRegistry.ChallengeState
 
 
 @pytest.fixture(scope="module")
-def benchmark(protocol):
-    return protocol.benchmark
-
-
-@pytest.fixture(scope="module")
 def attacker(make_provider, provider):
     """The cheating provider: 5,000 GMKT staked."""
     return make_provider(provider)

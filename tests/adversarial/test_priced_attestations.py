@@ -51,16 +51,6 @@ PRICE = 2 * USDC
 
 
 @pytest.fixture(scope="module")
-def benchmark(protocol):
-    return protocol.benchmark
-
-
-@pytest.fixture(scope="module")
-def council(protocol):
-    return protocol.council
-
-
-@pytest.fixture(scope="module")
 def attacker(make_provider, provider):
     return make_provider(provider, stake=STAKE)
 

@@ -60,11 +60,6 @@ def bps_down(amount: int, bps: int) -> int:
 
 
 @pytest.fixture(scope="module")
-def benchmark(protocol):
-    return protocol.benchmark
-
-
-@pytest.fixture(scope="module")
 def attacker(make_provider, provider):
     """The cheating provider: 5,000 GMKT staked, nothing in its wallet."""
     return make_provider(provider)

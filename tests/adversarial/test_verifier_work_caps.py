@@ -40,11 +40,6 @@ def benchmark_spec(n: int, steps: int, interval: int) -> JobSpec:
 
 
 @pytest.fixture(scope="module")
-def benchmark(protocol):
-    return protocol.benchmark
-
-
-@pytest.fixture(scope="module")
 def attacker(make_provider, provider):
     """A listed provider with 5,000 GMKT staked."""
     return make_provider(provider)

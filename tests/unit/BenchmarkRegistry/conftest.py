@@ -38,6 +38,12 @@ def list_provider(gmkt, registry, governance):
 
 
 @pytest.fixture(scope="module")
+def listed(list_provider, provider):
+    """`provider`, staked and listed."""
+    return list_provider(provider)
+
+
+@pytest.fixture(scope="module")
 def open_attestation(benchmark):
     """open_attestation(provider, n=N, steps=STEPS, interval=INTERVAL) -> (challenge id, params,
     open tx): a hardware attestation the (listed) provider opens for itself, with blocks mined

@@ -56,6 +56,23 @@ DEFAULT_ADMIN_ROLE = ZERO32
 MINED = {"gas_limit": 2_000_000, "allow_revert": True}
 
 
+def assert_bond_slashed_to_treasury(tx, gmkt, registry, treasury, provider, challenge, before):
+    """A failed attestation's ending: its bond slashed from the lock to the treasury (whose
+    balance was `before`), its bounty free stake again, and the other attestation's lock kept."""
+    assert plain(dict(tx.events["StakeSlashed"])) == {
+        "provider": provider.address,
+        "lockId": challenge,
+        "beneficiary": treasury.address,
+        "amount": ATTESTATION_SLASH,
+        "fromLocked": ATTESTATION_SLASH,
+        "fromFree": 0,
+        "fromUnbonding": 0,
+    }
+    assert gmkt.balanceOf(treasury) - before == ATTESTATION_SLASH
+    info = registry.providerInfo(provider)
+    assert (info["stake"], info["locked"]) == (STAKE - ATTESTATION_SLASH, ATTESTATION_LOCK)
+
+
 def out_of_bounds(name: str, value: int, low: int, high: int) -> str:
     return err("BenchmarkRegistryParameterOutOfBounds", name32(name), value, low, high)
 

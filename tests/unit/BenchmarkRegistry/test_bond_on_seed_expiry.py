@@ -9,12 +9,10 @@ import pytest
 
 from .helpers import (
     ATTESTATION_LOCK,
-    ATTESTATION_SLASH,
-    STAKE,
     ZERO_ADDRESS,
     ChallengeState,
+    assert_bond_slashed_to_treasury,
     mine_past_blockhash_window,
-    plain,
 )
 
 
@@ -39,19 +37,7 @@ def test_an_expired_seed_slashes_the_attestations_bond_to_the_treasury(
 
     tx = store(challenge, {"from": stranger})
 
-    assert plain(dict(tx.events["StakeSlashed"])) == {
-        "provider": provider.address,
-        "lockId": challenge,
-        "beneficiary": treasury.address,
-        "amount": ATTESTATION_SLASH,
-        "fromLocked": ATTESTATION_SLASH,
-        "fromFree": 0,
-        "fromUnbonding": 0,
-    }
-    assert gmkt.balanceOf(treasury) - before == ATTESTATION_SLASH
-    info = registry.providerInfo(provider)
-    # This attestation's bounty is free again; the other one's lock stays.
-    assert (info["stake"], info["locked"]) == (STAKE - ATTESTATION_SLASH, ATTESTATION_LOCK)
+    assert_bond_slashed_to_treasury(tx, gmkt, registry, treasury, provider, challenge, before)
     assert registry.lockOf(benchmark, challenge)["provider"] == ZERO_ADDRESS
     assert benchmark.challengeOf(challenge)["state"] == ChallengeState.FAILED
 

@@ -22,12 +22,6 @@ from .helpers import (
 JOB_ID = 7
 
 
-@pytest.fixture(scope="module")
-def listed(list_provider, provider):
-    """`provider`, listed; `provider2` never is in this module."""
-    return list_provider(provider)
-
-
 def test_open_by_the_opener_emits_challenge_opened(benchmark, opener, provider):
     tx = benchmark.open(JOB_ID, provider, N, STEPS, INTERVAL, {"from": opener})
 

@@ -25,11 +25,6 @@ from .helpers import (
 JOB_ID = 7
 
 
-@pytest.fixture(scope="module")
-def listed(list_provider, provider):
-    return list_provider(provider)
-
-
 def test_attestation_locks_its_bond_and_bounty_from_free_stake(benchmark, registry, listed):
     tx = benchmark.open(0, listed, N, STEPS, INTERVAL, {"from": listed})
 

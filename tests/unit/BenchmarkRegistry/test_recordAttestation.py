@@ -11,12 +11,11 @@ from .helpers import (
     ATTESTATION_LOCK,
     ATTESTATION_SLASH,
     JAIL_PERIOD,
-    STAKE,
     ZERO_ADDRESS,
     ChallengeState,
+    assert_bond_slashed_to_treasury,
     err,
     event,
-    plain,
 )
 
 TOPS = 1_234
@@ -100,21 +99,9 @@ def test_fail_slashes_the_bond_to_the_treasury_returns_the_bounty_and_jails(
 
     tx = benchmark.recordAttestation(challenge, False, 0, {"from": verifier})
 
-    assert plain(dict(tx.events["StakeSlashed"])) == {
-        "provider": provider.address,
-        "lockId": challenge,
-        "beneficiary": treasury.address,
-        "amount": ATTESTATION_SLASH,
-        "fromLocked": ATTESTATION_SLASH,
-        "fromFree": 0,
-        "fromUnbonding": 0,
-    }
-    assert gmkt.balanceOf(treasury) - before == ATTESTATION_SLASH
-    info = registry.providerInfo(provider)
-    # The bounty is free stake again; the other attestation's lock stays; this lock is gone.
-    assert (info["stake"], info["locked"]) == (STAKE - ATTESTATION_SLASH, ATTESTATION_LOCK)
+    assert_bond_slashed_to_treasury(tx, gmkt, registry, treasury, provider, challenge, before)
     assert event(tx, "CollateralReleased")["amount"] == ATTESTATION_LOCK - ATTESTATION_SLASH
-    assert info["jailedUntil"] == tx.timestamp + JAIL_PERIOD
+    assert registry.providerInfo(provider)["jailedUntil"] == tx.timestamp + JAIL_PERIOD
     assert registry.lockOf(benchmark, challenge)["provider"] == ZERO_ADDRESS
     assert benchmark.challengeOf(challenge)["state"] == ChallengeState.FAILED
 
