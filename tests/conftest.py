@@ -393,6 +393,36 @@ def param(market, registry, governance):
 # ---------------------------------------------------------------- speed
 
 
+def _revert_containers_without_code_reads() -> None:
+    """Brownie's revert (after every test) asks the node for the code of every contract it
+    knows, to drop those the revert undid. A contract deployed by a transaction in a block at or
+    below the height reverted to is still there, so only the others need asking: those deployed
+    above it are dropped by their block alone, and only contracts Brownie knows by address
+    (`.at`, no transaction) need the code read. With the protocol deployed once per chain
+    (`deployed_base`), that was a dozen reads per test for modules that never touch it."""
+    from brownie.network.contract import ContractContainer
+
+    def _revert(self, height: int) -> None:
+        from brownie import web3
+
+        reverted = []
+        for contract in self._contracts:
+            block = contract.tx.block_number if contract.tx else None
+            if block is not None:
+                if block > height:
+                    reverted.append(contract)
+            elif len(web3.eth.get_code(contract.address).hex().removeprefix("0x")) <= 2:
+                reverted.append(contract)
+        for contract in reverted:
+            self.remove(contract)
+            contract._reverted = True  # noqa: SLF001 - Brownie's own flag, as its _revert sets it
+
+    ContractContainer._revert = _revert  # noqa: SLF001
+
+
+_revert_containers_without_code_reads()
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_configure(config):
     """Under `-n N` each xdist worker runs its own chain (gpumarket.chain.launcher)."""
