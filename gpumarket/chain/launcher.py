@@ -162,6 +162,137 @@ def patch_brownie_tx_lookup() -> None:
     transaction.TransactionReceipt._await_confirmation = await_confirmation
 
 
+def _is_loopback(uri: str) -> bool:
+    from urllib.parse import urlparse
+
+    return (urlparse(uri).hostname or "") in ("127.0.0.1", "localhost", "::1")
+
+
+def patch_brownie_local_rpc() -> None:
+    """Make Brownie's requests to a chain on this machine cheaper; nothing else changes.
+
+    Two costs that a local chain does not need, about 15% of a unit test's time:
+    - web3 asks for `eth_chainId` on every transaction and every call it validates, about three
+      times a transaction; a chain's id does not change, so the provider caches that one answer.
+    - `requests` reads every proxy variable of the environment on every request (a walk over
+      `os.environ`); a loopback address is never proxied, so the local sessions do not look.
+    Other endpoints (a live network through a proxy) keep web3's behaviour.
+    """
+    import requests
+    from brownie.network.web3 import Web3
+    from web3 import HTTPProvider
+    from web3._utils.http_session_manager import HTTPSessionManager
+    from web3.types import RPCEndpoint
+
+    original = Web3.connect
+    if getattr(original, "_gpumarket_patched", False):
+        return
+
+    class LocalSessions(HTTPSessionManager):
+        def cache_and_return_session(self, endpoint_uri, session=None, request_timeout=None):  # type: ignore[no-untyped-def]
+            if session is None:
+                session = requests.Session()
+                session.trust_env = False
+            return super().cache_and_return_session(endpoint_uri, session, request_timeout)
+
+    def connect(self, uri, timeout=30):  # type: ignore[no-untyped-def]
+        original(self, uri, timeout)
+        provider = self.provider
+        if isinstance(provider, HTTPProvider) and _is_loopback(str(provider.endpoint_uri)):
+            provider._request_session_manager = LocalSessions()
+            provider.cacheable_requests = {RPCEndpoint("eth_chainId")}
+            provider.cache_allowed_requests = True
+
+    connect._gpumarket_patched = True  # type: ignore[attr-defined]
+    Web3.connect = connect
+
+
+def patch_brownie_return_value() -> None:
+    """Read a transaction's return value and revert data from a one-frame trace.
+
+    Brownie's `tx.return_value` and `tx.revert_msg` ask the node for the whole opcode trace with
+    memory (megabytes for a job's posting) and walk it in Python. Anvil's `callTracer` with
+    `onlyTopCall` gives the same return or revert data in a few hundred bytes. A node without
+    that tracer (ganache), or a transaction whose data it does not give, takes Brownie's path;
+    so does everything else that needs the full trace (subcalls, tracebacks, coverage).
+    """
+    from brownie.network import transaction
+    from brownie.network.web3 import web3
+
+    receipt_class = transaction.TransactionReceipt
+    if getattr(receipt_class, "_gpumarket_light_trace", False):
+        return
+    full_return_value = receipt_class.return_value
+    full_revert_msg = receipt_class.revert_msg
+
+    def top_call_output(tx) -> str | None:  # type: ignore[no-untyped-def]
+        if tx._raw_trace is not None or tx.contract_address:
+            return None
+        try:
+            answer = web3.provider.make_request(
+                "debug_traceTransaction",
+                (tx.txid, {"tracer": "callTracer", "tracerConfig": {"onlyTopCall": True}}),
+            )
+        except Exception:  # noqa: BLE001 - any failure here means: take Brownie's path
+            return None
+        result = answer.get("result") if isinstance(answer, dict) else None
+        output = result.get("output") if isinstance(result, dict) else None
+        return output if isinstance(output, str) and output not in ("", "0x") else None
+
+    def return_value(self):  # type: ignore[no-untyped-def]
+        if self.status == 1 and self._return_value is None and not getattr(self, "_gm_top", False):
+            self._gm_top = True
+            output = top_call_output(self)
+            if output is not None:
+                self._confirmed_return_value(output)
+        return full_return_value.fget(self)
+
+    def revert_msg(self):  # type: ignore[no-untyped-def]
+        if self.status == 0 and self._revert_msg is None and not getattr(self, "_gm_top", False):
+            self._gm_top = True
+            output = top_call_output(self)
+            if output is not None:
+                self._reverted_return_value(output)
+        return full_revert_msg.fget(self)
+
+    full_raise_if_reverted = receipt_class._raise_if_reverted
+
+    def raise_if_reverted(self, exc):  # type: ignore[no-untyped-def]
+        # Brownie walks the full trace here for the reverting line of source, which goes into
+        # the error's text; with the revert data known, the error is raised without it.
+        # `brownie test --revert-tb` still gets the source and the traceback.
+        from brownie._config import CONFIG
+
+        if self.status == 0 and not CONFIG.argv.get("revert") and self._dev_revert_msg is None:
+            if revert_msg(self) is not None:  # type: ignore[no-untyped-call]
+                raise exc._with_attr(source="", revert_msg=self._revert_msg, dev_revert_msg=None)
+        return full_raise_if_reverted(self, exc)
+
+    receipt_class.return_value = property(return_value)
+    receipt_class.revert_msg = property(revert_msg)
+    receipt_class._raise_if_reverted = raise_if_reverted
+    receipt_class._gpumarket_light_trace = True
+
+
+def patch_brownie_test_hashes() -> None:
+    """Hash a test module's bytes, not its syntax tree, for Brownie's `--update` records.
+
+    Brownie parses and dumps the syntax tree of every test module it has a record of, in every
+    process, to find which ones changed since `build/tests.json` was written: seconds of each
+    worker's start. A byte hash is cheaper and only stricter (a changed comment counts as a
+    change). `main` also drops the old records unless `--update` asks for them.
+    """
+    from hashlib import sha1
+    from pathlib import Path
+
+    from brownie.test.managers import base
+
+    def byte_hash(path):  # type: ignore[no-untyped-def]
+        return sha1(Path(path).read_bytes(), usedforsecurity=False).hexdigest()
+
+    base._get_ast_hash = byte_hash
+
+
 #: Set by `main` for the processes it starts: whether local chains record opcode steps.
 STEPS_TRACING_ENV = "GPUMARKET_CHAIN_STEPS_TRACING"
 
@@ -172,6 +303,9 @@ def prepare_brownie() -> None:
     patch_brownie_immutables()
     unwrap_brownie_rpc_warnings()
     patch_brownie_tx_lookup()
+    patch_brownie_local_rpc()
+    patch_brownie_return_value()
+    patch_brownie_test_hashes()
 
 
 def configure_xdist_worker(config: object) -> None:
@@ -195,6 +329,12 @@ def main() -> None:
     tracing = "--coverage" in sys.argv or "-C" in sys.argv
     os.environ[STEPS_TRACING_ENV] = "1" if tracing else "0"
     configure_local_chains(port, steps_tracing=tracing)
+    if sys.argv[1:2] == ["test"] and "--update" not in sys.argv:
+        # Records of earlier runs are only read by `--update`; without it every process would
+        # hash every module they name (patch_brownie_test_hashes).
+        from pathlib import Path
+
+        Path("build/tests.json").unlink(missing_ok=True)
     from brownie._cli.__main__ import main as brownie_main
 
     sys.argv[0] = "brownie"
