@@ -156,7 +156,37 @@ def patch_brownie_tx_lookup() -> None:
             ):
                 break
             time.sleep(0.02)
-        return original(self, block_number, required_confs)
+        if receipt is None or receipt["blockHash"] is None or required_confs > 1:
+            return original(self, block_number, required_confs)
+        # Mined, and one confirmation asked for: what Brownie does once it has the receipt (its
+        # nonce read and second receipt read, two requests a transaction, add nothing here).
+        finish_confirmed(self, receipt, required_confs)  # type: ignore[no-untyped-call]
+        return None
+
+    def finish_confirmed(tx, receipt, required_confs):  # type: ignore[no-untyped-def]
+        # Brownie 1.22's TransactionReceipt._await_confirmation after its receipt loop, for
+        # required_confs <= 1 (its loop for more confirmations does not run then).
+        history = transaction.state.TxHistory()
+        others = history.filter(sender=tx.sender, nonce=tx.nonce, key=lambda k: k != tx)
+        for dropped_tx in others:
+            dropped_tx._silent = True
+        tx._set_from_receipt(receipt)
+        try:
+            if (
+                transaction.CONFIG.argv["coverage"]
+                and not transaction.coverage._check_cached(tx.coverage_hash)
+                and tx.trace
+            ):
+                tx._expand_trace()
+            if not tx._silent and required_confs > 0:
+                print(tx._confirm_output())
+        finally:
+            tx._confirmed.set()
+            for dropped_tx in history.filter(
+                sender=tx.sender, nonce=tx.nonce, key=lambda k: k != tx
+            ):
+                dropped_tx.status = transaction.Status(-2)
+                dropped_tx._confirmed.set()
 
     await_confirmation._gpumarket_patched = True  # type: ignore[attr-defined]
     transaction.TransactionReceipt._await_confirmation = await_confirmation
